@@ -1,0 +1,3 @@
+from newsstand.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""Articles: one row per story a publisher published, whichever feeds it came through."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Article(models.Model):
+    publisher = models.ForeignKey(
+        "sources.Publisher", on_delete=models.CASCADE, related_name="articles"
+    )
+    feed = models.ForeignKey(
+        "sources.Feed", on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+    )
+    story = models.ForeignKey(
+        "stories.Story", on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+    )
+    url = models.URLField(max_length=2000, help_text="Canonical URL.")
+    guid = models.CharField(max_length=2000, blank=True)
+    title = models.CharField(max_length=1000)
+    authors = models.JSONField(default=list, blank=True)
+    section = models.CharField(max_length=200, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    lead_image_url = models.URLField(max_length=2000, blank=True)
+    lead_image_caption = models.TextField(blank=True)
+    lead_image_credit = models.CharField(max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+    content_html = models.TextField(blank=True, help_text="Sanitised article body.")
+    content_text = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    extraction_error = models.TextField(blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            # One article per canonical URL, whichever feeds or tracking links led to it.
+            models.UniqueConstraint(fields=["url"], name="article_unique_url"),
+        ]
+        indexes = [
+            models.Index(fields=["publisher", "guid"]),
+            models.Index(fields=["-fetched_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reader:article", args=[self.pk])
+
+    @property
+    def byline(self) -> str:
+        names = [a for a in self.authors if a]
+        if len(names) <= 1:
+            return "".join(names)
+        return ", ".join(names[:-1]) + " and " + names[-1]
+
+    @property
+    def reading_minutes(self) -> int:
+        # 230 words a minute is the usual adult silent-reading rate for news prose.
+        return max(1, round(self.word_count / 230))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from newsstand.reader import views
+
+app_name = "reader"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<int:pk>/", views.article, name="article"),
+]

@@ -1,0 +1,204 @@
+"""Django settings. Everything an operator sets comes from the environment (see README)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from newsstand.config import env_bool, env_int, env_path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR: Path = env_path("NEWSSTAND_DATA_DIR", Path.cwd() / "var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("NEWSSTAND_DEBUG", default=False)
+
+
+def _secret_key() -> str:
+    """Take the key from the environment; else keep one generated into the data dir."""
+    from_env = os.environ.get("NEWSSTAND_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        # O_EXCL so two processes starting together never write two different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("NEWSSTAND_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("NEWSSTAND_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+# Server-side fetches of loopback/private/link-local addresses are refused unless this is set
+# (tests and local benchmarks serve a "publisher web" on 127.0.0.1). SSRF guard.
+ALLOW_PRIVATE_URLS = env_bool("NEWSSTAND_ALLOW_PRIVATE_URLS", default=False)
+
+# Where the shared benchmark/test data lives (never shipped in the product).
+SHARED_DATA_DIR: Path = env_path(
+    "NEWSSTAND_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "newsstand.server",
+    "newsstand.sources",
+    "newsstand.articles",
+    "newsstand.stories",
+    "newsstand.ingest",
+    "newsstand.reader",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "newsstand.urls"
+WSGI_APPLICATION = "newsstand.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get("NEWSSTAND_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'newsstand.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web server read while the worker writes; IMMEDIATE avoids the
+        # "database is locked" upgrade deadlock between concurrent writers.
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA busy_timeout=10000;"
+            "PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = os.environ.get("NEWSSTAND_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve app static files straight from the package when collectstatic has not run.
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("NEWSSTAND_HTTPS", default=False):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background work: django.tasks on Huey. Embedded default is SqliteHuey in the data dir;
+# NEWSSTAND_TASK_QUEUE_URL=redis://host:port/db scales it out over machines.
+TASK_QUEUE_URL = os.environ.get("NEWSSTAND_TASK_QUEUE_URL", "")
+if TASK_QUEUE_URL.startswith(("redis://", "rediss://")):
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "newsstand",
+        "url": TASK_QUEUE_URL,
+        "immediate": False,
+        "consumer": {"workers": env_int("NEWSSTAND_WORKERS", 2), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "newsstand",
+        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        # Tasks run in the consumer, also under DEBUG (huey's default would run them inline).
+        "immediate": env_bool("NEWSSTAND_TASKS_IMMEDIATE", default=False),
+        "consumer": {"workers": env_int("NEWSSTAND_WORKERS", 2), "worker_type": "thread"},
+    }
+TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
+
+# Ingestion knobs.
+INGEST_TICK_S = env_int("NEWSSTAND_INGEST_TICK_S", 60)
+USER_AGENT = os.environ.get(
+    "NEWSSTAND_USER_AGENT",
+    "Newsstand/0.1 (+https://github.com/newsstand/newsstand; self-hosted news reader)",
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "kv": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("NEWSSTAND_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "trafilatura": {"level": "ERROR"},
+        "htmldate": {"level": "ERROR"},
+        "huey": {"level": "INFO"},
+    },
+}
