@@ -1,0 +1,316 @@
+"""State changes of ingestion: claiming feeds, refreshing them, storing articles.
+
+Views, tasks and commands call these; nothing else writes feeds' schedules or articles.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from newsstand.articles.models import Article
+from newsstand.ingest import scheduling
+from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
+from newsstand.ingest.extractor import extract_article
+from newsstand.ingest.feeds import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
+from newsstand.ingest.fetcher import FEED_MAX_BYTES, PAGE_MAX_BYTES, FetchError, FetchResult, fetch
+from newsstand.sources.models import Feed
+
+log = logging.getLogger(__name__)
+
+# A worker that dies mid-refresh holds its feed this long, then another worker takes it again.
+LEASE_S = 10 * 60
+# New items fetched per refresh: a feed dumping thousands of links cannot stall the queue.
+MAX_NEW_ITEMS_PER_REFRESH = 200
+
+
+@dataclass
+class RefreshReport:
+    feed_id: int
+    outcome: str  # "ok", "not_modified", "error", "gone", "skipped"
+    entries: int = 0
+    new_articles: int = 0
+    page_errors: int = 0
+    error: str = ""
+    article_ids: list[int] = field(default_factory=list)
+
+
+def claim_feed(feed_id: int, *, now: datetime | None = None) -> bool:
+    """Take the lease on one feed. False when another worker holds it."""
+    now = now or timezone.now()
+    updated = (
+        Feed.objects.filter(pk=feed_id)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(leased_until=now + timedelta(seconds=LEASE_S))
+    )
+    return updated == 1
+
+
+def claim_due_feeds(*, limit: int | None = None, now: datetime | None = None) -> list[int]:
+    """Lease every active feed whose check time has come, and return their ids.
+
+    Each claim is a conditional UPDATE, so two tickers racing never both get a feed.
+    """
+    now = now or timezone.now()
+    due = (
+        Feed.objects.filter(is_active=True, publisher__is_active=True, next_check_at__lte=now)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)
+    )
+    if limit is not None:
+        due = due[:limit]
+    return [pk for pk in list(due) if claim_feed(pk, now=now)]
+
+
+def release_feed(feed_id: int) -> None:
+    Feed.objects.filter(pk=feed_id).update(leased_until=None)
+
+
+# Called with the number of new items once they are known, then with None after each item.
+ItemProgress = Callable[[int | None], None]
+
+
+def refresh_feed(
+    feed_id: int, *, force: bool = False, progress: ItemProgress | None = None
+) -> RefreshReport:
+    """Fetch, parse and store one feed. The caller holds the lease; this releases it.
+
+    `force` ignores the stored validators (ETag / Last-Modified), as `ingest --feed` does.
+    """
+    try:
+        feed = Feed.objects.select_related("publisher").get(pk=feed_id)
+    except Feed.DoesNotExist:
+        return RefreshReport(feed_id, "skipped", error="feed no longer exists")
+    host = urlsplit(feed.url).hostname or ""
+    try:
+        return _refresh(feed, host, force=force, progress=progress)
+    except Exception as exc:
+        # A bug must not leave the feed leased for ever nor kill the worker's other feeds.
+        log.exception("refresh failed unexpectedly feed_id=%s host=%s", feed.pk, host)
+        _record_error(feed, f"Internal error while refreshing: {type(exc).__name__}: {exc}")
+        return RefreshReport(feed.pk, "error", error=str(exc))
+    finally:
+        release_feed(feed.pk)
+
+
+def _refresh(
+    feed: Feed, host: str, *, force: bool, progress: ItemProgress | None
+) -> RefreshReport:
+    try:
+        result = fetch(
+            feed.url,
+            etag=None if force else feed.etag or None,
+            last_modified=None if force else feed.last_modified or None,
+            max_bytes=FEED_MAX_BYTES,
+        )
+    except FetchError as exc:
+        return _fetch_failed(feed, host, exc)
+
+    if result.not_modified:
+        _record_success(feed, result, parsed=None)
+        log.info("feed not modified feed_id=%s host=%s", feed.pk, host)
+        return RefreshReport(feed.pk, "not_modified")
+
+    try:
+        parsed = parse_feed(result.content, result.url)
+    except FeedParseError as exc:
+        _record_error(feed, f"The feed could not be read: {exc}")
+        log.warning("feed parse error feed_id=%s host=%s error=%s", feed.pk, host, exc)
+        return RefreshReport(feed.pk, "error", error=str(exc))
+
+    report = RefreshReport(feed.pk, "ok", entries=len(parsed.entries))
+    fresh = _new_entries(feed, parsed.entries)[:MAX_NEW_ITEMS_PER_REFRESH]
+    if progress:
+        progress(len(fresh))
+    for entry in fresh:
+        draft = _draft_for(entry, feed_id=feed.pk, host=host)
+        if draft.extraction_error:
+            report.page_errors += 1
+        article, created = store_article(feed, draft)
+        if created:
+            report.new_articles += 1
+            report.article_ids.append(article.pk)
+        if progress:
+            progress(None)
+    _record_success(feed, result, parsed=parsed)
+    log.info(
+        "feed refreshed feed_id=%s host=%s entries=%d new=%d page_errors=%d",
+        feed.pk, host, report.entries, report.new_articles, report.page_errors,
+    )
+    return report
+
+
+def _fetch_failed(feed: Feed, host: str, exc: FetchError) -> RefreshReport:
+    log.warning("feed fetch error feed_id=%s host=%s kind=%s error=%s", feed.pk, host, exc.kind, exc)
+    if exc.kind == "http_status" and getattr(exc, "status", None) == 410:
+        # 410 Gone is the publisher telling us to stop: stop, visibly, never silently.
+        Feed.objects.filter(pk=feed.pk).update(
+            is_active=False,
+            last_error="410 Gone: the publisher removed this feed. Polling has stopped; "
+            "reactivate it in the admin if it comes back.",
+            last_error_at=timezone.now(),
+            last_checked_at=timezone.now(),
+            error_count=feed.error_count + 1,
+        )
+        return RefreshReport(feed.pk, "gone", error=str(exc))
+    retry_after = getattr(exc, "retry_after_s", None)
+    _record_error(feed, str(exc), retry_after_s=retry_after)
+    return RefreshReport(feed.pk, "error", error=str(exc))
+
+
+def _new_entries(feed: Feed, entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """Entries not stored yet, by GUID or by URL, with duplicates inside the feed dropped."""
+    guids = {e.guid for e in entries if e.guid}
+    urls = {normalize_url(e.url) for e in entries if e.url}
+    known_guids = set(
+        Article.objects.filter(publisher_id=feed.publisher_id, guid__in=guids).values_list(
+            "guid", flat=True
+        )
+    )
+    known_urls = set(Article.objects.filter(url__in=urls).values_list("url", flat=True))
+    fresh: list[ParsedEntry] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if not entry.url:
+            continue
+        url = normalize_url(entry.url)
+        key = entry.guid or url
+        if key in seen or url in seen:
+            continue
+        seen.update({key, url})
+        if (entry.guid and entry.guid in known_guids) or url in known_urls:
+            continue
+        fresh.append(entry)
+    return fresh
+
+
+def _draft_for(entry: ParsedEntry, *, feed_id: int, host: str) -> ArticleDraft:
+    try:
+        page = fetch(entry.url, max_bytes=PAGE_MAX_BYTES)
+    except FetchError as exc:
+        log.info("page fetch error feed_id=%s host=%s url=%s error=%s", feed_id, host, entry.url, exc)
+        return build_draft(entry, None, page_url=entry.url, extraction_error=f"Page: {exc}")
+    try:
+        extracted = extract_article(page.content, page.url)
+    except Exception as exc:
+        # Extraction runs third-party parsers on hostile HTML; keep the feed's own data instead.
+        log.warning("extraction error feed_id=%s url=%s error=%r", feed_id, page.url, exc)
+        return build_draft(entry, None, page_url=page.url, extraction_error=f"Extraction: {exc}")
+    return build_draft(entry, extracted, page_url=page.url)
+
+
+def store_article(feed: Feed, draft: ArticleDraft) -> tuple[Article, bool]:
+    """Persist one decided article; (article, created). Idempotent by URL and content."""
+    existing = _find_existing(feed, draft)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                publisher_id=feed.publisher_id,
+                feed=feed,
+                url=draft.url,
+                guid=draft.guid[:2000],
+                title=draft.title[:1000],
+                authors=draft.authors,
+                section=draft.section[:200] or feed.section,
+                published_at=draft.published,
+                updated_at=draft.updated,
+                lead_image_url=draft.lead_image_url[:2000],
+                lead_image_caption=draft.lead_image_caption,
+                lead_image_credit=draft.lead_image_credit[:500],
+                summary=draft.summary,
+                content_html=draft.html,
+                content_text=draft.text,
+                language=draft.language[:16],
+                word_count=draft.word_count,
+                content_hash=draft.content_hash,
+                extraction_error=draft.extraction_error,
+            )
+    except IntegrityError:
+        # Another worker stored the same URL between our check and insert.
+        found = Article.objects.filter(url=draft.url).first()
+        if found is None:
+            raise
+        return found, False
+    return article, True
+
+
+def _find_existing(feed: Feed, draft: ArticleDraft) -> Article | None:
+    match = Q(url=draft.url) | Q(publisher_id=feed.publisher_id, guid=draft.guid)
+    if draft.content_hash:
+        match |= Q(publisher_id=feed.publisher_id, content_hash=draft.content_hash)
+    return Article.objects.filter(match).first()
+
+
+def _record_success(feed: Feed, result: FetchResult, *, parsed: ParsedFeed | None) -> None:
+    now = timezone.now()
+    if parsed is not None:
+        published = [e.published for e in parsed.entries]
+        ttl = parsed.ttl_minutes
+    else:
+        # 304: the feed's rhythm is what we stored from it.
+        published = list(
+            Article.objects.filter(feed=feed).order_by("-published_at").values_list(
+                "published_at", flat=True
+            )[:50]
+        )
+        ttl = None
+    fields: dict[str, object] = {
+        "last_checked_at": now,
+        "last_success_at": now,
+        "error_count": 0,
+        "last_error": "",
+        "next_check_at": scheduling.next_check_after_success(
+            now, published, ttl_minutes=ttl, max_age_s=_max_age_s(result, now)
+        ),
+    }
+    if not result.not_modified:
+        fields["etag"] = (result.etag or "")[:500]
+        fields["last_modified"] = (result.last_modified or "")[:100]
+        if parsed is not None and parsed.title and not feed.title:
+            fields["title"] = parsed.title[:500]
+    if result.permanent_redirect and result.permanent_redirect != feed.url:
+        if not Feed.objects.filter(url=result.permanent_redirect).exclude(pk=feed.pk).exists():
+            log.info("feed moved permanently feed_id=%s to=%s", feed.pk, result.permanent_redirect)
+            fields["url"] = result.permanent_redirect
+    Feed.objects.filter(pk=feed.pk).update(**fields)
+
+
+def _record_error(feed: Feed, message: str, *, retry_after_s: float | None = None) -> None:
+    now = timezone.now()
+    count = feed.error_count + 1
+    Feed.objects.filter(pk=feed.pk).update(
+        error_count=count,
+        last_error=message[:2000],
+        last_error_at=now,
+        last_checked_at=now,
+        next_check_at=scheduling.next_check_after_error(now, count, retry_after_s=retry_after_s),
+    )
+
+
+def _max_age_s(result: FetchResult, now: datetime) -> float | None:
+    """Seconds the publisher asked us to cache the feed for (Cache-Control, then Expires)."""
+    cache_control = result.headers.get("cache-control", "")
+    for part in cache_control.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() in {"max-age", "s-maxage"} and value.strip().isdigit():
+            return float(value.strip())
+    expires = result.headers.get("expires")
+    if expires:
+        try:
+            when = parsedate_to_datetime(expires)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is not None:
+            return max(0.0, (when - now).total_seconds())
+    return None
