@@ -180,8 +180,7 @@ else:
     }
 TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
 
-# Ingestion knobs.
-INGEST_TICK_S = env_int("NEWSSTAND_INGEST_TICK_S", 60)
+# Ingestion.
 USER_AGENT = os.environ.get(
     "NEWSSTAND_USER_AGENT",
     "Newsstand/0.1 (+https://github.com/newsstand/newsstand; self-hosted news reader)",
