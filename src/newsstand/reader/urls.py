@@ -7,4 +7,5 @@ app_name = "reader"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<int:pk>/", views.article, name="article"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,0 +1,97 @@
+"""Pure presentation decisions for the reader: teasers, the "updated" rule, the lead-image dedupe.
+
+Nothing here touches the database, so views stay thin and these rules are tested on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+
+import lxml.html
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from newsstand.articles.models import Article
+
+TEASER_CHARS = 200
+# Publishers re-stamp "modified" on publication; only a later change is worth telling readers about.
+UPDATE_THRESHOLD = timedelta(minutes=5)
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    """One entry on a list page: the article (body deferred) and its teaser text."""
+
+    article: Article
+    teaser: str
+
+
+def _squash(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def make_teaser(summary: str, text_head: str, limit: int = TEASER_CHARS) -> str:
+    """Plain-text teaser of at most `limit` characters: the description, else the body's start.
+
+    Feed descriptions often carry markup, so tags are dropped; the template escapes the result.
+    """
+    source = _squash(strip_tags(summary or "")) or _squash(text_head or "")
+    return Truncator(source).chars(limit)
+
+
+def was_updated(published: datetime | None, updated: datetime | None) -> bool:
+    """Whether an "Updated …" line adds information beyond the publication time."""
+    if updated is None:
+        return False
+    if published is None:
+        return True
+    return updated - published > UPDATE_THRESHOLD
+
+
+def _norm_url(url: str) -> str:
+    return url.strip().split("#", 1)[0].rstrip("/")
+
+
+def strip_duplicate_lead(body_html: str, image_url: str, caption: str, credit: str = "") -> str:
+    """Remove from the body the lead image and a paragraph repeating its caption.
+
+    The reader shows the lead image with caption and credit above the body; many publishers repeat
+    that picture (and its caption as a loose paragraph) inside the article, so readers would see it
+    twice. `body_html` is already sanitised: removing elements keeps it safe.
+    """
+    if not body_html.strip() or not (image_url or caption):
+        return body_html
+    wanted_src = _norm_url(image_url) if image_url else ""
+    captions = {c for c in (_squash(caption), _squash(f"{caption} {credit}")) if c}
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    changed = False
+    if wanted_src:
+        for img in root.iter("img"):
+            if _norm_url(img.get("src", "")) != wanted_src:
+                continue
+            figure = next((a for a in img.iterancestors("figure")), None)
+            _drop(figure if figure is not None else img)
+            changed = True
+            break
+    if captions:
+        for el in root.iter("p", "figcaption", "div"):
+            if _squash(el.text_content()) in captions:
+                _drop(el)
+                changed = True
+                break
+    if not changed:
+        return body_html
+    # root.text is decoded text: it must be escaped again, or "&lt;script" would become markup.
+    return escape(root.text or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
+
+
+def _drop(el: lxml.html.HtmlElement) -> None:
+    # drop_tree keeps the element's tail text, unlike getparent().remove().
+    el.drop_tree()

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from newsstand.reader.presentation import make_teaser, strip_duplicate_lead, was_updated
+from newsstand.reader.templatetags.reader_tags import ago
+
+NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def test_teaser_prefers_summary_and_strips_tags():
+    assert make_teaser("<p>Hello <b>world</b></p>", "body") == "Hello world"
+
+
+def test_teaser_falls_back_to_text_and_truncates():
+    teaser = make_teaser("", "word " * 100, limit=50)
+    assert len(teaser) <= 50
+    assert teaser.endswith("…")
+
+
+def test_was_updated():
+    assert not was_updated(NOW, None)
+    assert not was_updated(NOW, NOW + timedelta(minutes=2))
+    assert was_updated(NOW, NOW + timedelta(hours=2))
+    assert was_updated(None, NOW)
+
+
+def test_strip_duplicate_lead_removes_figure_and_loose_caption():
+    body = (
+        "<p>One.</p>"
+        '<figure><img src="https://i.example/a.jpg"><figcaption>Cap</figcaption></figure>'
+        "<p>Two.</p><p>Cap Credit</p><p>Three &lt;script&gt;.</p>"
+    )
+    out = strip_duplicate_lead(body, "https://i.example/a.jpg", "Cap", "Credit")
+    assert out == "<p>One.</p><p>Two.</p><p>Three &lt;script&gt;.</p>"
+
+
+def test_strip_duplicate_lead_keeps_other_images_and_leading_text_escaped():
+    body = 'a &lt;b&gt; <img src="https://i.example/other.jpg"><p>Cap</p>'
+    out = strip_duplicate_lead(body, "https://i.example/a.jpg", "Cap")
+    assert out == 'a &lt;b&gt; <img src="https://i.example/other.jpg">'
+
+
+def test_strip_duplicate_lead_untouched_without_match():
+    body = "<p>Nothing to see.</p>"
+    assert strip_duplicate_lead(body, "https://i.example/a.jpg", "Cap") is body
+
+
+def test_ago():
+    assert ago(None) == ""
+    assert ago(NOW - timedelta(seconds=10), NOW) == "just now"
+    assert ago(NOW - timedelta(hours=3, minutes=5), NOW) == "3\xa0hours ago"
+    assert ago(NOW - timedelta(days=30), NOW) == "31 Jan 2024"
