@@ -1,0 +1,34 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pytest_django.fixtures import SettingsWrapper
+
+from tests.httpserver import publisher_web  # noqa: F401 - re-exported fixture
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    return Path(os.environ.get("NEWSSTAND_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared real-world corpus (never copied into the repo)."""
+    path = shared_data_dir()
+    if not path.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data not found at {path} (set NEWSSTAND_SHARED_DATA)")
+        pytest.skip(f"shared data not found at {path} (set NEWSSTAND_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture
+def allow_private_urls(settings: SettingsWrapper) -> None:
+    """Let server-side fetches reach the local publisher web on 127.0.0.1."""
+    settings.ALLOW_PRIVATE_URLS = True

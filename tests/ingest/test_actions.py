@@ -1,0 +1,195 @@
+"""refresh_feed against a local publisher web over real HTTP, on the test database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from newsstand.articles.models import Article
+from newsstand.ingest import actions
+from newsstand.sources.models import Feed, Publisher
+from tests.httpserver import PublisherWeb
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_private_urls")]
+
+PAGE = """<!doctype html><html lang="en"><head>
+<title>{title} - Local Daily</title>
+<meta property="og:title" content="{title}">
+<meta name="author" content="{author}">
+<meta property="article:published_time" content="2026-11-27T09:30:00+00:00">
+<link rel="canonical" href="{canonical}">
+</head><body><article><h1>{title}</h1>
+<p class="byline">By {author}</p>
+{paragraphs}
+</article></body></html>"""
+
+
+def _page(title: str, author: str, canonical: str, seed: str) -> str:
+    paragraphs = "\n".join(
+        f"<p>{seed} paragraph {i}: the council met on Tuesday to discuss the budget for the "
+        f"coming year, and members argued at length about roads, schools and libraries.</p>"
+        for i in range(8)
+    )
+    return PAGE.format(title=title, author=author, canonical=canonical, paragraphs=paragraphs)
+
+
+def _rss(web: PublisherWeb, items: list[tuple[str, str, str]]) -> str:
+    body = "".join(
+        f"<item><title>{t}</title><link>{web.url(link)}</link><guid>{guid}</guid>"
+        f"<description>Teaser for {t}</description>"
+        "<pubDate>Fri, 27 Nov 2026 09:30:00 GMT</pubDate></item>"
+        for guid, t, link in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Local Daily</title>'
+        f"<link>{web.base_url}</link>{body}</channel></rss>"
+    )
+
+
+@pytest.fixture
+def publisher() -> Publisher:
+    return Publisher.objects.create(name="Local Daily", slug="local-daily")
+
+
+def _feed(publisher: Publisher, url: str) -> Feed:
+    return Feed.objects.create(publisher=publisher, url=url)
+
+
+def _serve_articles(web: PublisherWeb, n: int) -> list[tuple[str, str, str]]:
+    items = []
+    for i in range(n):
+        path = f"/news/story-{i}.html"
+        web.add(path, _page(f"Story {i}", "Jane Doe", web.url(path), f"story{i}"),
+                headers={"Content-Type": "text/html; charset=utf-8"})
+        items.append((f"guid-{i}", f"Story {i}", path))
+    return items
+
+
+def test_refresh_stores_full_articles_then_sees_not_modified(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
+    items = _serve_articles(publisher_web, 3)
+    url = publisher_web.add("/feed.xml", _rss(publisher_web, items), etag='"v1"',
+                            headers={"Content-Type": "application/rss+xml"})
+    feed = _feed(publisher, url)
+
+    report = actions.refresh_feed(feed.pk)
+    assert (report.outcome, report.new_articles) == ("ok", 3)
+    art = Article.objects.get(guid="guid-1")
+    assert art.title == "Story 1"
+    assert art.authors == ["Jane Doe"]
+    assert "council met on Tuesday" in art.content_text
+    assert art.word_count > 100
+    assert art.published_at is not None
+
+    feed.refresh_from_db()
+    assert feed.etag == '"v1"' and feed.error_count == 0 and feed.leased_until is None
+    assert feed.next_check_at > timezone.now()
+
+    again = actions.refresh_feed(feed.pk)
+    assert again.outcome == "not_modified"
+    assert Article.objects.count() == 3
+
+
+def test_same_article_through_two_feeds_and_a_tracking_link_is_stored_once(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
+    items = _serve_articles(publisher_web, 1)
+    tracked = [("other-guid", "Story 0", "/news/story-0.html?utm_source=rss&utm_medium=feed")]
+    a = _feed(publisher, publisher_web.add("/a.xml", _rss(publisher_web, items)))
+    b = _feed(publisher, publisher_web.add("/b.xml", _rss(publisher_web, tracked)))
+    assert actions.refresh_feed(a.pk).new_articles == 1
+    assert actions.refresh_feed(b.pk).new_articles == 0
+    assert Article.objects.count() == 1
+
+
+def test_a_missing_page_keeps_the_feed_entry(publisher_web: PublisherWeb, publisher: Publisher) -> None:
+    items = [("gone-guid", "Vanished story", "/news/missing.html")]
+    feed = _feed(publisher, publisher_web.add("/feed.xml", _rss(publisher_web, items)))
+    report = actions.refresh_feed(feed.pk)
+    assert report.outcome == "ok" and report.new_articles == 1 and report.page_errors == 1
+    art = Article.objects.get()
+    assert art.title == "Vanished story"
+    assert "Teaser for Vanished story" in art.content_text
+    assert "404" in art.extraction_error
+
+
+def test_a_failing_feed_backs_off_and_does_not_touch_others(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
+    items = _serve_articles(publisher_web, 2)
+    good = _feed(publisher, publisher_web.add("/good.xml", _rss(publisher_web, items)))
+    bad = _feed(publisher, publisher_web.add("/bad.xml", "oops", status=500))
+    assert actions.refresh_feed(bad.pk).outcome == "error"
+    assert actions.refresh_feed(good.pk).new_articles == 2
+    bad.refresh_from_db()
+    assert bad.error_count == 1 and "500" in bad.last_error
+    assert bad.next_check_at > timezone.now() + timedelta(minutes=3)
+    assert bad.is_active
+
+
+def test_not_a_feed_is_a_specific_error(publisher_web: PublisherWeb, publisher: Publisher) -> None:
+    url = publisher_web.add("/feed.xml", "<html><body>Welcome</body></html>",
+                            headers={"Content-Type": "text/html"})
+    feed = _feed(publisher, url)
+    assert actions.refresh_feed(feed.pk).outcome == "error"
+    feed.refresh_from_db()
+    assert feed.last_error.startswith("The feed could not be read")
+
+
+def test_gone_stops_polling_visibly(publisher_web: PublisherWeb, publisher: Publisher) -> None:
+    feed = _feed(publisher, publisher_web.add("/feed.xml", "gone", status=410))
+    assert actions.refresh_feed(feed.pk).outcome == "gone"
+    feed.refresh_from_db()
+    assert not feed.is_active and "410 Gone" in feed.last_error
+    assert actions.claim_due_feeds() == []
+
+
+def test_permanent_redirect_updates_the_stored_url(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
+    new_url = publisher_web.add("/new.xml", _rss(publisher_web, []))
+    feed = _feed(publisher, publisher_web.redirect("/old.xml", "/new.xml", status=301))
+    assert actions.refresh_feed(feed.pk).outcome == "ok"
+    feed.refresh_from_db()
+    assert feed.url == new_url
+
+
+def test_leases_keep_two_workers_off_one_feed(publisher: Publisher) -> None:
+    feed = _feed(publisher, "http://127.0.0.1:9/feed.xml")
+    now = timezone.now()
+    assert actions.claim_due_feeds(now=now) == [feed.pk]
+    assert actions.claim_due_feeds(now=now) == []
+    assert not actions.claim_feed(feed.pk, now=now)
+    # A worker that died leaves the lease to run out; the feed is then picked up again.
+    later = now + timedelta(seconds=actions.LEASE_S + 1)
+    assert actions.claim_due_feeds(now=later) == [feed.pk]
+
+
+def test_only_due_feeds_of_active_publishers_are_claimed(publisher: Publisher) -> None:
+    due = _feed(publisher, "http://127.0.0.1:9/due.xml")
+    later = _feed(publisher, "http://127.0.0.1:9/later.xml")
+    Feed.objects.filter(pk=later.pk).update(next_check_at=timezone.now() + timedelta(hours=1))
+    retired = Publisher.objects.create(name="Retired", slug="retired", is_active=False)
+    _feed(retired, "http://127.0.0.1:9/retired.xml")
+    assert actions.claim_due_feeds() == [due.pk]
+
+
+def test_the_tick_runs_refreshes_through_the_task_queue(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    from newsstand.ingest.tasks import enqueue_due_feeds
+
+    items = _serve_articles(publisher_web, 2)
+    _feed(publisher, publisher_web.add("/feed.xml", _rss(publisher_web, items)))
+    was = HUEY.immediate
+    HUEY.immediate = True  # run enqueued tasks in-process, through the real django.tasks backend
+    try:
+        assert enqueue_due_feeds() == 1
+    finally:
+        HUEY.immediate = was
+    assert Article.objects.count() == 2
