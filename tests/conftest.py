@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from pytest_django.fixtures import SettingsWrapper
+from pytest_django.fixtures import Settings
 
 from tests.httpserver import publisher_web  # noqa: F401 - re-exported fixture
 
@@ -29,6 +29,6 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def allow_private_urls(settings: SettingsWrapper) -> None:
+def allow_private_urls(settings: Settings) -> None:
     """Let server-side fetches reach the local publisher web on 127.0.0.1."""
     settings.ALLOW_PRIVATE_URLS = True
