@@ -1,0 +1,119 @@
+"""Turning bylines as pages state them into a clean list of names.
+
+"By JANE DOE and John Roe", "A, B & C", "Jane Doe | Reuters" and "Reporting by X; Editing by Y"
+all become a normalised, de-duplicated list of person (or agency) names.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+__all__ = ["is_credit_line", "normalize_authors", "split_byline"]
+
+# Credit lines that name the desk, not the writer ("Reporting by …", "Editing by …").
+_CREDIT_RE = re.compile(
+    r"\b(?:additional\s+)?(?:reporting|editing|writing|compiled|research|"
+    r"produced|photographs?|photos?|graphics|video)\s+(?:by|from)\b",
+    re.IGNORECASE,
+)
+_CREDIT_LINE_RE = re.compile(
+    r"^\W*(?:\(?(?:additional\s+)?(?:reporting|editing|writing)\s+by\b|"
+    r"(?:additional\s+)?reporting\s+(?:by|from)\b)",
+    re.IGNORECASE,
+)
+_BY_PREFIX_RE = re.compile(
+    r"^\s*(?:written\s+by|posted\s+by|words\s+by|story\s+by|by|von|par|por)"
+    r"\s*[:\-–]?\s+",
+    re.IGNORECASE,
+)
+_SEPARATORS_RE = re.compile(
+    r"\s*(?:,|;|\||&|\band\b|\bund\b|\bet\b|\bwith\b|\s/\s|•|·)\s*", re.IGNORECASE
+)
+# Job titles and other words that follow a name after a comma ("Jane Doe, Staff Writer").
+_ROLE_WORDS: frozenset[str] = frozenset(
+    {
+        "writer", "reporter", "correspondent", "editor", "staff", "contributor", "columnist",
+        "journalist", "producer", "photographer", "author", "editors", "senior", "contributing",
+        "associate", "chief", "bureau", "news", "desk", "team", "updated", "published",
+        "analyst", "critic", "intern", "freelance", "guest", "special", "opinion",
+    }
+)  # fmt: skip
+_TRAILING_NOISE_RE = re.compile(r"\s*(?:\(.*?\)|@\w+|\bis\s+a\b.*)$", re.IGNORECASE)
+_MAX_NAME_WORDS = 6
+_MAX_NAME_CHARS = 60
+
+
+def is_credit_line(text: str) -> bool:
+    """True for "Reporting by …; Editing by …" style credit lines."""
+    return bool(_CREDIT_LINE_RE.match(text)) or (
+        len(text) < 300 and len(_CREDIT_RE.findall(text)) >= 2
+    )
+
+
+def split_byline(byline: str) -> list[str]:
+    """Split one byline string into candidate names (not yet filtered)."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", byline))
+    text = re.sub(r"\s+", " ", text).strip()
+    credit = _CREDIT_RE.search(text)
+    if credit:
+        # Everything from the first desk credit on names helpers, not the writer.
+        text = text[: credit.start()].strip(" ;,.-–(")
+    text = _BY_PREFIX_RE.sub("", text)
+    parts = _SEPARATORS_RE.split(text)
+    return [_BY_PREFIX_RE.sub("", p).strip(" .,:;-–—\"'") for p in parts if p and p.strip()]
+
+
+def _looks_like_name(name: str) -> bool:
+    if not name or len(name) > _MAX_NAME_CHARS:
+        return False
+    if "@" in name or "://" in name or name.startswith(("www.", "/")):
+        return False
+    words = name.split()
+    if len(words) > _MAX_NAME_WORDS:
+        return False
+    if sum(ch.isdigit() for ch in name) > 0:
+        return False
+    if all(w.casefold().strip(".") in _ROLE_WORDS for w in words):
+        return False
+    return any(ch.isalpha() for ch in name)
+
+
+def _tidy_case(name: str) -> str:
+    letters = [ch for ch in name if ch.isalpha()]
+    # Shouting bylines ("JANE DOE") read as names; "AP", "AFP" stay agency initials.
+    if letters and all(ch.isupper() for ch in letters) and len(letters) > 4 and " " in name:
+        return " ".join(w.capitalize() if len(w) > 1 else w for w in name.split())
+    return name
+
+
+def _canon(text: str) -> str:
+    return re.sub(r"[^\w]+", "", text.casefold())
+
+
+def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) -> list[str]:
+    """Split, clean and de-duplicate *bylines*; drop names equal to any of *exclude*.
+
+    *exclude* holds the publisher's own names (site name, publisher organisation), so an
+    organisation credited as author of its own page does not pass as a writer.
+    """
+    excluded = {_canon(e) for e in exclude if e}
+    excluded.discard("")
+    seen: set[str] = set()
+    result: list[str] = []
+    for byline in bylines:
+        if not byline:
+            continue
+        for raw in split_byline(byline):
+            name = _TRAILING_NOISE_RE.sub("", raw).strip(" .,:;-–—")
+            name = re.sub(r"\s+", " ", name)
+            if not _looks_like_name(name):
+                continue
+            name = _tidy_case(name)
+            key = _canon(name)
+            if not key or key in seen or key in excluded:
+                continue
+            seen.add(key)
+            result.append(name)
+    return result

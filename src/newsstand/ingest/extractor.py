@@ -1,0 +1,330 @@
+"""Article extraction: one HTML page in, one :class:`ExtractedArticle` out.
+
+The body comes from trafilatura (fast mode, images, links and tables kept); the metadata from
+:mod:`newsstand.ingest.metadata`. The body is then cleaned of what trafilatura keeps but a
+reader should not see twice or at all: the lead image, repeated photos and captions, newsletter
+prompts and "Reporting by …" credits. The result is sanitised by :mod:`newsstand.ingest.sanitizer`.
+Pure: no database, no network, no Django.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.htmlprocessing import convert_to_html
+from trafilatura.metadata import extract_author as trafilatura_author
+from trafilatura.utils import decode_file, load_html
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+
+from newsstand.ingest.authors import is_credit_line, normalize_authors
+from newsstand.ingest.boilerplate import is_boilerplate
+from newsstand.ingest.metadata import PageMetadata, read_metadata
+from newsstand.ingest.sanitizer import sanitize_html
+from newsstand.ingest.titles import clean_text, normalize_for_compare
+
+__all__ = ["ExtractedArticle", "ExtractionError", "LeadImage", "decode_html", "extract_article"]
+
+logger = logging.getLogger(__name__)
+
+MAX_HTML_BYTES = 20_000_000
+_MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Advertisement", "Photo") are judged elsewhere
+_BLOCK_TAGS = ("p", "head", "item", "quote", "row", "code", "list", "table", "graphic")
+_TEXT_BLOCKS = frozenset({"p", "head", "item", "quote", "code", "row"})
+
+
+class ExtractionError(ValueError):
+    """The input is not an HTML page we can read."""
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    url: str
+    caption: str | None
+    credit: str | None
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    url: str | None
+    canonical_url: str | None
+    title: str | None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    updated: datetime | None = None
+    section: str | None = None
+    language: str | None = None
+    lead_image: LeadImage | None = None
+    description: str | None = None
+    html: str = ""
+    text: str = ""
+    word_count: int = 0
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+
+def decode_html(content: bytes | str) -> str:
+    """Decode page bytes: BOM first, then the declared charset, then detection."""
+    if isinstance(content, str):
+        return content
+    if content[:2] == b"\x1f\x8b":
+        import gzip
+
+        try:
+            content = gzip.decompress(content)
+        except (OSError, EOFError) as exc:
+            raise ExtractionError(f"corrupt gzip data: {exc}") from exc
+    bom_encoding, bom = read_bom(content)
+    if bom_encoding:
+        return content[len(bom) :].decode(bom_encoding, errors="replace")
+    declared = html_body_declared_encoding(content[:4096])
+    if declared:
+        encoding = resolve_encoding(declared)
+        if encoding:
+            try:
+                return content.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                logger.debug("declared charset %s does not decode the page", declared)
+    return decode_file(content)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def _image_key(url: str | None) -> str | None:
+    """Identify a photo across resized variants: its file name, else its path."""
+    if not url:
+        return None
+    path = urlsplit(url).path.rstrip("/")
+    name = path.rsplit("/", 1)[-1].lower()
+    name = re.sub(r"[-_]?\d{2,4}x\d{2,4}(?=\.\w+$)", "", name)  # WordPress size suffix
+    return name if len(name) > 6 else path.lower() or None
+
+
+def _figure_captions(tree: HtmlElement, base_url: str | None) -> dict[str, tuple[str, str | None]]:
+    """Map image key -> (caption, credit) from <figure>/<figcaption> in the original page."""
+    captions: dict[str, tuple[str, str | None]] = {}
+    for figure in tree.iter("figure"):
+        figcaption = next(figure.iter("figcaption"), None)
+        if figcaption is None:
+            continue
+        credit_parts = [
+            clean_text(el.text_content())
+            for el in figcaption.iter()
+            if re.search(r"credit|copyright|byline|source", (el.get("class") or ""), re.I)
+            and el is not figcaption
+        ]
+        credit = next((c for c in credit_parts if c), None)
+        caption = clean_text(figcaption.text_content())
+        if credit and caption.endswith(credit):
+            caption = caption[: -len(credit)].strip()
+        for img in figure.iter("img", "source"):
+            src = img.get("src") or img.get("data-src") or (img.get("srcset") or "").split(" ")[0]
+            key = _image_key(urljoin(base_url, src) if base_url and src else src)
+            if key and caption:
+                captions.setdefault(key, (caption, credit))
+    return captions
+
+
+# --- body cleaning ---------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", normalize_for_compare(text)).strip()
+
+
+def _clean_body(
+    body: etree._Element,
+    meta: PageMetadata,
+    captions: dict[str, tuple[str, str | None]],
+    lead_key: str | None,
+) -> None:
+    lead_caption = _norm(meta.image_caption) if meta.image_caption else None
+    caption_texts = {_norm(c) for c, _ in captions.values()}
+    seen_text: set[str] = set()
+    seen_images: set[str] = set()
+    title_norm = _norm(meta.title) if meta.title else None
+    first_block = True
+    for element in list(body.iter(*_BLOCK_TAGS)):
+        if element.getparent() is None:
+            continue
+        if element.tag == "graphic":
+            key = _image_key(element.get("src"))
+            if key is None or key == lead_key or key in seen_images:
+                _drop(element)
+                continue
+            seen_images.add(key)
+            if key in captions:
+                element.set("caption", captions[key][0])
+                if captions[key][1]:
+                    element.set("credit", captions[key][1] or "")
+            continue
+        if element.tag not in _TEXT_BLOCKS:
+            continue
+        text = clean_text("".join(element.itertext()))
+        norm = _norm(text)
+        if not norm:
+            if element.tag != "row" and not len(element):
+                _drop(element)
+            continue
+        if first_block and element.tag == "head" and title_norm and norm == title_norm:
+            _drop(element)
+            continue
+        first_block = False
+        if element.tag == "row":
+            continue
+        if is_credit_line(text) or is_boilerplate(text):
+            _drop(element)
+            continue
+        if len(norm) >= _MIN_REPEAT_CHARS and (
+            norm in seen_text or norm == lead_caption or norm in caption_texts
+        ):
+            # A caption printed again as prose, or a paragraph repeated by the page template.
+            _drop(element)
+            continue
+        seen_text.add(norm)
+
+
+def _drop(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _body_text(body: etree._Element) -> str:
+    blocks: list[str] = []
+    for element in body.iter(*_TEXT_BLOCKS):
+        # Nested blocks (a list inside a quote) are read through their parent only once.
+        if any(a.tag in _TEXT_BLOCKS for a in element.iterancestors()):
+            continue
+        if element.tag == "row":
+            text = " | ".join(clean_text("".join(c.itertext())) for c in element)
+        else:
+            text = clean_text(" ".join(element.itertext()))
+        if text:
+            blocks.append(text)
+    return "\n\n".join(blocks)
+
+
+def _body_html(body: etree._Element) -> str:
+    html_root = convert_to_html(body)
+    for element in list(html_root.iter("h1")):
+        element.tag = "h2"
+    for img in list(html_root.iter("img")):
+        caption = img.attrib.pop("caption", None)
+        credit = img.attrib.pop("credit", None)
+        figure = etree.Element("figure")
+        img.addprevious(figure)
+        figure.tail, img.tail = img.tail, None
+        figure.append(img)
+        if caption or credit:
+            figcaption = etree.SubElement(figure, "figcaption")
+            figcaption.text = " ".join(p for p in (caption, credit) if p)
+    body_el = html_root.find("body")
+    inner = "".join(etree.tostring(child, encoding="unicode") for child in (body_el if body_el is not None else []))
+    return (body_el.text or "") + inner if body_el is not None else ""
+
+
+# --- the stage -------------------------------------------------------------------------------
+
+
+def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArticle:
+    """Extract an article's metadata and sanitised body from one HTML page.
+
+    Raises :class:`ExtractionError` when the input is empty, too large or not HTML.
+    """
+    if isinstance(html, bytes) and len(html) > MAX_HTML_BYTES:
+        raise ExtractionError(f"page is larger than {MAX_HTML_BYTES} bytes")
+    try:
+        text = decode_html(html)
+    except (UnicodeError, codecs.CodecRegistryError) as exc:  # pragma: no cover - defensive
+        raise ExtractionError(f"cannot decode page: {exc}") from exc
+    if not text.strip():
+        raise ExtractionError("empty document")
+    tree = load_html(text)
+    if tree is None:
+        raise ExtractionError("not an HTML document")
+
+    meta = read_metadata(tree, url)
+    base_url = url or meta.canonical_url
+    captions = _figure_captions(tree, base_url)
+    lead_key = _image_key(meta.image_url)
+
+    document = trafilatura.bare_extraction(
+        tree,
+        url=base_url,
+        fast=True,
+        with_metadata=False,
+        include_comments=False,
+        include_images=True,
+        include_links=True,
+        include_tables=True,
+        include_formatting=True,
+    )
+    body = getattr(document, "body", None)
+    body_html = body_text = ""
+    if body is not None:
+        _clean_body(body, meta, captions, lead_key)
+        body_text = _body_text(body)
+        body_html = sanitize_html(_body_html(body), base_url)
+
+    authors = meta.authors
+    if not authors:
+        authors = normalize_authors(
+            [trafilatura_author(tree) or ""], exclude=[meta.site_name or ""]
+        )
+    published = meta.published or _htmldate(tree, base_url)
+
+    lead_image = None
+    if meta.image_url:
+        caption, credit = meta.image_caption, meta.image_credit
+        if lead_key in captions:
+            fig_caption, fig_credit = captions[lead_key]
+            caption = caption or fig_caption
+            credit = credit or fig_credit
+        lead_image = LeadImage(url=meta.image_url, caption=caption, credit=credit)
+
+    return ExtractedArticle(
+        url=url,
+        canonical_url=meta.canonical_url,
+        title=meta.title,
+        authors=authors,
+        published=published,
+        updated=meta.updated,
+        section=meta.section,
+        language=meta.language,
+        lead_image=lead_image,
+        description=meta.description,
+        html=body_html,
+        text=body_text,
+        word_count=len(re.findall(r"\w+", body_text)),
+    )
+
+
+def _htmldate(tree: HtmlElement, url: str | None) -> datetime | None:
+    """htmldate's estimate, for pages that state no machine-readable date."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, extensive_search=True, original_date=True, url=url)
+    except (ValueError, TypeError) as exc:
+        logger.debug("htmldate failed on %s: %s", url, exc)
+        return None
+    if not found:
+        return None
+    return datetime.fromisoformat(found).replace(tzinfo=UTC)

@@ -1,0 +1,127 @@
+"""Choosing an article's title from the headline, og:title, <title> and <h1>.
+
+<title> and og:title usually carry the site's name ("Headline - Site", "Site | Headline"); that
+part is cut when it matches the site name or the host, or when the rest agrees with another source.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import unicodedata
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+__all__ = ["choose_title", "clean_text", "normalize_for_compare", "strip_site_name"]
+
+_SEPARATOR_RE = re.compile(r"\s+(?:[|\-–—:·•»/~]|::)\s+")
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
+                         "«": '"', "»": '"', "′": "'", "″": '"', "–": "-", "—": "-"})  # fmt: skip
+_MAX_SITE_WORDS = 6
+
+
+def clean_text(text: str) -> str:
+    """Unescape entities and collapse whitespace."""
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
+
+
+def normalize_for_compare(text: str) -> str:
+    """Casefold, unify quotes and dashes, collapse whitespace (the bench's title comparison)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _canon(text: str) -> str:
+    return re.sub(r"[\W_]+", "", normalize_for_compare(text))
+
+
+def _host_tokens(url: str | None) -> list[str]:
+    if not url:
+        return []
+    host = (urlsplit(url).hostname or "").lower()
+    labels = [label for label in host.split(".") if label not in ("www", "m", "amp", "edition")]
+    # "theguardian.com" -> "theguardian"; "bbc.co.uk" -> "bbc"
+    return [label for label in labels[:-1] if len(label) > 1] or labels
+
+
+def _is_site_part(part: str, site_names: Sequence[str], url: str | None) -> bool:
+    canon = _canon(part)
+    if not canon or len(part.split()) > _MAX_SITE_WORDS:
+        return False
+    for site in site_names:
+        site_canon = _canon(site)
+        if site_canon and (canon == site_canon or canon in site_canon or site_canon in canon):
+            return True
+    for token in _host_tokens(url):
+        token_canon = _canon(token)
+        if len(token_canon) > 2 and (token_canon in canon or canon in token_canon):
+            return True
+    return False
+
+
+def strip_site_name(
+    title: str, site_names: Sequence[str], url: str | None, others: Sequence[str] = ()
+) -> str:
+    """Cut a leading or trailing site-name part off *title*."""
+    parts = _SEPARATOR_RE.split(title)
+    if len(parts) < 2:
+        return title
+    other_canons = {_canon(o) for o in others if o}
+    # "Headline - Section - Site": drop site parts from the end, then from the start.
+    while len(parts) > 1 and _is_site_part(parts[-1], site_names, url):
+        parts.pop()
+    while len(parts) > 1 and _is_site_part(parts[0], site_names, url):
+        parts.pop(0)
+    stripped = _joined(title, parts)
+    if stripped != title:
+        return stripped
+    # No recognisable site name: accept a cut only when another source agrees with it.
+    for end in range(len(parts) - 1, 0, -1):
+        candidate = _joined(title, parts[:end])
+        if _canon(candidate) in other_canons:
+            return candidate
+    for start in range(1, len(parts)):
+        candidate = _joined(title, parts[start:])
+        if _canon(candidate) in other_canons:
+            return candidate
+    return title
+
+
+def _joined(title: str, parts: list[str]) -> str:
+    """Re-join *parts* using the separators they had in *title*."""
+    if not parts:
+        return title
+    first = title.find(parts[0])
+    last = title.rfind(parts[-1])
+    if first < 0 or last < 0:
+        return " ".join(parts)
+    return title[first : last + len(parts[-1])].strip()
+
+
+def choose_title(
+    *,
+    headline: str | None,
+    og_title: str | None,
+    title_tag: str | None,
+    h1s: Sequence[str],
+    site_names: Sequence[str],
+    url: str | None,
+) -> str | None:
+    """Pick the article title from its sources, preferring agreement between them."""
+    headline = clean_text(headline) if headline else None
+    og_title = clean_text(og_title) if og_title else None
+    title_tag = clean_text(title_tag) if title_tag else None
+    others = [t for t in (headline, og_title, title_tag, *h1s) if t]
+    stripped = [
+        strip_site_name(t, site_names, url, others) if t else None
+        for t in (headline, og_title, title_tag)
+    ]
+    h1_canons = {_canon(h): h for h in h1s if h}
+    # An <h1> that agrees with a declared title is the one readers see on the page.
+    for candidate in stripped:
+        if candidate and _canon(candidate) in h1_canons:
+            return h1_canons[_canon(candidate)]
+    for candidate in stripped:
+        if candidate:
+            return candidate
+    return h1s[0] if h1s else None
