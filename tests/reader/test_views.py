@@ -211,3 +211,10 @@ def test_base_template_accessibility_landmarks(client):
     assert '<main id="main"' in html
     assert "<header" in html and "<footer" in html
     assert 'aria-current="page"' in html
+
+
+def test_article_language_is_marked_on_the_article_not_the_page(client):
+    a = make_article(make_publisher("Der Spiegel"), language="de")
+    html = client.get(reverse("reader:article", args=[a.pk])).content.decode()
+    assert '<html lang="en">' in html
+    assert 'aria-labelledby="article-title" lang="de">' in html
