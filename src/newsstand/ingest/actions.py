@@ -6,6 +6,7 @@ Views, tasks and commands call these; nothing else writes feeds' schedules or ar
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
 from newsstand.ingest.extractor import extract_article
 from newsstand.ingest.feeds import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
 from newsstand.ingest.fetcher import FEED_MAX_BYTES, PAGE_MAX_BYTES, FetchError, FetchResult, fetch
+from newsstand.ingest.models import FeedCheck
 from newsstand.sources.models import Feed
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ MAX_NEW_ITEMS_PER_REFRESH = 200
 class RefreshReport:
     feed_id: int
     outcome: str  # "ok", "not_modified", "error", "gone", "skipped"
+    error_kind: str = ""
     entries: int = 0
     new_articles: int = 0
     page_errors: int = 0
@@ -91,15 +94,27 @@ def refresh_feed(
     except Feed.DoesNotExist:
         return RefreshReport(feed_id, "skipped", error="feed no longer exists")
     host = urlsplit(feed.url).hostname or ""
+    started = time.monotonic()
     try:
-        return _refresh(feed, host, force=force, progress=progress)
+        report = _refresh(feed, host, force=force, progress=progress)
     except Exception as exc:
         # A bug must not leave the feed leased for ever nor kill the worker's other feeds.
         log.exception("refresh failed unexpectedly feed_id=%s host=%s", feed.pk, host)
         _record_error(feed, f"Internal error while refreshing: {type(exc).__name__}: {exc}")
-        return RefreshReport(feed.pk, "error", error=str(exc))
+        report = RefreshReport(feed.pk, "error", error_kind="internal", error=str(exc))
     finally:
         release_feed(feed.pk)
+    FeedCheck.objects.create(
+        feed_id=feed.pk,
+        outcome=report.outcome,
+        error_kind=report.error_kind,
+        error=report.error[:2000],
+        duration_ms=round((time.monotonic() - started) * 1000),
+        entries=report.entries,
+        new_articles=report.new_articles,
+        page_errors=report.page_errors,
+    )
+    return report
 
 
 def _refresh(
@@ -125,7 +140,7 @@ def _refresh(
     except FeedParseError as exc:
         _record_error(feed, f"The feed could not be read: {exc}")
         log.warning("feed parse error feed_id=%s host=%s error=%s", feed.pk, host, exc)
-        return RefreshReport(feed.pk, "error", error=str(exc))
+        return RefreshReport(feed.pk, "error", error_kind="parse", error=str(exc))
 
     report = RefreshReport(feed.pk, "ok", entries=len(parsed.entries))
     fresh = _new_entries(feed, parsed.entries)[:MAX_NEW_ITEMS_PER_REFRESH]
@@ -161,10 +176,10 @@ def _fetch_failed(feed: Feed, host: str, exc: FetchError) -> RefreshReport:
             last_checked_at=timezone.now(),
             error_count=feed.error_count + 1,
         )
-        return RefreshReport(feed.pk, "gone", error=str(exc))
+        return RefreshReport(feed.pk, "gone", error_kind=exc.kind, error=str(exc))
     retry_after = getattr(exc, "retry_after_s", None)
     _record_error(feed, str(exc), retry_after_s=retry_after)
-    return RefreshReport(feed.pk, "error", error=str(exc))
+    return RefreshReport(feed.pk, "error", error_kind=exc.kind, error=str(exc))
 
 
 def _new_entries(feed: Feed, entries: list[ParsedEntry]) -> list[ParsedEntry]:
