@@ -40,7 +40,11 @@ _ROLE_WORDS: frozenset[str] = frozenset(
         "analyst", "critic", "intern", "freelance", "guest", "special", "opinion",
     }
 )  # fmt: skip
-_TRAILING_NOISE_RE = re.compile(r"\s*(?:\(.*?\)|@\w+|\bis\s+a\b.*)$", re.IGNORECASE)
+_TRAILING_NOISE_RE = re.compile(
+    r"\s*(?:\(.*?\)|@\w+|\bis\s+an?\b.*|\b(?:published|updated|posted)\b.*)$", re.IGNORECASE
+)
+# Degrees and credentials after a name ("Jane Doe MS", "…, RDN, LD").
+_CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D|M\.?D|R\.?N)\.?$")
 _MAX_NAME_WORDS = 6
 _MAX_NAME_CHARS = 60
 
@@ -106,8 +110,16 @@ def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) ->
         if not byline:
             continue
         for raw in split_byline(byline):
-            name = _TRAILING_NOISE_RE.sub("", raw).strip(" .,:;-–—")
+            name = _TRAILING_NOISE_RE.sub("", raw).strip(" ,:;-–—")
             name = re.sub(r"\s+", " ", name)
+            words = name.split()
+            while len(words) > 2 and _CREDENTIAL_RE.match(words[-1]):
+                words.pop()
+            name = " ".join(words)
+            if result and _CREDENTIAL_RE.match(name):
+                continue
+            if not re.search(r"\b[A-Z]\.$", name):
+                name = name.rstrip(".")
             if not _looks_like_name(name):
                 continue
             name = _tidy_case(name)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from dateutil import parser as dateutil_parser
 
-__all__ = ["MIN_PLAUSIBLE_YEAR", "parse_datetime"]
+__all__ = ["MIN_PLAUSIBLE_YEAR", "align_to_day", "parse_datetime", "url_date"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +60,41 @@ def parse_datetime(value: object, *, now: datetime | None = None) -> datetime | 
         logger.debug("implausible date %r", text)
         return None
     return parsed
+
+
+_COMPACT_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})(?:/|$|[-_])")
+
+
+def url_date(url: str | None) -> date | None:
+    """The publication day many sites put in their URLs (/2020/02/17/…, /20200413/…)."""
+    if not url:
+        return None
+    from htmldate.extractors import extract_url_date
+    from htmldate.utils import Extractor
+
+    options = Extractor(False, datetime(2100, 1, 1), datetime(MIN_PLAUSIBLE_YEAR, 1, 1), True, "%Y-%m-%d")
+    found = extract_url_date(url, options)
+    if found:
+        return date.fromisoformat(found)
+    match = _COMPACT_URL_DATE_RE.search(urlsplit(url).path)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    return None
+
+
+def align_to_day(moment: datetime, day: date) -> datetime:
+    """Express *moment* in the smallest whole-hour offset that puts it on *day*.
+
+    For a page that states its time in UTC while its URL names the local day: the same instant,
+    shown on the day the publisher printed. Unchanged when no offset within ±14 h does that.
+    """
+    if moment.date() == day:
+        return moment
+    for hours in sorted(range(-12, 15), key=abs):
+        shifted = moment.astimezone(timezone(timedelta(hours=hours)))
+        if shifted.date() == day:
+            return shifted
+    return moment

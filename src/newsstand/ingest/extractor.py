@@ -26,6 +26,7 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
 from newsstand.ingest.boilerplate import is_boilerplate
+from newsstand.ingest.dates import align_to_day, url_date
 from newsstand.ingest.metadata import PageMetadata, read_metadata
 from newsstand.ingest.sanitizer import sanitize_html
 from newsstand.ingest.titles import clean_text, normalize_for_compare
@@ -289,6 +290,12 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
             [trafilatura_author(tree) or ""], exclude=[meta.site_name or ""]
         )
     published = meta.published or _htmldate(tree, base_url)
+    if published is not None and not published.utcoffset():
+        # A UTC timestamp can fall on the next or previous day of the publisher's own calendar;
+        # the day in the URL is the local one.
+        day = url_date(url) or url_date(meta.canonical_url)
+        if day is not None and abs((published.date() - day).days) == 1:
+            published = align_to_day(published, day)
 
     lead_image = None
     if meta.image_url:

@@ -206,11 +206,20 @@ def _meta_first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None
 
 
 def _date_from(candidates: Iterator[Any]) -> datetime | None:
-    for candidate in candidates:
-        parsed = parse_datetime(candidate)
-        if parsed is not None:
-            return parsed
-    return None
+    """The first plausible date; if stated in UTC, the same instant with the page's own offset.
+
+    Pages often give JSON-LD in UTC and article:published_time with their local offset; the
+    local one keeps the day the publisher printed.
+    """
+    parsed = [p for p in (parse_datetime(c) for c in candidates) if p is not None]
+    if not parsed:
+        return None
+    first = parsed[0]
+    if not first.utcoffset():
+        for other in parsed[1:]:
+            if other.utcoffset() and abs((other - first).total_seconds()) < _SAME_INSTANT_S:
+                return other
+    return first
 
 
 def _time_elements(tree: HtmlElement, kind: str) -> Iterator[str]:
@@ -220,6 +229,43 @@ def _time_elements(tree: HtmlElement, kind: str) -> Iterator[str]:
             yield element.get("datetime") or element.text_content()
         elif kind == "updated" and itemprop == "datemodified":
             yield element.get("datetime") or element.text_content()
+
+
+_MAX_DOM_BYLINES = 4
+_SAME_INSTANT_S = 120
+_BYLINE_CLASS_RE = re.compile(r"byline|author[-_]?name|authname|article[-_]?author", re.I)
+_AUTHOR_HREF_RE = re.compile(r"/(?:authors?|writers?|bios?|profiles?|people|staff)/[^/?#]+", re.I)
+
+
+def _dom_bylines(tree: HtmlElement) -> list[str]:
+    """Bylines marked up in the page: microdata, rel=author, author-page links, byline classes.
+
+    The first kind that yields anything wins, in that order of reliability.
+    """
+    microdata: list[str] = []
+    for element in tree.xpath('//*[contains(@itemprop, "author") or contains(@itemprop, "creator")]'):
+        names = element.xpath('.//*[@itemprop="name"]')
+        if names:
+            microdata.extend(n.get("content") or n.text_content() for n in names)
+        elif element.get("content") and "://" not in element.get("content", ""):
+            microdata.append(element.get("content", ""))
+        elif len(element) < 3:
+            microdata.append(element.text_content())
+    tiers = [
+        microdata,
+        [a.text_content() for a in tree.xpath('//a[contains(concat(" ", @rel, " "), " author ")]')],
+        [a.text_content() for a in tree.iter("a") if _AUTHOR_HREF_RE.search(a.get("href") or "")],
+        [
+            e.text_content()
+            for e in tree.iter("span", "div", "p", "a", "address")
+            if _BYLINE_CLASS_RE.search(e.get("class") or "") and len(e.text_content()) < 120
+        ],
+    ]
+    for tier in tiers:
+        found = [clean_text(t) for t in tier if t and clean_text(t)]
+        if found:
+            return found[:_MAX_DOM_BYLINES]
+    return []
 
 
 def _language(tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any]) -> str | None:
@@ -303,6 +349,8 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         )
     if not authors:
         authors = normalize_authors(_names(article.get("creator")), exclude=exclude)
+    if not authors:
+        authors = normalize_authors(_dom_bylines(tree), exclude=exclude)
 
     published = _date_from(
         iter(

@@ -18,6 +18,7 @@ _SEPARATOR_RE = re.compile(r"\s+(?:[|\-–—:·•»/~]|::)\s+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
                          "«": '"', "»": '"', "′": "'", "″": '"', "–": "-", "—": "-"})  # fmt: skip
 _MAX_SITE_WORDS = 6
+_MAX_H1_CHARS = 300
 
 
 def clean_text(text: str) -> str:
@@ -116,12 +117,30 @@ def choose_title(
         strip_site_name(t, site_names, url, others) if t else None
         for t in (headline, og_title, title_tag)
     ]
-    h1_canons = {_canon(h): h for h in h1s if h}
-    # An <h1> that agrees with a declared title is the one readers see on the page.
-    for candidate in stripped:
-        if candidate and _canon(candidate) in h1_canons:
-            return h1_canons[_canon(candidate)]
-    for candidate in stripped:
-        if candidate:
-            return candidate
-    return h1s[0] if h1s else None
+    h1s = [h for h in h1s if h and len(h) <= _MAX_H1_CHARS and not _is_site_part(h, site_names, url)]
+    declared = next((t for t in stripped if t), None)
+    if len(h1s) == 1:
+        # The visible headline is what readers know the article by; SEO titles often differ.
+        return _without_kicker(h1s[0], stripped)
+    if h1s:
+        reference = _words(" ".join(t for t in stripped if t))
+        best = max(h1s, key=lambda h: len(_words(h) & reference) / (len(_words(h)) or 1))
+        if _words(best) & reference:
+            return _without_kicker(best, stripped)
+    return declared or (h1s[0] if h1s else None)
+
+
+def _without_kicker(h1: str, declared: Sequence[str | None]) -> str:
+    """"Opinion What I'll …" -> "What I'll …" when a declared title is the h1 minus a kicker."""
+    h1_canon = _canon(h1)
+    for title in declared:
+        canon = _canon(title) if title else ""
+        if canon and canon != h1_canon and h1_canon.endswith(canon) and len(canon) * 2 >= len(
+            h1_canon
+        ):
+            return title or h1
+    return h1
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", normalize_for_compare(text)))
