@@ -1,0 +1,164 @@
+"""Feed parsing: golden files (input → expected ParsedFeed as JSON) and error behaviour.
+
+Regenerate the expected files after an intended change with
+`NEWSSTAND_REGEN_GOLDEN=1 pytest tests/ingest/test_feeds.py`, then review the diff by eye.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from newsstand.ingest.feeds import FeedParseError, ParsedFeed, parse_feed, plain_text
+
+GOLDEN = Path(__file__).parent / "golden" / "feeds"
+MANIFEST: dict[str, str] = {
+    k: v
+    for k, v in json.loads((GOLDEN / "manifest.json").read_text()).items()
+    if not k.startswith("_")
+}
+SHARED = Path(settings.SHARED_DATA_DIR)
+MAX_GOLDEN_ENTRIES = 5
+FEED_URL = "https://feeds.example.com/feed"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _snapshot(feed: ParsedFeed) -> dict[str, Any]:
+    data = dataclasses.asdict(feed)
+    data["entry_count"] = len(feed.entries)
+    data["entries"] = data["entries"][:MAX_GOLDEN_ENTRIES]
+    for entry in data["entries"]:
+        entry["summary_html"] = entry["summary_html"][:300]
+    return _jsonable(data)
+
+
+def _hand_cases() -> list[str]:
+    return sorted(
+        p.name
+        for p in GOLDEN.iterdir()
+        if p.suffix in (".xml", ".json")
+        and p.stem != "manifest"
+        and not p.name.endswith(".expected.json")
+    )
+
+
+def _check(case: str, content: bytes) -> None:
+    expected_path = GOLDEN / f"{case}.expected.json"
+    actual = _snapshot(parse_feed(content, FEED_URL))
+    if os.environ.get("NEWSSTAND_REGEN_GOLDEN") == "1":
+        expected_path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
+    assert expected_path.exists(), f"missing {expected_path.name}; regenerate and review it"
+    assert actual == json.loads(expected_path.read_text())
+
+
+@pytest.mark.parametrize("filename", _hand_cases())
+def test_hand_written_golden(filename: str) -> None:
+    _check(Path(filename).stem, (GOLDEN / filename).read_bytes())
+
+
+@pytest.mark.parametrize("case", sorted(MANIFEST))
+def test_shared_golden(case: str) -> None:
+    source = SHARED / MANIFEST[case]
+    if not source.exists():
+        pytest.skip(f"shared data not found at {source} (set NEWSSTAND_SHARED_DATA)")
+    _check(case, source.read_bytes())
+
+
+def _shared_feed_files() -> list[Path]:
+    root = SHARED / "feeds"
+    if not root.exists():
+        return []
+    skip_names = {"SOURCE.txt", "LICENSE", "LICENSE-MIT", "LICENSE-data-CC-BY-4.0"}
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.name not in skip_names
+        and not p.name.endswith((".serde.json", ".toml"))
+        and "output" not in p.parts
+    )
+
+
+def test_every_shared_feed_parses_or_raises_feed_parse_error() -> None:
+    files = _shared_feed_files()
+    if not files:
+        pytest.skip("shared feeds corpus not available")
+    parsed = failed = 0
+    for path in files:
+        try:
+            parse_feed(path.read_bytes(), FEED_URL)
+            parsed += 1
+        except FeedParseError:
+            failed += 1
+    assert parsed + failed == len(files)
+    assert parsed >= 0.9 * len(files), f"only {parsed} of {len(files)} feeds parsed"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty document"),
+        (b"   \n\t ", "empty document"),
+        (
+            b"<!DOCTYPE html><html><head><title>Home</title></head><body>Hi</body></html>",
+            "not a feed: the server sent an HTML page",
+        ),
+        (b"\xef\xbb\xbf<html lang='en'><body>x</body></html>", "HTML page"),
+        (b"<?xml version='1.0'?><rss><channel><<<title>", "malformed XML"),
+        (b"<?xml version='1.0'?><catalog><book/></catalog>", "root element is <catalog>"),
+        (b'{"hello": "world"}', "not a feed: JSON without a JSON Feed version"),
+        (b"{not json", "malformed JSON"),
+        (b"just some words", "not XML or JSON"),
+    ],
+)
+def test_bad_documents_raise_specific_errors(content: bytes, message: str) -> None:
+    with pytest.raises(FeedParseError) as err:
+        parse_feed(content, FEED_URL)
+    assert message in str(err.value)
+
+
+def test_garbage_bytes_never_raise_anything_else() -> None:
+    import random
+
+    rng = random.Random(1234)
+    base = (GOLDEN / "rss2_basic.xml").read_bytes()
+    for _ in range(200):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 30)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        cut = bytes(data[: rng.randrange(1, len(data))])
+        with contextlib.suppress(FeedParseError):
+            parse_feed(cut, FEED_URL)
+
+
+def test_plain_text() -> None:
+    assert plain_text("<b>A</b> &amp;amp; B &lt;3") == "A & B <3"
+    assert plain_text("  many \n  spaces ") == "many spaces"
+    assert plain_text(None) == ""
+
+
+def test_utc_and_future_dates() -> None:
+    feed = parse_feed((GOLDEN / "rss2_basic.xml").read_bytes(), FEED_URL)
+    first, future, bad = feed.entries
+    assert first.published is not None
+    assert first.published.utcoffset() is not None
+    assert first.published.isoformat() == "2025-01-02T07:30:00+00:00"
+    assert future.published is None
+    assert bad.published is None
