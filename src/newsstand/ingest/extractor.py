@@ -216,7 +216,7 @@ def _body_text(body: etree._Element) -> str:
         if element.tag == "row":
             text = " | ".join(clean_text("".join(c.itertext())) for c in element)
         else:
-            text = clean_text(" ".join(element.itertext()))
+            text = clean_text("".join(element.itertext()))
         if text:
             blocks.append(text)
     return "\n\n".join(blocks)

@@ -1,0 +1,88 @@
+"""Golden tests for extract_article: `<case>.html` beside `<case>.expected.json`.
+
+Regenerate after an intended change with NEWSSTAND_UPDATE_GOLDEN=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsstand.ingest.extractor import ExtractionError, decode_html, extract_article
+
+GOLDEN = Path(__file__).parent / "golden" / "extract"
+CASES = sorted(p.stem for p in GOLDEN.glob("*.html"))
+BASE_URL = "https://news.example.com/world/2023/02/28/story"
+
+
+def as_record(html: bytes) -> dict[str, Any]:
+    article = extract_article(html, BASE_URL)
+    lead = article.lead_image
+    return {
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "title": article.title,
+        "authors": article.authors,
+        "published": article.published.isoformat() if article.published else None,
+        "updated": article.updated.isoformat() if article.updated else None,
+        "section": article.section,
+        "language": article.language,
+        "lead_image": None
+        if lead is None
+        else {"url": lead.url, "caption": lead.caption, "credit": lead.credit},
+        "html": article.html,
+        "text": article.text,
+        "word_count": article.word_count,
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case: str) -> None:
+    record = as_record((GOLDEN / f"{case}.html").read_bytes())
+    expected_path = GOLDEN / f"{case}.expected.json"
+    if os.environ.get("NEWSSTAND_UPDATE_GOLDEN"):
+        expected_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    assert record == json.loads(expected_path.read_text())
+
+
+def test_lead_image_and_repeated_captions_appear_once() -> None:
+    article = extract_article((GOLDEN / "news_article_jsonld.html").read_bytes(), BASE_URL)
+    assert article.lead_image is not None
+    assert "lead-photo.jpg" not in article.html
+    assert article.html.count("handshake.jpg") == 1
+    assert article.html.count("Blinken shakes hands with Tokayev") == 1
+    assert "shakes hands" not in article.text  # captions sit with photos, not in the prose
+    assert "Reporting by" not in article.text
+    assert "newsletter" not in article.text
+    assert "<script" not in article.html and "onclick" not in article.html
+    assert 'href="https://news.example.com/world/earlier-story"' in article.html
+
+
+def test_keeps_the_pages_own_offset() -> None:
+    article = extract_article((GOLDEN / "news_article_jsonld.html").read_bytes(), BASE_URL)
+    assert article.published is not None
+    # JSON-LD says 03:30Z on the 28th; the page's own offset puts it on the 27th locally.
+    assert article.published.isoformat() == "2023-02-27T22:30:00-05:00"
+
+
+def test_declared_charset_is_honoured() -> None:
+    raw = (GOLDEN / "blog_meta_only.html").read_bytes()
+    assert "Zürich" in decode_html(raw)
+    article = extract_article(raw, None)
+    assert article.title == "Café notes from Zürich"
+    assert article.authors == ["Anna Müller", "Jo Bloggs"]
+
+
+def test_bom_wins_over_declaration() -> None:
+    html = '<meta charset="iso-8859-1"><p>naïve</p>'.encode("utf-8")
+    assert "naïve" in decode_html(b"\xef\xbb\xbf" + html)
+
+
+@pytest.mark.parametrize("bad", [b"", b"   ", "  "])
+def test_empty_input_is_a_clear_error(bad: bytes | str) -> None:
+    with pytest.raises(ExtractionError):
+        extract_article(bad, None)

@@ -1,0 +1,158 @@
+"""The metadata layer: JSON-LD variants, meta tags, bylines, dates and titles."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from lxml import html as lxml_html
+
+from newsstand.ingest.authors import is_credit_line, normalize_authors
+from newsstand.ingest.dates import align_to_day, parse_datetime, url_date
+from newsstand.ingest.metadata import read_json_ld, read_metadata
+from newsstand.ingest.titles import strip_site_name
+
+
+def page(head: str, body: str = "") -> lxml_html.HtmlElement:
+    return lxml_html.document_fromstring(f"<html><head>{head}</head><body>{body}</body></html>")
+
+
+def ld(obj: str) -> str:
+    return f'<script type="application/ld+json">{obj}</script>'
+
+
+def test_json_ld_graph_list_and_nested_author() -> None:
+    tree = page(
+        ld('[{"@type": "WebSite", "name": "Site"}]')
+        + ld(
+            '{"@graph": [{"@type": "WebPage"}, {"@type": ["ReportageNewsArticle"],'
+            ' "headline": "The headline", "articleSection": ["Politics", "US"],'
+            ' "author": [{"@type": "Person", "name": "Ann Lee"}, {"name": "Bo Chan"}],'
+            ' "datePublished": "2024-03-01T09:00:00+01:00", "inLanguage": "de_DE"}]}'
+        )
+    )
+    assert len(read_json_ld(tree)) == 4
+    meta = read_metadata(tree, "https://example.org/a")
+    assert meta.title == "The headline"
+    assert meta.authors == ["Ann Lee", "Bo Chan"]
+    assert meta.section == "Politics"
+    assert meta.language == "de-DE"
+    assert meta.published == datetime.fromisoformat("2024-03-01T09:00:00+01:00")
+
+
+def test_broken_json_ld_with_raw_newlines_is_read() -> None:
+    tree = page(ld('{"@type": "BlogPosting", "headline": "Line\none"}'))
+    assert read_metadata(tree).title == "Line one"
+
+
+def test_open_graph_and_meta_tags_fill_in() -> None:
+    tree = page(
+        '<meta property="og:title" content="Big news - The Daily">'
+        '<meta property="og:site_name" content="The Daily">'
+        '<meta name="sailthru.author" content="JANE DOE">'
+        '<meta property="article:published_time" content="2023-12-17T02:00:00Z">'
+        '<meta property="article:section" content="Sport">'
+        '<meta property="og:image" content="/lead.jpg"><meta property="og:image:alt" content="A pic">'
+    )
+    meta = read_metadata(tree, "https://daily.example/x")
+    assert meta.title == "Big news"
+    assert meta.authors == ["Jane Doe"]
+    assert meta.published == datetime(2023, 12, 17, 2, tzinfo=UTC)
+    assert meta.section == "Sport"
+    assert meta.image_url == "https://daily.example/lead.jpg"
+    assert meta.image_caption == "A pic"
+
+
+def test_h1_wins_when_it_agrees_and_kicker_is_dropped() -> None:
+    tree = page("<title>Seo title | Site</title>", "<h1>Visible headline</h1>")
+    assert read_metadata(tree).title == "Visible headline"
+    tree = page(
+        '<meta property="og:title" content="What I will pray for">',
+        "<h1><span>Opinion</span> What I will pray for</h1>",
+    )
+    assert read_metadata(tree).title == "What I will pray for"
+
+
+def test_microdata_byline_when_no_meta() -> None:
+    tree = page(
+        "",
+        '<p>By <span itemprop="author"><a rel="author" href="/author/ann">'
+        '<span itemprop="name">Ann Lee</span></a></span></p>',
+    )
+    assert read_metadata(tree).authors == ["Ann Lee"]
+
+
+@pytest.mark.parametrize(
+    ("bylines", "expected"),
+    [
+        (["By Ann Lee and Bo Chan"], ["Ann Lee", "Bo Chan"]),
+        (["A. One, B. Two & C. Three"], ["A. One", "B. Two", "C. Three"]),
+        (["Reporting by Ann Lee; Editing by Bo Chan"], []),
+        (["Ann Lee; Additional reporting by Bo Chan"], ["Ann Lee"]),
+        (["ANN LEE", "Ann Lee"], ["Ann Lee"]),
+        (["Ann Lee, Staff Writer"], ["Ann Lee"]),
+        (["Lauren Smith MS, RDN, LD"], ["Lauren Smith"]),
+        (["Ann Lee", "The Daily"], ["Ann Lee"]),
+        (["AP"], ["AP"]),
+        (["https://facebook.com/ann", "ann@example.org"], []),
+    ],
+)
+def test_author_normalisation(bylines: list[str], expected: list[str]) -> None:
+    assert normalize_authors(bylines, exclude=["The Daily"]) == expected
+
+
+def test_credit_lines() -> None:
+    assert is_credit_line("Reporting by Simon Lewis; Editing by Jane Roe")
+    assert is_credit_line("(Additional reporting by Bo Chan)")
+    assert not is_credit_line("Officials said reporting by the agency was accurate.")
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2023-12-17T23:30:00-05:00", "2023-12-17T23:30:00-05:00"),
+        ("2023-12-17T04:30:00Z", "2023-12-17T04:30:00+00:00"),
+        ("2023-12-17", "2023-12-17T00:00:00+00:00"),
+        ("Sun, 17 Dec 2023 10:00:00 +0100", "2023-12-17T10:00:00+01:00"),
+        ("1702771200", "2023-12-17T00:00:00+00:00"),
+    ],
+)
+def test_dates_keep_the_pages_offset(raw: str, iso: str) -> None:
+    parsed = parse_datetime(raw)
+    assert parsed is not None and parsed.isoformat() == iso
+
+
+@pytest.mark.parametrize("raw", ["", "yesterday-ish", "1890-01-01", "2999-01-01", None, {}])
+def test_implausible_dates(raw: object) -> None:
+    assert parse_datetime(raw) is None
+
+
+def test_utc_and_local_same_instant_prefers_local() -> None:
+    tree = page(
+        ld('{"@type": "NewsArticle", "datePublished": "2023-12-18T03:00:00Z"}')
+        + '<meta property="article:published_time" content="2023-12-17T22:00:00-05:00">'
+    )
+    published = read_metadata(tree).published
+    assert published is not None and published.date() == date(2023, 12, 17)
+
+
+def test_url_day_aligns_a_utc_time() -> None:
+    assert url_date("https://x.example/2020/02/17/story") == date(2020, 2, 17)
+    assert url_date("https://x.example/news/20200413/story") == date(2020, 4, 13)
+    moment = datetime(2020, 2, 18, 3, tzinfo=UTC)
+    aligned = align_to_day(moment, date(2020, 2, 17))
+    assert aligned == moment and aligned.date() == date(2020, 2, 17)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Headline here - Example News", "Headline here"),
+        ("Example News | Headline here", "Headline here"),
+        ("Headline: with a colon - Example News", "Headline: with a colon"),
+        ("Headline - Section - Example News", "Headline - Section"),
+        ("No site here", "No site here"),
+    ],
+)
+def test_strip_site_name(title: str, expected: str) -> None:
+    assert strip_site_name(title, ["Example News"], "https://www.examplenews.com/a") == expected
