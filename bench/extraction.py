@@ -45,8 +45,19 @@ SHARED = Path(os.environ.get("NEWSSTAND_SHARED_DATA", REPO.parent / "shared" / "
 EXTRACTION = SHARED / "extraction"
 RESULTS = REPO / "bench" / "results" / "extraction.json"
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "«": '"',
-                         "»": '"', "–": "-", "—": "-"})  # fmt: skip
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -59,24 +70,34 @@ def load_cases(limit: int | None) -> list[dict[str, Any]]:
     for key, item in list(truth.items())[:limit]:
         path = aeb / "html" / f"{key}.html.gz"
         if path.exists():
-            cases.append({"set": "aeb", "path": path, "url": item.get("url"),
-                          "body": item["articleBody"]})  # fmt: skip
+            cases.append(
+                {"set": "aeb", "path": path, "url": item.get("url"), "body": item["articleBody"]}
+            )
     naeb = EXTRACTION / "naeb-dev"
     truth = json.loads((naeb / "articles.json").read_text())
     for key, item in list(truth.items())[:limit]:
         path = naeb / "html" / f"{key}.html.gz"
         if path.exists():
-            cases.append({"set": "naeb-dev", "path": path, "url": item.get("url"),
-                          "body": item["articleBody"], "title": item["title"],
-                          "authors": item["authors"], "date": item["date"]})  # fmt: skip
+            cases.append(
+                {
+                    "set": "naeb-dev",
+                    "path": path,
+                    "url": item.get("url"),
+                    "body": item["articleBody"],
+                    "title": item["title"],
+                    "authors": item["authors"],
+                    "date": item["date"],
+                }
+            )
     mc = EXTRACTION / "dates-mediacloud"
     truth = json.loads((mc / "eval_mediacloud_2020.json").read_text())
     for url, item in list(truth.items())[:limit]:
         for folder in ("test_set", "cache", "eval"):
             path = mc / folder / f"{item['file']}.gz"
             if path.exists():
-                cases.append({"set": "dates-mediacloud", "path": path, "url": url,
-                              "date": item["date"]})  # fmt: skip
+                cases.append(
+                    {"set": "dates-mediacloud", "path": path, "url": url, "date": item["date"]}
+                )
                 break
     return cases
 
@@ -140,7 +161,10 @@ def run_newsstand(cases: list[dict[str, Any]], jobs: int) -> tuple[list[dict[str
     exe = REPO / ".venv" / "bin" / "newsstand"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "newsstand"]
     command += ["extract", "--jobs", str(jobs), *(str(c["path"]) for c in cases)]
-    env = {**os.environ, "NEWSSTAND_DATA_DIR": os.environ.get("NEWSSTAND_DATA_DIR", "/tmp/ns-bench")}
+    env = {
+        **os.environ,
+        "NEWSSTAND_DATA_DIR": os.environ.get("NEWSSTAND_DATA_DIR", "/tmp/ns-bench"),
+    }
     start = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     elapsed = time.perf_counter() - start
@@ -155,7 +179,9 @@ def run_trafilatura(cases: list[dict[str, Any]]) -> tuple[list[str], float]:
 
     pages = [gzip.decompress(c["path"].read_bytes()) for c in cases]
     start = time.perf_counter()
-    texts = [trafilatura.extract(page, url=c["url"]) or "" for page, c in zip(pages, cases, strict=True)]
+    texts = [
+        trafilatura.extract(page, url=c["url"]) or "" for page, c in zip(pages, cases, strict=True)
+    ]
     return texts, time.perf_counter() - start
 
 
@@ -196,22 +222,33 @@ def main() -> None:
     cases = load_cases(args.limit)
     records, elapsed = run_newsstand(cases, args.jobs)
     report: dict[str, Any] = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},  # fmt: skip
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "command": f"newsstand extract --jobs {args.jobs} <{len(cases)} files>",
-        "newsstand": {"pages_per_s": len(cases) / elapsed, "seconds": elapsed,
-                      "jobs": args.jobs, **score(cases, records)},  # fmt: skip
+        "newsstand": {
+            "pages_per_s": len(cases) / elapsed,
+            "seconds": elapsed,
+            "jobs": args.jobs,
+            **score(cases, records),
+        },
     }
     if args.dump:
         with args.dump.open("w") as fh:
             for case, record in zip(cases, records, strict=True):
-                fh.write(json.dumps({**{k: str(v) for k, v in case.items()}, "pred": record}) + "\n")
+                fh.write(
+                    json.dumps({**{k: str(v) for k, v in case.items()}, "pred": record}) + "\n"
+                )
     if not args.skip_baseline:
         body_cases = [c for c in cases if "body" in c]
         texts, base_elapsed = run_trafilatura(body_cases)
         base = {"pages_per_s": len(body_cases) / base_elapsed, "seconds": base_elapsed}
         for name in ("aeb", "naeb-dev"):
-            pairs = [(c["body"], t) for c, t in zip(body_cases, texts, strict=True) if c["set"] == name]
+            pairs = [
+                (c["body"], t) for c, t in zip(body_cases, texts, strict=True) if c["set"] == name
+            ]
             if pairs:
                 base[name] = {"body": body_f1(pairs)}
         report["trafilatura_standard"] = base

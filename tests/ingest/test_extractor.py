@@ -78,7 +78,7 @@ def test_declared_charset_is_honoured() -> None:
 
 
 def test_bom_wins_over_declaration() -> None:
-    html = '<meta charset="iso-8859-1"><p>naïve</p>'.encode("utf-8")
+    html = '<meta charset="iso-8859-1"><p>naïve</p>'.encode()
     assert "naïve" in decode_html(b"\xef\xbb\xbf" + html)
 
 

@@ -27,7 +27,7 @@ KEYS = [
 
 
 def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -49,7 +49,9 @@ def test_named_pages_match_ground_truth(truth: dict[str, Any]) -> None:
         article = extract_article(gzip.decompress((NAEB / "html" / f"{key}.html.gz").read_bytes()),
                                   item["url"])  # fmt: skip
         assert _norm(article.title or "") == _norm(item["title"]), key
-        assert article.published is not None and article.published.date().isoformat() == item["date"]
+        assert (
+            article.published is not None and article.published.date().isoformat() == item["date"]
+        )
         assert [_norm(a) for a in article.authors] == [_norm(a) for a in item["authors"].split(",")]
         assert article.word_count > 200
 

@@ -52,7 +52,8 @@ def test_open_graph_and_meta_tags_fill_in() -> None:
         '<meta name="sailthru.author" content="JANE DOE">'
         '<meta property="article:published_time" content="2023-12-17T02:00:00Z">'
         '<meta property="article:section" content="Sport">'
-        '<meta property="og:image" content="/lead.jpg"><meta property="og:image:alt" content="A pic">'
+        '<meta property="og:image" content="/lead.jpg">'
+        '<meta property="og:image:alt" content="A pic">'
     )
     meta = read_metadata(tree, "https://daily.example/x")
     assert meta.title == "Big news"

@@ -25,7 +25,7 @@ _CREDIT_LINE_RE = re.compile(
 )
 _BY_PREFIX_RE = re.compile(
     r"^\s*(?:written\s+by|posted\s+by|words\s+by|story\s+by|by|von|par|por)"
-    r"\s*[:\-–]?\s+",
+    r"\s*[:\-\u2013]?\s+",
     re.IGNORECASE,
 )
 _SEPARATORS_RE = re.compile(
@@ -63,10 +63,12 @@ def split_byline(byline: str) -> list[str]:
     credit = _CREDIT_RE.search(text)
     if credit:
         # Everything from the first desk credit on names helpers, not the writer.
-        text = text[: credit.start()].strip(" ;,.-–(")
+        text = text[: credit.start()].strip(" ;,.-\u2013(")
     text = _BY_PREFIX_RE.sub("", text)
     parts = _SEPARATORS_RE.split(text)
-    return [_BY_PREFIX_RE.sub("", p).strip(" .,:;-–—\"'") for p in parts if p and p.strip()]
+    return [
+        _BY_PREFIX_RE.sub("", p).strip(" .,:;-\u2013\u2014\"'") for p in parts if p and p.strip()
+    ]
 
 
 def _looks_like_name(name: str) -> bool:
@@ -110,7 +112,7 @@ def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) ->
         if not byline:
             continue
         for raw in split_byline(byline):
-            name = _TRAILING_NOISE_RE.sub("", raw).strip(" ,:;-–—")
+            name = _TRAILING_NOISE_RE.sub("", raw).strip(" ,:;-\u2013\u2014")
             name = re.sub(r"\s+", " ", name)
             words = name.split()
             while len(words) > 2 and _CREDENTIAL_RE.match(words[-1]):

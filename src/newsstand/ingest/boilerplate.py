@@ -19,7 +19,8 @@ _PATTERNS = re.compile(
       | get\s+(?:our|the)\s+(?:\w+\s+){0,3}newsletter
       | (?:our|the|free)\s+(?:\w+\s+){0,3}newsletter\b.*\b(?:sign|subscribe|inbox)
       | already\s+a\s+subscriber
-      | (?:related|recommended|more|trending|popular)\s+(?:stories|articles|coverage|content|reading|news|links|posts)\W*$
+      | (?:related|recommended|more|trending|popular)\s+
+        (?:stories|articles|coverage|content|reading|news|links|posts)\W*$
       | (?:also\s+)?read\s+more\W*$
       | (?:read|see|watch)\s+(?:more|also)\s*:
       | share\s+(?:this|on)\b

@@ -72,7 +72,9 @@ def url_date(url: str | None) -> date | None:
     from htmldate.extractors import extract_url_date
     from htmldate.utils import Extractor
 
-    options = Extractor(False, datetime(2100, 1, 1), datetime(MIN_PLAUSIBLE_YEAR, 1, 1), True, "%Y-%m-%d")
+    options = Extractor(
+        False, datetime(2100, 1, 1), datetime(MIN_PLAUSIBLE_YEAR, 1, 1), True, "%Y-%m-%d"
+    )
     found = extract_url_date(url, options)
     if found:
         return date.fromisoformat(found)

@@ -9,7 +9,6 @@ Pure: no database, no network, no Django.
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 from dataclasses import dataclass, field
@@ -84,7 +83,7 @@ def decode_html(content: bytes | str) -> str:
         except (OSError, EOFError) as exc:
             raise ExtractionError(f"corrupt gzip data: {exc}") from exc
     bom_encoding, bom = read_bom(content)
-    if bom_encoding:
+    if bom_encoding and bom:
         return content[len(bom) :].decode(bom_encoding, errors="replace")
     declared = html_body_declared_encoding(content[:4096])
     if declared:
@@ -237,7 +236,10 @@ def _body_html(body: etree._Element) -> str:
             figcaption = etree.SubElement(figure, "figcaption")
             figcaption.text = " ".join(p for p in (caption, credit) if p)
     body_el = html_root.find("body")
-    inner = "".join(etree.tostring(child, encoding="unicode") for child in (body_el if body_el is not None else []))
+    inner = "".join(
+        etree.tostring(child, encoding="unicode")
+        for child in (body_el if body_el is not None else [])
+    )
     return (body_el.text or "") + inner if body_el is not None else ""
 
 
@@ -253,7 +255,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         raise ExtractionError(f"page is larger than {MAX_HTML_BYTES} bytes")
     try:
         text = decode_html(html)
-    except (UnicodeError, codecs.CodecRegistryError) as exc:  # pragma: no cover - defensive
+    except (UnicodeError, LookupError) as exc:  # pragma: no cover - defensive
         raise ExtractionError(f"cannot decode page: {exc}") from exc
     if not text.strip():
         raise ExtractionError("empty document")

@@ -44,7 +44,8 @@ _PUBLISHED_KEYS = (
     "article:published_time", "og:article:published_time", "published_time",
     "og:published_time", "datepublished", "parsely-pub-date", "sailthru.date",
     "dc.date.issued", "dcterms.created", "dc.date", "dcterms.date", "date", "pubdate",
-    "publishdate", "publish-date", "publish_date", "article.published", "cxenseparse:recs:publishtime",
+    "publishdate", "publish-date", "publish_date", "article.published",
+    "cxenseparse:recs:publishtime",
     "displaydate", "dc.date.created", "originalpublicationdate", "article_date_original",
 )  # fmt: skip
 _UPDATED_KEYS = (
@@ -225,9 +226,10 @@ def _date_from(candidates: Iterator[Any]) -> datetime | None:
 def _time_elements(tree: HtmlElement, kind: str) -> Iterator[str]:
     for element in tree.iter("time"):
         itemprop = (element.get("itemprop") or "").lower()
-        if kind == "published" and (itemprop == "datepublished" or element.get("pubdate") is not None):
-            yield element.get("datetime") or element.text_content()
-        elif kind == "updated" and itemprop == "datemodified":
+        published = itemprop == "datepublished" or element.get("pubdate") is not None
+        if (kind == "published" and published) or (
+            kind == "updated" and itemprop == "datemodified"
+        ):
             yield element.get("datetime") or element.text_content()
 
 
@@ -243,7 +245,9 @@ def _dom_bylines(tree: HtmlElement) -> list[str]:
     The first kind that yields anything wins, in that order of reliability.
     """
     microdata: list[str] = []
-    for element in tree.xpath('//*[contains(@itemprop, "author") or contains(@itemprop, "creator")]'):
+    for element in tree.xpath(
+        '//*[contains(@itemprop, "author") or contains(@itemprop, "creator")]'
+    ):
         names = element.xpath('.//*[@itemprop="name"]')
         if names:
             microdata.extend(n.get("content") or n.text_content() for n in names)

@@ -14,9 +14,24 @@ from urllib.parse import urlsplit
 
 __all__ = ["choose_title", "clean_text", "normalize_for_compare", "strip_site_name"]
 
-_SEPARATOR_RE = re.compile(r"\s+(?:[|\-–—:·•»/~]|::)\s+")
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
-                         "«": '"', "»": '"', "′": "'", "″": '"', "–": "-", "—": "-"})  # fmt: skip
+_SEPARATOR_RE = re.compile(r"\s+(?:[|\-\u2013\u2014:\u00b7\u2022\u00bb/~]|::)\s+")
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2032": "'",
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
 _MAX_SITE_WORDS = 6
 _MAX_H1_CHARS = 300
 
@@ -117,7 +132,9 @@ def choose_title(
         strip_site_name(t, site_names, url, others) if t else None
         for t in (headline, og_title, title_tag)
     ]
-    h1s = [h for h in h1s if h and len(h) <= _MAX_H1_CHARS and not _is_site_part(h, site_names, url)]
+    h1s = [
+        h for h in h1s if h and len(h) <= _MAX_H1_CHARS and not _is_site_part(h, site_names, url)
+    ]
     declared = next((t for t in stripped if t), None)
     if len(h1s) == 1:
         # The visible headline is what readers know the article by; SEO titles often differ.
@@ -131,12 +148,15 @@ def choose_title(
 
 
 def _without_kicker(h1: str, declared: Sequence[str | None]) -> str:
-    """"Opinion What I'll …" -> "What I'll …" when a declared title is the h1 minus a kicker."""
+    """ "Opinion What I'll …" -> "What I'll …" when a declared title is the h1 minus a kicker."""
     h1_canon = _canon(h1)
     for title in declared:
         canon = _canon(title) if title else ""
-        if canon and canon != h1_canon and h1_canon.endswith(canon) and len(canon) * 2 >= len(
-            h1_canon
+        if (
+            canon
+            and canon != h1_canon
+            and h1_canon.endswith(canon)
+            and len(canon) * 2 >= len(h1_canon)
         ):
             return title or h1
     return h1
