@@ -1,0 +1,61 @@
+"""Grouping feeds into publishers, and the shipped catalogue file."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsstand.sources.catalog import load_catalog, publisher_name, site_key, slug_for_site
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://feeds.bbci.co.uk/news/rss.xml", "bbci.co.uk"),
+        ("https://www.theguardian.com/uk/rss", "theguardian.com"),
+        ("http://feeds.feedburner.com/IndependentAustralia", "feedburner.com/independentaustralia"),
+        ("https://www.youtube.com/feeds/videos.xml?user=CNETTV", "youtube.com/cnettv"),
+        ("https://www.reddit.com/r/formula1/.rss", "reddit.com/formula1"),
+        ("https://someone.blogspot.com/feeds/posts/default", "someone.blogspot.com"),
+        ("http://127.0.0.1:8000/feed.xml", "127.0.0.1"),
+    ],
+)
+def test_site_key(url: str, key: str) -> None:
+    assert site_key(url) == key
+
+
+def test_slug_for_site() -> None:
+    assert slug_for_site("bbci.co.uk") == "bbci-co-uk"
+    assert slug_for_site("youtube.com/cnettv") == "youtube-com-cnettv"
+
+
+@pytest.mark.parametrize(
+    ("titles", "key", "name"),
+    [
+        (
+            ["Latest News and News Headlines | Daily Telegraph"],
+            "dailytelegraph.com.au",
+            "Daily Telegraph",
+        ),
+        (["Sydney Morning Herald - Latest News"], "smh.com.au", "Sydney Morning Herald"),
+        (["BBC News - World", "BBC News - Business"], "bbci.co.uk", "BBC News"),
+        (["ABC News"], "abc.net.au", "ABC News"),
+        ([], "example.com", "example.com"),
+    ],
+)
+def test_publisher_name(titles: list[str], key: str, name: str) -> None:
+    assert publisher_name(titles, key) == name
+
+
+def test_shipped_catalogue() -> None:
+    publishers = load_catalog()
+    feeds = [f.url for p in publishers for f in p.feeds]
+    assert len(feeds) >= 700
+    assert len(set(feeds)) == len(feeds), "feed URLs must be unique"
+    assert len(publishers) >= 300
+    slugs = [p.slug for p in publishers]
+    assert len(set(slugs)) == len(slugs)
+    bbc = next(p for p in publishers if p.slug == "bbci-co-uk")
+    assert len(bbc.feeds) > 1
+    tagesschau = next(p for p in publishers if p.slug == "tagesschau-de")
+    assert (tagesschau.country, tagesschau.language) == ("Germany", "de")
+    assert any(p.topics for p in publishers)
