@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 MAX_HTML_BYTES = 20_000_000
 _MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Advertisement", "Photo") are judged elsewhere
 _BLOCK_TAGS = ("p", "head", "item", "quote", "row", "code", "list", "table", "graphic")
+_SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([.,;:!?)\]])")
 _TEXT_BLOCKS = frozenset({"p", "head", "item", "quote", "code", "row"})
 
 
@@ -215,7 +216,9 @@ def _body_text(body: etree._Element) -> str:
         if element.tag == "row":
             text = " | ".join(clean_text("".join(c.itertext())) for c in element)
         else:
-            text = clean_text("".join(element.itertext()))
+            # Joined with spaces so <br> and inline tags never glue words; the space that puts
+            # before punctuation is then taken out again.
+            text = _SPACE_BEFORE_PUNCT_RE.sub(r"\1", clean_text(" ".join(element.itertext())))
         if text:
             blocks.append(text)
     return "\n\n".join(blocks)
