@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from newsstand.reader import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<int:pk>/", views.article, name="article"),
     path("healthz", views.healthz, name="healthz"),
+    path("staff/", include("newsstand.reader.staff_urls")),
 ]

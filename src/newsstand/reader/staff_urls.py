@@ -1,0 +1,17 @@
+from django.urls import path
+
+from newsstand.reader import staff
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", staff.staff_home, name="home"),
+    path("feeds/", staff.feed_list, name="feeds"),
+    path("feeds/<int:pk>/", staff.feed_detail, name="feed"),
+    path("feeds/<int:pk>/check-now/", staff.feed_check_now, name="feed_check_now"),
+    path("feeds/<int:pk>/reactivate/", staff.feed_reactivate, name="feed_reactivate"),
+    path("publishers/<slug:slug>/", staff.publisher_detail, name="publisher"),
+    path("publishers/<slug:slug>/retire/", staff.publisher_retire, name="publisher_retire"),
+    path("publishers/<slug:slug>/unretire/", staff.publisher_unretire, name="publisher_unretire"),
+    path("sources/add/", staff.add_source, name="add_source"),
+]
