@@ -216,9 +216,23 @@ def _common_config(series: OutcomeSeries) -> dict[str, object]:
     }
 
 
-def _accessible(svg: str) -> str:
-    # pygal writes a <title> as the SVG's first child; role="img" makes it the accessible name.
-    return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
+def _accessible(root: Any) -> Any:
+    """pygal xml filter: a static, accessible picture.
+
+    pygal always embeds a config <script> for its optional tooltips; the page runs no script
+    (and a strict CSP would refuse it), so it goes. pygal writes a <title> as the first child;
+    role="img" makes it the accessible name.
+    """
+    for script in list(root.iter("{*}script")):
+        script.getparent().remove(script)
+    root.set("role", "img")
+    root.set("focusable", "false")
+    return root
+
+
+def _render(chart: Any) -> str:
+    chart.add_xml_filter(_accessible)
+    return str(chart.render(is_unicode=True))
 
 
 def render_outcome_svg(series: OutcomeSeries, *, title: str) -> str:
@@ -234,8 +248,8 @@ def render_outcome_svg(series: OutcomeSeries, *, title: str) -> str:
         **_common_config(series),
     )
     for outcome in OUTCOMES:
-        chart.add(outcome.label, [b.count(outcome.key) or None for b in series.buckets])
-    return _accessible(chart.render(is_unicode=True))
+        chart.add(outcome.label, [b.count(outcome.key) for b in series.buckets])
+    return _render(chart)
 
 
 def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
@@ -259,4 +273,4 @@ def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
             for b in series.buckets
         ],
     )
-    return _accessible(chart.render(is_unicode=True))
+    return _render(chart)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core import signing
@@ -17,6 +18,12 @@ CANDIDATES_SALT = "newsstand.sources.discovery.candidates"
 CANDIDATES_MAX_AGE_S = 60 * 60
 
 
+INVALID_URL_MESSAGE = (
+    "That is not a web address Newsstand can fetch. "
+    "Try something like https://www.example.com/ or https://example.com/feed.xml."
+)
+
+
 class AddSourceForm(forms.Form):
     url = forms.URLField(
         label="Web address",
@@ -25,15 +32,19 @@ class AddSourceForm(forms.Form):
         help_text="A feed, a publisher's homepage, or one of its articles.",
         error_messages={
             "required": "Paste a web address to look for feeds.",
-            "invalid": (
-                "That is not a web address Newsstand can fetch. "
-                "Try something like https://www.example.com/ or https://example.com/feed.xml."
-            ),
+            "invalid": INVALID_URL_MESSAGE,
         },
         widget=forms.URLInput(
             attrs={"placeholder": "https://www.example.com/", "autocomplete": "url"}
         ),
     )
+
+    def clean_url(self) -> str:
+        url = str(self.cleaned_data["url"])
+        # Django's URLField also accepts ftp://; feeds and pages are only fetched over HTTP(S).
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise forms.ValidationError(INVALID_URL_MESSAGE, code="invalid")
+        return url
 
 
 def sign_feeds(feeds: list[VerifiedFeed]) -> str:
