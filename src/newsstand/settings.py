@@ -101,8 +101,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = os.environ.get("NEWSSTAND_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'newsstand.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+DATABASE_URL = (
+    os.environ.get("NEWSSTAND_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'newsstand.sqlite3'}"
+)
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -91,7 +91,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """An isolated Newsstand: its own data dir and database, on the engine of this test pass."""
     data_dir = tmp_path_factory.mktemp("newsstand-e2e")
     base = {
-        k: v for k, v in os.environ.items() if not k.startswith("NEWSSTAND_") and k != "DJANGO_SETTINGS_MODULE"
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("NEWSSTAND_") and k != "DJANGO_SETTINGS_MODULE"
     }
     base |= {"NEWSSTAND_DATA_DIR": str(data_dir), "NEWSSTAND_ALLOW_PRIVATE_URLS": "1"}
     db = settings.DATABASES["default"]
@@ -100,7 +102,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 
         name = f"newsstand_e2e_{uuid.uuid4().hex[:8]}"
         conninfo = {
-            "host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"],
+            "host": db["HOST"],
+            "port": db["PORT"] or 5432,
+            "user": db["USER"],
             "password": db["PASSWORD"] or None,
         }
         with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
@@ -115,10 +119,16 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         yield base
 
 
-def newsstand(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def newsstand(
+    env: dict[str, str], *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "newsstand", *args],
-        env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -148,7 +158,9 @@ def _norm_names(names: object) -> set[str]:
     return {re.sub(r"\s+", " ", str(n)).strip().casefold() for n in items if str(n).strip()}
 
 
-def test_ingest_serve_and_worker(web: PublisherWeb, env: dict[str, str], naeb: dict[str, dict[str, str]]) -> None:
+def test_ingest_serve_and_worker(
+    web: PublisherWeb, env: dict[str, str], naeb: dict[str, dict[str, str]]
+) -> None:
     migrate = newsstand(env, "migrate", "--no-input")
     assert migrate.returncode == 0, migrate.stderr
 
@@ -168,7 +180,9 @@ def test_ingest_serve_and_worker(web: PublisherWeb, env: dict[str, str], naeb: d
 
     # 3. A second feed, added while Newsstand is down, is picked up by the worker of `up`.
     add = newsstand(
-        env, "shell", "-c",
+        env,
+        "shell",
+        "-c",
         f"from newsstand.sources.actions import add_feed; add_feed({web.url('/second.xml')!r})",
     )
     assert add.returncode == 0, add.stderr
@@ -176,21 +190,29 @@ def test_ingest_serve_and_worker(web: PublisherWeb, env: dict[str, str], naeb: d
     base = f"http://127.0.0.1:{port}"
     up = subprocess.Popen(
         [sys.executable, "-m", "newsstand", "up", "--bind", f"127.0.0.1:{port}"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
         _wait_for(lambda: _answers(base + "/healthz"), UP_READY_TIMEOUT_S, "the web server")
         status, home = _get(base + "/")
         assert status == 200
-        _wait_for(lambda: len(stored_articles(env)) == len(naeb), WORKER_PICKUP_TIMEOUT_S,
-                  "the worker to ingest the second feed")
+        newest_titles = {_squash(str(a["title"])) for a in after_first}
+        assert any(t in _squash(unescape(home)) for t in newest_titles), "home lists no article"
+        _wait_for(
+            lambda: len(stored_articles(env)) == len(naeb),
+            WORKER_PICKUP_TIMEOUT_S,
+            "the worker to ingest the second feed",
+        )
 
         status, admin = _get(base + "/admin/login/")
         assert status == 200
         assert "Django administration" in admin or "Log in" in admin
 
-        status, home = _get(base + "/")
+        status, _ = _get(base + "/")
         assert status == 200
 
         # 4. Each article page shows the right headline and byline.
@@ -202,7 +224,9 @@ def test_ingest_serve_and_worker(web: PublisherWeb, env: dict[str, str], naeb: d
             status, page = _get(f"{base}/articles/{art['id']}/")
             assert status == 200
             h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
-            assert h1 and _squash(unescape(re.sub(r"<[^>]+>", "", h1.group(1)))) == _squash(truth["title"])
+            assert h1 and _squash(unescape(re.sub(r"<[^>]+>", "", h1.group(1)))) == _squash(
+                truth["title"]
+            )
             want = _norm_names(truth.get("authors", ""))
             if want:
                 byline_total += 1
@@ -248,7 +272,10 @@ def test_extract_prints_article_text(shared_data: Path) -> None:
     page = sorted((shared_data / "extraction" / "aeb" / "html").glob("*.html.gz"))[0]
     out = subprocess.run(
         [sys.executable, "-m", "newsstand", "extract", str(page)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     line = json.loads(out.stdout.strip().splitlines()[0])

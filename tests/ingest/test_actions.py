@@ -61,8 +61,11 @@ def _serve_articles(web: PublisherWeb, n: int) -> list[tuple[str, str, str]]:
     items = []
     for i in range(n):
         path = f"/news/story-{i}.html"
-        web.add(path, _page(f"Story {i}", "Jane Doe", web.url(path), f"story{i}"),
-                headers={"Content-Type": "text/html; charset=utf-8"})
+        web.add(
+            path,
+            _page(f"Story {i}", "Jane Doe", web.url(path), f"story{i}"),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
         items.append((f"guid-{i}", f"Story {i}", path))
     return items
 
@@ -71,8 +74,12 @@ def test_refresh_stores_full_articles_then_sees_not_modified(
     publisher_web: PublisherWeb, publisher: Publisher
 ) -> None:
     items = _serve_articles(publisher_web, 3)
-    url = publisher_web.add("/feed.xml", _rss(publisher_web, items), etag='"v1"',
-                            headers={"Content-Type": "application/rss+xml"})
+    url = publisher_web.add(
+        "/feed.xml",
+        _rss(publisher_web, items),
+        etag='"v1"',
+        headers={"Content-Type": "application/rss+xml"},
+    )
     feed = _feed(publisher, url)
 
     report = actions.refresh_feed(feed.pk)
@@ -105,7 +112,9 @@ def test_same_article_through_two_feeds_and_a_tracking_link_is_stored_once(
     assert Article.objects.count() == 1
 
 
-def test_a_missing_page_keeps_the_feed_entry(publisher_web: PublisherWeb, publisher: Publisher) -> None:
+def test_a_missing_page_keeps_the_feed_entry(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
     items = [("gone-guid", "Vanished story", "/news/missing.html")]
     feed = _feed(publisher, publisher_web.add("/feed.xml", _rss(publisher_web, items)))
     report = actions.refresh_feed(feed.pk)
@@ -131,8 +140,9 @@ def test_a_failing_feed_backs_off_and_does_not_touch_others(
 
 
 def test_not_a_feed_is_a_specific_error(publisher_web: PublisherWeb, publisher: Publisher) -> None:
-    url = publisher_web.add("/feed.xml", "<html><body>Welcome</body></html>",
-                            headers={"Content-Type": "text/html"})
+    url = publisher_web.add(
+        "/feed.xml", "<html><body>Welcome</body></html>", headers={"Content-Type": "text/html"}
+    )
     feed = _feed(publisher, url)
     assert actions.refresh_feed(feed.pk).outcome == "error"
     feed.refresh_from_db()

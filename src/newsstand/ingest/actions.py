@@ -117,9 +117,7 @@ def refresh_feed(
     return report
 
 
-def _refresh(
-    feed: Feed, host: str, *, force: bool, progress: ItemProgress | None
-) -> RefreshReport:
+def _refresh(feed: Feed, host: str, *, force: bool, progress: ItemProgress | None) -> RefreshReport:
     try:
         result = fetch(
             feed.url,
@@ -159,13 +157,19 @@ def _refresh(
     _record_success(feed, result, parsed=parsed)
     log.info(
         "feed refreshed feed_id=%s host=%s entries=%d new=%d page_errors=%d",
-        feed.pk, host, report.entries, report.new_articles, report.page_errors,
+        feed.pk,
+        host,
+        report.entries,
+        report.new_articles,
+        report.page_errors,
     )
     return report
 
 
 def _fetch_failed(feed: Feed, host: str, exc: FetchError) -> RefreshReport:
-    log.warning("feed fetch error feed_id=%s host=%s kind=%s error=%s", feed.pk, host, exc.kind, exc)
+    log.warning(
+        "feed fetch error feed_id=%s host=%s kind=%s error=%s", feed.pk, host, exc.kind, exc
+    )
     if exc.kind == "http_status" and getattr(exc, "status", None) == 410:
         # 410 Gone is the publisher telling us to stop: stop, visibly, never silently.
         Feed.objects.filter(pk=feed.pk).update(
@@ -212,7 +216,9 @@ def _draft_for(entry: ParsedEntry, *, feed_id: int, host: str) -> ArticleDraft:
     try:
         page = fetch(entry.url, max_bytes=PAGE_MAX_BYTES)
     except FetchError as exc:
-        log.info("page fetch error feed_id=%s host=%s url=%s error=%s", feed_id, host, entry.url, exc)
+        log.info(
+            "page fetch error feed_id=%s host=%s url=%s error=%s", feed_id, host, entry.url, exc
+        )
         return build_draft(entry, None, page_url=entry.url, extraction_error=f"Page: {exc}")
     try:
         extracted = extract_article(page.content, page.url)
@@ -275,9 +281,9 @@ def _record_success(feed: Feed, result: FetchResult, *, parsed: ParsedFeed | Non
     else:
         # 304: the feed's rhythm is what we stored from it.
         published = list(
-            Article.objects.filter(feed=feed).order_by("-published_at").values_list(
-                "published_at", flat=True
-            )[:50]
+            Article.objects.filter(feed=feed)
+            .order_by("-published_at")
+            .values_list("published_at", flat=True)[:50]
         )
         ttl = None
     fields: dict[str, object] = {
@@ -294,10 +300,14 @@ def _record_success(feed: Feed, result: FetchResult, *, parsed: ParsedFeed | Non
         fields["last_modified"] = (result.last_modified or "")[:100]
         if parsed is not None and parsed.title and not feed.title:
             fields["title"] = parsed.title[:500]
-    if result.permanent_redirect and result.permanent_redirect != feed.url:
-        if not Feed.objects.filter(url=result.permanent_redirect).exclude(pk=feed.pk).exists():
-            log.info("feed moved permanently feed_id=%s to=%s", feed.pk, result.permanent_redirect)
-            fields["url"] = result.permanent_redirect
+    moved_to = result.permanent_redirect
+    if (
+        moved_to
+        and moved_to != feed.url
+        and not Feed.objects.filter(url=moved_to).exclude(pk=feed.pk).exists()
+    ):
+        log.info("feed moved permanently feed_id=%s to=%s", feed.pk, moved_to)
+        fields["url"] = moved_to
     Feed.objects.filter(pk=feed.pk).update(**fields)
 
 

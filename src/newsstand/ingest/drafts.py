@@ -109,8 +109,8 @@ def build_draft(
     """Merge what the feed said with what the page said.
 
     The page's structured data wins for metadata, except the headline: the feed's title is written
-    for listing and carries no " - Site" suffix, so it wins when present. Without an extraction we still keep the feed's own
-    summary, so a failed page fetch loses nothing the feed gave us.
+    for listing and carries no " - Site" suffix, so it wins when present. Without an extraction
+    we still keep the feed's own summary, so a failed page fetch loses nothing the feed gave us.
     """
     guid = (entry.guid or entry.url or page_url).strip()
     if extracted is None:

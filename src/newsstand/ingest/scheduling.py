@@ -51,7 +51,7 @@ def next_check_after_success(
     """The next check time after a successful fetch (200 or 304).
 
     The publisher's own hints (RSS <ttl>, Cache-Control max-age / Expires) are a floor: we never
-    poll more often than they ask, within our 5 min – 24 h clamp.
+    poll more often than they ask, within our 5 min to 24 h clamp.
     """
     interval = publishing_interval_s(published, now)
     for hint in (ttl_minutes * 60 if ttl_minutes else None, max_age_s):
@@ -77,5 +77,5 @@ def next_check_after_error(
 
 def _jitter(seconds: float, rng: random.Random | None) -> float:
     # Not security sensitive: jitter only spreads load.
-    r = rng or random  # noqa: S311 - jitter, not cryptography
+    r = rng or random
     return seconds * r.uniform(1 - JITTER_FRACTION, 1 + JITTER_FRACTION)

@@ -6,45 +6,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('sources', '0001_initial'),
-        ('stories', '0001_initial'),
+        ("sources", "0001_initial"),
+        ("stories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(help_text='Canonical URL.', max_length=2000)),
-                ('guid', models.CharField(blank=True, max_length=2000)),
-                ('title', models.CharField(max_length=1000)),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('section', models.CharField(blank=True, max_length=200)),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('lead_image_url', models.URLField(blank=True, max_length=2000)),
-                ('lead_image_caption', models.TextField(blank=True)),
-                ('lead_image_credit', models.CharField(blank=True, max_length=500)),
-                ('summary', models.TextField(blank=True)),
-                ('content_html', models.TextField(blank=True, help_text='Sanitised article body.')),
-                ('content_text', models.TextField(blank=True)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('word_count', models.PositiveIntegerField(default=0)),
-                ('content_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('extraction_error', models.TextField(blank=True)),
-                ('fetched_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('feed', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='sources.feed')),
-                ('publisher', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='sources.publisher')),
-                ('story', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='stories.story')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(help_text="Canonical URL.", max_length=2000)),
+                ("guid", models.CharField(blank=True, max_length=2000)),
+                ("title", models.CharField(max_length=1000)),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("section", models.CharField(blank=True, max_length=200)),
+                ("published_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                ("lead_image_url", models.URLField(blank=True, max_length=2000)),
+                ("lead_image_caption", models.TextField(blank=True)),
+                ("lead_image_credit", models.CharField(blank=True, max_length=500)),
+                ("summary", models.TextField(blank=True)),
+                ("content_html", models.TextField(blank=True, help_text="Sanitised article body.")),
+                ("content_text", models.TextField(blank=True)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("word_count", models.PositiveIntegerField(default=0)),
+                ("content_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("extraction_error", models.TextField(blank=True)),
+                (
+                    "fetched_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "feed",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="articles",
+                        to="sources.feed",
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="articles",
+                        to="sources.publisher",
+                    ),
+                ),
+                (
+                    "story",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="articles",
+                        to="stories.story",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
-                'indexes': [models.Index(fields=['publisher', 'guid'], name='articles_ar_publish_3beef6_idx'), models.Index(fields=['-fetched_at'], name='articles_ar_fetched_1d82d3_idx')],
-                'constraints': [models.UniqueConstraint(fields=('url',), name='article_unique_url')],
+                "ordering": ["-published_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["publisher", "guid"], name="articles_ar_publish_3beef6_idx"
+                    ),
+                    models.Index(fields=["-fetched_at"], name="articles_ar_fetched_1d82d3_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("url",), name="article_unique_url")
+                ],
             },
         ),
     ]

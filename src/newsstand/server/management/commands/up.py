@@ -46,12 +46,20 @@ class Command(BaseCommand):
         children: dict[str, subprocess.Popen[bytes]] = {
             "web": subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
                 [
-                    sys.executable, "-m", "gunicorn", "newsstand.wsgi:application",
-                    "--bind", bind,
-                    "--workers", str(options["web_workers"]),
-                    "--access-logfile", "-",
-                    "--graceful-timeout", str(STOP_GRACE_S),
-                    "--forwarded-allow-ips", "127.0.0.1",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "newsstand.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(options["web_workers"]),
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    str(STOP_GRACE_S),
+                    "--forwarded-allow-ips",
+                    "127.0.0.1",
                 ],
                 env=env,
             )
@@ -95,7 +103,8 @@ class Command(BaseCommand):
         connection.close()
         if pending:
             raise CommandError(
-                f"{len(pending)} database migration(s) are not applied; run `newsstand migrate` first."
+                f"{len(pending)} database migration(s) are not applied; "
+                "run `newsstand migrate` first."
             )
 
     def _wait_ready(self, url: str, children: dict[str, subprocess.Popen[bytes]]) -> bool:
