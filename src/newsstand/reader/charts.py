@@ -261,6 +261,7 @@ def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
         y_title="ms",
         show_legend=False,
         allow_interruptions=True,
+        include_x_axis=True,  # a y axis from zero, so a small wobble does not look like a spike
         dots_size=2.5,
         min_scale=2,
         max_scale=5,
