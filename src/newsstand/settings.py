@@ -204,6 +204,7 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "trafilatura": {"level": "ERROR"},
         "htmldate": {"level": "ERROR"},
-        "huey": {"level": "INFO"},
+        # A handler here stops Huey's consumer from adding its own, which would log twice.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
