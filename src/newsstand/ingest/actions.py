@@ -18,11 +18,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from newsstand.articles.models import Article
-from newsstand.ingest import scheduling
+from newsstand.ingest import politeness, scheduling
 from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
 from newsstand.ingest.extractor import extract_article
 from newsstand.ingest.feeds import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
-from newsstand.ingest.fetcher import FEED_MAX_BYTES, PAGE_MAX_BYTES, FetchError, FetchResult, fetch
+from newsstand.ingest.fetcher import (
+    FEED_MAX_BYTES,
+    PAGE_ACCEPT,
+    PAGE_MAX_BYTES,
+    FetchError,
+    FetchResult,
+    fetch,
+)
 from newsstand.ingest.models import FeedCheck
 from newsstand.sources.models import Feed
 
@@ -32,6 +39,8 @@ log = logging.getLogger(__name__)
 LEASE_S = 10 * 60
 # New items fetched per refresh: a feed dumping thousands of links cannot stall the queue.
 MAX_NEW_ITEMS_PER_REFRESH = 200
+# A page answering these is the host asking for less traffic: its other pages wait.
+THROTTLE_STATUSES = frozenset({429, 503})
 
 
 @dataclass
@@ -42,8 +51,21 @@ class RefreshReport:
     entries: int = 0
     new_articles: int = 0
     page_errors: int = 0
+    # Entries left for a later refresh (host throttling us, robots.txt unreachable).
+    deferred: int = 0
     error: str = ""
+    # Why entries were deferred: shown with the check, though the feed itself was fine.
+    note: str = ""
     article_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """An entry not processed in this refresh; it stays new for the next one."""
+
+    kind: str  # "page_throttled" or "robots_unreachable"
+    reason: str
+    wait_s: float = 0.0
 
 
 def claim_feed(feed_id: int, *, now: datetime | None = None) -> bool:
@@ -108,7 +130,7 @@ def refresh_feed(
         feed_id=feed.pk,
         outcome=report.outcome,
         error_kind=report.error_kind,
-        error=report.error[:2000],
+        error=(report.error or report.note)[:2000],
         duration_ms=round((time.monotonic() - started) * 1000),
         entries=report.entries,
         new_articles=report.new_articles,
@@ -119,12 +141,14 @@ def refresh_feed(
 
 def _refresh(feed: Feed, host: str, *, force: bool, progress: ItemProgress | None) -> RefreshReport:
     try:
-        result = fetch(
-            feed.url,
-            etag=None if force else feed.etag or None,
-            last_modified=None if force else feed.last_modified or None,
-            max_bytes=FEED_MAX_BYTES,
-        )
+        # Feeds skip robots.txt (see politeness' docstring) but not the per-host limit.
+        with politeness.host_slot(feed.url):
+            result = fetch(
+                feed.url,
+                etag=None if force else feed.etag or None,
+                last_modified=None if force else feed.last_modified or None,
+                max_bytes=FEED_MAX_BYTES,
+            )
     except FetchError as exc:
         return _fetch_failed(feed, host, exc)
 
@@ -141,11 +165,21 @@ def _refresh(feed: Feed, host: str, *, force: bool, progress: ItemProgress | Non
         return RefreshReport(feed.pk, "error", error_kind="parse", error=str(exc))
 
     report = RefreshReport(feed.pk, "ok", entries=len(parsed.entries))
-    fresh = _new_entries(feed, parsed.entries)[:MAX_NEW_ITEMS_PER_REFRESH]
+    new = _new_entries(feed, parsed.entries)
+    fresh = new[:MAX_NEW_ITEMS_PER_REFRESH]
     if progress:
         progress(len(fresh))
+    wait_s = 0.0
     for entry in fresh:
         draft = _draft_for(entry, feed_id=feed.pk, host=host)
+        if isinstance(draft, Deferred):
+            report.deferred += 1
+            wait_s = max(wait_s, draft.wait_s)
+            if not report.note:
+                report.error_kind, report.note = draft.kind, draft.reason
+            if progress:
+                progress(None)
+            continue
         if draft.extraction_error:
             report.page_errors += 1
         article, created = store_article(feed, draft)
@@ -154,14 +188,21 @@ def _refresh(feed: Feed, host: str, *, force: bool, progress: ItemProgress | Non
             report.article_ids.append(article.pk)
         if progress:
             progress(None)
-    _record_success(feed, result, parsed=parsed)
+    if report.deferred:
+        report.note = (
+            f"{report.deferred} new item(s) left for the next check. First reason: {report.note}"
+        )
+    # Entries not processed yet must be seen again, so the next fetch must not be a 304.
+    complete = len(new) == len(fresh) and not report.deferred
+    _record_success(feed, result, parsed=parsed, complete=complete, wait_s=wait_s)
     log.info(
-        "feed refreshed feed_id=%s host=%s entries=%d new=%d page_errors=%d",
+        "feed refreshed feed_id=%s host=%s entries=%d new=%d page_errors=%d deferred=%d",
         feed.pk,
         host,
         report.entries,
         report.new_articles,
         report.page_errors,
+        report.deferred,
     )
     return report
 
@@ -212,10 +253,29 @@ def _new_entries(feed: Feed, entries: list[ParsedEntry]) -> list[ParsedEntry]:
     return fresh
 
 
-def _draft_for(entry: ParsedEntry, *, feed_id: int, host: str) -> ArticleDraft:
+def _draft_for(entry: ParsedEntry, *, feed_id: int, host: str) -> ArticleDraft | Deferred:
+    page_host = politeness.host_key(entry.url)
+    cooling = politeness.cooling_down_s(entry.url)
+    if cooling:
+        return Deferred(
+            "page_throttled",
+            f"{page_host} asked us to slow down; we wait {cooling:.0f} s before asking again.",
+            cooling,
+        )
+    robots = politeness.robots_decision(entry.url)
+    if robots.temporary:
+        log.info("page deferred feed_id=%s url=%s reason=%s", feed_id, entry.url, robots.reason)
+        return Deferred("robots_unreachable", f"{page_host}: {robots.reason}")
+    if not robots.allowed:
+        log.info("page disallowed by robots.txt feed_id=%s url=%s", feed_id, entry.url)
+        return build_draft(entry, None, page_url=entry.url, extraction_error=robots.reason)
     try:
-        page = fetch(entry.url, max_bytes=PAGE_MAX_BYTES)
+        with politeness.host_slot(entry.url):
+            page = fetch(entry.url, max_bytes=PAGE_MAX_BYTES, accept=PAGE_ACCEPT)
     except FetchError as exc:
+        if exc.kind == "http_status" and exc.status in THROTTLE_STATUSES:
+            wait = politeness.note_throttled(entry.url, exc.retry_after_s)
+            return Deferred("page_throttled", f"{page_host}: {exc}", wait)
         log.info(
             "page fetch error feed_id=%s host=%s url=%s error=%s", feed_id, host, entry.url, exc
         )
@@ -273,7 +333,16 @@ def _find_existing(feed: Feed, draft: ArticleDraft) -> Article | None:
     return Article.objects.filter(match).first()
 
 
-def _record_success(feed: Feed, result: FetchResult, *, parsed: ParsedFeed | None) -> None:
+def _record_success(
+    feed: Feed,
+    result: FetchResult,
+    *,
+    parsed: ParsedFeed | None,
+    complete: bool = True,
+    wait_s: float = 0.0,
+) -> None:
+    """Store a successful check. `complete` False: entries remain, so forget the validators
+    (the next fetch gets the whole feed) and check again no sooner than `wait_s`."""
     now = timezone.now()
     if parsed is not None:
         published = [e.published for e in parsed.entries]
@@ -286,18 +355,19 @@ def _record_success(feed: Feed, result: FetchResult, *, parsed: ParsedFeed | Non
             .values_list("published_at", flat=True)[:50]
         )
         ttl = None
+    next_check = scheduling.next_check_after_success(
+        now, published, ttl_minutes=ttl, max_age_s=_max_age_s(result, now)
+    )
     fields: dict[str, object] = {
         "last_checked_at": now,
         "last_success_at": now,
         "error_count": 0,
         "last_error": "",
-        "next_check_at": scheduling.next_check_after_success(
-            now, published, ttl_minutes=ttl, max_age_s=_max_age_s(result, now)
-        ),
+        "next_check_at": max(next_check, now + timedelta(seconds=wait_s)),
     }
     if not result.not_modified:
-        fields["etag"] = (result.etag or "")[:500]
-        fields["last_modified"] = (result.last_modified or "")[:100]
+        fields["etag"] = (result.etag or "")[:500] if complete else ""
+        fields["last_modified"] = (result.last_modified or "")[:100] if complete else ""
         if parsed is not None and parsed.title and not feed.title:
             fields["title"] = parsed.title[:500]
     moved_to = result.permanent_redirect

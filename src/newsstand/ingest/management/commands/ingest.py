@@ -95,9 +95,11 @@ class Command(BaseCommand):
         failed = [r for r in reports if r.outcome in {"error", "gone"}]
         unchanged = sum(1 for r in reports if r.outcome == "not_modified")
         page_errors = sum(r.page_errors for r in reports)
+        deferred = sum(r.deferred for r in reports)
+        later = f" {deferred} item(s) left for the next check (host busy)." if deferred else ""
         self.stdout.write(
             f"{len(reports)} feed(s): {new} new article(s), {unchanged} unchanged, "
-            f"{len(failed)} failed, {page_errors} page(s) kept from the feed alone."
+            f"{len(failed)} failed, {page_errors} page(s) kept from the feed alone.{later}"
         )
         for r in failed:
             self.stderr.write(f"  feed {r.feed_id}: {r.error}")
