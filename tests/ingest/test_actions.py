@@ -203,3 +203,36 @@ def test_the_tick_runs_refreshes_through_the_task_queue(
     finally:
         HUEY.immediate = was
     assert Article.objects.count() == 2
+
+
+def test_the_same_text_at_two_addresses_is_one_article(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
+    body = _page("Story", "Jane Doe", publisher_web.url("/news/a.html"), "same")
+    publisher_web.add("/news/a.html", body, headers={"Content-Type": "text/html"})
+    publisher_web.add(
+        "/print/a.html",
+        body.replace(publisher_web.url("/news/a.html"), publisher_web.url("/print/a.html")),
+        headers={"Content-Type": "text/html"},
+    )
+    items = [("g-a", "Story", "/news/a.html"), ("g-b", "Story (print)", "/print/a.html")]
+    feed = _feed(publisher, publisher_web.add("/feed.xml", _rss(publisher_web, items)))
+    assert actions.refresh_feed(feed.pk).new_articles == 1
+    assert Article.objects.count() == 1
+
+
+def test_categories_become_section_and_topics(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
+    publisher_web.add(
+        "/news/c.html",
+        _page("Cat", "Jane Doe", publisher_web.url("/news/c.html"), "cat"),
+        headers={"Content-Type": "text/html"},
+    )
+    rss = _rss(publisher_web, [("g-c", "Cat", "/news/c.html")]).replace(
+        "</item>", "<category>Business</category><category>Markets</category></item>"
+    )
+    feed = _feed(publisher, publisher_web.add("/feed.xml", rss))
+    actions.refresh_feed(feed.pk)
+    art = Article.objects.get()
+    assert art.topics == ["Business", "Markets"]

@@ -22,6 +22,7 @@ class Article(models.Model):
     title = models.CharField(max_length=1000)
     authors = models.JSONField(default=list, blank=True)
     section = models.CharField(max_length=200, blank=True)
+    topics = models.JSONField(default=list, blank=True, help_text="The feed's categories.")
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     lead_image_url = models.URLField(max_length=2000, blank=True)

@@ -304,6 +304,7 @@ def store_article(feed: Feed, draft: ArticleDraft) -> tuple[Article, bool]:
                 title=draft.title[:1000],
                 authors=draft.authors,
                 section=draft.section[:200] or feed.section,
+                topics=draft.topics,
                 published_at=draft.published,
                 updated_at=draft.updated,
                 lead_image_url=draft.lead_image_url[:2000],

@@ -19,6 +19,8 @@ from newsstand.ingest.sanitizer import sanitize_html
 # Below this many words two texts hashing alike are more likely stubs ("Video") than one article.
 MIN_WORDS_FOR_HASH_DEDUP = 40
 SUMMARY_MAX_CHARS = 400
+MAX_TOPICS = 12
+TOPIC_MAX_CHARS = 60
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -31,6 +33,7 @@ class ArticleDraft:
     title: str
     authors: list[str]
     section: str
+    topics: list[str]
     published: datetime | None
     updated: datetime | None
     lead_image_url: str
@@ -92,6 +95,18 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\s+", " ", " ".join(b for b in blocks if b)).strip()
 
 
+def topics_from_categories(categories: list[str]) -> list[str]:
+    """Feed categories as topics: trimmed, de-duplicated regardless of case, bounded."""
+    topics: list[str] = []
+    seen: set[str] = set()
+    for raw in categories:
+        topic = re.sub(r"\s+", " ", raw).strip()[:TOPIC_MAX_CHARS]
+        if topic and topic.casefold() not in seen:
+            seen.add(topic.casefold())
+            topics.append(topic)
+    return topics[:MAX_TOPICS]
+
+
 def _teaser(text: str) -> str:
     if len(text) <= SUMMARY_MAX_CHARS:
         return text
@@ -122,6 +137,7 @@ def build_draft(
             title=entry.title or page_url,
             authors=list(entry.authors),
             section=entry.categories[0] if entry.categories else "",
+            topics=topics_from_categories(entry.categories),
             published=entry.published,
             updated=entry.updated,
             lead_image_url=entry.image_url or "",
@@ -146,6 +162,7 @@ def build_draft(
         title=entry.title or extracted.title or page_url,
         authors=list(extracted.authors or entry.authors),
         section=extracted.section or (entry.categories[0] if entry.categories else ""),
+        topics=topics_from_categories(entry.categories),
         published=extracted.published or entry.published,
         updated=extracted.updated or entry.updated,
         lead_image_url=(image.url if image else "") or entry.image_url or "",
