@@ -23,8 +23,8 @@ LEAD_WORDS = 30
 _WORD = re.compile(r"\w+")
 # A capitalised word or a number: a cheap stand-in for named entities (people, places,
 # organisations, scores, amounts), which are what distinguishes one event from another.
-_ENTITY = re.compile(r"^(?:[A-Z]\w*|\d+)$")
-_SENTENCE_BREAKS = frozenset(".!?:;\n-|")
+_ENTITY = re.compile(r"[A-Z]|\d")
+_SENTENCE_SPLIT = re.compile(r"[.!?;:|\n]+|\s[-\u2013\u2014]+\s")
 
 _FOLD = str.maketrans(
     {
@@ -81,29 +81,20 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
-def tokens_with_position(text: str) -> list[tuple[str, bool]]:
-    """Word tokens (case kept, after `fold`) and whether each one opens a sentence or line."""
-    folded = fold(text)
-    out: list[tuple[str, bool]] = []
-    for match in _WORD.finditer(folded):
-        before = folded[: match.start()].rstrip(" \t\"'([")
-        out.append((match.group(0), not before or before[-1] in _SENTENCE_BREAKS))
-    return out
+def entity_terms(text: str) -> set[str]:
+    """Lower-cased tokens of `text` that look like names or numbers.
 
-
-def entity_terms(tokens: list[tuple[str, bool]]) -> set[str]:
-    """Lower-cased tokens that look like names or numbers.
-
-    A capitalised word counts only when it does not open a sentence, so "The" or "But" after a
-    full stop stay ordinary words; a word seen capitalised anywhere mid-sentence counts everywhere.
+    A capitalised word counts only when it does not open a sentence, line or dash-separated
+    clause, so "The" or "But" after a full stop stay ordinary words; a word seen capitalised
+    anywhere mid-sentence counts everywhere.
     """
     found: set[str] = set()
-    for tok, opens in tokens:
-        if _ENTITY.match(tok) and (tok[0].isdigit() or not opens):
-            low = tok.lower()
-            if low not in ENGLISH_STOP_WORDS:
-                found.add(low)
-    return found
+    for sentence in _SENTENCE_SPLIT.split(unicodedata.normalize("NFKC", text)):
+        toks = _WORD.findall(sentence)
+        if toks and toks[0][0].isdigit():
+            found.add(toks[0])
+        found.update(t.lower() for t in toks[1:] if _ENTITY.match(t))
+    return found - ENGLISH_STOP_WORDS
 
 
 def term_weights(article: ArticleText, *, entity_boost: float) -> dict[str, float]:
@@ -112,9 +103,9 @@ def term_weights(article: ArticleText, *, entity_boost: float) -> dict[str, floa
     1 + ln(count) keeps a word repeated ten times from drowning the rest (sklearn's
     `sublinear_tf`); the IDF is applied later, by whoever knows the corpus.
     """
-    tokens = tokens_with_position(article.title_weighted)
-    counts = Counter(t.lower() for t, _ in tokens)
-    entities = entity_terms(tokens)
+    text = article.title_weighted
+    counts = Counter(_WORD.findall(unicodedata.normalize("NFKC", text).lower()))
+    entities = entity_terms(text)
     out: dict[str, float] = {}
     for term, count in counts.items():
         if term in ENGLISH_STOP_WORDS or (len(term) < 2 and not term.isdigit()):

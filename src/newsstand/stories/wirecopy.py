@@ -1,0 +1,173 @@
+"""Wire copies: one text republished by several outlets, grouped into one copy set.
+
+A copy differs from its source by boilerplate around it, a rewritten headline, a cut ending,
+ads or related-links inside, a changed first paragraph. What survives is long runs of the same
+words, so articles are compared as sets of word 5-gram shingles (case and punctuation folded):
+
+1. MinHash (datasketch) sketches each shingle set in fixed space (`NUM_PERM` 32-bit values);
+2. MinHash-LSH finds candidates with estimated Jaccard above a low bar (`LSH_THRESHOLD`), low
+   because a copy cut to a third of its source has a Jaccard of only about a third;
+3. verification keeps a candidate when the estimated containment of the smaller shingle set in
+   the larger is at least `MIN_CONTAINMENT`: truncation and added material change the larger
+   set, not how much of the smaller one it holds.
+
+The index is incremental and bounded: `add` sketches one text, queries the LSH and verifies at
+most `MAX_CANDIDATES` candidates; entries older than `WINDOW_S` before the newest publication
+time seen, or beyond `MAX_ENTRIES`, are evicted.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+
+from datasketch import MinHash, MinHashLSH
+from django.conf import settings
+from django.utils import timezone
+
+from newsstand.stories.text import shingle_tokens
+
+logger = logging.getLogger(__name__)
+
+# Wire copies appear within hours; three days also covers weekend republishing.
+WINDOW_S = float(getattr(settings, "NEWSSTAND_WIRECOPY_WINDOW_S", 3 * 24 * 3600))
+# ~1.5 KiB an entry (sketch, LSH keys, bookkeeping): 50,000 entries stay under 100 MiB.
+MAX_ENTRIES = int(getattr(settings, "NEWSSTAND_WIRECOPY_MAX_ENTRIES", 50_000))
+SHINGLE_WORDS = 5
+# 128 permutations: the estimated Jaccard's standard error is at most 0.045.
+NUM_PERM = 128
+LSH_THRESHOLD = 0.15
+MIN_CONTAINMENT = float(getattr(settings, "NEWSSTAND_WIRECOPY_MIN_CONTAINMENT", 0.6))
+# Below this many distinct shingles (about 25 words) a text is too short to call a copy: a
+# shared boilerplate sentence would be enough to match.
+MIN_SHINGLES = 20
+MAX_CANDIDATES = 50
+
+
+@dataclass(slots=True)
+class _Entry:
+    minhash: MinHash
+    size: int
+    published_ts: float
+    copy_set: Hashable | None
+
+
+def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
+    """Distinct word k-grams of the folded text, as UTF-8 bytes for hashing."""
+    toks = shingle_tokens(text)
+    if len(toks) < k:
+        return {" ".join(toks).encode()} if toks else set()
+    return {" ".join(toks[i : i + k]).encode() for i in range(len(toks) - k + 1)}
+
+
+def sketch(shingle_set: set[bytes]) -> MinHash:
+    mh = MinHash(num_perm=NUM_PERM)
+    mh.update_batch(list(shingle_set))
+    return mh
+
+
+def estimated_containment(a: MinHash, size_a: int, b: MinHash, size_b: int) -> float:
+    """|A ∩ B| / min(|A|, |B|) from the MinHash Jaccard and the exact set sizes."""
+    if not size_a or not size_b:
+        return 0.0
+    j = a.jaccard(b)
+    inter = j / (1.0 + j) * (size_a + size_b)
+    return min(1.0, inter / min(size_a, size_b))
+
+
+class WireCopyIndex:
+    """Incremental copy-set assignment over a sliding publication-time window."""
+
+    def __init__(
+        self,
+        *,
+        window_s: float = WINDOW_S,
+        max_entries: int = MAX_ENTRIES,
+        min_containment: float = MIN_CONTAINMENT,
+    ) -> None:
+        self.window_s = window_s
+        self.max_entries = max_entries
+        self.min_containment = min_containment
+        self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        self._entries: dict[Hashable, _Entry] = {}
+        self._by_time: list[tuple[float, int, Hashable]] = []
+        self._seq = itertools.count()
+        self._newest_ts = float("-inf")
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._entries
+
+    def copy_set(self, article_id: Hashable) -> Hashable | None:
+        """The copy set of an article still in the window (None: no copy of it seen)."""
+        entry = self._entries.get(article_id)
+        return entry.copy_set if entry else None
+
+    def add(
+        self, article_id: Hashable, text: str, published_at: datetime | None = None
+    ) -> Hashable | None:
+        """Index one article; return its copy set's id, or None when it copies nothing seen.
+
+        A copy set is named by its first member's article id, so the first article of a set
+        gets None back and its copies get that article's id (`copy_set(first)` then says so).
+        Re-adding a known id replaces its entry.
+        """
+        ts = (published_at or timezone.now()).timestamp()
+        if article_id in self._entries:
+            self._drop(article_id)
+        self._newest_ts = max(self._newest_ts, ts)
+        self._evict()
+
+        shingle_set = shingles(text)
+        if len(shingle_set) < MIN_SHINGLES:
+            logger.debug("wirecopy: too short to index article_id=%s", article_id)
+            return None
+        mh = sketch(shingle_set)
+        best: tuple[float, Hashable] | None = None
+        for key in self._lsh.query(mh)[:MAX_CANDIDATES]:
+            other = self._entries[key]
+            if abs(other.published_ts - ts) > self.window_s:
+                continue
+            score = estimated_containment(mh, len(shingle_set), other.minhash, other.size)
+            if score >= self.min_containment and (best is None or score > best[0]):
+                best = (score, key)
+
+        copy_set: Hashable | None = None
+        if best is not None:
+            source = self._entries[best[1]]
+            if source.copy_set is None:
+                source.copy_set = best[1]
+            copy_set = source.copy_set
+            logger.debug(
+                "wirecopy: copy article_id=%s of=%s containment=%.2f",
+                article_id,
+                best[1],
+                best[0],
+            )
+        if ts >= self._newest_ts - self.window_s:
+            self._entries[article_id] = _Entry(mh, len(shingle_set), ts, copy_set)
+            self._lsh.insert(article_id, mh)
+            heapq.heappush(self._by_time, (ts, next(self._seq), article_id))
+            self._evict()
+        return copy_set
+
+    def _drop(self, article_id: Hashable) -> None:
+        if self._entries.pop(article_id, None) is not None:
+            self._lsh.remove(article_id)
+
+    def _evict(self) -> None:
+        horizon = self._newest_ts - self.window_s
+        while self._by_time and (
+            self._by_time[0][0] < horizon or len(self._entries) > self.max_entries
+        ):
+            ts, _, article_id = heapq.heappop(self._by_time)
+            entry = self._entries.get(article_id)
+            # A re-added id leaves a stale heap item behind; only its live timestamp counts.
+            if entry is not None and entry.published_ts == ts:
+                self._drop(article_id)
