@@ -44,7 +44,7 @@ def test_incremental_idf_and_neighbours() -> None:
     assert model.n_docs == 3
     (query,) = model.vectorize([ArticleText.from_combined(FLOOD_B)])
     ranked = model.neighbours(query, k=2)
-    assert [doc_id for doc_id, _ in ranked][0] == "flood"
+    assert next(doc_id for doc_id, _ in ranked) == "flood"
     assert len(ranked) == 2
     assert ranked[0][1] == pytest.approx(model.score(query, vecs[0]))
     model.remove("flood")
@@ -68,7 +68,7 @@ def test_entities_skip_sentence_starts() -> None:
     assert not {"the", "then", "but"} & found
 
 
-def test_unknown_backend_setting_falls_back_to_lexical(settings, caplog) -> None:  # noqa: ANN001
+def test_unknown_backend_setting_falls_back_to_lexical(settings, caplog) -> None:
     settings.NEWSSTAND_EMBEDDING_BACKEND = "newsstand.stories.embeddings.NoSuchBackend"
     embeddings._cached.pop(settings.NEWSSTAND_EMBEDDING_BACKEND, None)
     backend = get_backend()

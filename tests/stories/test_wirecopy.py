@@ -18,8 +18,14 @@ EDITS = {
     "headline": "UPDATE: Library wins council vote after long fight\n" + "\n".join(WIRE_STORY),
     "truncation": "Northfield approves library\n" + "\n".join(WIRE_STORY[:2]),
     "ads": "\n".join(
-        [WIRE_STORY[0], "ADVERTISEMENT", WIRE_STORY[1], "Related: Five things to know", "\n"]
-        + WIRE_STORY[2:]
+        [
+            WIRE_STORY[0],
+            "ADVERTISEMENT",
+            WIRE_STORY[1],
+            "Related: Five things to know",
+            "\n",
+            *WIRE_STORY[2:],
+        ]
     ),
     "first_paragraph": "Here is what we know so far.\n" + "\n".join(WIRE_STORY[1:]),
 }
