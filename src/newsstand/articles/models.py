@@ -17,6 +17,14 @@ class Article(models.Model):
     story = models.ForeignKey(
         "stories.Story", on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
     )
+    copy_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        help_text="The first article of this text's wire-copy set (same copy republished).",
+    )
     url = models.URLField(max_length=2000, help_text="Canonical URL.")
     guid = models.CharField(max_length=2000, blank=True)
     title = models.CharField(max_length=1000)
