@@ -86,3 +86,58 @@ def test_bom_wins_over_declaration() -> None:
 def test_empty_input_is_a_clear_error(bad: bytes | str) -> None:
     with pytest.raises(ExtractionError):
         extract_article(bad, None)
+
+
+def _page(body: str) -> str:
+    return (
+        "<!DOCTYPE html><html><head><title>T</title></head><body><article><h1>T</h1>"
+        f"{body}</article></body></html>"
+    )
+
+
+PROSE = (
+    "<p>The council voted on Tuesday to extend the programme for another year after a long "
+    "debate about its cost and its reach across the city's poorer districts.</p>"
+    "<p>Officials said the extension would cost about four million pounds, paid from reserves "
+    "that had been set aside for exactly this kind of emergency spending.</p>"
+)
+
+
+def test_a_paragraph_of_links_is_dropped() -> None:
+    html = _page(
+        PROSE + '<p><a href="/a">Mayor resigns after vote</a> <a href="/b">Budget gap widens '
+        "again this winter</a></p>"
+    )
+    article = extract_article(html, "https://news.example.com/x")
+    assert "four million pounds" in article.text
+    assert "Mayor resigns" not in article.text
+
+
+def test_a_link_inside_prose_is_kept() -> None:
+    html = _page(PROSE + '<p>The report, <a href="/r">published last week</a>, found that '
+                 "most families who applied were turned away for lack of funds.</p>")  # fmt: skip
+    assert "published last week" in extract_article(html, "https://news.example.com/x").text
+
+
+def test_short_lines_that_repeat_are_kept() -> None:
+    html = _page(
+        PROSE + "<h2>Breakfast</h2><p>Drink during your workout</p>"
+        "<h2>Lunch</h2><p>Drink during your workout</p>"
+    )
+    text = extract_article(html, "https://news.example.com/x").text
+    assert text.count("Drink during your workout") == 2
+
+
+def test_a_quoted_paragraph_is_kept() -> None:
+    quote = (
+        "The service is convenient, and even exciting at times, but it is not ready to replace "
+        "the console under the television for most players yet."
+    )
+    html = _page(PROSE + f"<blockquote><p>{quote}</p></blockquote>")
+    assert quote in extract_article(html, "https://news.example.com/x").text
+
+
+def test_control_characters_do_not_break_parsing() -> None:
+    html = _page(PROSE.replace("Tuesday", "Tues\x0bday"))
+    article = extract_article(html, "https://news.example.com/x")
+    assert "four million pounds" in article.text

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
+import lxml.html
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.htmlprocessing import convert_to_html
-from trafilatura.metadata import extract_author as trafilatura_author
-from trafilatura.utils import decode_file, load_html
+from trafilatura.htmlprocessing import convert_to_html, prune_unwanted_nodes
+from trafilatura.metadata import extract_metainfo
+from trafilatura.utils import HTML_PARSER, decode_file, load_html, repair_faulty_html
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
@@ -28,7 +30,7 @@ from newsstand.ingest.boilerplate import is_boilerplate
 from newsstand.ingest.dates import align_to_day, url_date
 from newsstand.ingest.metadata import PageMetadata, read_metadata
 from newsstand.ingest.sanitizer import sanitize_html
-from newsstand.ingest.titles import clean_text, normalize_for_compare
+from newsstand.ingest.titles import clean_text
 
 __all__ = ["ExtractedArticle", "ExtractionError", "LeadImage", "decode_html", "extract_article"]
 
@@ -36,9 +38,15 @@ logger = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 20_000_000
 _MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Advertisement", "Photo") are judged elsewhere
+# A paragraph printed twice is template furniture (pull quote, teaser) only when it is long;
+# short lines ("Drink during your workout") legitimately repeat in recipes, lists and Q&As.
+_MIN_REPEAT_PARAGRAPH_CHARS = 100
+_MAX_AUTHOR_CHARS = 120  # a longer "byline" block is a bio or a teaser
+_LINK_BLOCK_SHARE = 0.7  # of a block's characters inside links: a link list, not prose
 _BLOCK_TAGS = ("p", "head", "item", "quote", "row", "code", "list", "table", "graphic")
 _SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([.,;:!?)\]])")
 _TEXT_BLOCKS = frozenset({"p", "head", "item", "quote", "code", "row"})
+_WORD_RE = re.compile(r"\w+")
 
 
 class ExtractionError(ValueError):
@@ -97,6 +105,39 @@ def decode_html(content: bytes | str) -> str:
     return decode_file(content)
 
 
+# Characters libxml2 trees cannot hold (trafilatura's INVALID_XML_CHARS), as UTF-8 bytes.
+_XML_INVALID_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_REPAIR_HEAD_CHARS = 4096  # trafilatura's doctype and <html/> repairs only look this far
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """Parse a decoded page like ``trafilatura.utils.load_html``, in about two thirds the time.
+
+    load_html runs a regular expression over the whole page to strip characters XML cannot
+    hold; they are rare, so this checks for them with a byte-table pass and only then falls
+    back to load_html. None when the text is not an HTML document.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if (
+        len(data.translate(None, _XML_INVALID_BYTES)) != len(data)
+        or "\ufffe" in text
+        or "\uffff" in text
+    ):
+        return load_html(text)
+    beginning = text[:50].lower()
+    head = text[:_REPAIR_HEAD_CHARS]
+    repaired = repair_faulty_html(head, beginning)
+    if repaired != head:
+        data = (repaired + text[_REPAIR_HEAD_CHARS:]).encode("utf-8", "surrogatepass")
+    try:
+        tree = lxml.html.fromstring(data, parser=HTML_PARSER)
+    except (etree.ParserError, ValueError):
+        return load_html(text)
+    if "html" not in beginning and len(tree) < 2:
+        return None  # a fragment or another kind of document, as load_html judges it
+    return tree
+
+
 # --- figures ---------------------------------------------------------------------------------
 
 
@@ -138,8 +179,14 @@ def _figure_captions(tree: HtmlElement, base_url: str | None) -> dict[str, tuple
 # --- body cleaning ---------------------------------------------------------------------------
 
 
+def _squash(text: str) -> str:
+    """Collapse whitespace in text lxml has already unescaped (clean_text would unescape twice)."""
+    return " ".join(text.split())
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", normalize_for_compare(text)).strip()
+    # Word characters only: quotes, dashes and spacing differ between repeats of one paragraph.
+    return " ".join(_WORD_RE.findall(text.casefold()))
 
 
 def _clean_body(
@@ -170,7 +217,7 @@ def _clean_body(
             continue
         if element.tag not in _TEXT_BLOCKS:
             continue
-        text = clean_text("".join(element.itertext()))
+        text = _squash("".join(element.itertext()))
         norm = _norm(text)
         if not norm:
             if element.tag != "row" and not len(element):
@@ -182,16 +229,34 @@ def _clean_body(
         first_block = False
         if element.tag == "row":
             continue
-        if is_credit_line(text) or is_boilerplate(text):
+        if is_credit_line(text) or is_boilerplate(text) or _is_link_block(element, text):
             _drop(element)
             continue
-        if len(norm) >= _MIN_REPEAT_CHARS and (
-            norm in seen_text or norm == lead_caption or norm in caption_texts
+        nested = any(a.tag in _TEXT_BLOCKS for a in element.iterancestors())
+        if (
+            not nested
+            and len(norm) >= _MIN_REPEAT_CHARS
+            and (
+                (norm in seen_text and len(norm) >= _MIN_REPEAT_PARAGRAPH_CHARS)
+                or norm == lead_caption
+                or norm in caption_texts
+            )
         ):
             # A caption printed again as prose, or a paragraph repeated by the page template.
             _drop(element)
             continue
         seen_text.add(norm)
+
+
+def _is_link_block(element: etree._Element, text: str) -> bool:
+    """A paragraph or list item that is (almost) all link text: related-story lists, share bars."""
+    if element.tag not in ("item", "p"):
+        return False
+    refs = list(element.iter("ref"))
+    if not refs:
+        return False
+    linked = sum(len(_squash("".join(r.itertext()))) for r in refs)
+    return linked >= _LINK_BLOCK_SHARE * len(text)
 
 
 def _drop(element: etree._Element) -> None:
@@ -214,11 +279,11 @@ def _body_text(body: etree._Element) -> str:
         if any(a.tag in _TEXT_BLOCKS for a in element.iterancestors()):
             continue
         if element.tag == "row":
-            text = " | ".join(clean_text("".join(c.itertext())) for c in element)
+            text = " | ".join(_squash("".join(c.itertext())) for c in element)
         else:
             # Joined with spaces so <br> and inline tags never glue words; the space that puts
             # before punctuation is then taken out again.
-            text = _SPACE_BEFORE_PUNCT_RE.sub(r"\1", clean_text(" ".join(element.itertext())))
+            text = _SPACE_BEFORE_PUNCT_RE.sub(r"\1", _squash(" ".join(element.itertext())))
         if text:
             blocks.append(text)
     return "\n\n".join(blocks)
@@ -262,7 +327,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         raise ExtractionError(f"cannot decode page: {exc}") from exc
     if not text.strip():
         raise ExtractionError("empty document")
-    tree = load_html(text)
+    tree = parse_html(text)
     if tree is None:
         raise ExtractionError("not an HTML document")
 
@@ -271,9 +336,15 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     captions = _figure_captions(tree, base_url)
     lead_key = _image_key(meta.image_url)
 
+    # Read before trafilatura's pass: the author fallback below consumes the tree.
+    published = meta.published or _htmldate(tree, base_url)
     document = trafilatura.bare_extraction(
         tree,
-        url=base_url,
+        # No URL: trafilatura would absolutise every link through courlan (a tenth of the run
+        # time); the sanitiser does that anyway, against the same base.
+        url=None,
+        # "xml" returns the body tree without also rendering it as text, which we do ourselves.
+        output_format="xml",
         fast=True,
         with_metadata=False,
         include_comments=False,
@@ -289,12 +360,8 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         body_text = _body_text(body)
         body_html = sanitize_html(_body_html(body), base_url)
 
-    authors = meta.authors
-    if not authors:
-        authors = normalize_authors(
-            [trafilatura_author(tree) or ""], exclude=[meta.site_name or ""]
-        )
-    published = meta.published or _htmldate(tree, base_url)
+    # Last user of the page tree: it prunes the tree in place instead of copying it.
+    authors = meta.authors or _markup_authors(tree, exclude=[meta.site_name or ""])
     if published is not None and not published.utcoffset():
         # A UTC timestamp can fall on the next or previous day of the publisher's own calendar;
         # the day in the URL is the local one.
@@ -326,6 +393,17 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         text=body_text,
         word_count=len(re.findall(r"\w+", body_text)),
     )
+
+
+def _markup_authors(tree: HtmlElement, exclude: list[str]) -> list[str]:
+    """trafilatura's byline heuristics, for pages that declare no author.
+
+    Same as ``trafilatura.metadata.extract_author`` but without its copy of the whole page:
+    *tree* is pruned in place, so it must not be used afterwards.
+    """
+    pruned = prune_unwanted_nodes(tree, AUTHOR_DISCARD_XPATHS)
+    found = extract_metainfo(pruned, AUTHOR_XPATHS, len_limit=_MAX_AUTHOR_CHARS)
+    return normalize_authors([found], exclude=exclude) if found else []
 
 
 def _htmldate(tree: HtmlElement, url: str | None) -> datetime | None:

@@ -244,6 +244,15 @@ def _dom_bylines(tree: HtmlElement) -> list[str]:
 
     The first kind that yields anything wins, in that order of reliability.
     """
+    for tier in (_microdata_bylines, _rel_author_bylines, _author_link_bylines, _class_bylines):
+        # Each tier walks the whole page; later ones only run when the earlier found nothing.
+        found = [clean_text(t) for t in tier(tree) if t and clean_text(t)]
+        if found:
+            return found[:_MAX_DOM_BYLINES]
+    return []
+
+
+def _microdata_bylines(tree: HtmlElement) -> list[str]:
     microdata: list[str] = []
     for element in tree.xpath(
         '//*[contains(@itemprop, "author") or contains(@itemprop, "creator")]'
@@ -255,21 +264,25 @@ def _dom_bylines(tree: HtmlElement) -> list[str]:
             microdata.append(element.get("content", ""))
         elif len(element) < 3:
             microdata.append(element.text_content())
-    tiers = [
-        microdata,
-        [a.text_content() for a in tree.xpath('//a[contains(concat(" ", @rel, " "), " author ")]')],
-        [a.text_content() for a in tree.iter("a") if _AUTHOR_HREF_RE.search(a.get("href") or "")],
-        [
-            e.text_content()
-            for e in tree.iter("span", "div", "p", "a", "address")
-            if _BYLINE_CLASS_RE.search(e.get("class") or "") and len(e.text_content()) < 120
-        ],
+    return microdata
+
+
+def _rel_author_bylines(tree: HtmlElement) -> list[str]:
+    return [
+        a.text_content() for a in tree.xpath('//a[contains(concat(" ", @rel, " "), " author ")]')
     ]
-    for tier in tiers:
-        found = [clean_text(t) for t in tier if t and clean_text(t)]
-        if found:
-            return found[:_MAX_DOM_BYLINES]
-    return []
+
+
+def _author_link_bylines(tree: HtmlElement) -> list[str]:
+    return [a.text_content() for a in tree.iter("a") if _AUTHOR_HREF_RE.search(a.get("href") or "")]
+
+
+def _class_bylines(tree: HtmlElement) -> list[str]:
+    return [
+        e.text_content()
+        for e in tree.iter("span", "div", "p", "a", "address")
+        if _BYLINE_CLASS_RE.search(e.get("class") or "") and len(e.text_content()) < 120
+    ]
 
 
 def _language(tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any]) -> str | None:

@@ -56,6 +56,8 @@ def _absolutiser(base_url: str | None) -> Callable[[str, str, str], str | None]:
         if attr not in _URL_ATTRIBUTES:
             return value
         value = value.strip()
+        if value.startswith(("https://", "http://")):
+            return value  # already absolute and of an allowed scheme: most URLs, skip the parsing
         if not value or value.startswith("#"):
             # Fragment links point into the publisher's page, not ours.
             return None if attr == "href" and value.startswith("#") else value or None
