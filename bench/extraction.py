@@ -17,10 +17,15 @@ Metrics:
                both empty = 1, one empty = 0), averaged over pages.
   date acc     share of pages whose published date (YYYY-MM-DD as the page states it) equals
                the truth.
-  pages/s      pages divided by wall time. Newsstand: the whole `newsstand extract --jobs N`
-               subprocess (start-up, reading .gz files, JSON output included). Baseline:
-               trafilatura.extract(html, url=url) with standard settings, in this process over
-               pages already in memory, one process.
+  pages/s      pages divided by time, two ways:
+               in-process (the goal's measure): extract_article(page, url) and the baseline
+                 trafilatura.extract(page, url=url) (standard settings) on the body sets' pages
+                 already in memory, one process, timed page by page in one interleaved loop so
+                 that load from other processes on the machine hits both alike; the goal is
+                 newsstand in-process pages/s >= trafilatura's in the same run (ratio >= 1).
+               CLI (reported too): the whole `newsstand extract --jobs N` subprocess (start-up,
+                 reading .gz files, JSON output included), and --jobs 1 on the body sets.
+Every run passes the page URL to both extractors (newsstand via --urls-from).
 Results are printed as a table and written to bench/results/extraction.json.
 """
 
@@ -34,6 +39,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -114,10 +120,10 @@ def body_f1(pairs: list[tuple[str, str]]) -> dict[str, float]:
     precisions: list[float] = []
     recalls: list[float] = []
     for truth, pred in pairs:
-        t, p = shingles(truth), shingles(pred)
-        tp = sum((t & p).values())
-        fp = sum((p - t).values())
-        fn = sum((t - p).values())
+        ts, ps = shingles(truth), shingles(pred)
+        tp = sum((ts & ps).values())
+        fp = sum((ps - ts).values())
+        fn = sum((ts - ps).values())
         if fp == 0 and fn == 0:
             precisions.append(1.0)
             recalls.append(1.0)
@@ -160,29 +166,48 @@ def authors_f1(truth: str, pred: list[str]) -> float:
 def run_newsstand(cases: list[dict[str, Any]], jobs: int) -> tuple[list[dict[str, Any]], float]:
     exe = REPO / ".venv" / "bin" / "newsstand"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "newsstand"]
-    command += ["extract", "--jobs", str(jobs), *(str(c["path"]) for c in cases)]
     env = {
         **os.environ,
         "NEWSSTAND_DATA_DIR": os.environ.get("NEWSSTAND_DATA_DIR", "/tmp/ns-bench"),
     }
-    start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
-    elapsed = time.perf_counter() - start
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as urls:
+        json.dump({str(c["path"]): c["url"] for c in cases if c.get("url")}, urls)
+        urls.flush()
+        command += ["extract", "--jobs", str(jobs), "--urls-from", urls.name]
+        command += [str(c["path"]) for c in cases]
+        start = time.perf_counter()
+        proc = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+        elapsed = time.perf_counter() - start
     records = [json.loads(line) for line in proc.stdout.split("\n") if line.strip()]
     if len(records) != len(cases):
         raise SystemExit(f"expected {len(cases)} records, got {len(records)}")
     return records, elapsed
 
 
-def run_trafilatura(cases: list[dict[str, Any]]) -> tuple[list[str], float]:
+def run_in_process(cases: list[dict[str, Any]]) -> tuple[list[str], float, float]:
+    """Baseline texts, then trafilatura's and newsstand's total seconds, page by page."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsstand.settings")
+    django.setup()
     import trafilatura
 
+    from newsstand.ingest.extractor import extract_article
+
     pages = [gzip.decompress(c["path"].read_bytes()) for c in cases]
-    start = time.perf_counter()
-    texts = [
-        trafilatura.extract(page, url=c["url"]) or "" for page, c in zip(pages, cases, strict=True)
-    ]
-    return texts, time.perf_counter() - start
+    # One warm-up page each: imports and lazily built tables are start-up, not per-page cost.
+    trafilatura.extract(pages[0], url=cases[0]["url"])
+    extract_article(pages[0], cases[0]["url"])
+    texts: list[str] = []
+    base_s = ours_s = 0.0
+    for page, case in zip(pages, cases, strict=True):
+        start = time.perf_counter()
+        texts.append(trafilatura.extract(page, url=case["url"]) or "")
+        middle = time.perf_counter()
+        extract_article(page, case["url"])
+        ours_s += time.perf_counter() - middle
+        base_s += middle - start
+    return texts, base_s, ours_s
 
 
 def score(cases: list[dict[str, Any]], records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -227,7 +252,10 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "command": f"newsstand extract --jobs {args.jobs} <{len(cases)} files>",
+        "command": "python -m bench.extraction " + " ".join(sys.argv[1:]),
+        "cli_command": (
+            f"newsstand extract --jobs {args.jobs} --urls-from <map> <{len(cases)} files>"
+        ),
         "newsstand": {
             "pages_per_s": len(cases) / elapsed,
             "seconds": elapsed,
@@ -243,8 +271,11 @@ def main() -> None:
                 )
     if not args.skip_baseline:
         body_cases = [c for c in cases if "body" in c]
-        texts, base_elapsed = run_trafilatura(body_cases)
-        base = {"pages_per_s": len(body_cases) / base_elapsed, "seconds": base_elapsed}
+        texts, base_elapsed, ours_elapsed = run_in_process(body_cases)
+        base: dict[str, Any] = {
+            "pages_per_s": len(body_cases) / base_elapsed,
+            "seconds": base_elapsed,
+        }
         for name in ("aeb", "naeb-dev"):
             pairs = [
                 (c["body"], t) for c, t in zip(body_cases, texts, strict=True) if c["set"] == name
@@ -252,11 +283,15 @@ def main() -> None:
             if pairs:
                 base[name] = {"body": body_f1(pairs)}
         report["trafilatura_standard"] = base
-        ours_body = [c for c in cases if "body" in c]
-        # Speed on the same pages as the baseline, so the ratio compares like with like.
-        _, same_elapsed = run_newsstand(ours_body, 1)
-        report["newsstand_jobs1_body_sets"] = {"pages_per_s": len(ours_body) / same_elapsed}
-        report["speed_ratio_jobs1_vs_trafilatura"] = (len(ours_body) / same_elapsed) / base[
+        report["newsstand_in_process_body_sets"] = {
+            "pages_per_s": len(body_cases) / ours_elapsed,
+            "seconds": ours_elapsed,
+        }
+        report["speed_ratio_in_process_vs_trafilatura"] = base_elapsed / ours_elapsed
+        # The CLI on the same pages, one job: includes start-up, file reading and JSON output.
+        _, same_elapsed = run_newsstand(body_cases, 1)
+        report["newsstand_jobs1_body_sets"] = {"pages_per_s": len(body_cases) / same_elapsed}
+        report["speed_ratio_jobs1_vs_trafilatura"] = (len(body_cases) / same_elapsed) / base[
             "pages_per_s"
         ]
 
@@ -279,9 +314,14 @@ def print_table(report: dict[str, Any]) -> None:
         ("dates-mediacloud date acc", ours.get("dates-mediacloud", {}).get("date_acc"), None,
          "≥ 0.90"),
         (f"pages/s (newsstand --jobs {ours['jobs']}, all sets)", ours["pages_per_s"], None, ""),
-        ("pages/s (newsstand --jobs 1 vs trafilatura, body sets)",
+        ("pages/s in-process (goal; body sets)",
+         report.get("newsstand_in_process_body_sets", {}).get("pages_per_s"),
+         base.get("pages_per_s"), "≥ baseline"),
+        ("  ratio newsstand / trafilatura, in-process",
+         report.get("speed_ratio_in_process_vs_trafilatura"), None, "≥ 1"),
+        ("pages/s CLI --jobs 1 (body sets)",
          report.get("newsstand_jobs1_body_sets", {}).get("pages_per_s"), base.get("pages_per_s"),
-         "≥ baseline"),
+         "reported"),
     ]  # fmt: skip
     print(f"{'metric':<55} {'newsstand':>10} {'trafilatura':>12}  goal")
     for name, value, baseline, goal in rows:

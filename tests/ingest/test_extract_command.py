@@ -51,3 +51,30 @@ def test_url_option_sets_page_url() -> None:
 def test_url_option_needs_single_input() -> None:
     with pytest.raises(CommandError):
         run("a.html", "b.html", "--url", "https://x.example/")
+
+
+def test_urls_from_maps_inputs_to_page_urls(tmp_path: Path) -> None:
+    page = str(GOLDEN / "blog_meta_only.html")
+    mapping = tmp_path / "urls.json"
+    mapping.write_text(json.dumps({page: "https://blog.example/2024/05/06/p"}))
+    plain = str(GOLDEN / "news_article_jsonld.html")
+    first, second = run(page, plain, "--urls-from", str(mapping))
+    assert first["url"] == "https://blog.example/2024/05/06/p"
+    assert second["url"] != "https://blog.example/2024/05/06/p"
+
+
+@pytest.mark.parametrize("content", ["not json", '["a list"]', '{"a.html": 3}'])
+def test_urls_from_rejects_bad_files(tmp_path: Path, content: str) -> None:
+    mapping = tmp_path / "urls.json"
+    mapping.write_text(content)
+    with pytest.raises(CommandError, match="urls-from"):
+        run("a.html", "--urls-from", str(mapping))
+
+
+def test_jobs_do_not_fork_a_threaded_process(inputs: list[str]) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        records = run(*inputs, "--jobs", "2")
+    assert [r["input"] for r in records] == inputs

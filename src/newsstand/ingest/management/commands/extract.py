@@ -1,13 +1,16 @@
-"""`newsstand extract INPUT... [--url URL] [--jobs N]`: print one JSON line per page.
+"""`newsstand extract INPUT... [--url URL | --urls-from FILE] [--jobs N]`: one JSON line per page.
 
 Each INPUT is an .html / .html.gz file or an http(s) URL. Output order is input order; an input
-that cannot be read gives a line with an "error" field and the run goes on.
+that cannot be read gives a line with an "error" field and the run goes on. A file's page URL
+(used for relative links and the date in the path) comes from --url (one input) or from
+--urls-from, a JSON object mapping INPUT strings to URLs.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -73,12 +76,35 @@ def extract_one(task: tuple[str, str | None]) -> dict[str, Any]:
     }
 
 
+def _read_url_map(path: Path) -> dict[str, str]:
+    """The --urls-from file: a JSON object of INPUT -> page URL, checked for shape."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CommandError(f"--urls-from {path}: {exc}") from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise CommandError(f'--urls-from {path}: expected a JSON object {{"INPUT": "URL", ...}}')
+    return data
+
+
 class Command(BaseCommand):
-    help = "Extract articles from HTML files or URLs; print one JSON line per input."
+    help = (
+        "Extract articles from HTML files or URLs; print one JSON line per input. "
+        "Give file pages their URLs with --url (one input) or --urls-from FILE "
+        '(a JSON object {"INPUT": "URL", ...}).'
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("inputs", nargs="+", metavar="INPUT", help=".html/.html.gz or URL")
         parser.add_argument("--url", help="the page URL, when a single file is given")
+        parser.add_argument(
+            "--urls-from",
+            type=Path,
+            metavar="FILE",
+            help='JSON object {"INPUT": "page URL", ...}: the page URL of each listed input',
+        )
         parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,13 +115,19 @@ class Command(BaseCommand):
             raise CommandError("--url can only be given with a single INPUT")
         if not 1 <= jobs <= MAX_JOBS:
             raise CommandError(f"--jobs must be between 1 and {MAX_JOBS}")
-        tasks = [(source, page_url) for source in inputs]
+        urls_path: Path | None = options.get("urls_from")
+        urls = _read_url_map(urls_path) if urls_path else {}
+        if page_url and urls:
+            raise CommandError("give either --url or --urls-from, not both")
+        tasks = [(source, page_url or urls.get(source)) for source in inputs]
         out = self.stdout
         if jobs == 1 or len(tasks) == 1:
             for task in tasks:
                 out.write(to_json_line(extract_one(task)))
             return
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        # forkserver: forking this process (Django and library threads loaded) can deadlock.
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
             for record in pool.map(extract_one, tasks, chunksize=_CHUNKSIZE):
                 out.write(to_json_line(record))
         sys.stdout.flush()
