@@ -192,6 +192,18 @@ USER_AGENT = os.environ.get(
     "Newsstand/0.1 (+https://github.com/newsstand/newsstand; self-hosted news reader)",
 )
 
+# Top stories ranking (stories/ranking.py; these are its defaults, any key may be left out).
+# score = (breadth + velocity + reads) x 0.5 ** (hours since the story's last update / half-life)
+NEWSSTAND_RANKING = {
+    "window_hours": 48.0,  # only stories updated this recently are ranked; older ones score 0
+    "breadth_weight": 1.0,  # x ln(1 + distinct publishers)
+    "velocity_weight": 0.6,  # x ln(1 + articles published in the last velocity_hours)
+    "velocity_hours": 6.0,
+    "reads_weight": 0.4,  # x ln(1 + reads of the story on this site in the last reads_hours)
+    "reads_hours": 6.0,
+    "half_life_hours": 8.0,  # the score halves for every this many hours without an update
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

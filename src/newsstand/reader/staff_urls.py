@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsstand.reader import staff
+from newsstand.reader import staff, staff_stories
 
 app_name = "staff"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("publishers/<slug:slug>/retire/", staff.publisher_retire, name="publisher_retire"),
     path("publishers/<slug:slug>/unretire/", staff.publisher_unretire, name="publisher_unretire"),
     path("sources/add/", staff.add_source, name="add_source"),
+    # Stories: ranking breakdown and Our Picks.
+    path("ranking/", staff_stories.ranking, name="ranking"),
+    path("picks/", staff_stories.picks, name="picks"),
+    path("picks/<int:pk>/move/", staff_stories.pick_move, name="pick_move"),
+    path("picks/<int:pk>/remove/", staff_stories.pick_remove, name="pick_remove"),
 ]

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -21,12 +22,19 @@ from newsstand.reader.presentation import (
     strip_duplicate_lead,
     was_updated,
 )
+from newsstand.reader.reads import count_read
+from newsstand.stories.picks import active_picks
+from newsstand.stories.top import top_stories
 
 logger = logging.getLogger(__name__)
 
 ARTICLES_PER_PAGE = 30
 # Enough of the body for a 200-character teaser after whitespace is squashed.
 TEASER_SOURCE_CHARS = 400
+# Top stories and Our Picks: how many on the home page, and in the article page's aside.
+HOME_TOP_STORIES = 8
+HOME_PICKS = 6
+ASIDE_ITEMS = 5
 
 # What a card needs; the body columns can be hundreds of kilobytes per row.
 CARD_FIELDS = (
@@ -57,7 +65,11 @@ def home(request: HttpRequest) -> HttpResponse:
         ArticleCard(article=a, teaser=make_teaser(a.summary, getattr(a, "text_head", "")))
         for a in page.object_list
     ]
-    return render(request, "reader/home.html", {"page": page, "cards": cards})
+    context = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
+    if page.number == 1:
+        context["top_stories"] = top_stories(HOME_TOP_STORIES)
+        context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
+    return render(request, "reader/home.html", context)
 
 
 @require_safe
@@ -72,7 +84,15 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
         "body_html": mark_safe(body),  # noqa: S308 - sanitised on the way in, see above
         "updated": was_updated(obj.published_at, obj.updated_at),
         "description": make_teaser(obj.summary, obj.content_text[:TEASER_SOURCE_CHARS]),
+        "top_stories": top_stories(ASIDE_ITEMS, exclude_story_id=obj.story_id),
+        "our_picks": active_picks(
+            timezone.now(),
+            limit=ASIDE_ITEMS,
+            exclude_article_id=obj.pk,
+            exclude_story_id=obj.story_id,
+        ),
     }
+    count_read(request, obj)
     return render(request, "reader/article.html", context)
 
 

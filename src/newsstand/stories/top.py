@@ -1,0 +1,118 @@
+"""Top stories, read side: the stored ranking as reader blocks and as the staff breakdown.
+
+Queries only; `stories.ranking` computes the scores, `stories.actions.rank_stories` stores them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+from newsstand.stories.models import Story
+
+TOP_STORY_FIELDS = (
+    "id",
+    "headline",
+    "lead",
+    "publisher_count",
+    "article_count",
+    "representative_id",
+    "last_updated_at",
+    "score",
+)
+# The order staff read the breakdown in; matches stories.ranking.score_story's parts.
+SIGNALS = ("breadth", "velocity", "reads", "recency")
+SIGNAL_UNITS = {
+    "breadth": "publishers",
+    "velocity": "new articles",
+    "reads": "reads",
+    "recency": "hours since update",
+}
+
+
+def story_url(story: Story) -> str:
+    """The story page; the representative article's page where no story page is routed."""
+    try:
+        return story.get_absolute_url()
+    except NoReverseMatch:
+        if story.representative_id is None:
+            return ""
+        return reverse("reader:article", args=[story.representative_id])
+
+
+@dataclass(frozen=True)
+class TopStory:
+    story: Story
+    url: str
+
+    @property
+    def sources(self) -> str:
+        n = self.story.publisher_count
+        return f"{n} source{'' if n == 1 else 's'}"
+
+
+def top_stories(limit: int = 8, *, exclude_story_id: int | None = None) -> list[TopStory]:
+    """The highest-scored stories, in one query; unranked (score 0) stories never show."""
+    stories = Story.objects.filter(score__gt=0).only(*TOP_STORY_FIELDS)
+    if exclude_story_id is not None:
+        stories = stories.exclude(pk=exclude_story_id)
+    ordered = stories.order_by("-score", "-last_updated_at", "-pk")[:limit]
+    return [TopStory(story=s, url=story_url(s)) for s in ordered]
+
+
+@dataclass(frozen=True)
+class SignalRow:
+    name: str
+    unit: str
+    raw: float
+    contribution: float
+    # Bar length as a percentage of the page's largest absolute contribution.
+    bar_percent: int
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    story: Story
+    url: str
+    signals: tuple[SignalRow, ...]
+
+
+def _number(value: Any) -> float:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return result if math.isfinite(result) else 0.0
+
+
+def ranking_rows(limit: int = 50) -> list[RankingRow]:
+    """The top stories with their stored breakdowns, bars scaled to the largest contribution."""
+    stories = list(
+        Story.objects.filter(score__gt=0)
+        .only(*TOP_STORY_FIELDS, "score_details", "ranked_at")
+        .order_by("-score", "-last_updated_at", "-pk")[:limit]
+    )
+    parsed: list[list[tuple[str, float, float]]] = []
+    for story in stories:
+        details = story.score_details if isinstance(story.score_details, dict) else {}
+        signals = []
+        for name in SIGNALS:
+            found = details.get(name)
+            part: dict[str, Any] = found if isinstance(found, dict) else {}
+            signals.append((name, _number(part.get("raw")), _number(part.get("contribution"))))
+        parsed.append(signals)
+    largest = max((abs(c) for signals in parsed for _, _, c in signals), default=0.0) or 1.0
+    return [
+        RankingRow(
+            story=story,
+            url=story_url(story),
+            signals=tuple(
+                SignalRow(name, SIGNAL_UNITS[name], raw, c, round(100 * abs(c) / largest))
+                for name, raw, c in signals
+            ),
+        )
+        for story, signals in zip(stories, parsed, strict=True)
+    ]
