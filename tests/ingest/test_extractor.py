@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,33 @@ def test_control_characters_do_not_break_parsing() -> None:
     html = _page(PROSE.replace("Tuesday", "Tues\x0bday"))
     article = extract_article(html, "https://news.example.com/x")
     assert "four million pounds" in article.text
+
+
+def _dated_page(dateline: str) -> str:
+    return (
+        "<!DOCTYPE html><html><head><title>T</title>"
+        '<meta property="article:published_time" content="2023-12-20T01:00:00Z"></head>'
+        f'<body><article><h1>T</h1><div class="byline-date">{dateline}</div>{PROSE}'
+        "</article></body></html>"
+    )
+
+
+def test_printed_day_moves_a_utc_time_to_the_local_day() -> None:
+    article = extract_article(_dated_page("Updated 8:00 PM, Tue December 19, 2023"), None)
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2023-12-19"
+    assert article.published == datetime(2023, 12, 20, 1, tzinfo=UTC)  # the same instant
+
+
+def test_utc_day_kept_when_the_page_prints_it() -> None:
+    article = extract_article(_dated_page("Wed December 20, 2023"), None)
+    assert article.published is not None
+    assert article.published.isoformat() == "2023-12-20T01:00:00+00:00"
+
+
+def test_url_day_wins_over_printed_day() -> None:
+    article = extract_article(
+        _dated_page("December 19, 2023"), "https://news.example.com/2023/12/20/story"
+    )
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2023-12-20"

@@ -8,7 +8,7 @@ import pytest
 from lxml import html as lxml_html
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
-from newsstand.ingest.dates import align_to_day, parse_datetime, url_date
+from newsstand.ingest.dates import align_to_day, parse_datetime, url_date, visible_days
 from newsstand.ingest.metadata import read_json_ld, read_metadata
 from newsstand.ingest.titles import strip_site_name
 
@@ -116,6 +116,8 @@ def test_credit_lines() -> None:
         ("2023-12-17", "2023-12-17T00:00:00+00:00"),
         ("Sun, 17 Dec 2023 10:00:00 +0100", "2023-12-17T10:00:00+01:00"),
         ("1702771200", "2023-12-17T00:00:00+00:00"),
+        ("December 17, 2023 9:31 PM EST", "2023-12-17T21:31:00-05:00"),
+        ("17 Dec 2023 10:00 IST", "2023-12-17T10:00:00+05:30"),
     ],
 )
 def test_dates_keep_the_pages_offset(raw: str, iso: str) -> None:
@@ -143,6 +145,33 @@ def test_url_day_aligns_a_utc_time() -> None:
     moment = datetime(2020, 2, 18, 3, tzinfo=UTC)
     aligned = align_to_day(moment, date(2020, 2, 17))
     assert aligned == moment and aligned.date() == date(2020, 2, 17)
+
+
+def test_no_local_day_beyond_news_offsets() -> None:
+    # 10:04 UTC is the previous day only at UTC-11, where no newsroom publishes.
+    moment = datetime(2020, 7, 9, 10, 4, tzinfo=UTC)
+    assert align_to_day(moment, date(2020, 7, 8)) == moment
+    assert align_to_day(moment, date(2020, 7, 8)).date() == date(2020, 7, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Updated 9:31 PM EST, Tue December 19, 2023", date(2023, 12, 19)),
+        ("Dec. 19, 2023", date(2023, 12, 19)),
+        ("Published 5th of Jan 2024", date(2024, 1, 5)),
+        ("Domenica 06 Dicembre 2020 | 00:36", date(2020, 12, 6)),
+        ("6 de diciembre de 2020", date(2020, 12, 6)),
+        ("6. Dezember 2020", date(2020, 12, 6)),
+        ("le 3 août 2021", date(2021, 8, 3)),
+    ],
+)
+def test_visible_days(text: str, day: date) -> None:
+    assert visible_days([text]) == {day}
+
+
+def test_visible_days_ignore_non_dates() -> None:
+    assert visible_days(["May I help you in 2023?", "March 32, 2020", "Page 12 of 2020"]) == set()
 
 
 @pytest.mark.parametrize(

@@ -13,13 +13,54 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as dateutil_parser
 
-__all__ = ["MIN_PLAUSIBLE_YEAR", "align_to_day", "parse_datetime", "url_date"]
+__all__ = ["MIN_PLAUSIBLE_YEAR", "align_to_day", "parse_datetime", "url_date", "visible_days"]
 
 logger = logging.getLogger(__name__)
 
 MIN_PLAUSIBLE_YEAR = 1995
 _EPOCH_RE = re.compile(r"^\d{10}(?:\d{3})?$")
 _DATE_ONLY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HOUR_S = 3600
+# Offsets newsrooms publish in: Hawaii (-10) to the Line Islands (+14); beyond that a "local
+# day" shift would only fit a URL or printed date that names another day than publication.
+_MIN_NEWS_OFFSET_H = -10
+_MAX_NEWS_OFFSET_H = 14
+# Zone abbreviations pages print after times ("5:15 PM EST"); dateutil ignores them otherwise
+# and the time would be read as UTC, often on the wrong day.
+TZ_ABBREVIATIONS: dict[str, int] = {
+    name: int(hours * _HOUR_S)
+    for name, hours in {
+        "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
+        "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "BST": 1,
+        "IST": 5.5, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "JST": 9, "KST": 9,
+        "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8, "NZST": 12, "NZDT": 13, "SGT": 8,
+        "HKT": 8, "WIB": 7, "PHT": 8,
+    }.items()
+}  # fmt: skip
+# Month names in the languages of most pages (English, French, German, Italian, Spanish,
+# Portuguese); the same name never means two different months.
+_MONTH_NAMES: tuple[tuple[str, ...], ...] = (
+    ("january", "jan", "janvier", "januar", "gennaio", "enero", "janeiro"),
+    ("february", "feb", "février", "fevrier", "februar", "febbraio", "febrero", "fevereiro"),
+    ("march", "mar", "mars", "märz", "marzo", "março"),
+    ("april", "apr", "avril", "aprile", "abril"),
+    ("may", "mai", "maggio", "mayo", "maio"),
+    ("june", "jun", "juin", "juni", "giugno", "junio", "junho"),
+    ("july", "jul", "juillet", "juli", "luglio", "julio", "julho"),
+    ("august", "aug", "août", "aout", "agosto"),
+    ("september", "sep", "sept", "septembre", "settembre", "septiembre", "setembro"),
+    ("october", "oct", "octobre", "oktober", "ottobre", "octubre", "outubro"),
+    ("november", "nov", "novembre", "noviembre", "novembro"),
+    ("december", "dec", "décembre", "decembre", "dezember", "dicembre", "diciembre", "dezembro"),
+)
+_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names}
+_MONTH_RE = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_VISIBLE_DATE_RE = re.compile(
+    rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?{_MONTH_RE},?\s+(?:de\s+)?"
+    r"((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 
 
 def parse_datetime(value: object, *, now: datetime | None = None) -> datetime | None:
@@ -50,7 +91,7 @@ def parse_datetime(value: object, *, now: datetime | None = None) -> datetime | 
                 parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             try:
-                parsed = dateutil_parser.parse(text, fuzzy=False)
+                parsed = dateutil_parser.parse(text, fuzzy=False, tzinfos=TZ_ABBREVIATIONS)
             except (ValueError, OverflowError):
                 return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
@@ -91,12 +132,28 @@ def align_to_day(moment: datetime, day: date) -> datetime:
     """Express *moment* in the smallest whole-hour offset that puts it on *day*.
 
     For a page that states its time in UTC while its URL names the local day: the same instant,
-    shown on the day the publisher printed. Unchanged when no offset within ±14 h does that.
+    shown on the day the publisher printed. Unchanged when no offset from -10 h to +14 h does that.
     """
     if moment.date() == day:
         return moment
-    for hours in sorted(range(-12, 15), key=abs):
+    for hours in sorted(range(_MIN_NEWS_OFFSET_H, _MAX_NEWS_OFFSET_H + 1), key=abs):
         shifted = moment.astimezone(timezone(timedelta(hours=hours)))
         if shifted.date() == day:
             return shifted
     return moment
+
+
+def visible_days(texts: list[str]) -> set[date]:
+    """Days written out in *texts* as readers see them ("Dec. 19, 2023", "19 December 2023")."""
+    days: set[date] = set()
+    for text in texts:
+        for match in _VISIBLE_DATE_RE.finditer(text):
+            if match[1]:
+                month, day, year = _MONTHS[match[1].lower()], match[2], match[3]
+            else:
+                day, month, year = match[4], _MONTHS[match[5].lower()], match[6]
+            try:
+                days.add(date(int(year), month, int(day)))
+            except ValueError:
+                continue
+    return days

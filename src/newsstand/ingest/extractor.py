@@ -27,7 +27,7 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
 from newsstand.ingest.boilerplate import is_boilerplate
-from newsstand.ingest.dates import align_to_day, url_date
+from newsstand.ingest.dates import align_to_day, url_date, visible_days
 from newsstand.ingest.metadata import PageMetadata, read_metadata
 from newsstand.ingest.sanitizer import sanitize_html
 from newsstand.ingest.titles import clean_text
@@ -337,7 +337,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     lead_key = _image_key(meta.image_url)
 
     # Read before trafilatura's pass: the author fallback below consumes the tree.
-    published = meta.published or _htmldate(tree, base_url)
+    published = _local_day(meta.published or _htmldate(tree, base_url), tree, url, meta)
     document = trafilatura.bare_extraction(
         tree,
         # No URL: trafilatura would absolutise every link through courlan (a tenth of the run
@@ -362,12 +362,6 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
 
     # Last user of the page tree: it prunes the tree in place instead of copying it.
     authors = meta.authors or _markup_authors(tree, exclude=[meta.site_name or ""])
-    if published is not None and not published.utcoffset():
-        # A UTC timestamp can fall on the next or previous day of the publisher's own calendar;
-        # the day in the URL is the local one.
-        day = url_date(url) or url_date(meta.canonical_url)
-        if day is not None and abs((published.date() - day).days) == 1:
-            published = align_to_day(published, day)
 
     lead_image = None
     if meta.image_url:
@@ -393,6 +387,48 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         text=body_text,
         word_count=len(re.findall(r"\w+", body_text)),
     )
+
+
+_DATE_CLASS_RE = re.compile(r"date|time|publish|posted|updated|byline|dateline", re.I)
+_MAX_DATE_TEXT_CHARS = 200
+
+
+def _local_day(
+    published: datetime | None, tree: HtmlElement, url: str | None, meta: PageMetadata
+) -> datetime | None:
+    """Show a UTC timestamp on the publisher's own calendar day when the page says which.
+
+    A time stated in UTC can fall on the next or previous day of the day the publisher
+    printed. That day comes from the URL (/2023/12/19/...) or, failing that, from a date
+    written out in the page's date and byline elements; the instant is kept, only its offset
+    changes.
+    """
+    if published is None or published.utcoffset():
+        return published
+    day = url_date(url) or url_date(meta.canonical_url)
+    if day is None:
+        shown = visible_days(_date_texts(tree))
+        near = [d for d in shown if abs((published.date() - d).days) == 1]
+        if published.date() in shown or len(near) != 1:
+            return published
+        day = near[0]
+    if abs((published.date() - day).days) != 1:
+        return published
+    return align_to_day(published, day)
+
+
+def _date_texts(tree: HtmlElement) -> list[str]:
+    """Short texts of <time> elements and of elements classed as dates or bylines."""
+    texts = []
+    for element in tree.iter("time", "span", "div", "p", "li"):
+        if element.tag != "time" and not _DATE_CLASS_RE.search(
+            (element.get("class") or "") + " " + (element.get("id") or "")
+        ):
+            continue
+        text = element.text_content()
+        if len(text) <= _MAX_DATE_TEXT_CHARS:
+            texts.append(text)
+    return texts
 
 
 def _markup_authors(tree: HtmlElement, exclude: list[str]) -> list[str]:
