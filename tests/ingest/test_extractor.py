@@ -172,3 +172,28 @@ def test_url_day_wins_over_printed_day() -> None:
     )
     assert article.published is not None
     assert article.published.date().isoformat() == "2023-12-20"
+
+
+DECLARED = " ".join(
+    f"Paragraph {n} of the real story says the harbour authority approved it." for n in range(12)
+)
+
+
+def _page_with_declared_body(body: str) -> str:
+    return (
+        '<!DOCTYPE html><html><head><title>T</title><script type="application/ld+json">'
+        f'{{"@type": "NewsArticle", "headline": "T", "articleBody": "{DECLARED}"}}</script>'
+        f"</head><body><article><h1>T</h1>{body}</article></body></html>"
+    )
+
+
+def test_declared_body_replaces_an_extraction_that_missed_it() -> None:
+    article = extract_article(_page_with_declared_body(PROSE), None)
+    assert article.text == DECLARED
+    assert article.html.startswith("<p>Paragraph 0 of the real story")
+
+
+def test_declared_body_is_ignored_when_the_extraction_has_it() -> None:
+    paragraphs = "".join(f"<p>{DECLARED[i : i + 300]}</p>" for i in range(0, len(DECLARED), 300))
+    article = extract_article(_page_with_declared_body(paragraphs + PROSE), None)
+    assert "four million pounds" in article.text

@@ -9,6 +9,7 @@ Pure: no database, no network, no Django.
 
 from __future__ import annotations
 
+import html as html_lib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -289,6 +290,31 @@ def _body_text(body: etree._Element) -> str:
     return "\n\n".join(blocks)
 
 
+_MIN_DECLARED_BODY_CHARS = 500  # shorter articleBody values are teasers, not the article
+_MIN_DECLARED_BODY_OVERLAP = 0.3  # of the declared body's word 4-grams found in ours
+
+
+def _missed_declared_body(text: str, declared: str) -> bool:
+    """True when our body misses most of a long JSON-LD articleBody: we took the wrong block."""
+    if len(declared) < _MIN_DECLARED_BODY_CHARS:
+        return False
+    declared_grams = _word_grams(declared)
+    if not declared_grams:
+        return False
+    found = len(declared_grams & _word_grams(text)) / len(declared_grams)
+    return found < _MIN_DECLARED_BODY_OVERLAP
+
+
+def _word_grams(text: str) -> set[tuple[str, ...]]:
+    words = _WORD_RE.findall(text.casefold())
+    return {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
+
+
+def _paragraphs_html(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    return "".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
+
+
 def _body_html(body: etree._Element) -> str:
     html_root = convert_to_html(body)
     for element in list(html_root.iter("h1")):
@@ -359,6 +385,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         _clean_body(body, meta, captions, lead_key)
         body_text = _body_text(body)
         body_html = sanitize_html(_body_html(body), base_url)
+    if meta.article_body and _missed_declared_body(body_text, meta.article_body):
+        body_text = meta.article_body
+        body_html = sanitize_html(_paragraphs_html(meta.article_body), base_url)
 
     # Last user of the page tree: it prunes the tree in place instead of copying it.
     authors = meta.authors or _markup_authors(tree, exclude=[meta.site_name or ""])

@@ -79,6 +79,7 @@ class PageMetadata:
     image_credit: str | None = None
     description: str | None = None
     canonical_url: str | None = None
+    article_body: str | None = None  # JSON-LD articleBody: the publisher's own plain text
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------
@@ -416,4 +417,13 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         description=_text(article.get("description"))
         or _meta_first(meta, ("og:description", "description", "twitter:description")),
         canonical_url=canonical,
+        article_body=_article_body(article.get("articleBody")),
     )
+
+
+def _article_body(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = "\n\n".join(str(v) for v in value if isinstance(v, str))
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return html_lib.unescape(value).strip()
