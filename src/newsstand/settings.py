@@ -204,6 +204,15 @@ NEWSSTAND_RANKING = {
     "half_life_hours": 8.0,  # the score halves for every this many hours without an update
 }
 
+# Story clustering (stories/clustering.py): an article joins the best story of the last
+# WINDOW_DAYS scoring at least THRESHOLD (fused similarity, time penalty, section/topic bonus);
+# the hourly repair merges stories whose centroids score MERGE_THRESHOLD and splits groups
+# whose average linkage is under SPLIT_THRESHOLD.
+NEWSSTAND_STORIES_WINDOW_DAYS = float(os.environ.get("NEWSSTAND_STORIES_WINDOW_DAYS", "3"))
+NEWSSTAND_STORIES_THRESHOLD = float(os.environ.get("NEWSSTAND_STORIES_THRESHOLD", "0.5"))
+NEWSSTAND_STORIES_MERGE_THRESHOLD = 0.6
+NEWSSTAND_STORIES_SPLIT_THRESHOLD = 0.35
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -136,6 +136,11 @@ def refresh_feed(
         new_articles=report.new_articles,
         page_errors=report.page_errors,
     )
+    # Imported here: clustering loads scikit-learn and the embedding model, which only
+    # ingestion needs. A clustering failure is logged there and never fails the refresh.
+    from newsstand.stories.actions import assign_stories_safely
+
+    assign_stories_safely(report.article_ids)
     return report
 
 

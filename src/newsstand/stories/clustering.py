@@ -1,0 +1,461 @@
+"""Story clustering decisions: which story a new article joins, and how stories are repaired.
+
+Pure: articles are ids, vectors and a little metadata; stories are opaque keys (story pks in
+production, anything hashable in tests and the benchmark). Nothing here touches the database;
+`stories.actions` persists what is decided.
+
+An article's affinity to a member of a story is the fused text similarity of the two
+(`SimilarityModel`), minus a penalty that grows with the hours between them (the same words
+three days apart are more often a follow-up or a different match of the same league), plus a
+small bonus when sections or topics agree. A story's score is 3/4 its best member affinity plus
+1/4 its second best (the best again for a one-article story, 0 for a member that was not even a
+candidate): a single close member is enough, but a story that only one outlier member links to
+scores lower, which keeps one long chain of loosely related articles from growing. The article
+joins the best story scoring at least `threshold`, else it starts a new one. A wire copy (the
+same text republished) joins its original's story without scoring.
+
+Batch re-clustering is the same decision replayed in publication order over precomputed
+neighbour lists, so `stories recluster` and incremental assignment agree. Repair merges stories
+whose centroids are very similar and splits stories whose members fall into groups that are
+clearly apart (average-linkage on the members' affinity matrix).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+from newsstand.stories.similarity import ArticleVector, SimilarityModel
+from newsstand.stories.window import CANDIDATES, Neighbour, WindowIndex
+from newsstand.stories.wirecopy import WireCopyIndex
+
+HOUR_S = 3600.0
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    window_s: float = 3 * 24 * HOUR_S
+    # SemEval-2022 pairs: fused >= 0.5 keeps P 0.83 / R 0.84 for "same story" (Overall <= 2).
+    threshold: float = 0.5
+    # Full penalty after a few `time_tau_h`; 0.1 at 24 h apart, 0.14 at 48 h.
+    time_penalty: float = 0.15
+    time_tau_h: float = 24.0
+    section_bonus: float = 0.03
+    topic_bonus: float = 0.03
+    # Merging needs more than joining: two stories' centroids must be about as close as two
+    # write-ups of one event usually are.
+    merge_threshold: float = 0.6
+    # Split only groups whose average linkage falls clearly under the join threshold.
+    split_threshold: float = 0.35
+    candidates: int = CANDIDATES
+
+    @classmethod
+    def from_settings(cls) -> ClusterConfig:
+        days = float(getattr(settings, "NEWSSTAND_STORIES_WINDOW_DAYS", 3))
+        return cls(
+            window_s=days * 24 * HOUR_S,
+            threshold=float(getattr(settings, "NEWSSTAND_STORIES_THRESHOLD", 0.5)),
+            merge_threshold=float(getattr(settings, "NEWSSTAND_STORIES_MERGE_THRESHOLD", 0.6)),
+            split_threshold=float(getattr(settings, "NEWSSTAND_STORIES_SPLIT_THRESHOLD", 0.35)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """What clustering knows of an article besides its text."""
+
+    id: Hashable
+    published_ts: float  # POSIX seconds; the fetch time when the publisher gave no date
+    section: str = ""
+    topics: frozenset[str] = frozenset()
+
+    @staticmethod
+    def normalise_section(section: str) -> str:
+        return " ".join(section.casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    article_id: Hashable
+    story: Hashable | None  # None: start a new story
+    # The member whose story is joined: persistence re-reads that article's story, so a story
+    # merged away by another process in the meantime is followed to where it went.
+    anchor: Hashable | None
+    score: float
+    reason: str  # "copy", "similar" or "new"
+    copy_of: Hashable | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RepairPlan:
+    merges: list[tuple[Hashable, Hashable, float]] = field(default_factory=list)  # keep, absorb
+    splits: list[tuple[Hashable, list[list[Hashable]]]] = field(default_factory=list)
+
+
+def affinity(
+    text: float, dt_s: float, same_section: bool, shared_topic: bool, cfg: ClusterConfig
+) -> float:
+    """Affinity of an article to one story member from their text score, time gap and labels."""
+    penalty = cfg.time_penalty * (1.0 - math.exp(-abs(dt_s) / HOUR_S / cfg.time_tau_h))
+    return (
+        text
+        - penalty
+        + (cfg.section_bonus if same_section else 0.0)
+        + (cfg.topic_bonus if shared_topic else 0.0)
+    )
+
+
+class StoryClusterer:
+    """The window's articles, their stories and the wire-copy index, kept incrementally."""
+
+    def __init__(
+        self,
+        model: SimilarityModel | None = None,
+        cfg: ClusterConfig | None = None,
+        *,
+        detect_copies: bool = True,
+    ) -> None:
+        self.cfg = cfg or ClusterConfig.from_settings()
+        self.model = model or SimilarityModel()
+        self.index = WindowIndex(self.model)
+        self.copies = WireCopyIndex(window_s=self.cfg.window_s) if detect_copies else None
+        self.story_of: dict[Hashable, Hashable] = {}
+        self.members: dict[Hashable, set[Hashable]] = {}
+        self.info: dict[Hashable, ArticleInfo] = {}
+        self.newest_ts = float("-inf")
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def vectorize(self, texts: Sequence[Any]) -> list[ArticleVector]:
+        return self.model.vectorize(texts)
+
+    # --- incremental ---------------------------------------------------------------------
+
+    def add(
+        self,
+        info: ArticleInfo,
+        vector: ArticleVector,
+        story: Hashable | None,
+        *,
+        copy_text: str | None = None,
+    ) -> None:
+        """Index an article whose story is already known (loaded from the database)."""
+        if self.copies is not None and copy_text is not None:
+            self.copies.add(info.id, copy_text, _dt(info.published_ts))
+        self._place(info, vector, story)
+
+    def decide(
+        self, info: ArticleInfo, vector: ArticleVector, *, copy_text: str | None = None
+    ) -> Assignment:
+        """Where a new article goes. Only the wire-copy index learns of it here."""
+        copy_of = None
+        if self.copies is not None and copy_text is not None:
+            copy_set = self.copies.add(info.id, copy_text, _dt(info.published_ts))
+            if copy_set is not None and copy_set != info.id:
+                copy_of = copy_set
+                story = self.story_of.get(copy_set)
+                if story is not None:
+                    return Assignment(info.id, story, copy_set, 1.0, "copy", copy_of)
+        neighbours = self.index.neighbours(
+            vector,
+            info.published_ts,
+            window_s=self.cfg.window_s,
+            k=self.cfg.candidates,
+            exclude=info.id,
+        )
+        return self.decide_from(info, neighbours, copy_of=copy_of)
+
+    def decide_from(
+        self,
+        info: ArticleInfo,
+        neighbours: Iterable[Neighbour],
+        *,
+        copy_of: Hashable | None = None,
+        known: Callable[[Hashable], bool] | None = None,
+    ) -> Assignment:
+        """The decision over already scored neighbours (`known` filters who counts yet)."""
+        cfg = self.cfg
+        section = ArticleInfo.normalise_section(info.section)
+        per_story: dict[Hashable, list[tuple[float, Hashable]]] = {}
+        for n in neighbours:
+            if known is not None and not known(n.doc_id):
+                continue
+            story = self.story_of.get(n.doc_id)
+            if story is None:
+                continue
+            other = self.info[n.doc_id]
+            a = affinity(
+                n.score,
+                info.published_ts - other.published_ts,
+                bool(section) and section == ArticleInfo.normalise_section(other.section),
+                bool(info.topics & other.topics),
+                cfg,
+            )
+            per_story.setdefault(story, []).append((a, n.doc_id))
+        best: tuple[float, Hashable, Hashable] | None = None
+        for story, hits in per_story.items():
+            hits.sort(key=lambda h: h[0], reverse=True)
+            first = hits[0][0]
+            if len(hits) > 1:
+                second = hits[1][0]
+            else:
+                second = first if len(self.members.get(story, ())) <= 1 else 0.0
+            score = 0.75 * first + 0.25 * second
+            if best is None or score > best[0]:
+                best = (score, story, hits[0][1])
+        if best is not None and best[0] >= cfg.threshold:
+            return Assignment(info.id, best[1], best[2], best[0], "similar", copy_of)
+        return Assignment(info.id, None, None, best[0] if best else 0.0, "new", copy_of)
+
+    def record(self, info: ArticleInfo, vector: ArticleVector, story: Hashable) -> None:
+        """Index a decided article under `story` (the new story's key when it started one)."""
+        self._place(info, vector, story)
+
+    def assign(
+        self,
+        info: ArticleInfo,
+        vector: ArticleVector,
+        new_story: Callable[[Assignment], Hashable],
+        *,
+        copy_text: str | None = None,
+    ) -> tuple[Assignment, Hashable]:
+        """Decide and record in one step (the pure path: benchmark, tests)."""
+        decision = self.decide(info, vector, copy_text=copy_text)
+        story = decision.story if decision.story is not None else new_story(decision)
+        self.record(info, vector, story)
+        return decision, story
+
+    def move(self, article_id: Hashable, story: Hashable) -> None:
+        """Record that a repair moved an article to another story."""
+        old = self.story_of.get(article_id)
+        if old is not None:
+            self.members.get(old, set()).discard(article_id)
+            if not self.members.get(old):
+                self.members.pop(old, None)
+        self.story_of[article_id] = story
+        self.members.setdefault(story, set()).add(article_id)
+
+    def _place(self, info: ArticleInfo, vector: ArticleVector, story: Hashable | None) -> None:
+        self.index.add(info.id, vector, info.published_ts)
+        self.info[info.id] = info
+        if story is not None:
+            self.move(info.id, story)
+        if info.published_ts > self.newest_ts:
+            self.newest_ts = info.published_ts
+            self.evict()
+
+    def evict(self) -> list[Hashable]:
+        """Forget articles published more than a window before the newest one."""
+        gone = self.index.evict_before(self.newest_ts - self.cfg.window_s)
+        for doc_id in gone:
+            self.info.pop(doc_id, None)
+            story = self.story_of.pop(doc_id, None)
+            if story is not None:
+                self.members.get(story, set()).discard(doc_id)
+                if not self.members.get(story):
+                    self.members.pop(story, None)
+        return gone
+
+    # --- repair --------------------------------------------------------------------------
+
+    def _adjusted(self, ids: Sequence[Hashable], text: np.ndarray) -> np.ndarray:
+        cfg = self.cfg
+        infos = [self.info[i] for i in ids]
+        ts = np.array([i.published_ts for i in infos])
+        dt_h = np.abs(ts[:, None] - ts[None, :]) / HOUR_S
+        sections = [ArticleInfo.normalise_section(i.section) for i in infos]
+        same = np.array([[bool(a) and a == b for b in sections] for a in sections])
+        shared = np.array([[bool(a.topics & b.topics) for b in infos] for a in infos])
+        return (
+            text
+            - cfg.time_penalty * (1.0 - np.exp(-dt_h / cfg.time_tau_h))
+            + cfg.section_bonus * same
+            + cfg.topic_bonus * shared
+        )
+
+    def split_groups(self, story: Hashable, *, max_members: int = 400) -> list[list[Hashable]]:
+        """The story's members in clearly separate groups, largest first (one group: no split)."""
+        ids = sorted(self.members.get(story, ()), key=lambda i: self.info[i].published_ts)
+        if len(ids) < 3 or len(ids) > max_members:
+            return [ids]
+        slots = np.array([self.index.slot(i) for i in ids])
+        aff = self._adjusted(ids, self.index.pairwise(slots))
+        dist = np.clip(1.0 - (aff + aff.T) / 2.0, 0.0, None)
+        np.fill_diagonal(dist, 0.0)
+        tree = linkage(squareform(dist, checks=False), method="average")
+        labels = fcluster(tree, t=1.0 - self.cfg.split_threshold, criterion="distance")
+        groups: dict[int, list[Hashable]] = {}
+        for doc_id, label in zip(ids, labels, strict=True):
+            groups.setdefault(int(label), []).append(doc_id)
+        return sorted(groups.values(), key=lambda g: (-len(g), self.info[g[0]].published_ts))
+
+    def merge_candidates(
+        self, stories: Iterable[Hashable]
+    ) -> list[tuple[Hashable, Hashable, float]]:
+        """(story, other, centroid score) pairs at or above the merge threshold."""
+        cfg = self.cfg
+        out: list[tuple[Hashable, Hashable, float]] = []
+        for story in stories:
+            members = self.members.get(story)
+            if not members:
+                continue
+            slots = np.array([self.index.slot(i) for i in members])
+            idx, w, emb = self.index.centroid(slots)
+            mid_ts = float(np.median(self.index.ts[slots]))
+            found = self.index.query(idx, w, emb, mid_ts, window_s=cfg.window_s, k=cfg.candidates)
+            others = {self.story_of.get(n.doc_id) for n in found} - {story, None}
+            for other in others:
+                o_slots = np.array([self.index.slot(i) for i in self.members[other]])
+                o_idx, o_w, o_emb = self.index.centroid(o_slots)
+                score = _centroid_score(self.model, (idx, w, emb), (o_idx, o_w, o_emb))
+                if score >= cfg.merge_threshold:
+                    out.append((story, other, score))
+        return out
+
+    def plan_repair(self, stories: Iterable[Hashable]) -> RepairPlan:
+        """Merges (union of similar centroids; the larger story is kept), then splits."""
+        stories = [s for s in stories if s in self.members]
+        parent: dict[Hashable, Hashable] = {}
+
+        def find(s: Hashable) -> Hashable:
+            while parent.get(s, s) != s:
+                s = parent[s]
+            return s
+
+        plan = RepairPlan()
+        for a, b, score in sorted(self.merge_candidates(stories), key=lambda m: -m[2]):
+            ra, rb = find(a), find(b)
+            if ra == rb:
+                continue
+            keep, absorb = sorted((ra, rb), key=lambda s: (-len(self.members[s]), str(s)))
+            parent[absorb] = keep
+            plan.merges.append((keep, absorb, score))
+        merged_away = {absorb for _, absorb, _ in plan.merges}
+        for story in stories:
+            if story in merged_away:
+                continue
+            groups = self.split_groups(story)
+            if len(groups) > 1:
+                plan.splits.append((story, groups))
+        return plan
+
+
+def _centroid_score(
+    model: SimilarityModel,
+    a: tuple[np.ndarray, np.ndarray, np.ndarray],
+    b: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> float:
+    _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
+    lexical = float(np.clip(a[1][ia] @ b[1][ib], 0.0, 1.0)) if len(ia) else 0.0
+    semantic = float(np.clip(a[2] @ b[2], 0.0, 1.0)) if a[2].size else 0.0
+    return float(model.fuse(lexical, semantic))
+
+
+def _dt(ts: float) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+# --- batch ---------------------------------------------------------------------------------
+
+_BATCH: StoryClusterer | None = None
+
+
+def _neighbour_chunk(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k neighbour slots and scores of each slot (a worker's share of the batch)."""
+    clusterer = _BATCH
+    assert clusterer is not None
+    index, k = clusterer.index, clusterer.cfg.candidates
+    out_slots = np.full((len(slots), k), -1, dtype=np.int32)
+    out_scores = np.zeros((len(slots), k), dtype=np.float32)
+    for row, slot in enumerate(slots.tolist()):
+        idx, raw, emb = index.slot_vector(slot)
+        found = index.query(
+            idx,
+            index.weighted(idx, raw.astype(np.float64)),
+            emb,
+            float(index.ts[slot]),
+            window_s=clusterer.cfg.window_s,
+            k=k,
+            exclude_slot=slot,
+        )
+        for j, n in enumerate(found):
+            out_slots[row, j] = n.slot
+            out_scores[row, j] = n.score
+    return out_slots, out_scores
+
+
+def recluster(
+    clusterer: StoryClusterer,
+    items: Sequence[tuple[ArticleInfo, ArticleVector, Hashable | None]],
+    *,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> dict[Hashable, Hashable]:
+    """Cluster a whole window from scratch; returns article id -> story label.
+
+    `items` are (info, vector, copy_of); `clusterer` must be empty. A story's label is the id
+    of its first article. Neighbour lists are computed once (in `jobs` forked processes), then
+    the incremental decision is replayed in publication order.
+    """
+    global _BATCH
+    for info, vector, _ in items:
+        clusterer.index.add(info.id, vector, info.published_ts)
+        clusterer.info[info.id] = info
+    index = clusterer.index
+    n = len(index.ids)
+    all_slots = np.arange(n, dtype=np.int32)
+    chunks = np.array_split(all_slots, max(1, min(n, 64 * jobs)) or 1)
+    _BATCH = clusterer
+    try:
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        if jobs > 1 and n > 1000:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(jobs) as pool:
+                for part in pool.imap(_neighbour_chunk, chunks):
+                    parts.append(part)
+                    if progress:
+                        progress(len(part[0]))
+        else:
+            for chunk in chunks:
+                parts.append(_neighbour_chunk(chunk))
+                if progress:
+                    progress(len(chunk))
+    finally:
+        _BATCH = None
+    nb_slots = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, 1), np.int32)
+    nb_scores = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, 1), np.float32)
+
+    copy_of = {info.id: c for info, _, c in items if c is not None}
+    order = sorted(range(n), key=lambda s: (index.ts[s], str(index.ids[s])))
+    assigned: set[Hashable] = set()
+    labels: dict[Hashable, Hashable] = {}
+    for slot in order:
+        doc_id = index.ids[slot]
+        info = clusterer.info[doc_id]
+        original = copy_of.get(doc_id)
+        if original is not None and original in assigned:
+            story = labels[original]
+        else:
+            neighbours = [
+                Neighbour(index.ids[s], int(s), float(sc))
+                for s, sc in zip(nb_slots[slot].tolist(), nb_scores[slot].tolist(), strict=True)
+                if s >= 0
+            ]
+            decision = clusterer.decide_from(info, neighbours, known=assigned.__contains__)
+            story = decision.story if decision.story is not None else doc_id
+        labels[doc_id] = story
+        clusterer.move(doc_id, story)
+        assigned.add(doc_id)
+    clusterer.newest_ts = float(index.ts[:n].max()) if n else clusterer.newest_ts
+    return labels
