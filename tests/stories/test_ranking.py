@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from newsstand.stories import actions
 from newsstand.stories.models import ReadTally, Story
@@ -141,9 +141,7 @@ def test_rank_stories_persists_scores_and_reasons():
 
 @pytest.mark.django_db
 def test_velocity_counts_only_recent_articles():
-    story = make_story(
-        "Backlog", publishers=3, updated=NOW, published=NOW - timedelta(hours=30)
-    )
+    story = make_story("Backlog", publishers=3, updated=NOW, published=NOW - timedelta(hours=30))
     actions.rank_stories(NOW)
     story.refresh_from_db()
     assert story.score_details["velocity"]["raw"] == 0
@@ -189,3 +187,9 @@ def test_rank_command(capsys):
     call_command("rank_stories")
     assert "ranked 1 stories" in capsys.readouterr().out
     assert Story.objects.get().score > 0
+
+
+def test_bad_ranking_setting_is_a_command_error(settings):
+    settings.NEWSSTAND_RANKING = {"nope": 1}
+    with pytest.raises(CommandError, match="unknown key"):
+        call_command("rank_stories")
