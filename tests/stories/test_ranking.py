@@ -182,14 +182,14 @@ def test_rank_stories_query_count_does_not_grow_with_stories(django_assert_max_n
 
 
 @pytest.mark.django_db
-def test_rank_command(capsys):
+def test_stories_rank_subcommand(capsys):
     make_story("Now", publishers=2)
-    call_command("rank_stories")
-    assert "ranked 1 stories" in capsys.readouterr().out
+    call_command("stories", "rank")
+    assert "Ranked 1 stories" in capsys.readouterr().out
     assert Story.objects.get().score > 0
 
 
 def test_bad_ranking_setting_is_a_command_error(settings):
     settings.NEWSSTAND_RANKING = {"nope": 1}
     with pytest.raises(CommandError, match="unknown key"):
-        call_command("rank_stories")
+        call_command("stories", "rank")
