@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Substr
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -23,6 +23,8 @@ from newsstand.reader.presentation import (
     was_updated,
 )
 from newsstand.reader.reads import count_read
+from newsstand.stories.coverage import related_for, story_coverage
+from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
 from newsstand.stories.top import top_stories
 
@@ -78,8 +80,11 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     body = strip_duplicate_lead(
         obj.content_html, obj.lead_image_url, obj.lead_image_caption, obj.lead_image_credit
     )
+    related, carriers = related_for(obj)
     context = {
         "article": obj,
+        "related_stories": related,
+        "also_carried_by": carriers,
         # content_html is sanitised at ingest (ingest.sanitizer); it is the only field marked safe.
         "body_html": mark_safe(body),  # noqa: S308 - sanitised on the way in, see above
         "updated": was_updated(obj.published_at, obj.updated_at),
@@ -94,6 +99,16 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     }
     count_read(request, obj)
     return render(request, "reader/article.html", context)
+
+
+@require_safe
+def story(request: HttpRequest, pk: int) -> HttpResponse:
+    """One story: every publisher's coverage of it, and a timeline."""
+    obj = get_object_or_404(Story.objects.select_related("representative__publisher"), pk=pk)
+    coverage = story_coverage(obj)
+    if not coverage.article_count:
+        raise Http404("This story has no articles.")
+    return render(request, "reader/story.html", {"story": obj, "coverage": coverage})
 
 
 @never_cache

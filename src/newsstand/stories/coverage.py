@@ -1,0 +1,214 @@
+"""A story's coverage as readers see it: by publisher, as a timeline, wire copies folded.
+
+Read side. `story_coverage` and `related_for` run one query each; the grouping and ranking
+(`fold_copies`, `group_by_publisher`, `rank_related`) are pure functions over the rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import F
+from django.utils import timezone
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from newsstand.articles.models import Article
+from newsstand.stories.models import Story
+
+# What a coverage row shows; the bodies stay in the database.
+MEMBER_FIELDS = (
+    "id",
+    "title",
+    "url",
+    "published_at",
+    "fetched_at",
+    "section",
+    "copy_of_id",
+    "story_id",
+    "publisher__id",
+    "publisher__name",
+    "publisher__slug",
+)
+# Related Stories on an article page: at most this many links in all.
+RELATED_ITEMS = 6
+# Members read for the related block; a story bigger than this shows its newest ones.
+MAX_MEMBERS = 200
+# Stories looked at for "similar stories": the most recently updated ones.
+SIMILAR_POOL = 300
+SIMILAR_WINDOW = timedelta(days=3)
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class CoverageItem:
+    article: Article
+    # Other publishers carrying the same wire copy, by name, in publication order.
+    also_carried_by: tuple[str, ...] = ()
+
+    @property
+    def when(self) -> datetime:
+        return self.article.published_at or self.article.fetched_at
+
+
+@dataclass(frozen=True)
+class PublisherCoverage:
+    name: str
+    items: tuple[CoverageItem, ...]
+
+
+@dataclass(frozen=True)
+class StoryCoverage:
+    story: Story
+    by_publisher: tuple[PublisherCoverage, ...]
+    timeline: tuple[CoverageItem, ...]
+    article_count: int
+    publisher_count: int
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    kind: str  # "coverage" (this story, another publisher) or "story" (a similar story)
+    title: str
+    url: str
+    meta: str
+
+
+def _when(a: Article) -> datetime:
+    return a.published_at or a.fetched_at
+
+
+def fold_copies(members: Sequence[Article]) -> list[CoverageItem]:
+    """One item per wire-copy set (its original, or its earliest member), others named."""
+    by_root: dict[int, list[Article]] = {}
+    for a in members:
+        by_root.setdefault(a.copy_of_id or a.pk, []).append(a)
+    items = []
+    for root, group in by_root.items():
+        group.sort(key=lambda a: (a.pk != root, _when(a), a.pk))
+        head, rest = group[0], group[1:]
+        carriers = tuple(
+            dict.fromkeys(a.publisher.name for a in rest if a.publisher_id != head.publisher_id)
+        )
+        items.append(CoverageItem(head, carriers))
+    return sorted(items, key=lambda i: (i.when, i.article.pk))
+
+
+def group_by_publisher(items: Sequence[CoverageItem]) -> list[PublisherCoverage]:
+    """Publishers in the order they first covered the story, each with its items in time order."""
+    groups: dict[int, list[CoverageItem]] = {}
+    names: dict[int, str] = {}
+    for item in sorted(items, key=lambda i: (i.when, i.article.pk)):
+        pid = item.article.publisher_id
+        groups.setdefault(pid, []).append(item)
+        names[pid] = item.article.publisher.name
+    return [PublisherCoverage(names[pid], tuple(g)) for pid, g in groups.items()]
+
+
+def _members(story_id: int) -> list[Article]:
+    return list(
+        Article.objects.filter(story_id=story_id)
+        .select_related("publisher")
+        .only(*MEMBER_FIELDS)
+        .order_by(F("published_at").asc(nulls_last=True), "pk")[:MAX_MEMBERS]
+    )
+
+
+def story_coverage(story: Story) -> StoryCoverage:
+    """Everything the story page shows, from one query over the story's articles."""
+    members = _members(story.pk)
+    items = fold_copies(members)
+    return StoryCoverage(
+        story=story,
+        by_publisher=tuple(group_by_publisher(items)),
+        timeline=tuple(items),
+        article_count=len(members),
+        publisher_count=len({a.publisher_id for a in members}),
+    )
+
+
+def carried_by(article: Article, members: Sequence[Article]) -> tuple[str, ...]:
+    """Other publishers of this article's wire-copy set, found among its story's members."""
+    root = article.copy_of_id or article.pk
+    names = [
+        a.publisher.name
+        for a in members
+        if (a.copy_of_id or a.pk) == root
+        and a.pk != article.pk
+        and a.publisher_id != article.publisher_id
+    ]
+    return tuple(dict.fromkeys(names))
+
+
+def _terms(text: str) -> set[str]:
+    return {t for t in _WORD.findall(text.casefold()) if len(t) > 2 and t not in ENGLISH_STOP_WORDS}
+
+
+def rank_related(
+    article: Article,
+    story_id: int | None,
+    candidates: Sequence[Story],
+    *,
+    limit: int,
+) -> list[Story]:
+    """Stories most like the article's: shared headline words, topics and section; then recency."""
+    terms = _terms(article.title)
+    topics = {t.casefold() for t in article.topics or [] if isinstance(t, str)}
+    section = article.section.casefold().strip()
+    scored = []
+    for s in candidates:
+        if s.pk == story_id:
+            continue
+        words = _terms(s.headline)
+        overlap = len(terms & words) / (len(terms | words) or 1)
+        shared_topics = bool(topics & {t.casefold() for t in s.topics if isinstance(t, str)})
+        same_section = bool(section) and section in {x.casefold().strip() for x in s.sections}
+        score = 2.0 * overlap + 0.5 * shared_topics + 0.3 * same_section
+        if score > 0:
+            scored.append((score, s.last_updated_at, s.pk, s))
+    scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
+    return [s for *_, s in scored[:limit]]
+
+
+def related_for(article: Article) -> tuple[list[RelatedItem], tuple[str, ...]]:
+    """Related Stories for an article page, and who else carries its wire copy.
+
+    Other publishers' coverage of the same story comes first (one per publisher), then similar
+    stories; `RELATED_ITEMS` in all. Two queries at most.
+    """
+    items: list[RelatedItem] = []
+    carriers: tuple[str, ...] = ()
+    if article.story_id is not None:
+        members = _members(article.story_id)
+        carriers = carried_by(article, members)
+        root = article.copy_of_id or article.pk
+        seen = {article.publisher_id}
+        # A wire-copy set counts once, as its original.
+        heads = [item.article for item in fold_copies(members)]
+        for a in sorted(heads, key=lambda a: (_when(a), a.pk), reverse=True):
+            if a.publisher_id in seen or (a.copy_of_id or a.pk) == root:
+                continue
+            seen.add(a.publisher_id)
+            items.append(RelatedItem("coverage", a.title, a.get_absolute_url(), a.publisher.name))
+            if len(items) >= RELATED_ITEMS - 2:
+                break
+    when = _when(article) or timezone.now()
+    pool = list(
+        Story.objects.filter(
+            last_updated_at__range=(when - SIMILAR_WINDOW, when + SIMILAR_WINDOW),
+            article_count__gt=0,
+        )
+        .only("id", "headline", "sections", "topics", "publisher_count", "last_updated_at")
+        .order_by("-last_updated_at")[:SIMILAR_POOL]
+    )
+    for s in rank_related(article, article.story_id, pool, limit=RELATED_ITEMS - len(items)):
+        n = s.publisher_count
+        items.append(
+            RelatedItem(
+                "story", s.headline, s.get_absolute_url(), f"{n} source{'' if n == 1 else 's'}"
+            )
+        )
+    return items, carriers
