@@ -236,3 +236,30 @@ def test_categories_become_section_and_topics(
     actions.refresh_feed(feed.pk)
     art = Article.objects.get()
     assert art.topics == ["Business", "Markets"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "ttl", "floor_s"),
+    [
+        ({"Cache-Control": "public, max-age=7200"}, "", 7200),
+        ({"Expires": "Fri, 01 Jan 2100 00:00:00 GMT"}, "", 24 * 3600),
+        ({}, "<ttl>180</ttl>", 180 * 60),
+    ],
+    ids=["cache-control", "expires", "rss-ttl"],
+)
+def test_publisher_cache_hints_set_the_next_check(
+    publisher_web: PublisherWeb,
+    publisher: Publisher,
+    headers: dict[str, str],
+    ttl: str,
+    floor_s: int,
+) -> None:
+    # Items published together: on its own the rhythm would say "poll every 5 minutes".
+    items = [(f"g{i}", f"Item {i}", f"/missing/{i}.html") for i in range(3)]
+    rss = _rss(publisher_web, items).replace("<channel>", f"<channel>{ttl}")
+    feed = _feed(publisher, publisher_web.add("/feed.xml", rss, headers=headers))
+    before = timezone.now()
+    assert actions.refresh_feed(feed.pk).outcome == "ok"
+    feed.refresh_from_db()
+    # Jitter is 20 % either way; the hint is a floor, clamped to a day at most.
+    assert feed.next_check_at >= before + timedelta(seconds=min(floor_s, 24 * 3600) * 0.8)
