@@ -197,3 +197,43 @@ def test_declared_body_is_ignored_when_the_extraction_has_it() -> None:
     paragraphs = "".join(f"<p>{DECLARED[i : i + 300]}</p>" for i in range(0, len(DECLARED), 300))
     article = extract_article(_page_with_declared_body(paragraphs + PROSE), None)
     assert "four million pounds" in article.text
+
+
+PARAGRAPH_3 = (
+    "<p>The harbour authority said the new berth would open in the spring, once the dredging "
+    "work that began in the autumn has been inspected and signed off.</p>"
+)
+
+
+def test_photo_between_kept_paragraphs_is_put_back_in_place() -> None:
+    html = _page(
+        PROSE + '<figure><img src="/img/berth-photo.jpg" alt="The berth"></figure>' + PARAGRAPH_3
+    )
+    article = extract_article(html, "https://news.example.com/x")
+    assert article.html.count("berth-photo.jpg") == 1
+    assert article.html.index("emergency spending") < article.html.index("berth-photo.jpg")
+    assert article.html.index("berth-photo.jpg") < article.html.index("harbour authority")
+
+
+def test_photos_outside_the_kept_text_and_icons_stay_out() -> None:
+    html = _page(
+        PROSE + '<img src="/img/tiny-icon.png" width="16" height="16">' + PARAGRAPH_3
+    ).replace(
+        "</article>",
+        '</article><aside><img src="/img/sidebar-promo.jpg"><p>Promo</p></aside>',
+    )
+    article = extract_article(html, "https://news.example.com/x")
+    assert "harbour authority" in article.text
+    assert "tiny-icon" not in article.html
+    assert "sidebar-promo" not in article.html
+
+
+def test_caption_blocks_do_not_enter_the_text() -> None:
+    html = _page(
+        PROSE
+        + '<div class="image-caption">Workers on the quay at dawn (Photo: Jane Roe)</div>'
+        + PARAGRAPH_3
+    )
+    article = extract_article(html, "https://news.example.com/x")
+    assert "Workers on the quay" not in article.text
+    assert "harbour authority" in article.text

@@ -1,6 +1,7 @@
 """Article extraction: one HTML page in, one :class:`ExtractedArticle` out.
 
-The body comes from trafilatura (fast mode, images, links and tables kept); the metadata from
+The body comes from trafilatura (fast mode, links and tables kept; photos put back by
+:mod:`newsstand.ingest.figures`); the metadata from
 :mod:`newsstand.ingest.metadata`. The body is then cleaned of what trafilatura keeps but a
 reader should not see twice or at all: the lead image, repeated photos and captions, newsletter
 prompts and "Reporting by …" credits. The result is sanitised by :mod:`newsstand.ingest.sanitizer`.
@@ -14,7 +15,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
@@ -29,9 +29,9 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 from newsstand.ingest.authors import is_credit_line, normalize_authors
 from newsstand.ingest.boilerplate import is_boilerplate
 from newsstand.ingest.dates import align_to_day, url_date, visible_days
+from newsstand.ingest.figures import figure_captions, image_key, put_back_images
 from newsstand.ingest.metadata import PageMetadata, read_metadata
 from newsstand.ingest.sanitizer import sanitize_html
-from newsstand.ingest.titles import clean_text
 
 __all__ = ["ExtractedArticle", "ExtractionError", "LeadImage", "decode_html", "extract_article"]
 
@@ -139,44 +139,6 @@ def parse_html(text: str) -> HtmlElement | None:
     return tree
 
 
-# --- figures ---------------------------------------------------------------------------------
-
-
-def _image_key(url: str | None) -> str | None:
-    """Identify a photo across resized variants: its file name, else its path."""
-    if not url:
-        return None
-    path = urlsplit(url).path.rstrip("/")
-    name = path.rsplit("/", 1)[-1].lower()
-    name = re.sub(r"[-_]?\d{2,4}x\d{2,4}(?=\.\w+$)", "", name)  # WordPress size suffix
-    return name if len(name) > 6 else path.lower() or None
-
-
-def _figure_captions(tree: HtmlElement, base_url: str | None) -> dict[str, tuple[str, str | None]]:
-    """Map image key -> (caption, credit) from <figure>/<figcaption> in the original page."""
-    captions: dict[str, tuple[str, str | None]] = {}
-    for figure in tree.iter("figure"):
-        figcaption = next(figure.iter("figcaption"), None)
-        if figcaption is None:
-            continue
-        credit_parts = [
-            clean_text(el.text_content())
-            for el in figcaption.iter()
-            if re.search(r"credit|copyright|byline|source", (el.get("class") or ""), re.I)
-            and el is not figcaption
-        ]
-        credit = next((c for c in credit_parts if c), None)
-        caption = clean_text(figcaption.text_content())
-        if credit and caption.endswith(credit):
-            caption = caption[: -len(credit)].strip()
-        for img in figure.iter("img", "source"):
-            src = img.get("src") or img.get("data-src") or (img.get("srcset") or "").split(" ")[0]
-            key = _image_key(urljoin(base_url, src) if base_url and src else src)
-            if key and caption:
-                captions.setdefault(key, (caption, credit))
-    return captions
-
-
 # --- body cleaning ---------------------------------------------------------------------------
 
 
@@ -206,7 +168,7 @@ def _clean_body(
         if element.getparent() is None:
             continue
         if element.tag == "graphic":
-            key = _image_key(element.get("src"))
+            key = image_key(element.get("src"))
             if key is None or key == lead_key or key in seen_images:
                 _drop(element)
                 continue
@@ -359,8 +321,8 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
 
     meta = read_metadata(tree, url)
     base_url = url or meta.canonical_url
-    captions = _figure_captions(tree, base_url)
-    lead_key = _image_key(meta.image_url)
+    captions = figure_captions(tree, base_url)
+    lead_key = image_key(meta.image_url)
 
     # Read before trafilatura's pass: the author fallback below consumes the tree.
     published = _local_day(meta.published or _htmldate(tree, base_url), tree, url, meta)
@@ -374,7 +336,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         fast=True,
         with_metadata=False,
         include_comments=False,
-        include_images=True,
+        # Images are put back from the page afterwards (see figures.py): with images on,
+        # trafilatura also keeps caption blocks and judges image links differently.
+        include_images=False,
         include_links=True,
         include_tables=True,
         include_formatting=True,
@@ -382,6 +346,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     body = getattr(document, "body", None)
     body_html = body_text = ""
     if body is not None:
+        put_back_images(body, tree)
         _clean_body(body, meta, captions, lead_key)
         body_text = _body_text(body)
         body_html = sanitize_html(_body_html(body), base_url)
