@@ -237,3 +237,65 @@ def test_caption_blocks_do_not_enter_the_text() -> None:
     article = extract_article(html, "https://news.example.com/x")
     assert "Workers on the quay" not in article.text
     assert "harbour authority" in article.text
+
+
+def test_reader_comments_newsletter_and_bio_boxes_are_pruned() -> None:
+    html = _page(
+        PROSE
+        + '<div class="slice newsletter-inbody"><p>Join the experts who read us for the inside '
+        "track on hardware news every single week.</p></div>"
+        + PARAGRAPH_3
+        + '<div class="slice-author-bio"><p>Jane Roe is a freelance writer covering ports, '
+        "shipping and the people who work on the water.</p></div>"
+    ).replace(
+        "</article>",
+        '</article><div class="forum-comment-widget"><ul><li><p>bit_user I do not consider '
+        "that a heat pipe, it is really a phase-change cooling system.</p></li></ul></div>",
+    )
+    article = extract_article(html, "https://news.example.com/x")
+    assert "harbour authority" in article.text
+    for furniture in ("Join the experts", "freelance writer", "bit_user"):
+        assert furniture not in article.text
+
+
+def test_an_article_classed_with_comments_is_not_pruned() -> None:
+    html = (
+        '<!DOCTYPE html><html><head><title>T</title></head><body><div class="post has-comments">'
+        f"<h1>T</h1>{PROSE}{PARAGRAPH_3}</div></body></html>"
+    )
+    assert "harbour authority" in extract_article(html, "https://news.example.com/x").text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related: The 15 Weirdest Galaxies in Our Universe",
+        "You may also like...",
+        "Most read in world news",
+        "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.",
+        "Get the latest updates right in your inbox. Subscribe to our newsletters.",
+        "This story was originally published in our Nov/Dec 2023 issue.",
+        "Write to Al Root at allen.root@example.com",
+        "Keith Bradsher contributed reporting from Hong Kong.",
+        "Like this story? Share it with a friend!",
+    ],
+)
+def test_template_lines_are_dropped(line: str) -> None:
+    html = _page(PROSE + f"<p>{line}</p>" + PARAGRAPH_3)
+    article = extract_article(html, "https://news.example.com/x")
+    assert "harbour authority" in article.text
+    assert line not in article.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The email landed in her inbox on Tuesday.",
+        "Residents can sign up for the program online.",
+        "He told reporters to follow him on Twitter for updates about the case.",
+        "Smith contributed to the fund.",
+    ],
+)
+def test_prose_that_mentions_such_things_is_kept(line: str) -> None:
+    html = _page(PROSE + f"<p>{line}</p>" + PARAGRAPH_3)
+    assert line in extract_article(html, "https://news.example.com/x").text

@@ -23,6 +23,12 @@ _CREDIT_LINE_RE = re.compile(
     r"(?:additional\s+)?reporting\s+(?:by|from)\b)",
     re.IGNORECASE,
 )
+_CONTRIBUTED_RE = re.compile(
+    r"\bcontributed\s+(?:reporting|research|(?:reporting\s+)?to\s+this\s+(?:report|story|article))"
+    r"[^.]*\.?\s*$",
+    re.IGNORECASE,
+)
+_MAX_CREDIT_LINE_CHARS = 300
 _BY_PREFIX_RE = re.compile(
     r"^\s*(?:written\s+by|posted\s+by|words\s+by|story\s+by|by|von|par|por)"
     r"\s*[:\-\u2013]?\s+",
@@ -50,9 +56,10 @@ _MAX_NAME_CHARS = 60
 
 
 def is_credit_line(text: str) -> bool:
-    """True for "Reporting by …; Editing by …" style credit lines."""
+    """True for "Reporting by …; Editing by …" and "X contributed to this report" lines."""
     return bool(_CREDIT_LINE_RE.match(text)) or (
-        len(text) < 300 and len(_CREDIT_RE.findall(text)) >= 2
+        len(text) < _MAX_CREDIT_LINE_CHARS
+        and (len(_CREDIT_RE.findall(text)) >= 2 or bool(_CONTRIBUTED_RE.search(text)))
     )
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_BOILERPLATE_CHARS", "is_boilerplate"]
+from lxml import etree
+from lxml.html import HtmlElement
+
+__all__ = ["MAX_BOILERPLATE_CHARS", "is_boilerplate", "prune_furniture"]
 
 MAX_BOILERPLATE_CHARS = 160
 
@@ -35,6 +38,32 @@ _PATTERNS = re.compile(
       | copyright\s+©
       | ©\s*\d{4}
       | all\s+rights\s+reserved\W*$
+      | follow\s+(?:\S+\s+){1,4}on\s+(?:twitter|x|facebook|instagram|threads|bluesky|youtube)\b
+      | related(?:\s+(?:post|article|story|stories|reading|content|coverage))?\s*:
+      | you\s+(?:may|might)\s+also\s+(?:like|enjoy)\b
+      | most\s+(?:read|popular|viewed|shared)\s+(?:in|on|from)\b[^.!?]*$
+      | (?:watch\s+this|click\s+to\s+(?:subscribe|read|watch|listen))\b
+      | like\s+this\s+(?:story|article|post)\s*\?
+      | if\s+you\s+(?:enjoyed|liked|like)\s+this\s+(?:article|story|post|piece)\b
+      | thanks?\s+(?:you\s+)?for\s+(?:signing\s+up|subscribing)\b
+      | (?:there\s+was\s+an|an)\s+error\s+(?:has\s+)?(?:occurred|processing)\b
+      | this\s+copy\s+is\s+for\s+your\s+personal\b
+      | this\s+(?:article|story|piece|post)\s+(?:was\s+|has\s+been\s+|first\s+|originally\s+)+
+        (?:published|appeared|posted|ran)\b
+      | (?:have\s+a\s+(?:news\s+)?tip\s*\?|write\s+to\s+\S+(?:\s+\S+)?\s+at\s+\S+@)
+      | (?:\d+\s+min(?:ute)?s?\s+read|reading\s+time|tempo\s+de\s+leitura|lesezeit)\b[^.!?]*$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Template phrases that mark a short block wherever they stand in it: the reader is addressed
+# about the site (its inbox, its comments, sharing), not told the news.
+_ANYWHERE = re.compile(
+    r"""(?:
+        \b(?:to|in)\s+your\s+inbox\b
+      | \blet\s+us\s+know\s+in\s+the\s+comments\b
+      | \bshare\s+this\s+(?:article|story|post)\s+with\b
+      | \bsubscribe\s+to\s+our\s+(?:\w+\s+)?newsletters?\b
+      | \bfollow\s+(?:him|her|them|us)\s+(?:on\s+\w+\s+)?@\w
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -45,4 +74,40 @@ def is_boilerplate(text: str) -> bool:
     stripped = text.strip()
     if not stripped or len(stripped) > MAX_BOILERPLATE_CHARS:
         return False
-    return bool(_PATTERNS.match(stripped))
+    return bool(_PATTERNS.match(stripped) or _ANYWHERE.search(stripped))
+
+
+# Page parts named for what they are: reader comments, newsletter sign-ups, the writer's bio box,
+# promotions of other pages, copyright notices. trafilatura prunes some of these by name, but
+# only when the name starts with them ("comments-…") or inside the block it picked.
+_FURNITURE_NAME = (
+    r"(?:^|[\s_-])comments?(?:$|[\s_-])|newsletter|author-?bio|about-the-author"
+    r"|(?:^|[\s_-])promo(?:$|[\s_-])|copyright"
+)
+_FURNITURE_XPATH = etree.XPath(
+    ".//*[self::div or self::section or self::aside or self::ul or self::ol or self::li"
+    " or self::p or self::footer][re:test(@class, $name, 'i') or re:test(@id, $name, 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+# A furniture-named element holding this share of the page's text is the page itself (an
+# article container classed "has-comments"), not furniture.
+_MAX_FURNITURE_SHARE = 0.4
+
+
+def prune_furniture(tree: HtmlElement) -> None:
+    """Remove comment sections, newsletter boxes, bio boxes and promos from *tree*, in place."""
+    found = _FURNITURE_XPATH(tree, name=_FURNITURE_NAME)
+    if not found:
+        return
+    page_chars = len(tree.text_content())
+    removed: set[etree._Element] = set()
+    for element in found:
+        if any(a in removed for a in element.iterancestors()):
+            continue
+        if next(element.iter("h1"), None) is not None:
+            continue
+        if len(element.text_content()) > _MAX_FURNITURE_SHARE * page_chars:
+            continue
+        removed.add(element)
+    for element in removed:
+        element.drop_tree()

@@ -27,7 +27,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
-from newsstand.ingest.boilerplate import is_boilerplate
+from newsstand.ingest.boilerplate import is_boilerplate, prune_furniture
 from newsstand.ingest.dates import align_to_day, url_date, visible_days
 from newsstand.ingest.figures import figure_captions, image_key, put_back_images
 from newsstand.ingest.metadata import PageMetadata, read_metadata
@@ -326,6 +326,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
 
     # Read before trafilatura's pass: the author fallback below consumes the tree.
     published = _local_day(meta.published or _htmldate(tree, base_url), tree, url, meta)
+    prune_furniture(tree)
     document = trafilatura.bare_extraction(
         tree,
         # No URL: trafilatura would absolutise every link through courlan (a tenth of the run
