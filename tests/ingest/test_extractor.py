@@ -299,3 +299,58 @@ def test_template_lines_are_dropped(line: str) -> None:
 def test_prose_that_mentions_such_things_is_kept(line: str) -> None:
     html = _page(PROSE + f"<p>{line}</p>" + PARAGRAPH_3)
     assert line in extract_article(html, "https://news.example.com/x").text
+
+
+def _revised_page(printed: str, modified: str = "2023-12-19T10:00:00Z") -> str:
+    return (
+        "<!DOCTYPE html><html><head><title>T</title>"
+        '<meta property="article:published_time" content="2022-04-28T10:00:00Z">'
+        f'<meta property="article:modified_time" content="{modified}"></head>'
+        f'<body><article><h1>T</h1><div class="byline-date">{printed}</div>{PROSE}'
+        "</article></body></html>"
+    )
+
+
+def test_a_page_printing_only_its_update_day_is_published_then() -> None:
+    article = extract_article(_revised_page("Updated December 19, 2023"), None)
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2023-12-19"
+
+
+def test_a_printed_revision_day_between_publication_and_update_wins() -> None:
+    article = extract_article(_revised_page("Nov 6, 2023 2:00 pm"), None)
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2023-11-06"
+
+
+def test_the_first_publication_stays_when_the_page_prints_it() -> None:
+    article = extract_article(_revised_page("April 28, 2022, updated Dec 19, 2023"), None)
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2022-04-28"
+
+
+def test_a_masthead_day_after_the_update_is_ignored() -> None:
+    html = _revised_page("Sunday, December 24, 2023", modified="2022-05-07T10:00:00Z")
+    article = extract_article(html, None)
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2022-04-28"
+
+
+def test_undated_page_takes_the_time_under_its_headline() -> None:
+    html = _page(
+        '<small>posted on <time datetime="2023-12-19T23:30:00-05:00">2023-12-19</time></small>'
+        + PROSE
+    )
+    article = extract_article(html, "https://news.example.com/news/2023-12-20/story")
+    assert article.published is not None
+    assert article.published.isoformat() == "2023-12-19T23:30:00-05:00"
+
+
+def test_undated_page_takes_a_compact_date_from_its_canonical_slug() -> None:
+    html = _page(PROSE).replace(
+        "<title>T</title>",
+        '<title>T</title><link rel="canonical" href="https://other.example.com/story-20200113">',
+    )
+    article = extract_article(html, "https://news.example.com/news/263700449/story")
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2020-01-13"

@@ -13,7 +13,14 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as dateutil_parser
 
-__all__ = ["MIN_PLAUSIBLE_YEAR", "align_to_day", "parse_datetime", "url_date", "visible_days"]
+__all__ = [
+    "MIN_PLAUSIBLE_YEAR",
+    "align_to_day",
+    "parse_datetime",
+    "revision_day",
+    "url_date",
+    "visible_days",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -103,11 +110,12 @@ def parse_datetime(value: object, *, now: datetime | None = None) -> datetime | 
     return parsed
 
 
-_COMPACT_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})(?:/|$|[-_])")
+# A compact date as a path segment or the last word of a slug (/20200413/, /story-20200113).
+_COMPACT_URL_DATE_RE = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:/|$|[-_.])")
 
 
 def url_date(url: str | None) -> date | None:
-    """The publication day many sites put in their URLs (/2020/02/17/…, /20200413/…)."""
+    """The publication day many sites put in their URLs (/2020/02/17/…, /20200413/, …-20200413)."""
     if not url:
         return None
     from htmldate.extractors import extract_url_date
@@ -157,3 +165,17 @@ def visible_days(texts: list[str]) -> set[date]:
             except ValueError:
                 continue
     return days
+
+
+def revision_day(published: date, updated: date, shown: set[date]) -> date | None:
+    """The one day a page prints when it is neither its publication nor its update day.
+
+    Pages re-dated on revision show the revision's day while the metadata keeps the first
+    publication and a later technical touch; a single printed day strictly between the two is
+    that revision. Anything else (several days, a day outside the range such as today's date in
+    a masthead) says nothing reliable.
+    """
+    if len(shown) != 1:
+        return None
+    (day,) = shown
+    return day if published < day < updated else None

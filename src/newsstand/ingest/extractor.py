@@ -14,7 +14,7 @@ import html as html_lib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import lxml.html
 import trafilatura
@@ -28,7 +28,13 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
 from newsstand.ingest.boilerplate import is_boilerplate, prune_furniture
-from newsstand.ingest.dates import align_to_day, url_date, visible_days
+from newsstand.ingest.dates import (
+    align_to_day,
+    parse_datetime,
+    revision_day,
+    url_date,
+    visible_days,
+)
 from newsstand.ingest.figures import figure_captions, image_key, put_back_images
 from newsstand.ingest.metadata import PageMetadata, read_metadata
 from newsstand.ingest.sanitizer import sanitize_html
@@ -325,7 +331,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     lead_key = image_key(meta.image_url)
 
     # Read before trafilatura's pass: the author fallback below consumes the tree.
-    published = _local_day(meta.published or _htmldate(tree, base_url), tree, url, meta)
+    published = _published(tree, url, base_url, meta)
     prune_furniture(tree)
     document = trafilatura.bare_extraction(
         tree,
@@ -385,11 +391,65 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
 
 
 _DATE_CLASS_RE = re.compile(r"date|time|publish|posted|updated|byline|dateline", re.I)
+_TIME_OF_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_HEADER_CLASS_RE = re.compile(r"article-?header|post-?header|entry-?header|story-?header", re.I)
 _MAX_DATE_TEXT_CHARS = 200
 
 
+def _published(
+    tree: HtmlElement, url: str | None, base_url: str | None, meta: PageMetadata
+) -> datetime | None:
+    """The publication time a reader of the page would name.
+
+    The declared time first (on the publisher's local day); a date in the URL, then htmldate's
+    estimate, when the page declares none. A page that prints only a later revision's day (an
+    evergreen guide re-dated on each update) is published, for its readers, on that day.
+    """
+    shown = visible_days(_date_texts(tree))
+    if meta.published is None:
+        headline_time = _headline_time(tree)
+        if headline_time is not None:
+            return headline_time
+        day = url_date(url) or url_date(meta.canonical_url)
+        if day is None and len(shown) == 1:
+            (day,) = shown
+        if day is not None:
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return _local_day(_htmldate(tree, base_url), tree, url, meta, shown)
+    published = _local_day(meta.published, tree, url, meta, shown)
+    if published is None or not shown or published.date() in shown:
+        return published
+    updated = meta.updated
+    if updated is not None and updated > published:
+        updated = _local_day(updated, tree, url, meta, shown) or updated
+        if updated.date() in shown:
+            return updated
+        revision = revision_day(published.date(), updated.date(), shown)
+        if revision is not None:
+            return datetime(revision.year, revision.month, revision.day, tzinfo=UTC)
+    return published
+
+
+def _headline_time(tree: HtmlElement) -> datetime | None:
+    """The first machine-readable <time> after the headline: the byline's "posted on"."""
+    seen_h1 = False
+    for element in tree.iter("h1", "time"):
+        if element.tag == "h1":
+            seen_h1 = True
+        elif seen_h1 and element.get("datetime"):
+            moment = parse_datetime(element.get("datetime"))
+            if moment is not None and _TIME_OF_DAY_RE.search(element.get("datetime", "")):
+                return moment
+            return None
+    return None
+
+
 def _local_day(
-    published: datetime | None, tree: HtmlElement, url: str | None, meta: PageMetadata
+    published: datetime | None,
+    tree: HtmlElement,
+    url: str | None,
+    meta: PageMetadata,
+    shown: set[date] | None = None,
 ) -> datetime | None:
     """Show a UTC timestamp on the publisher's own calendar day when the page says which.
 
@@ -402,7 +462,8 @@ def _local_day(
         return published
     day = url_date(url) or url_date(meta.canonical_url)
     if day is None:
-        shown = visible_days(_date_texts(tree))
+        if shown is None:
+            shown = visible_days(_date_texts(tree))
         near = [d for d in shown if abs((published.date() - d).days) == 1]
         if published.date() in shown or len(near) != 1:
             return published
@@ -413,13 +474,21 @@ def _local_day(
 
 
 def _date_texts(tree: HtmlElement) -> list[str]:
-    """Short texts of <time> elements and of elements classed as dates or bylines."""
+    """Short texts of <time> elements, of elements classed as dates or bylines, and of the
+    unclassed lines of an article header (where many pages print the date under the headline).
+    """
     texts = []
-    for element in tree.iter("time", "span", "div", "p", "li"):
+    for element in tree.iter("time", "span", "div", "p", "li", "dd", "h2", "h3", "h4", "h5", "h6"):
         if element.tag != "time" and not _DATE_CLASS_RE.search(
             (element.get("class") or "") + " " + (element.get("id") or "")
         ):
-            continue
+            parent = element.getparent()
+            if (
+                element.get("class")
+                or parent is None
+                or not _HEADER_CLASS_RE.search(parent.get("class") or "")
+            ):
+                continue
         text = element.text_content()
         if len(text) <= _MAX_DATE_TEXT_CHARS:
             texts.append(text)
