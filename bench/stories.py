@@ -1,6 +1,8 @@
 """Stories benchmark: same-event similarity and wire-copy detection, on the shared data.
 
 Run:  .venv/bin/python -m bench.stories [--repeats 5] [--seed 7]
+      .venv/bin/python -m bench.stories --scale [--sizes 10000,30000,100000] [--jobs 2]
+      (clustering at scale: see bench/stories_scale.py; results in bench/results/stories_scale.json)
 
 Similarity (similarity/semeval2022-en/pairs.csv, 161 English pairs; `Overall` 1 = same story …
 4 = unrelated, annotators' mean): Pearson r of the score against -Overall, for
@@ -304,7 +306,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--scale", action="store_true", help="Only the clustering scale section (stories_scale)."
+    )
+    parser.add_argument("--sizes", default="10000,30000,100000", help="Window sizes for --scale.")
+    parser.add_argument("--jobs", type=int, default=2, help="Processes for re-clustering.")
     args = parser.parse_args()
+    if args.scale:
+        run_scale(args)
+        return
     report = {
         "machine": {
             "python": platform.python_version(),
@@ -319,6 +329,28 @@ def main() -> None:
     print_table(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+
+
+# --- scale (clustering a synthetic window; see bench/stories_scale.py) -------------------------
+
+
+def run_scale(args: argparse.Namespace) -> None:
+    from bench.stories_scale import bench_scale, print_header
+
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    print(f"Story clustering at scale: window sizes {sizes}, recluster with {args.jobs} processes")
+    print_header()
+    report = {
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "scale": bench_scale(sizes, args.jobs, args.seed),
+    }
+    out = RESULTS.with_name("stories_scale.json")
+    out.write_text(json.dumps(report, indent=2) + "\n")
 
 
 def print_table(report: dict[str, Any]) -> None:

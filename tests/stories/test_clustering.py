@@ -178,3 +178,40 @@ def test_window_evicts_old_articles() -> None:
     run(clusterer, [EVENTS["flood"][0], EVENTS["chips"][0]], [T0, T0 + 30 * HOUR])
     assert 0 not in clusterer.info and 0 not in clusterer.story_of
     assert len(clusterer) == 1
+
+
+def _random_vectors(n: int, seed: int) -> list:  # type: ignore[type-arg]
+    from newsstand.stories.similarity import ArticleVector
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        idx = np.unique(rng.integers(0, 3000, size=40)).astype(np.int32)
+        out.append(ArticleVector(idx, rng.uniform(1, 2, len(idx)), np.zeros(0, dtype=np.float32)))
+    return out
+
+
+def test_bulk_add_and_compaction_keep_neighbours_exact() -> None:
+    model = SimilarityModel(NullBackend())
+    vectors = _random_vectors(1500, seed=3)
+    one, bulk = WindowIndex(model), WindowIndex(model)
+    for i, v in enumerate(vectors):
+        one.add(i, v, T0 + i)
+    bulk.add_many(list(range(1500)), vectors, [T0 + i for i in range(1500)])
+    query = vectors[7]
+    # Every overlapping article is a candidate (k = window): the exact scores decide alone.
+    found_one = one.neighbours(query, T0, window_s=1e9, k=1500, exclude=7)[:10]
+    found_bulk = bulk.neighbours(query, T0, window_s=1e9, k=1500, exclude=7)[:10]
+    assert [n.doc_id for n in found_one] == [n.doc_id for n in found_bulk]
+    assert [n.score for n in found_one] == pytest.approx([n.score for n in found_bulk])
+
+    # Removing most articles compacts the slots; scores still match a fresh index.
+    gone = bulk.evict_before(T0 + 1000)
+    assert len(gone) == 1000 and len(bulk) == 500 and len(bulk.ids) < 1000  # compacted
+    fresh = WindowIndex(model)
+    fresh.add_many(list(range(1000, 1500)), vectors[1000:], [T0 + i for i in range(1000, 1500)])
+    query = vectors[1200]
+    a = bulk.neighbours(query, T0 + 1200, window_s=1e9, k=500, exclude=1200)[:10]
+    b = fresh.neighbours(query, T0 + 1200, window_s=1e9, k=500, exclude=1200)[:10]
+    assert [n.doc_id for n in a] == [n.doc_id for n in b]
+    assert [n.score for n in a] == pytest.approx([n.score for n in b], abs=1e-6)

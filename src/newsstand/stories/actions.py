@@ -168,12 +168,26 @@ def _build(cfg: ClusterConfig | None = None) -> tuple[_Cache, list[_Row]]:
     warm_from = time.time() - COPY_WARM_S
     qs = Article.objects.filter(_window_q(cfg), pk__lte=max_id)
     started = time.monotonic()
+    known: list[_Row] = []
+
+    def flush() -> None:
+        clusterer.add_many(
+            [r[1] for r in known], [r[2] for r in known], [r[0]["story_id"] for r in known]
+        )
+        if clusterer.copies is not None:
+            for row, info, _ in known:
+                if info.published_ts >= warm_from:
+                    clusterer.copies.add(row["id"], _copy_text(row), _dt(info.published_ts))
+        known.clear()
+
     for row, info, vector in _rows(qs, clusterer):
         if row["story_id"] is None:
             pending.append((row, info, vector))
             continue
-        warm = info.published_ts >= warm_from
-        clusterer.add(info, vector, row["story_id"], copy_text=_copy_text(row) if warm else None)
+        known.append((row, info, vector))
+        if len(known) >= LOAD_BATCH:
+            flush()
+    flush()
     log.info(
         "stories cache built articles=%d pending=%d seconds=%.1f",
         len(clusterer),
@@ -181,6 +195,10 @@ def _build(cfg: ClusterConfig | None = None) -> tuple[_Cache, list[_Row]]:
         time.monotonic() - started,
     )
     return _Cache(clusterer, max_id, time.monotonic()), pending
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, tz=UTC)
 
 
 def _refresh_mapping(cache: _Cache) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,6 +153,23 @@ class StoryClusterer:
         if self.copies is not None and copy_text is not None:
             self.copies.add(info.id, copy_text, _dt(info.published_ts))
         self._place(info, vector, story)
+
+    def add_many(
+        self,
+        infos: Sequence[ArticleInfo],
+        vectors: Sequence[ArticleVector],
+        stories: Sequence[Hashable | None],
+    ) -> None:
+        """`add` for a batch of known articles (loading the window), without copy detection."""
+        self.index.add_many([i.id for i in infos], vectors, [i.published_ts for i in infos])
+        for info, story in zip(infos, stories, strict=True):
+            self.info[info.id] = info
+            if story is not None:
+                self.move(info.id, story)
+        newest = max((i.published_ts for i in infos), default=float("-inf"))
+        if newest > self.newest_ts:
+            self.newest_ts = newest
+            self.evict()
 
     def decide(
         self, info: ArticleInfo, vector: ArticleVector, *, copy_text: str | None = None
@@ -380,7 +398,7 @@ def _neighbour_chunk(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     out_scores = np.zeros((len(slots), k), dtype=np.float32)
     for row, slot in enumerate(slots.tolist()):
         idx, raw, emb = index.slot_vector(slot)
-        found = index.query(
+        found, scores = index.query_arrays(
             idx,
             index.weighted(idx, raw.astype(np.float64)),
             emb,
@@ -389,9 +407,8 @@ def _neighbour_chunk(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             k=k,
             exclude_slot=slot,
         )
-        for j, n in enumerate(found):
-            out_slots[row, j] = n.slot
-            out_scores[row, j] = n.score
+        out_slots[row, : len(found)] = found
+        out_scores[row, : len(found)] = scores
     return out_slots, out_scores
 
 
@@ -401,6 +418,7 @@ def recluster(
     *,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[Hashable, Hashable]:
     """Cluster a whole window from scratch; returns article id -> story label.
 
@@ -409,11 +427,19 @@ def recluster(
     the incremental decision is replayed in publication order.
     """
     global _BATCH
-    for info, vector, _ in items:
-        clusterer.index.add(info.id, vector, info.published_ts)
+    clock = time.perf_counter()
+    timings = timings if timings is not None else {}
+    clusterer.index.add_many(
+        [info.id for info, _, _ in items],
+        [vector for _, vector, _ in items],
+        [info.published_ts for info, _, _ in items],
+    )
+    for info, _, _ in items:
         clusterer.info[info.id] = info
     index = clusterer.index
     n = len(index.ids)
+    timings["index_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     all_slots = np.arange(n, dtype=np.int32)
     chunks = np.array_split(all_slots, max(1, min(n, 64 * jobs)) or 1)
     _BATCH = clusterer
@@ -436,6 +462,8 @@ def recluster(
     nb_slots = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, 1), np.int32)
     nb_scores = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, 1), np.float32)
 
+    timings["neighbours_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     copy_of = {info.id: c for info, _, c in items if c is not None}
     order = sorted(range(n), key=lambda s: (index.ts[s], str(index.ids[s])))
     assigned: set[Hashable] = set()
@@ -458,4 +486,5 @@ def recluster(
         clusterer.move(doc_id, story)
         assigned.add(doc_id)
     clusterer.newest_ts = float(index.ts[:n].max()) if n else clusterer.newest_ts
+    timings["replay_s"] = time.perf_counter() - clock
     return labels

@@ -21,7 +21,7 @@ Removal marks the slot dead; the postings are compacted when half of the slots a
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +33,12 @@ QUERY_TERMS = 32
 # Buckets in more articles than this are skipped for candidate generation (IDF < ~4 at 100k).
 MAX_POSTINGS = 5_000
 CANDIDATES = 64
+# Postings read per query at most (the most distinctive terms come first): bounds the work
+# per article however large the window grows.
+MAX_GATHERED = 40_000
+# See `idf`.
+IDF_STALE_FRACTION = 0.01
+IDF_EXACT_BELOW = 2_000
 _INITIAL_SLOTS = 1024
 _INITIAL_POSTING = 4
 
@@ -60,6 +66,16 @@ class _Posting:
         self.weights[self.n] = weight
         self.n += 1
 
+    def extend(self, slots: np.ndarray, weights: np.ndarray) -> None:
+        need = self.n + len(slots)
+        if need > len(self.slots):
+            size = max(need, 2 * len(self.slots))
+            self.slots = np.resize(self.slots, size)
+            self.weights = np.resize(self.weights, size)
+        self.slots[self.n : need] = slots
+        self.weights[self.n : need] = weights
+        self.n = need
+
 
 class WindowIndex:
     """Articles of the recent window by slot: vectors, times, postings, embeddings."""
@@ -67,12 +83,20 @@ class WindowIndex:
     def __init__(self, model: SimilarityModel) -> None:
         self.model = model
         self._df = np.zeros(HASH_FEATURES, dtype=np.int32)
+        self._idf_table: np.ndarray | None = None
+        self._changes = 0
         self._n_alive = 0
         self._postings: dict[int, _Posting] = {}
         self.ids: list[Hashable] = []
         self._slot_of: dict[Hashable, int] = {}
-        self._indices: list[np.ndarray] = []
-        self._weights: list[np.ndarray] = []
+        # Every slot's (bucket, raw weight) pairs, back to back: slot s is
+        # _flat_idx[_start[s] : _start[s] + _len[s]]. Flat arrays let `exact` gather many
+        # candidates' vectors with one fancy index instead of a Python loop.
+        self._flat_idx = np.zeros(_INITIAL_SLOTS * 64, dtype=np.int32)
+        self._flat_w = np.zeros(_INITIAL_SLOTS * 64, dtype=np.float32)
+        self._flat_n = 0
+        self._start = np.zeros(_INITIAL_SLOTS, dtype=np.int64)
+        self._len = np.zeros(_INITIAL_SLOTS, dtype=np.int64)
         dim = model.backend.dim
         self.ts = np.zeros(_INITIAL_SLOTS, dtype=np.float64)
         self.alive = np.zeros(_INITIAL_SLOTS, dtype=bool)
@@ -93,8 +117,18 @@ class WindowIndex:
         return iter(self._slot_of)
 
     def idf(self, indices: np.ndarray) -> np.ndarray:
-        """The model's smoothed IDF, over the articles now in the window."""
-        return np.log((1.0 + self._n_alive) / (1.0 + self._df[indices])) + 1.0
+        """The model's smoothed IDF, over the articles in the window.
+
+        Read from a table recomputed once changes since the last one exceed `IDF_STALE_FRACTION`
+        of the window (always, in windows under `IDF_EXACT_BELOW`): a 1% drift in document
+        counts moves an IDF by well under 1%, and the table costs a pass over every bucket.
+        """
+        if self._n_alive < IDF_EXACT_BELOW:
+            return np.log((1.0 + self._n_alive) / (1.0 + self._df[indices])) + 1.0
+        if self._idf_table is None or self._changes > self._n_alive * IDF_STALE_FRACTION:
+            self._idf_table = np.log((1.0 + self._n_alive) / (1.0 + self._df)) + 1.0
+            self._changes = 0
+        return self._idf_table[indices]
 
     def add(self, doc_id: Hashable, vector: ArticleVector, published_ts: float) -> int:
         """Index one article; returns its slot. Re-adding an id replaces the old entry."""
@@ -106,10 +140,10 @@ class WindowIndex:
         self._slot_of[doc_id] = slot
         indices = vector.indices
         weights = vector.weights.astype(np.float32)
-        self._indices.append(indices)
-        self._weights.append(weights)
+        self._store(slot, indices, weights)
         self._df[indices] += 1
         self._n_alive += 1
+        self._changes += 1
         self.ts[slot] = published_ts
         self.alive[slot] = True
         if vector.embedding.size:
@@ -117,13 +151,60 @@ class WindowIndex:
         self._post(slot, indices, weights)
         return slot
 
+    def add_many(
+        self, doc_ids: Sequence[Hashable], vectors: Sequence[ArticleVector], ts: Sequence[float]
+    ) -> None:
+        """Index many new articles at once (a window being loaded): postings built by sorting.
+
+        Same result as `add` one by one, except that every posting weight is normalised with
+        the IDF of the whole batch rather than of the window as it grew.
+        """
+        fresh = [i for i, d in enumerate(doc_ids) if d not in self._slot_of]
+        if len(fresh) != len(doc_ids):
+            for i in set(range(len(doc_ids))) - set(fresh):
+                self.add(doc_ids[i], vectors[i], ts[i])
+        if not fresh:
+            return
+        base = len(self.ids)
+        self._grow(base + len(fresh))
+        lens = np.array([len(vectors[i].indices) for i in fresh], dtype=np.int64)
+        indices = np.concatenate([vectors[i].indices for i in fresh]).astype(np.int32)
+        weights = np.concatenate([vectors[i].weights for i in fresh]).astype(np.float32)
+        slots = np.repeat(np.arange(base, base + len(fresh), dtype=np.int32), lens)
+        for k, i in enumerate(fresh):
+            slot = base + k
+            self.ids.append(doc_ids[i])
+            self._slot_of[doc_ids[i]] = slot
+            self._store(slot, vectors[i].indices, vectors[i].weights.astype(np.float32))
+            self.ts[slot] = ts[i]
+            self.alive[slot] = True
+            if vectors[i].embedding.size:
+                self._emb[slot] = vectors[i].embedding
+        np.add.at(self._df, indices, 1)
+        self._n_alive += len(fresh)
+        self._idf_table = None
+        tfidf = weights * self.idf(indices)
+        norms = np.sqrt(np.bincount(slots - base, weights=tfidf * tfidf, minlength=len(fresh)))
+        norms[norms == 0] = 1.0
+        scaled = (weights / norms[slots - base]).astype(np.float32)
+        order = np.argsort(indices, kind="stable")
+        terms, starts = np.unique(indices[order], return_index=True)
+        ends = np.append(starts[1:], len(order))
+        sorted_slots, sorted_w = slots[order], scaled[order]
+        for term, lo, hi in zip(terms.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            p = self._postings.get(term)
+            if p is None:
+                p = self._postings[term] = _Posting()
+            p.extend(sorted_slots[lo:hi], sorted_w[lo:hi])
+
     def remove(self, doc_id: Hashable) -> None:
         slot = self._slot_of.pop(doc_id, None)
         if slot is None:
             return
         self.alive[slot] = False
-        self._df[self._indices[slot]] -= 1
+        self._df[self._slot_indices(slot)] -= 1
         self._n_alive -= 1
+        self._changes += 1
         if len(self.ids) > _INITIAL_SLOTS and self._n_alive < len(self.ids) // 2:
             self._compact()
 
@@ -150,6 +231,30 @@ class WindowIndex:
         emb[: len(self._emb)] = self._emb
         self._emb = emb
 
+    def _store(self, slot: int, indices: np.ndarray, weights: np.ndarray) -> None:
+        need = self._flat_n + len(indices)
+        if need > len(self._flat_idx):
+            size = max(need, 2 * len(self._flat_idx))
+            self._flat_idx = np.resize(self._flat_idx, size)
+            self._flat_w = np.resize(self._flat_w, size)
+        if slot >= len(self._start):
+            size = max(slot + 1, 2 * len(self._start))
+            self._start = np.resize(self._start, size)
+            self._len = np.resize(self._len, size)
+        self._flat_idx[self._flat_n : need] = indices
+        self._flat_w[self._flat_n : need] = weights
+        self._start[slot] = self._flat_n
+        self._len[slot] = len(indices)
+        self._flat_n = need
+
+    def _slot_indices(self, slot: int) -> np.ndarray:
+        lo = int(self._start[slot])
+        return self._flat_idx[lo : lo + int(self._len[slot])]
+
+    def _slot_weights(self, slot: int) -> np.ndarray:
+        lo = int(self._start[slot])
+        return self._flat_w[lo : lo + int(self._len[slot])]
+
     def _post(self, slot: int, indices: np.ndarray, weights: np.ndarray) -> None:
         idf = self.idf(indices)
         norm = float(np.linalg.norm(weights * idf)) or 1.0
@@ -165,11 +270,16 @@ class WindowIndex:
         """Renumber the live slots and rebuild the postings (dead slots are dropped)."""
         live = [s for s in range(len(self.ids)) if self.alive[s]]
         ids = [self.ids[s] for s in live]
-        indices = [self._indices[s] for s in live]
-        weights = [self._weights[s] for s in live]
+        indices = [self._slot_indices(s).copy() for s in live]
+        weights = [self._slot_weights(s).copy() for s in live]
         ts = self.ts[live].copy()
         emb = self._emb[live].copy()
-        self.ids, self._indices, self._weights = ids, indices, weights
+        self.ids = ids
+        self._flat_n = 0
+        self._start = np.zeros(max(_INITIAL_SLOTS, 2 * len(ids)), dtype=np.int64)
+        self._len = np.zeros(len(self._start), dtype=np.int64)
+        for slot in range(len(ids)):
+            self._store(slot, indices[slot], weights[slot])
         self._slot_of = {doc_id: i for i, doc_id in enumerate(ids)}
         self._postings = {}
         cap = max(_INITIAL_SLOTS, 2 * len(ids))
@@ -192,7 +302,7 @@ class WindowIndex:
 
     def slot_vector(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(indices, raw weights, embedding) of a slot."""
-        return self._indices[slot], self._weights[slot], self._emb[slot]
+        return self._slot_indices(slot), self._slot_weights(slot), self._emb[slot]
 
     def embeddings(self, slots: np.ndarray) -> np.ndarray:
         return self._emb[slots]
@@ -231,42 +341,71 @@ class WindowIndex:
         exclude_slot: int | None = None,
     ) -> list[Neighbour]:
         """Neighbours of an already weighted, normalised query (an article or a centroid)."""
+        cand, scores = self.query_arrays(
+            q_idx, q_w, q_emb, published_ts, window_s=window_s, k=k, exclude_slot=exclude_slot
+        )
+        return [
+            Neighbour(self.ids[s], s, sc)
+            for s, sc in zip(cand.tolist(), scores.tolist(), strict=True)
+        ]
+
+    def query_arrays(
+        self,
+        q_idx: np.ndarray,
+        q_w: np.ndarray,
+        q_emb: np.ndarray,
+        published_ts: float,
+        *,
+        window_s: float,
+        k: int = CANDIDATES,
+        exclude_slot: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`query` as (slots, fused scores) arrays, best first."""
+        none = (np.zeros(0, dtype=np.int64), np.zeros(0))
         n = len(self.ids)
         if not n or not len(q_idx):
-            return []
+            return none
         top = np.argsort(-q_w, kind="stable")[:QUERY_TERMS]
         idf = self.idf(q_idx[top])
-        slot_parts, weight_parts = [], []
+        slot_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        gathered = 0
         for term, qw, term_idf in zip(q_idx[top].tolist(), q_w[top].tolist(), idf, strict=True):
             p = self._postings.get(term)
             if p is None or p.n > MAX_POSTINGS:
                 continue
+            gathered += p.n
+            if gathered > MAX_GATHERED and slot_parts:
+                break
             slot_parts.append(p.slots[: p.n])
             weight_parts.append(p.weights[: p.n] * np.float32(qw * term_idf))
         if not slot_parts:
-            return []
+            return none
         slots = np.concatenate(slot_parts)
         approx = np.bincount(slots, weights=np.concatenate(weight_parts), minlength=n)
-        ok = self.alive[:n] & (np.abs(self.ts[:n] - published_ts) <= window_s) & (approx > 0)
         if exclude_slot is not None:
-            ok[exclude_slot] = False
-        cand = np.flatnonzero(ok)
+            approx[exclude_slot] = 0.0
+        cand = np.flatnonzero(approx)
+        cand = cand[self.alive[cand] & (np.abs(self.ts[cand] - published_ts) <= window_s)]
         if len(cand) > k:
             cand = cand[np.argpartition(-approx[cand], k - 1)[:k]]
         if not len(cand):
-            return []
+            return none
         scores = self.exact(q_idx, q_w, q_emb, cand)
         order = np.argsort(-scores, kind="stable")
-        return [Neighbour(self.ids[int(cand[i])], int(cand[i]), float(scores[i])) for i in order]
+        return cand[order], scores[order]
 
     def exact(
         self, q_idx: np.ndarray, q_w: np.ndarray, q_emb: np.ndarray, slots: np.ndarray
     ) -> np.ndarray:
         """The model's fused score of the query against each slot, vectorised over slots."""
-        lens = [len(self._indices[s]) for s in slots.tolist()]
-        all_idx = np.concatenate([self._indices[s] for s in slots.tolist()])
-        raw = np.concatenate([self._weights[s] for s in slots.tolist()]).astype(np.float64)
+        lens = self._len[slots]
         row = np.repeat(np.arange(len(slots)), lens)
+        # Position of each gathered pair: its slot's start plus its offset inside the slot.
+        offsets = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        gather = np.repeat(self._start[slots], lens) + offsets
+        all_idx = self._flat_idx[gather]
+        raw = self._flat_w[gather].astype(np.float64)
         w = raw * self.idf(all_idx)
         norms = np.sqrt(np.bincount(row, weights=w * w, minlength=len(slots)))
         order = np.argsort(q_idx, kind="stable")
@@ -285,12 +424,17 @@ class WindowIndex:
         """Fused score matrix among `slots` (a story's members), current IDF."""
         from scipy import sparse
 
-        rows = [self.weighted(self._indices[s], self._weights[s].astype(np.float64)) for s in slots]
+        rows = [
+            self.weighted(self._slot_indices(s), self._slot_weights(s).astype(np.float64))
+            for s in slots
+        ]
         lens = [len(r) for r in rows]
         mat = sparse.csr_matrix(
             (
                 np.concatenate(rows) if rows else np.zeros(0),
-                np.concatenate([self._indices[s] for s in slots]) if rows else np.zeros(0, int),
+                np.concatenate([self._slot_indices(s) for s in slots])
+                if rows
+                else np.zeros(0, int),
                 np.concatenate([[0], np.cumsum(lens)]),
             ),
             shape=(len(slots), HASH_FEATURES),
@@ -302,9 +446,12 @@ class WindowIndex:
 
     def centroid(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(indices, normalised weights, normalised embedding) of the members' mean vector."""
-        idx = np.concatenate([self._indices[s] for s in slots])
+        idx = np.concatenate([self._slot_indices(s) for s in slots])
         w = np.concatenate(
-            [self.weighted(self._indices[s], self._weights[s].astype(np.float64)) for s in slots]
+            [
+                self.weighted(self._slot_indices(s), self._slot_weights(s).astype(np.float64))
+                for s in slots
+            ]
         )
         uniq, inv = np.unique(idx, return_inverse=True)
         summed = np.bincount(inv, weights=w)
