@@ -186,3 +186,26 @@ def test_visible_days_ignore_non_dates() -> None:
 )
 def test_strip_site_name(title: str, expected: str) -> None:
     assert strip_site_name(title, ["Example News"], "https://www.examplenews.com/a") == expected
+
+
+def test_media_label_after_the_headline_is_cut() -> None:
+    from newsstand.ingest.titles import choose_title
+
+    for label in ("[Watch]", "(video)", "(PHOTOS)"):
+        title = choose_title(
+            headline=f"Dan + Shay Bring 'Bigger Houses' to Show Finale {label}",
+            og_title=None,
+            title_tag=None,
+            h1s=[],
+            site_names=[],
+            url=None,
+        )
+        assert title == "Dan + Shay Bring 'Bigger Houses' to Show Finale"
+
+
+def test_desk_bylines_and_agency_suffixes() -> None:
+    from newsstand.ingest.authors import normalize_authors
+
+    assert normalize_authors(["TMZ Staff"], exclude=["TMZ"]) == []
+    assert normalize_authors(["Jane Staff"]) == ["Jane Staff"]
+    assert normalize_authors(["John O'Connor The Associated Press"]) == ["John O'Connor"]

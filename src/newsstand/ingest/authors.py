@@ -23,6 +23,7 @@ _CREDIT_LINE_RE = re.compile(
     r"(?:additional\s+)?reporting\s+(?:by|from)\b)",
     re.IGNORECASE,
 )
+_STAFF_RE = re.compile(r"\s+staff(?:\s+(?:reporter|writer)s?)?$", re.IGNORECASE)
 _CONTRIBUTED_RE = re.compile(
     r"\bcontributed\s+(?:reporting|research|(?:reporting\s+)?to\s+this\s+(?:report|story|article))"
     r"[^.]*\.?\s*$",
@@ -47,7 +48,10 @@ _ROLE_WORDS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 _TRAILING_NOISE_RE = re.compile(
-    r"\s*(?:\(.*?\)|@\w+|\bis\s+an?\b.*|\b(?:published|updated|posted)\b.*)$", re.IGNORECASE
+    r"\s*(?:\(.*?\)|@\w+|\bis\s+an?\b.*|\b(?:published|updated|posted)\b.*"
+    # "John O'Connor The Associated Press": the agency the writer files for.
+    r"|(?<=\w)\s+(?:the\s+)?associated\s+press)$",
+    re.IGNORECASE,
 )
 # Degrees and credentials after a name ("Jane Doe MS", "…, RDN, LD").
 _CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D|M\.?D|R\.?N)\.?$")
@@ -132,6 +136,9 @@ def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) ->
             if not _looks_like_name(name):
                 continue
             name = _tidy_case(name)
+            desk = _STAFF_RE.sub("", name)
+            if desk != name and _canon(desk) in excluded:
+                continue  # "TMZ Staff" on TMZ's own page: the desk, not a writer
             key = _canon(name)
             if not key or key in seen or key in excluded:
                 continue

@@ -124,6 +124,27 @@ def choose_title(
     url: str | None,
 ) -> str | None:
     """Pick the article title from its sources, preferring agreement between them."""
+    return _without_media_label(
+        _choose_title(
+            headline=headline,
+            og_title=og_title,
+            title_tag=title_tag,
+            h1s=h1s,
+            site_names=site_names,
+            url=url,
+        )
+    )
+
+
+def _choose_title(
+    *,
+    headline: str | None,
+    og_title: str | None,
+    title_tag: str | None,
+    h1s: Sequence[str],
+    site_names: Sequence[str],
+    url: str | None,
+) -> str | None:
     headline = clean_text(headline) if headline else None
     og_title = clean_text(og_title) if og_title else None
     title_tag = clean_text(title_tag) if title_tag else None
@@ -145,6 +166,19 @@ def choose_title(
         if _words(best) & reference:
             return _without_kicker(best, stripped)
     return declared or (h1s[0] if h1s else None)
+
+
+# A media label after the headline ("… [Watch]", "… (video)") tells what the page embeds, not
+# what the story is called.
+_MEDIA_LABEL_RE = re.compile(
+    r"\s*[\[(](?:watch|video|videos|photos?|pics|gallery|listen|audio|podcast)[\])]$", re.I
+)
+
+
+def _without_media_label(title: str | None) -> str | None:
+    if not title:
+        return title
+    return _MEDIA_LABEL_RE.sub("", title) or title
 
 
 def _without_kicker(h1: str, declared: Sequence[str | None]) -> str:
