@@ -84,11 +84,8 @@ _FURNITURE_NAME = (
     r"(?:^|[\s_-])comments?(?:$|[\s_-])|newsletter|author-?bio|about-the-author"
     r"|(?:^|[\s_-])promo(?:$|[\s_-])|copyright"
 )
-_FURNITURE_XPATH = etree.XPath(
-    ".//*[self::div or self::section or self::aside or self::ul or self::ol or self::li"
-    " or self::p or self::footer][re:test(@class, $name, 'i') or re:test(@id, $name, 'i')]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
+_FURNITURE_RE = re.compile(_FURNITURE_NAME, re.IGNORECASE)
+_FURNITURE_TAGS = ("div", "section", "aside", "ul", "ol", "li", "p", "footer")
 # A furniture-named element holding this share of the page's text is the page itself (an
 # article container classed "has-comments"), not furniture.
 _MAX_FURNITURE_SHARE = 0.4
@@ -96,7 +93,12 @@ _MAX_FURNITURE_SHARE = 0.4
 
 def prune_furniture(tree: HtmlElement) -> None:
     """Remove comment sections, newsletter boxes, bio boxes and promos from *tree*, in place."""
-    found = _FURNITURE_XPATH(tree, name=_FURNITURE_NAME)
+    found = [
+        element
+        for element in tree.iter(*_FURNITURE_TAGS)
+        if _FURNITURE_RE.search(element.get("class") or "")
+        or _FURNITURE_RE.search(element.get("id") or "")
+    ]
     if not found:
         return
     page_chars = len(tree.text_content())

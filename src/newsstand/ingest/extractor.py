@@ -391,6 +391,8 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
 
 
 _DATE_CLASS_RE = re.compile(r"date|time|publish|posted|updated|byline|dateline", re.I)
+_DATE_TAGS = ("time", "span", "div", "p", "li", "dd", "h2", "h3", "h4", "h5", "h6")
+_MAX_DATE_CHILDREN = 12
 _TIME_OF_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _HEADER_CLASS_RE = re.compile(r"article-?header|post-?header|entry-?header|story-?header", re.I)
 _MAX_DATE_TEXT_CHARS = 200
@@ -405,22 +407,31 @@ def _published(
     estimate, when the page declares none. A page that prints only a later revision's day (an
     evergreen guide re-dated on each update) is published, for its readers, on that day.
     """
-    shown = visible_days(_date_texts(tree))
     if meta.published is None:
         headline_time = _headline_time(tree)
         if headline_time is not None:
             return headline_time
         day = url_date(url) or url_date(meta.canonical_url)
+        shown = visible_days(_date_texts(tree)) if day is None else set()
         if day is None and len(shown) == 1:
             (day,) = shown
         if day is not None:
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         return _local_day(_htmldate(tree, base_url), tree, url, meta, shown)
-    published = _local_day(meta.published, tree, url, meta, shown)
-    if published is None or not shown or published.date() in shown:
-        return published
+    published = _local_day(meta.published, tree, url, meta)
     updated = meta.updated
-    if updated is not None and updated > published:
+    if (
+        published is None
+        or updated is None
+        or updated <= published
+        or updated.date() == published.date()
+    ):
+        return published
+    # Only pages revised on a later day need to know which days they print.
+    shown = visible_days(_date_texts(tree))
+    if not shown or published.date() in shown:
+        return published
+    if updated is not None:
         updated = _local_day(updated, tree, url, meta, shown) or updated
         if updated.date() in shown:
             return updated
@@ -473,22 +484,26 @@ def _local_day(
     return align_to_day(published, day)
 
 
+def _is_date_line(element: HtmlElement) -> bool:
+    names = element.get("class")
+    if (names and _DATE_CLASS_RE.search(names)) or _DATE_CLASS_RE.search(element.get("id") or ""):
+        return True
+    if names is not None:
+        return False
+    parent = element.getparent()
+    return parent is not None and bool(_HEADER_CLASS_RE.search(parent.get("class") or ""))
+
+
 def _date_texts(tree: HtmlElement) -> list[str]:
     """Short texts of <time> elements, of elements classed as dates or bylines, and of the
     unclassed lines of an article header (where many pages print the date under the headline).
     """
     texts = []
-    for element in tree.iter("time", "span", "div", "p", "li", "dd", "h2", "h3", "h4", "h5", "h6"):
-        if element.tag != "time" and not _DATE_CLASS_RE.search(
-            (element.get("class") or "") + " " + (element.get("id") or "")
-        ):
-            parent = element.getparent()
-            if (
-                element.get("class")
-                or parent is None
-                or not _HEADER_CLASS_RE.search(parent.get("class") or "")
-            ):
-                continue
+    for element in tree.iter(*_DATE_TAGS):
+        if len(element) > _MAX_DATE_CHILDREN:
+            continue  # a container (a "timeline", an "update" feed), not a date line
+        if element.tag != "time" and not _is_date_line(element):
+            continue
         text = element.text_content()
         if len(text) <= _MAX_DATE_TEXT_CHARS:
             texts.append(text)

@@ -19,10 +19,11 @@ from newsstand.ingest.titles import clean_text
 
 __all__ = ["figure_captions", "image_key", "put_back_images"]
 
-_WORD_RE = re.compile(r"\w+")
 # Blocks of the page that trafilatura turns into top-level body elements (p, head, list, quote,
 # table); the photos between them are what we look for.
-_PAGE_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "table")
+# Lists and tables are left out: reading every navigation menu's text costs more than the rare
+# photo next to a list is worth.
+_PAGE_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote")
 _MIN_IMAGE_SIDE_PX = 80  # smaller stated sizes are icons, avatars and tracking pixels
 
 
@@ -61,8 +62,10 @@ def figure_captions(tree: HtmlElement, base_url: str | None) -> dict[str, tuple[
     return captions
 
 
-def _norm(text: str) -> str:
-    return " ".join(_WORD_RE.findall(text.casefold()))
+def _key(text: str) -> str:
+    # Blocks are told apart by their text without whitespace, which is all that differs
+    # between a page's paragraph and trafilatura's copy of it.
+    return "".join(text.split())
 
 
 def _too_small(img: HtmlElement) -> bool:
@@ -79,34 +82,37 @@ def put_back_images(body: etree._Element, tree: HtmlElement) -> None:
     A photo is kept when the extracted block before it in the page and the next extracted block
     after it are neighbours in *body*: it sat inside the text we kept, not after or beside it.
     """
+    if next(tree.iter("img"), None) is None:
+        return
     # Positions count text blocks only: empty paragraphs between two blocks don't part them.
-    blocks = [child for child in body if _norm("".join(child.itertext()))]
+    keys = [(child, _key("".join(child.itertext()))) for child in body]
+    blocks = [child for child, key in keys if key]
     index: dict[str, int] = {}
-    for position, child in enumerate(blocks):
-        index.setdefault(_norm("".join(child.itertext())), position)
+    for position, key in enumerate(key for _, key in keys if key):
+        index.setdefault(key, position)
     if not index:
         return
-    placements: list[tuple[int, etree._Element]] = []
+    placements: list[tuple[int, HtmlElement]] = []
     last: int | None = None
-    pending: list[etree._Element] = []
+    pending: list[HtmlElement] = []
     for element in tree.iter(*_PAGE_BLOCKS, "img"):
         if element.tag == "img":
-            if last is None or _too_small(element):
-                continue
-            src = image_src(element)
-            if src:
-                graphic = etree.Element("graphic", src=src)
-                for attr in ("alt", "title"):
-                    if element.get(attr):
-                        graphic.set(attr, element.get(attr, ""))
-                pending.append(graphic)
+            if last is not None:
+                pending.append(element)
             continue
-        found = index.get(_norm(element.text_content()))
+        found = index.get(_key(element.text_content()))
         if found is None:
             continue
         if pending and last is not None and found == last + 1:
-            placements.extend((last, graphic) for graphic in pending)
+            placements.extend((last, img) for img in pending)
         pending = []
         last = found
-    for after, graphic in reversed(placements):
+    for after, img in reversed(placements):
+        src = image_src(img)
+        if not src or _too_small(img):
+            continue
+        graphic = etree.Element("graphic", src=src)
+        for attr in ("alt", "title"):
+            if img.get(attr):
+                graphic.set(attr, img.get(attr, ""))
         blocks[after].addnext(graphic)
