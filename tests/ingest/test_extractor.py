@@ -354,3 +354,15 @@ def test_undated_page_takes_a_compact_date_from_its_canonical_slug() -> None:
     article = extract_article(html, "https://news.example.com/news/263700449/story")
     assert article.published is not None
     assert article.published.date().isoformat() == "2020-01-13"
+
+
+def test_undated_page_takes_the_day_printed_as_posted() -> None:
+    html = _page(
+        '<dl><dt>Date:</dt><dd id="date_posted">December 13, 2023</dd></dl>'
+        + PROSE
+        + '<ul><li class="story-date">October 9, 2019</li>'
+        '<li class="story-date">July 18, 2023</li></ul>'
+    )
+    article = extract_article(html, "https://news.example.com/releases/story.htm")
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2023-12-13"

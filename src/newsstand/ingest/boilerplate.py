@@ -85,6 +85,7 @@ _FURNITURE_NAME = (
     r"|(?:^|[\s_-])promo(?:$|[\s_-])|copyright"
 )
 _FURNITURE_RE = re.compile(_FURNITURE_NAME, re.IGNORECASE)
+_FURNITURE_WORDS_RE = re.compile(r"omment|ewsletter|bio|romo|opyright|about-the", re.IGNORECASE)
 _FURNITURE_TAGS = ("div", "section", "aside", "ul", "ol", "li", "p", "footer")
 # A furniture-named element holding this share of the page's text is the page itself (an
 # article container classed "has-comments"), not furniture.
@@ -93,12 +94,17 @@ _MAX_FURNITURE_SHARE = 0.4
 
 def prune_furniture(tree: HtmlElement) -> None:
     """Remove comment sections, newsletter boxes, bio boxes and promos from *tree*, in place."""
-    found = [
-        element
-        for element in tree.iter(*_FURNITURE_TAGS)
-        if _FURNITURE_RE.search(element.get("class") or "")
-        or _FURNITURE_RE.search(element.get("id") or "")
-    ]
+    found = []
+    for element in tree.iter(*_FURNITURE_TAGS):
+        attrib = element.attrib
+        if not attrib:
+            continue
+        names, ident = attrib.get("class") or "", attrib.get("id") or ""
+        # The literal prefilter is several times cheaper than the anchored pattern.
+        if _FURNITURE_WORDS_RE.search(names + " " + ident) and (
+            _FURNITURE_RE.search(names) or _FURNITURE_RE.search(ident)
+        ):
+            found.append(element)
     if not found:
         return
     page_chars = len(tree.text_content())

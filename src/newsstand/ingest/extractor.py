@@ -391,6 +391,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
 
 
 _DATE_CLASS_RE = re.compile(r"date|time|publish|posted|updated|byline|dateline", re.I)
+_POSTED_CLASS_RE = re.compile(r"publish|posted|dateline|byline", re.I)
 _DATE_TAGS = ("time", "span", "div", "p", "li", "dd", "h2", "h3", "h4", "h5", "h6")
 _MAX_DATE_CHILDREN = 12
 _TIME_OF_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -412,9 +413,12 @@ def _published(
         if headline_time is not None:
             return headline_time
         day = url_date(url) or url_date(meta.canonical_url)
-        shown = visible_days(_date_texts(tree)) if day is None else set()
-        if day is None and len(shown) == 1:
-            (day,) = shown
+        shown: set[date] = set()
+        if day is None:
+            # One day printed where the page says it was posted, else one day printed at all.
+            posted = visible_days(_posted_texts(tree))
+            shown = visible_days(_date_texts(tree))
+            day = next(iter(posted if len(posted) == 1 else shown if len(shown) == 1 else ()), None)
         if day is not None:
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         return _local_day(_htmldate(tree, base_url), tree, url, meta, shown)
@@ -485,13 +489,33 @@ def _local_day(
 
 
 def _is_date_line(element: HtmlElement) -> bool:
-    names = element.get("class")
-    if (names and _DATE_CLASS_RE.search(names)) or _DATE_CLASS_RE.search(element.get("id") or ""):
-        return True
-    if names is not None:
-        return False
+    attrib = element.attrib
+    if attrib:
+        names = attrib.get("class")
+        if (names and _DATE_CLASS_RE.search(names)) or _DATE_CLASS_RE.search(
+            attrib.get("id") or ""
+        ):
+            return True
+        if names is not None:
+            return False
     parent = element.getparent()
     return parent is not None and bool(_HEADER_CLASS_RE.search(parent.get("class") or ""))
+
+
+def _posted_texts(tree: HtmlElement) -> list[str]:
+    """Short texts of elements classed as the posting date or the byline."""
+    texts = []
+    for element in tree.iter(*_DATE_TAGS):
+        attrib = element.attrib
+        if not attrib or len(element) > _MAX_DATE_CHILDREN:
+            continue
+        if _POSTED_CLASS_RE.search(attrib.get("class") or "") or _POSTED_CLASS_RE.search(
+            attrib.get("id") or ""
+        ):
+            text = element.text_content()
+            if len(text) <= _MAX_DATE_TEXT_CHARS:
+                texts.append(text)
+    return texts
 
 
 def _date_texts(tree: HtmlElement) -> list[str]:
