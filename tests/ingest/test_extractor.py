@@ -366,3 +366,29 @@ def test_undated_page_takes_the_day_printed_as_posted() -> None:
     article = extract_article(html, "https://news.example.com/releases/story.htm")
     assert article.published is not None
     assert article.published.date().isoformat() == "2023-12-13"
+
+
+@pytest.mark.parametrize("line", ["9/8/2015 12:15 PM PT", "Echo Lawrence - January 24, 2020"])
+def test_a_date_line_above_the_story_is_dropped(line: str) -> None:
+    article = extract_article(_page(f"<p>{line}</p>" + PROSE), "https://news.example.com/x")
+    assert "four million pounds" in article.text
+    assert line not in article.text
+
+
+def test_a_sentence_with_a_date_is_kept() -> None:
+    line = "The vote is on December 5, 2023 at noon."
+    article = extract_article(_page(f"<p>{line}</p>" + PROSE), "https://news.example.com/x")
+    assert line in article.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Oops! Something went wrong. Please try again later.",
+        "Us Weekly has affiliate partnerships. We receive compensation when you click a link.",
+        "Also: Two breakthroughs made 2023 the most innovative year in a decade",
+    ],
+)
+def test_error_notices_disclosures_and_also_links_are_dropped(line: str) -> None:
+    html = _page(PROSE + f"<p>{line}</p>" + PARAGRAPH_3)
+    assert line not in extract_article(html, "https://news.example.com/x").text

@@ -28,7 +28,7 @@ _PATTERNS = re.compile(
       | (?:read|see|watch)\s+(?:more|also)\s*:
       | share\s+(?:this|on)\b
       | follow\s+us\s+on\b
-      | click\s+here\s+to\b
+      | click\s+here\s+(?:to|for)\b
       | advertisement\W*$
       | (?:story\s+)?continues\s+below
       | this\s+(?:article|story)\s+(?:is\s+)?continues?\s+below
@@ -40,7 +40,11 @@ _PATTERNS = re.compile(
       | all\s+rights\s+reserved\W*$
       | follow\s+(?:\S+\s+){1,4}on\s+(?:twitter|x|facebook|instagram|threads|bluesky|youtube)\b
       | related(?:\s+(?:post|article|story|stories|reading|content|coverage))?\s*:
-      | you\s+(?:may|might)\s+also\s+(?:like|enjoy)\b
+      | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested)\b
+      | (?:also|more)\s*:
+      | read\s+more\s+(?:on|about|from|at)\b[^.!?]*$
+      | (?:oops\W*)?something\s+went\s+wrong\b
+      | comments\s+on\s+this\s+(?:piece|article|story|post)\b
       | most\s+(?:read|popular|viewed|shared)\s+(?:in|on|from)\b[^.!?]*$
       | (?:watch\s+this|click\s+to\s+(?:subscribe|read|watch|listen))\b
       | like\s+this\s+(?:story|article|post)\s*\?
@@ -69,12 +73,25 @@ _ANYWHERE = re.compile(
 )
 
 
+# Affiliate disclosures run longer than other template lines but say nothing about the story.
+_AFFILIATE_RE = re.compile(
+    r"\baffiliate\s+(?:partnerships?|commissions?|links?)\b"
+    r"|\bmay\s+(?:earn|receive|get)\s+(?:a\s+)?(?:small\s+)?(?:share|commission)",
+    re.IGNORECASE,
+)
+_MAX_DISCLOSURE_CHARS = 400
+
+
 def is_boilerplate(text: str) -> bool:
     """True when a short block of body text is template furniture, not prose."""
     stripped = text.strip()
-    if not stripped or len(stripped) > MAX_BOILERPLATE_CHARS:
+    if not stripped:
         return False
-    return bool(_PATTERNS.match(stripped) or _ANYWHERE.search(stripped))
+    if len(stripped) > MAX_BOILERPLATE_CHARS:
+        return len(stripped) <= _MAX_DISCLOSURE_CHARS and bool(_AFFILIATE_RE.search(stripped))
+    return bool(
+        _PATTERNS.match(stripped) or _ANYWHERE.search(stripped) or _AFFILIATE_RE.search(stripped)
+    )
 
 
 # Page parts named for what they are: reader comments, newsletter sign-ups, the writer's bio box,

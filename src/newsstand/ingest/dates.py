@@ -20,6 +20,7 @@ __all__ = [
     "revision_day",
     "url_date",
     "visible_days",
+    "without_visible_dates",
 ]
 
 logger = logging.getLogger(__name__)
@@ -179,3 +180,8 @@ def revision_day(published: date, updated: date, shown: set[date]) -> date | Non
         return None
     (day,) = shown
     return day if published < day < updated else None
+
+
+def without_visible_dates(text: str) -> str:
+    """*text* with the dates written out in it ("Dec. 19, 2023") taken out."""
+    return _VISIBLE_DATE_RE.sub(" ", text)

@@ -29,11 +29,13 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 from newsstand.ingest.authors import is_credit_line, normalize_authors
 from newsstand.ingest.boilerplate import is_boilerplate, prune_furniture
 from newsstand.ingest.dates import (
+    TZ_ABBREVIATIONS,
     align_to_day,
     parse_datetime,
     revision_day,
     url_date,
     visible_days,
+    without_visible_dates,
 )
 from newsstand.ingest.figures import figure_captions, image_key, put_back_images
 from newsstand.ingest.metadata import PageMetadata, read_metadata
@@ -169,7 +171,7 @@ def _clean_body(
     seen_text: set[str] = set()
     seen_images: set[str] = set()
     title_norm = _norm(meta.title) if meta.title else None
-    first_block = True
+    prose_seen = False
     for element in list(body.iter(*_BLOCK_TAGS)):
         if element.getparent() is None:
             continue
@@ -192,10 +194,12 @@ def _clean_body(
             if element.tag != "row" and not len(element):
                 _drop(element)
             continue
-        if first_block and element.tag == "head" and title_norm and norm == title_norm:
+        if not prose_seen and ((title_norm and norm == title_norm) or _is_date_line_text(text)):
+            # The headline or a "Posted 9/8/2015 12:15 PM PT" line repeated above the story.
             _drop(element)
             continue
-        first_block = False
+        if len(text) >= _MIN_PROSE_CHARS:
+            prose_seen = True
         if element.tag == "row":
             continue
         if is_credit_line(text) or is_boilerplate(text) or _is_link_block(element, text):
@@ -215,6 +219,28 @@ def _clean_body(
             _drop(element)
             continue
         seen_text.add(norm)
+
+
+_DATE_WORDS_RE = re.compile(
+    r"\b(?:updated|published|posted|on|at|a\.?m|p\.?m|pt|et|ct|mt|"
+    + "|".join(name.lower() for name in TZ_ABBREVIATIONS)
+    + r"|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b|[\d\W_]+",
+    re.IGNORECASE,
+)
+_NUMERIC_DATE_RE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}:\d{2}\b")
+_MIN_PROSE_CHARS = 200
+_MAX_DATE_LINE_CHARS = 60
+_MAX_DATE_LINE_WORDS = 3  # left over besides the date: a name ("Jane Doe - Jan 24, 2020")
+
+
+def _is_date_line_text(text: str) -> bool:
+    """A short line that states when (and perhaps by whom), nothing else."""
+    if len(text) > _MAX_DATE_LINE_CHARS or not any(ch.isdigit() for ch in text):
+        return False
+    if visible_days([text]):
+        rest = without_visible_dates(text)
+        return len(_DATE_WORDS_RE.sub(" ", rest).split()) <= _MAX_DATE_LINE_WORDS
+    return bool(_NUMERIC_DATE_RE.search(text)) and not _DATE_WORDS_RE.sub("", text).strip()
 
 
 def _is_link_block(element: etree._Element, text: str) -> bool:
