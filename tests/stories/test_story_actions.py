@@ -294,3 +294,17 @@ def test_ingested_articles_end_up_in_stories(publisher_web, publishers: list[Pub
     assert len({a.story_id for a in articles.values()}) == 3
     story = Story.objects.get(pk=flood[0].story_id)
     assert story.publisher_count == 2
+
+
+def test_assign_and_repair_commands(publishers: list[Publisher]) -> None:
+    a = article(publishers[0], EVENTS["strike"][0], 3)
+    b = article(publishers[1], EVENTS["strike"][1], 2)
+    out = StringIO()
+    call_command("stories", "assign", stdout=out)
+    assert "Assigned 2 articles: 1 joined a story, 1 started one" in out.getvalue()
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.story_id == b.story_id is not None
+    out = StringIO()
+    call_command("stories", "repair", "--hours", "1", stdout=out)
+    assert "Checked 1 stories: 0 merged, 0 split." in out.getvalue()

@@ -29,13 +29,15 @@ import numpy as np
 from newsstand.stories.similarity import HASH_FEATURES, ArticleVector, SimilarityModel
 
 # Distinctive terms of the query looked up; names and numbers rank first (entity boost, IDF).
-QUERY_TERMS = 32
-# Buckets in more articles than this are skipped for candidate generation (IDF < ~4 at 100k).
-MAX_POSTINGS = 5_000
-CANDIDATES = 64
+QUERY_TERMS = 24
+# Buckets in more articles than this are skipped for candidate generation (IDF < ~5 at 100k).
+MAX_POSTINGS = 2_000
+# Candidates scored exactly. At 30k synthetic articles, 32 instead of 64 (and the two caps
+# above) changed neither recall nor precision of re-clustering, and cut its time by a third.
+CANDIDATES = 32
 # Postings read per query at most (the most distinctive terms come first): bounds the work
 # per article however large the window grows.
-MAX_GATHERED = 40_000
+MAX_GATHERED = 15_000
 # See `idf`.
 IDF_STALE_FRACTION = 0.01
 IDF_EXACT_BELOW = 2_000
