@@ -11,7 +11,7 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-__all__ = ["MAX_BOILERPLATE_CHARS", "is_boilerplate", "prune_furniture"]
+__all__ = ["MAX_BOILERPLATE_CHARS", "is_boilerplate", "mark_div_paragraphs", "prune_furniture"]
 
 MAX_BOILERPLATE_CHARS = 160
 
@@ -136,3 +136,35 @@ def prune_furniture(tree: HtmlElement) -> None:
         removed.add(element)
     for element in removed:
         element.drop_tree()
+
+
+# Inline elements a paragraph is written with; a <div> holding only these (and text) is a paragraph
+# whatever its tag says.
+_INLINE_TAGS = frozenset(
+    {"span", "a", "em", "strong", "b", "i", "u", "br", "sup", "sub", "mark", "small", "abbr", "q"}
+)
+_MIN_DIV_PARAGRAPH_CHARS = 100  # shorter inline-only divs are labels, bylines and buttons
+_MAX_DIV_PARAGRAPH_LINK_SHARE = 0.5  # of its characters inside links: a menu row, not prose
+
+
+def mark_div_paragraphs(tree: HtmlElement) -> None:
+    """Retag as <p> the <div>s that hold one paragraph of inline text, in place.
+
+    Some templates (CSS-in-JS sites especially) write every paragraph as ``<div><span>…</span>
+    </div>``. trafilatura's fast mode looks for paragraphs by tag and then keeps only the one
+    real <p> (often a teaser) of such a page; its standard mode rescues the text with two more
+    extractors at several times the cost. Naming these divs for what they are lets the one pass
+    see the article. Link-heavy divs stay divs: a row of menu links is not a paragraph.
+    """
+    for element in tree.iter("div"):
+        if not len(element) or (element.text and element.text.strip()):
+            continue
+        if not all(child.tag in _INLINE_TAGS for child in element):
+            continue
+        text_chars = len(element.text_content())
+        if text_chars < _MIN_DIV_PARAGRAPH_CHARS:
+            continue
+        linked = sum(len(a.text_content()) for a in element.iter("a"))
+        if linked > _MAX_DIV_PARAGRAPH_LINK_SHARE * text_chars:
+            continue
+        element.tag = "p"

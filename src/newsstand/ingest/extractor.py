@@ -27,7 +27,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
-from newsstand.ingest.boilerplate import is_boilerplate, prune_furniture
+from newsstand.ingest.boilerplate import is_boilerplate, mark_div_paragraphs, prune_furniture
 from newsstand.ingest.dates import (
     TZ_ABBREVIATIONS,
     align_to_day,
@@ -359,6 +359,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     # Read before trafilatura's pass: the author fallback below consumes the tree.
     published = _published(tree, url, base_url, meta)
     prune_furniture(tree)
+    mark_div_paragraphs(tree)
     document = trafilatura.bare_extraction(
         tree,
         # No URL: trafilatura would absolutise every link through courlan (a tenth of the run
