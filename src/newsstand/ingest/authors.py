@@ -55,6 +55,12 @@ _TRAILING_NOISE_RE = re.compile(
 )
 # Degrees and credentials after a name ("Jane Doe MS", "…, RDN, LD").
 _CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D|M\.?D|R\.?N)\.?$")
+# Words that name a publication or agency, not a person ("Jane Doe, Financial Times").
+_PUBLICATION_RE = re.compile(
+    r"\b(?:times|press|post|news|journal|tribune|herald|gazette|report|reuters|afp|bloomberg"
+    r"|magazine|daily|weekly|media|network|wire|telegraph|chronicle|insider)\b|\.(?:com|net|org)\b",
+    re.IGNORECASE,
+)
 _MAX_NAME_WORDS = 6
 _MAX_NAME_CHARS = 60
 
@@ -122,8 +128,17 @@ def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) ->
     for byline in bylines:
         if not byline:
             continue
-        for raw in split_byline(byline):
+        parts = split_byline(byline)
+        if len(parts) > 1:
+            # The outlet a writer files for, credited beside the writer: the reader's byline
+            # is the person. An outlet credited alone stays (a wire story).
+            people = [p for p in parts if not _PUBLICATION_RE.search(p)]
+            if people:
+                parts = people
+        for raw in parts:
             name = _TRAILING_NOISE_RE.sub("", raw).strip(" ,:;-\u2013\u2014")
+            if name.casefold() == "the":
+                name = raw  # "The Associated Press" is the agency itself, not a writer for it
             name = re.sub(r"\s+", " ", name)
             words = name.split()
             while len(words) > 2 and _CREDENTIAL_RE.match(words[-1]):

@@ -172,6 +172,22 @@ def _names(value: Any) -> list[str]:
     return []
 
 
+def _author_names(value: Any) -> list[str]:
+    """Names from a JSON-LD author value, without the organisations when a person is named.
+
+    Pages credit the writer and, beside them, the desk or agency ("Associated Press",
+    "Financial Times") as an Organization. A reader wants the byline: the person who wrote
+    it. An organisation alone stays the author (a wire story credited only to its agency).
+    """
+    items = value if isinstance(value, list) else [value]
+    typed = [_types(item) for item in items if isinstance(item, dict)]
+    if any("person" in types for types in typed):
+        items = [
+            item for item in items if not (isinstance(item, dict) and _types(item) & _ORG_TYPES)
+        ]
+    return _names(items)
+
+
 def _org_names(value: Any) -> list[str]:
     if isinstance(value, list):
         return [n for item in value for n in _org_names(item)]
@@ -359,7 +375,7 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     )
 
     exclude = [n for n in (site_name, *publisher_names) if n]
-    authors = normalize_authors(_names(article.get("author")), exclude=exclude)
+    authors = normalize_authors(_author_names(article.get("author")), exclude=exclude)
     if not authors:
         authors = normalize_authors(
             [v for key in _AUTHOR_KEYS for v in meta.get(key, ()) if "://" not in v],
