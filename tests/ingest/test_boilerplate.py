@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import lxml.html
+import pytest
 
-from newsstand.ingest.boilerplate import mark_div_paragraphs
+from newsstand.ingest.boilerplate import is_boilerplate, mark_div_paragraphs
 from newsstand.ingest.extractor import extract_article
 
 SENTENCES = [
@@ -56,3 +57,24 @@ def test_article_written_as_span_divs_is_extracted_paragraph_by_paragraph() -> N
     paragraphs = extract_article(html, "https://news.example.com/x").text.split("\n\n")
     for sentence in SENTENCES:
         assert sentence in paragraphs
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Contact Kayla Jimenez at kjimenez@example.com. Follow her on X at @kayla.",
+        "Travis Andersen can be reached at travis.andersen@example.com.",
+        "Jim Walsh is a senior reporter for the Courier-Post. Email: jwalsh@example.com.",
+    ],
+)
+def test_contact_lines_are_boilerplate(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+def test_an_address_inside_the_story_is_not_boilerplate() -> None:
+    assert not is_boilerplate(
+        "The LCRD experiments are conducted with industry, academia, and other government "
+        "agencies. NASA is still accepting experiments to work with LCRD. Interested parties "
+        "should contact lcrd-experiments@example.com for more information."
+    )
+    assert not is_boilerplate("Contact tracing teams reached 400 households on Tuesday.")

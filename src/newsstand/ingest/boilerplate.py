@@ -82,11 +82,24 @@ _AFFILIATE_RE = re.compile(
 _MAX_DISCLOSURE_CHARS = 400
 
 
+# "Contact Jane Doe at jdoe@example.com", "X can be reached at …", "… Email: x@…": how to
+# reach the writer, a template line under the story, not part of it.
+_CONTACT_RE = re.compile(
+    r"\b(?:can\s+be\s+reached|contact|e-?mail(?:\s+(?:him|her|them|me))?\s*:|reach\s+(?:him|her|them))"
+    r"[^@]{0,80}?[\w.+-]+@[\w-]+\.[\w.]+",
+    re.IGNORECASE,
+)
+# Longer blocks mention an address inside the story ("send proposals to …").
+_MAX_CONTACT_CHARS = 200
+
+
 def is_boilerplate(text: str) -> bool:
     """True when a short block of body text is template furniture, not prose."""
     stripped = text.strip()
     if not stripped:
         return False
+    if len(stripped) <= _MAX_CONTACT_CHARS and _CONTACT_RE.search(stripped):
+        return True
     if len(stripped) > MAX_BOILERPLATE_CHARS:
         return len(stripped) <= _MAX_DISCLOSURE_CHARS and bool(_AFFILIATE_RE.search(stripped))
     return bool(

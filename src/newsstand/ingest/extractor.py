@@ -274,6 +274,9 @@ def _body_text(body: etree._Element) -> str:
         if any(a.tag in _TEXT_BLOCKS for a in element.iterancestors()):
             continue
         if element.tag == "row":
+            # Tables stay in the plain text: a results or schedule table is what the page
+            # reports, and search should find its names (dropping data tables cost aeb pages
+            # whose table is the story more than it gained on spec-sheet reviews).
             text = " | ".join(_squash("".join(c.itertext())) for c in element)
         else:
             # Joined with spaces so <br> and inline tags never glue words; the space that puts
