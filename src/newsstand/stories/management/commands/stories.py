@@ -72,6 +72,8 @@ class Command(BaseCommand):
         def progress(stage: str, done: int, total: int) -> None:
             bar = bars.get(stage)
             if bar is None:
+                for previous in bars.values():
+                    previous.close()
                 bar = bars[stage] = tqdm(
                     desc=stage, total=total, unit="article", disable=options["no_progress"]
                 )
