@@ -58,15 +58,15 @@ def test_fallback_path_survives_the_insert_race(monkeypatch):
         return real_update(self, **kwargs)
 
     monkeypatch.setattr(type(ReadTally.objects.all()), "update", racing_update)
-    actions._update_or_insert_tally(story.pk, hour)
+    actions.curation._update_or_insert_tally(story.pk, hour)
     assert tallies(story) == {hour: 2}
 
 
 def test_fallback_path_inserts_then_updates():
     story = make_story(publishers=1)
     hour = actions.hour_bucket(NOW)
-    actions._update_or_insert_tally(story.pk, hour)
-    actions._update_or_insert_tally(story.pk, hour)
+    actions.curation._update_or_insert_tally(story.pk, hour)
+    actions.curation._update_or_insert_tally(story.pk, hour)
     assert tallies(story) == {hour: 2}
 
 

@@ -1,0 +1,49 @@
+"""State changes for stories. Views, tasks and commands call these; the decisions are elsewhere.
+
+`clustering`: assigning articles to stories, repairing and re-clustering the window.
+`curation`: ranking Top stories, counting reads, editors' picks.
+"""
+
+from newsstand.stories.actions.clustering import (
+    AssignReport,
+    ReclusterReport,
+    RepairReport,
+    article_ts,
+    assign_stories,
+    assign_stories_safely,
+    recluster_window,
+    refresh_story_stats,
+    repair_stories,
+    reset_cache,
+)
+from newsstand.stories.actions.curation import (
+    PickError,
+    RankReport,
+    add_pick,
+    hour_bucket,
+    move_pick,
+    rank_stories,
+    record_read,
+    remove_pick,
+)
+
+__all__ = [
+    "AssignReport",
+    "PickError",
+    "RankReport",
+    "ReclusterReport",
+    "RepairReport",
+    "add_pick",
+    "article_ts",
+    "assign_stories",
+    "assign_stories_safely",
+    "hour_bucket",
+    "move_pick",
+    "rank_stories",
+    "recluster_window",
+    "record_read",
+    "refresh_story_stats",
+    "remove_pick",
+    "repair_stories",
+    "reset_cache",
+]
