@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from newsstand.ingest.boilerplate import is_boilerplate, mark_div_paragraphs
+from newsstand.ingest.boilerplate import edge_furniture, is_boilerplate, mark_div_paragraphs
 from newsstand.ingest.extractor import extract_article
 
 SENTENCES = [
@@ -78,3 +78,96 @@ def test_an_address_inside_the_story_is_not_boilerplate() -> None:
         "should contact lcrd-experiments@example.com for more information."
     )
     assert not is_boilerplate("Contact tracing teams reached 400 households on Tuesday.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # An embedded tweet's fallback text, signed with the handle and the day.
+        "He was fumbling with something. Completely gone. pic.twitter.com/E6HvF8Y4BX "
+        "\u2014 JWF (@JammieWF) November 15, 2023",
+        "Instagram content",
+        "This content can also be viewed on the site it originates from.",
+        "The Times is committed to publishing a diversity of letters to the editor. We\u2019d "
+        "like to hear what you think about this or any of our articles.",
+        "Follow the New York Times Opinion section on Facebook, Instagram, TikTok and Threads.",
+        "I would like to contribute",
+    ],
+)
+def test_embeds_and_site_notes_are_boilerplate(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\u201cWe are not going anywhere,\u201d the mayor wrote on X (formerly Twitter) on "
+        "Friday, after the council vote \u2014 a post shared more than 10,000 times by Monday.",
+        "The singer later shared photos from her trip on Instagram, including one of the stage.",
+        "Readers wrote in to say they would like to hear more from the council on the plan.",
+    ],
+)
+def test_prose_about_social_media_is_kept(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+STORY = [s * 2 for s in SENTENCES]
+
+
+def test_reference_list_under_the_story_is_dropped() -> None:
+    texts = [
+        *STORY,
+        "More information: Jane Roe et al, A new berth, Harbour Science (2023). DOI: 10.1/x",
+        "Journal information: Harbour Science",
+        "Provided by University of the Coast",
+        "Citation: Berth opens (2023, December 22) retrieved 24 December 2023 from https://x.org",
+    ]
+    assert edge_furniture(texts, []) == {4, 5, 6, 7}
+    sources = [*STORY, "Our Sources", "Interview with Jane Roe, Dec. 11, 2023", "Port report, 2022"]
+    assert edge_furniture(sources, []) == {4, 5, 6}
+
+
+def test_a_sources_heading_above_most_of_the_text_is_kept() -> None:
+    # The list is the article (or it precedes the story): nothing is cut.
+    texts = [SENTENCES[0], "Sources", *STORY]
+    assert edge_furniture(texts, []) == set()
+    # A long paragraph after the heading: it is a section of the story, not a list.
+    texts = [*STORY, "References", "Short entry", SENTENCES[0] * 3]
+    assert edge_furniture(texts, []) == set()
+
+
+def test_editorial_note_and_its_labels_are_dropped() -> None:
+    texts = [
+        "This article has been reviewed according to Science X's editorial process and "
+        "policies. Editors have highlighted the following attributes:",
+        "fact-checked",
+        "trusted source",
+        *STORY,
+    ]
+    assert edge_furniture(texts, []) == {0, 1, 2}
+
+
+def test_writer_bios_are_dropped_and_prose_about_people_kept() -> None:
+    texts = [
+        "Charlie Roe writes about national security and legal policy from Washington.",
+        *STORY,
+        "Jane Smith is a reporter for the Gazette, she told the court, and was there that day.",
+        *STORY,
+        "Kaitlyn Doe writes about trending issues and community news across South Jersey.",
+    ]
+    # The named writer's bio anywhere, an unnamed one last; a reporter in the story stays.
+    assert edge_furniture(texts, ["Charlie Roe"]) == {0, 10}
+    assert edge_furniture(texts[:-1], ["Charlie Roe"]) == {0}
+
+
+def test_edge_furniture_is_removed_from_an_extracted_page() -> None:
+    paragraphs = "".join(f"<p>{s}</p>" for s in STORY)
+    html = (
+        '<html><head><title>Berth opens</title><meta name="author" content="Ann Lee"></head>'
+        f"<body><article><h1>Berth opens</h1>{paragraphs}"
+        "<p>Ann Lee writes about ports and shipping for the Gazette.</p>"
+        "<p>Our Sources</p><ul><li>Interview with the harbour master, Dec. 11, 2023</li>"
+        "<li>Port of Example, annual report, 2022</li></ul></article></body></html>"
+    )
+    text = extract_article(html, "https://news.example.com/berth").text
+    assert text.split("\n\n") == STORY

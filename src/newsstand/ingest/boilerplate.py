@@ -11,7 +11,13 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-__all__ = ["MAX_BOILERPLATE_CHARS", "is_boilerplate", "mark_div_paragraphs", "prune_furniture"]
+__all__ = [
+    "MAX_BOILERPLATE_CHARS",
+    "edge_furniture",
+    "is_boilerplate",
+    "mark_div_paragraphs",
+    "prune_furniture",
+]
 
 MAX_BOILERPLATE_CHARS = 160
 
@@ -38,7 +44,10 @@ _PATTERNS = re.compile(
       | copyright\s+©
       | ©\s*\d{4}
       | all\s+rights\s+reserved\W*$
-      | follow\s+(?:\S+\s+){1,4}on\s+(?:twitter|x|facebook|instagram|threads|bluesky|youtube)\b
+      | follow\s+(?:\S+\s+){1,6}on\s+
+        (?:twitter|x|facebook|instagram|threads|bluesky|youtube|snapchat|tiktok|linkedin)\b
+      | (?:instagram|twitter|tiktok|youtube|facebook|x)\s+content\W*$
+      | i\s+would\s+like\s+to\s+(?:contribute|donate)\b
       | related(?:\s+(?:post|article|story|stories|reading|content|coverage))?\s*:
       | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested)\b
       | (?:also|more)\s*:
@@ -92,6 +101,19 @@ _CONTACT_RE = re.compile(
 # Longer blocks mention an address inside the story ("send proposals to …").
 _MAX_CONTACT_CHARS = 200
 
+# Longer template notes with an unmistakable phrasing: an embedded post's text signed
+# "— Name (@handle) December 22, 2023" (the fallback text of a tweet embed), the placeholder of
+# an embed that did not load, the letters prompt.
+_NOTE_RE = re.compile(
+    r"""(?:
+        —\s*[^—\n]{0,60}\(@\w{1,30}\)\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}\W*$
+      | ^this\s+content\s+can\s+also\s+be\s+viewed\s+on\s+the\s+site\s+it\s+originates\s+from
+      | \bwe(?:'|\u2019)d\s+(?:like|love)\s+to\s+hear\s+what\s+you\s+think\s+about\s+this\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_MAX_NOTE_CHARS = 400  # a tweet (280) with its signature; a two-sentence site note
+
 
 def is_boilerplate(text: str) -> bool:
     """True when a short block of body text is template furniture, not prose."""
@@ -99,6 +121,8 @@ def is_boilerplate(text: str) -> bool:
     if not stripped:
         return False
     if len(stripped) <= _MAX_CONTACT_CHARS and _CONTACT_RE.search(stripped):
+        return True
+    if len(stripped) <= _MAX_NOTE_CHARS and _NOTE_RE.search(stripped):
         return True
     if len(stripped) > MAX_BOILERPLATE_CHARS:
         return len(stripped) <= _MAX_DISCLOSURE_CHARS and bool(_AFFILIATE_RE.search(stripped))
@@ -181,3 +205,85 @@ def mark_div_paragraphs(tree: HtmlElement) -> None:
         if linked > _MAX_DIV_PARAGRAPH_LINK_SHARE * text_chars:
             continue
         element.tag = "p"
+
+
+# Where a reference section starts under the story: "Sources"/"References" headings, a paper's
+# "More information: … DOI …", "Journal information:", "Citation: … retrieved … from".
+_REFERENCES_START_RE = re.compile(
+    r"^\W*(?:(?:our\s+)?(?:sources|references|works\s+cited)\W*$"
+    r"|(?:more|journal)\s+information\s*:"
+    r"|citation\s*:.*\bretrieved\b)",
+    re.IGNORECASE,
+)
+_MAX_REFERENCE_CHARS = 400  # every block of a reference list is one short entry
+_MIN_PROVIDED_BY_POSITION = 0.5  # of the blocks: a press-office credit follows the story
+# "Provided by University of Tokyo": the press office a science story came from.
+_PROVIDED_BY_RE = re.compile(r"^provided\s+by\s+[^.!?]{2,80}$", re.IGNORECASE)
+# "This article has been reviewed according to X's editorial process…", and the labels listed
+# under it ("fact-checked", "trusted source").
+_EDITORIAL_NOTE_RE = re.compile(
+    r"^this\s+(?:article|story|post)\s+has\s+been\s+(?:reviewed|fact-checked|edited)\s+"
+    r"according\s+to\b[^.]{0,60}\beditorial\s+(?:process|policies|standards)",
+    re.IGNORECASE,
+)
+_MAX_NOTE_LABEL_CHARS = 40
+# "<Name> writes about …", "<Name> is a reporter for …": the writer's bio under (or above) the
+# story. The bio's sentence starts with the writer's name and says what they do.
+_BIO_VERB = (
+    r"(?:(?:writes|covers|reports)\s+(?:about|on|for)\b"
+    r"|(?:is|was)\s+(?:a|an|the)\s+[^.]{0,80}?\b(?:reporter|writer|editor|correspondent|journalist"
+    r"|columnist|contributor|critic)"
+    r"|has\s+(?:been\s+)?(?:covering|writing|reporting)\b)"
+)
+_BIO_TAIL_RE = re.compile(
+    r"^(?:(?:mr|ms|mrs|dr)\.\s+)?[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){0,2}\s+" + _BIO_VERB
+)
+_MAX_BIO_CHARS = 400
+_BIO_TAIL_BLOCKS = 2  # a bio not naming a known author is read only in the last blocks
+
+
+def edge_furniture(texts: list[str], authors: list[str]) -> set[int]:
+    """Indexes of the body blocks that are furniture at the story's edges, not its text.
+
+    *texts* are the body's top-level blocks in order, *authors* the page's credited writers.
+    Reference sections and press-office credits under the story, the labels under an
+    editorial-process note, and the writer's bio (a short block opening with their name and
+    saying what they write, anywhere; with any name, only in the last blocks).
+    """
+    drop: set[int] = set()
+    count = len(texts)
+    chars_before, total_chars = 0, sum(map(len, texts))
+    for index, text in enumerate(texts):
+        # Under the story: the list is shorter than the text above it (a list that is the
+        # article, or sources before the story, stay).
+        if chars_before >= total_chars - chars_before and _REFERENCES_START_RE.match(text):
+            rest = range(index, count)
+            if all(len(texts[i]) <= _MAX_REFERENCE_CHARS for i in rest):
+                drop.update(rest)
+                break
+        chars_before += len(text)
+    for index, text in enumerate(texts):
+        if index in drop or len(text) > _MAX_BIO_CHARS:
+            continue
+        if _PROVIDED_BY_RE.match(text) and index >= _MIN_PROVIDED_BY_POSITION * count:
+            drop.add(index)
+        elif _EDITORIAL_NOTE_RE.match(text):
+            drop.add(index)
+            for label in range(index + 1, count):
+                if len(texts[label]) > _MAX_NOTE_LABEL_CHARS or texts[label][-1:] in ".!?:":
+                    break
+                drop.add(label)
+        elif _is_bio(text, authors, near_end=index >= count - _BIO_TAIL_BLOCKS):
+            drop.add(index)
+    return drop
+
+
+def _is_bio(text: str, authors: list[str], near_end: bool) -> bool:
+    match = _BIO_TAIL_RE.match(text)
+    if match is None:
+        return False
+    if near_end:
+        return True
+    opening = text[: match.end()].split()
+    names = {part.strip(".,").casefold() for name in authors for part in name.split()}
+    return any(word.strip(".,").casefold() in names for word in opening[:4] if len(word) > 2)

@@ -27,6 +27,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
+from newsstand.ingest.boilerplate import edge_furniture as _edge_furniture
 from newsstand.ingest.boilerplate import is_boilerplate, mark_div_paragraphs, prune_furniture
 from newsstand.ingest.dates import (
     TZ_ABBREVIATIONS,
@@ -267,12 +268,24 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
+def _top_blocks(body: etree._Element) -> list[etree._Element]:
+    # Nested blocks (a list inside a quote) are read through their parent only once.
+    return [
+        element
+        for element in body.iter(*_TEXT_BLOCKS)
+        if not any(a.tag in _TEXT_BLOCKS for a in element.iterancestors())
+    ]
+
+
+def _drop_edge_furniture(body: etree._Element, authors: list[str]) -> None:
+    blocks = [b for b in _top_blocks(body) if b.tag != "row"]
+    for index in _edge_furniture([_squash("".join(b.itertext())) for b in blocks], authors):
+        _drop(blocks[index])
+
+
 def _body_text(body: etree._Element) -> str:
     blocks: list[str] = []
-    for element in body.iter(*_TEXT_BLOCKS):
-        # Nested blocks (a list inside a quote) are read through their parent only once.
-        if any(a.tag in _TEXT_BLOCKS for a in element.iterancestors()):
-            continue
+    for element in _top_blocks(body):
         if element.tag == "row":
             # Tables stay in the plain text: a results or schedule table is what the page
             # reports, and search should find its names (dropping data tables cost aeb pages
@@ -385,6 +398,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     if body is not None:
         put_back_images(body, tree)
         _clean_body(body, meta, captions, lead_key)
+        _drop_edge_furniture(body, meta.authors)
         body_text = _body_text(body)
         body_html = sanitize_html(_body_html(body), base_url)
     if meta.article_body and _missed_declared_body(body_text, meta.article_body):
