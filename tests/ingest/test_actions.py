@@ -263,3 +263,24 @@ def test_publisher_cache_hints_set_the_next_check(
     feed.refresh_from_db()
     # Jitter is 20 % either way; the hint is a floor, clamped to a day at most.
     assert feed.next_check_at >= before + timedelta(seconds=min(floor_s, 24 * 3600) * 0.8)
+
+
+def test_a_publisher_added_by_url_takes_its_feeds_name(publisher_web: PublisherWeb) -> None:
+    from newsstand.sources.actions import add_feed
+
+    url = publisher_web.add("/feed.xml", _rss(publisher_web, []))
+    feed = add_feed(url)
+    placeholder = feed.publisher.name
+    assert actions.refresh_feed(feed.pk).outcome == "ok"
+    feed.publisher.refresh_from_db()
+    assert placeholder != "Local Daily"
+    assert feed.publisher.name == "Local Daily"
+    assert feed.publisher.homepage == publisher_web.base_url
+
+
+def test_a_chosen_publisher_name_is_kept(publisher_web: PublisherWeb) -> None:
+    chosen = Publisher.objects.create(name="The Chosen Name", slug="chosen")
+    feed = _feed(chosen, publisher_web.add("/feed.xml", _rss(publisher_web, [])))
+    actions.refresh_feed(feed.pk)
+    chosen.refresh_from_db()
+    assert chosen.name == "The Chosen Name"

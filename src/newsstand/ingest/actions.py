@@ -31,6 +31,7 @@ from newsstand.ingest.fetcher import (
     fetch,
 )
 from newsstand.ingest.models import FeedCheck
+from newsstand.sources.actions import name_publisher_from_feed
 from newsstand.sources.models import Feed
 
 log = logging.getLogger(__name__)
@@ -376,6 +377,9 @@ def _record_success(
         fields["last_modified"] = (result.last_modified or "")[:100] if complete else ""
         if parsed is not None and parsed.title and not feed.title:
             fields["title"] = parsed.title[:500]
+            name_publisher_from_feed(
+                feed.publisher, feed_url=feed.url, title=parsed.title, link=parsed.link
+            )
     moved_to = result.permanent_redirect
     if (
         moved_to

@@ -189,6 +189,25 @@ def add_feed(url: str, publisher: Publisher | None = None) -> Feed:
     return feed
 
 
+def name_publisher_from_feed(publisher: Publisher, *, feed_url: str, title: str, link: str) -> bool:
+    """Give a publisher that `add_feed` named after its site the name its feed declares.
+
+    "example.com" is only a placeholder; the channel's own title ("Example Daily") is what
+    readers know the publisher by. Names staff or the catalogue chose are never touched.
+    """
+    title = " ".join(title.split())[:200]
+    if not title or publisher.name != site_key(feed_url)[:200]:
+        return False
+    fields: dict[str, str] = {"name": title}
+    if not publisher.homepage and link.startswith(("http://", "https://")):
+        fields["homepage"] = link[:2000]
+    Publisher.objects.filter(pk=publisher.pk, name=publisher.name).update(**fields)
+    for key, value in fields.items():
+        setattr(publisher, key, value)
+    log.info("publisher named from its feed publisher=%s name=%r", publisher.slug, title)
+    return True
+
+
 def retire_publisher(publisher: Publisher) -> int:
     """Stop polling a publisher and all its feeds (kept, with their articles); returns the
     number of feeds retired."""
