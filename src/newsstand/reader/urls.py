@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from newsstand.reader import views
+from newsstand.reader import browse, views
 
 app_name = "reader"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<int:pk>/", views.article, name="article"),
     path("stories/<int:pk>/", views.story, name="story"),
+    path("publishers/", browse.publishers, name="publishers"),
+    path("publishers/<path:slug>/", browse.publisher, name="publisher"),
+    # Section names can hold "/" ("World/Europe"); the trailing slash still ends the route.
+    path("sections/<path:section>/", browse.section, name="section"),
     path("healthz", views.healthz, name="healthz"),
     path("staff/", include("newsstand.reader.staff_urls")),
 ]

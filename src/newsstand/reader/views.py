@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F
-from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
+from newsstand.reader.browse import publisher_strip
+from newsstand.reader.listing import TEASER_SOURCE_CHARS, card_page
 from newsstand.reader.presentation import (
-    ArticleCard,
     make_teaser,
     strip_duplicate_lead,
     was_updated,
@@ -30,47 +28,20 @@ from newsstand.stories.top import top_stories
 
 logger = logging.getLogger(__name__)
 
-ARTICLES_PER_PAGE = 30
-# Enough of the body for a 200-character teaser after whitespace is squashed.
-TEASER_SOURCE_CHARS = 400
 # Top stories and Our Picks: how many on the home page, and in the article page's aside.
 HOME_TOP_STORIES = 8
 HOME_PICKS = 6
 ASIDE_ITEMS = 5
 
-# What a card needs; the body columns can be hundreds of kilobytes per row.
-CARD_FIELDS = (
-    "id",
-    "title",
-    "section",
-    "summary",
-    "published_at",
-    "fetched_at",
-    "lead_image_url",
-    "publisher__id",
-    "publisher__name",
-    "publisher__slug",
-)
-
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    articles = (
-        Article.objects.select_related("publisher")
-        .only(*CARD_FIELDS)
-        .annotate(text_head=Substr("content_text", 1, TEASER_SOURCE_CHARS))
-        # Undated articles sort after dated ones on every database (Postgres puts NULLs first).
-        .order_by(F("published_at").desc(nulls_last=True), "-id")
-    )
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    cards = [
-        ArticleCard(article=a, teaser=make_teaser(a.summary, getattr(a, "text_head", "")))
-        for a in page.object_list
-    ]
+    page, cards = card_page(request, Article.objects.all())
     context = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
     if page.number == 1:
         context["top_stories"] = top_stories(HOME_TOP_STORIES)
         context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
+        context["publisher_strip"] = publisher_strip()
     return render(request, "reader/home.html", context)
 
 

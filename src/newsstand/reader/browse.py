@@ -1,0 +1,94 @@
+"""Browsing by source: the publishers index, a publisher's page and section pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from newsstand.articles.models import Article
+from newsstand.reader.listing import card_page
+from newsstand.sources.models import Publisher
+
+# The home page's strip: the publishers with most articles over this window.
+STRIP_PUBLISHERS = 12
+STRIP_WINDOW = timedelta(days=7)
+# A publisher page lists its busiest sections; feeds with hundreds of sections exist.
+PUBLISHER_SECTIONS = 24
+
+
+def publisher_strip(limit: int = STRIP_PUBLISHERS) -> list[Publisher]:
+    """Active publishers by article count over STRIP_WINDOW, in one aggregate query."""
+    since = timezone.now() - STRIP_WINDOW
+    return list(
+        Publisher.objects.filter(is_active=True)
+        .annotate(recent=Count("articles", filter=Q(articles__published_at__gte=since)))
+        .filter(recent__gt=0)
+        .only("id", "name", "slug", "logo")
+        .order_by("-recent", "name")[:limit]
+    )
+
+
+@require_safe
+def publishers(request: HttpRequest) -> HttpResponse:
+    """Every publisher with its article count; retired ones listed apart."""
+    rows = list(
+        Publisher.objects.annotate(article_count=Count("articles"))
+        .only("id", "name", "slug", "logo", "country", "language", "is_active")
+        .order_by("name")
+    )
+    context = {
+        "active": [p for p in rows if p.is_active],
+        "retired": [p for p in rows if not p.is_active],
+    }
+    return render(request, "reader/publishers.html", context)
+
+
+@require_safe
+def publisher(request: HttpRequest, slug: str) -> HttpResponse:
+    """About a publisher, its sections and its latest articles."""
+    pub = get_object_or_404(Publisher, slug=slug)
+    page, cards = card_page(request, Article.objects.filter(publisher=pub))
+    sections = list(
+        Article.objects.filter(publisher=pub)
+        .exclude(section="")
+        .values("section")
+        .annotate(n=Count("id"))
+        .order_by("-n", "section")[:PUBLISHER_SECTIONS]
+    )
+    context = {"publisher": pub, "page": page, "cards": cards, "sections": sections}
+    return render(request, "reader/publisher.html", context)
+
+
+def _section_articles(section: str, publisher: Publisher | None) -> QuerySet[Article]:
+    # Feeds disagree on case ("World", "world"); readers mean one section.
+    articles = Article.objects.filter(section__iexact=section)
+    if publisher is not None:
+        articles = articles.filter(publisher=publisher)
+    return articles
+
+
+@require_safe
+def section(request: HttpRequest, section: str) -> HttpResponse:
+    """One section across publishers, or one publisher's with `?publisher=<slug>`."""
+    pub = None
+    if slug := request.GET.get("publisher"):
+        pub = get_object_or_404(Publisher.objects.only("id", "name", "slug"), slug=slug)
+    page, cards = card_page(request, _section_articles(section, pub))
+    if not cards:
+        raise Http404("No articles in this section.")
+    # Show the name as a publisher spells it rather than as typed in the address bar.
+    name = cards[0].article.section
+    context = {
+        "section": name,
+        "publisher": pub,
+        "publisher_query": urlencode({"publisher": pub.slug}) if pub else "",
+        "page": page,
+        "cards": cards,
+    }
+    return render(request, "reader/section.html", context)
