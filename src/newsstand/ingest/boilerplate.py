@@ -101,18 +101,17 @@ _CONTACT_RE = re.compile(
 # Longer blocks mention an address inside the story ("send proposals to …").
 _MAX_CONTACT_CHARS = 200
 
-# Longer template notes with an unmistakable phrasing: an embedded post's text signed
-# "— Name (@handle) December 22, 2023" (the fallback text of a tweet embed), the placeholder of
-# an embed that did not load, the letters prompt.
+# Longer template notes with an unmistakable phrasing: the placeholder of an embed that did not
+# load, the letters prompt. An embedded post's own text ("… — Name (@handle) May 2, 2023") stays:
+# the writer quoted it (aeb's references keep those, naeb's drop them; dropping cost more).
 _NOTE_RE = re.compile(
     r"""(?:
-        —\s*[^—\n]{0,60}\(@\w{1,30}\)\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}\W*$
-      | ^this\s+content\s+can\s+also\s+be\s+viewed\s+on\s+the\s+site\s+it\s+originates\s+from
+        ^this\s+content\s+can\s+also\s+be\s+viewed\s+on\s+the\s+site\s+it\s+originates\s+from
       | \bwe(?:'|\u2019)d\s+(?:like|love)\s+to\s+hear\s+what\s+you\s+think\s+about\s+this\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_MAX_NOTE_CHARS = 400  # a tweet (280) with its signature; a two-sentence site note
+_MAX_NOTE_CHARS = 400  # a two- or three-sentence site note
 
 
 def is_boilerplate(text: str) -> bool:
