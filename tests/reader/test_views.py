@@ -206,7 +206,7 @@ def test_healthz(client):
 
 def test_base_template_accessibility_landmarks(client):
     html = client.get(reverse("reader:home")).content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" ' in html
     assert 'class="skip-link" href="#main"' in html
     assert '<main id="main"' in html
     assert "<header" in html and "<footer" in html
@@ -216,5 +216,5 @@ def test_base_template_accessibility_landmarks(client):
 def test_article_language_is_marked_on_the_article_not_the_page(client):
     a = make_article(make_publisher("Der Spiegel"), language="de")
     html = client.get(reverse("reader:article", args=[a.pk])).content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" ' in html
     assert 'aria-labelledby="article-title" lang="de">' in html

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from newsstand.reader import browse, views
+from newsstand.reader import browse, prefs, views
 
 app_name = "reader"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("publishers/<path:slug>/", browse.publisher, name="publisher"),
     # Section names can hold "/" ("World/Europe"); the trailing slash still ends the route.
     path("sections/<path:section>/", browse.section, name="section"),
+    path("settings/", prefs.settings_view, name="settings"),
     path("healthz", views.healthz, name="healthz"),
     path("staff/", include("newsstand.reader.staff_urls")),
 ]

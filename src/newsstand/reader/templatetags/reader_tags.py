@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.timesince import timesince
 
+from newsstand.reader.prefs import ReaderPrefs, read_prefs
+
 register = template.Library()
 
 # Past a week, "3 weeks ago" is less useful to a news reader than the date itself.
@@ -36,3 +38,10 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
 def _absolute(value: datetime) -> str:
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return format_date(local, "j M Y")
+
+
+@register.simple_tag(takes_context=True)
+def reader_prefs(context: template.Context) -> ReaderPrefs:
+    """The reader's text size and theme, read from the request's cookies."""
+    request = context.get("request")
+    return read_prefs(request.COOKIES if request is not None else {})

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from newsstand.reader.prefs import (
+    TEXT_SIZE_COOKIE,
+    THEME_COOKIE,
+    PrefsError,
+    ReaderPrefs,
+    apply_choices,
+    read_prefs,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_read_prefs_defaults_and_rejects_tampered_values():
+    assert read_prefs({}) == ReaderPrefs("m", "system")
+    assert read_prefs({TEXT_SIZE_COOKIE: "xl", THEME_COOKIE: "dark"}) == ReaderPrefs("xl", "dark")
+    assert read_prefs({TEXT_SIZE_COOKIE: "huge", THEME_COOKIE: "<x>"}) == ReaderPrefs()
+
+
+def test_apply_choices_keeps_fields_not_sent_and_refuses_unknown():
+    assert apply_choices(ReaderPrefs("l", "light"), {"theme": "dark"}) == ReaderPrefs("l", "dark")
+    with pytest.raises(PrefsError, match="text size"):
+        apply_choices(ReaderPrefs(), {"text_size": "xxl"})
+
+
+def test_settings_page_renders_form_with_current_choices(client):
+    client.cookies[TEXT_SIZE_COOKIE] = "l"
+    response = client.get(reverse("reader:settings"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="text_size" value="l" checked' in html
+    assert 'name="theme" value="system" checked' in html
+    assert 'data-text-size="l"' in html
+    assert "csrfmiddlewaretoken" in html
+
+
+def test_settings_post_sets_cookies_redirects_back_and_next_page_reflects(client):
+    response = client.post(
+        reverse("reader:settings"), {"text_size": "xl", "theme": "dark", "next": "/publishers/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/publishers/"
+    assert response.cookies[THEME_COOKIE].value == "dark"
+    assert response.cookies[TEXT_SIZE_COOKIE].value == "xl"
+    assert response.cookies[THEME_COOKIE]["samesite"] == "Lax"
+    html = client.get(reverse("reader:home")).content.decode()
+    assert '<html lang="en" data-theme="dark" data-text-size="xl">' in html
+    assert '<meta name="color-scheme" content="dark">' in html
+    # The header button now offers the light theme.
+    assert '<input type="hidden" name="theme" value="light">' in html
+
+
+def test_settings_post_refuses_offsite_next_and_bad_values(client):
+    response = client.post(
+        reverse("reader:settings"), {"theme": "light", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("reader:settings")
+    bad = client.post(reverse("reader:settings"), {"theme": "neon"})
+    assert bad.status_code == 400
+    assert "Unknown theme" in bad.content.decode()
+    assert THEME_COOKIE not in bad.cookies
+
+
+def test_settings_post_requires_csrf():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("reader:settings"), {"theme": "dark"})
+    assert response.status_code == 403
+    assert THEME_COOKIE not in response.cookies
+    page = client.get(reverse("reader:settings"))
+    token = page.cookies["csrftoken"].value
+    ok = client.post(reverse("reader:settings"), {"theme": "dark", "csrfmiddlewaretoken": token})
+    assert ok.status_code == 302
+
+
+def test_header_toggle_on_every_page_defaults_to_dark(client):
+    html = client.get(reverse("reader:publishers")).content.decode()
+    assert 'data-theme="system"' in html
+    assert 'class="theme-toggle" method="post"' in html
+    assert '<input type="hidden" name="theme" value="dark">' in html
+    assert '<input type="hidden" name="next" value="/publishers/">' in html
