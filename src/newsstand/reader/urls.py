@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from newsstand.reader import browse, prefs, views
+from newsstand.reader import browse, prefs, pwa, views
 
 app_name = "reader"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     # Section names can hold "/" ("World/Europe"); the trailing slash still ends the route.
     path("sections/<path:section>/", browse.section, name="section"),
     path("settings/", prefs.settings_view, name="settings"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("healthz", views.healthz, name="healthz"),
     path("staff/", include("newsstand.reader.staff_urls")),
 ]
