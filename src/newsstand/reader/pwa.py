@@ -30,7 +30,12 @@ ICONS = (
     ("reader/icons/icon-maskable-512.png", 512, "maskable"),
 )
 # What the service worker stores on install, so the offline page looks like the app.
-SHELL_STATIC = ("reader/reader.css", "reader/sw-register.js", "reader/icons/icon-192.png")
+SHELL_STATIC = (
+    "reader/reader.css",
+    "reader/shortcuts.js",
+    "reader/sw-register.js",
+    "reader/icons/icon-192.png",
+)
 MANIFEST_MAX_AGE_S = 24 * 3600
 
 
