@@ -22,6 +22,13 @@ def test_read_prefs_defaults_and_rejects_tampered_values():
     assert read_prefs({TEXT_SIZE_COOKIE: "huge", THEME_COOKIE: "<x>"}) == ReaderPrefs()
 
 
+def test_header_toggle_keeps_text_size(client):
+    client.cookies[TEXT_SIZE_COOKIE] = "s"
+    response = client.post(reverse("reader:settings"), {"theme": "dark", "next": "/"})
+    assert response.cookies[TEXT_SIZE_COOKIE].value == "s"
+    assert response.cookies[THEME_COOKIE].value == "dark"
+
+
 def test_apply_choices_keeps_fields_not_sent_and_refuses_unknown():
     assert apply_choices(ReaderPrefs("l", "light"), {"theme": "dark"}) == ReaderPrefs("l", "dark")
     with pytest.raises(PrefsError, match="text size"):
@@ -51,8 +58,8 @@ def test_settings_post_sets_cookies_redirects_back_and_next_page_reflects(client
     html = client.get(reverse("reader:home")).content.decode()
     assert '<html lang="en" data-theme="dark" data-text-size="xl">' in html
     assert '<meta name="color-scheme" content="dark">' in html
-    # The header button now offers the light theme.
-    assert '<input type="hidden" name="theme" value="light">' in html
+    # The header offers both themes; CSS shows the one away from the theme in effect.
+    assert 'name="theme" value="light" class="theme-toggle__to-light"' in html
 
 
 def test_settings_post_refuses_offsite_next_and_bad_values(client):
@@ -77,9 +84,9 @@ def test_settings_post_requires_csrf():
     assert ok.status_code == 302
 
 
-def test_header_toggle_on_every_page_defaults_to_dark(client):
+def test_header_toggle_on_every_page(client):
     html = client.get(reverse("reader:publishers")).content.decode()
     assert 'data-theme="system"' in html
     assert 'class="theme-toggle" method="post"' in html
-    assert '<input type="hidden" name="theme" value="dark">' in html
+    assert 'name="theme" value="dark" class="theme-toggle__to-dark"' in html
     assert '<input type="hidden" name="next" value="/publishers/">' in html

@@ -32,11 +32,6 @@ class ReaderPrefs:
     text_size: str = DEFAULT_TEXT_SIZE
     theme: str = DEFAULT_THEME
 
-    @property
-    def toggle_theme(self) -> str:
-        """What the header's theme button switches to: away from dark, else to dark."""
-        return "light" if self.theme == "dark" else "dark"
-
 
 class PrefsError(ValueError):
     """A submitted preference is not one of the offered choices."""
