@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from newsstand.config import env_bool, env_int, env_path
+from newsstand.config import env_bool, env_float, env_int, env_path
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -208,8 +208,8 @@ NEWSSTAND_RANKING = {
 # WINDOW_DAYS scoring at least THRESHOLD (fused similarity, time penalty, section/topic bonus);
 # the hourly repair merges stories whose centroids score MERGE_THRESHOLD and splits groups
 # whose average linkage is under SPLIT_THRESHOLD.
-NEWSSTAND_STORIES_WINDOW_DAYS = float(os.environ.get("NEWSSTAND_STORIES_WINDOW_DAYS", "3"))
-NEWSSTAND_STORIES_THRESHOLD = float(os.environ.get("NEWSSTAND_STORIES_THRESHOLD", "0.55"))
+NEWSSTAND_STORIES_WINDOW_DAYS = env_float("NEWSSTAND_STORIES_WINDOW_DAYS", 3.0)
+NEWSSTAND_STORIES_THRESHOLD = env_float("NEWSSTAND_STORIES_THRESHOLD", 0.55)
 NEWSSTAND_STORIES_MERGE_THRESHOLD = 0.6
 NEWSSTAND_STORIES_SPLIT_THRESHOLD = 0.35
 
