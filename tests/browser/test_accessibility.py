@@ -1,0 +1,68 @@
+"""axe-core (bundled with axe-playwright-python, so offline) on every reader page, both themes."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Literal
+
+import pytest
+from django.urls import reverse
+
+from tests.browser.conftest import ReaderData
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+    from pytest_django.live_server_helper import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def _pages(data: ReaderData) -> dict[str, str]:
+    return {
+        "home": reverse("reader:home"),
+        "article": reverse("reader:article", args=[data.story_articles[0].pk]),
+        "story": reverse("reader:story", args=[data.story.pk]),
+        "publishers": reverse("reader:publishers"),
+        "publisher": reverse("reader:publisher", args=[data.publishers[0].slug]),
+        "section": reverse("reader:section", args=["World"]),
+        "settings": reverse("reader:settings"),
+        "offline": reverse("reader:offline"),
+    }
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_no_serious_axe_violations(
+    browser: Browser,
+    live_server: LiveServer,
+    reader_data: ReaderData,
+    color_scheme: Literal["light", "dark"],
+) -> None:
+    # Imported here so a missing package skips via the browser fixture, not a collection error.
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    ctx = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
+    failures: dict[str, list[dict[str, object]]] = {}
+    try:
+        page = ctx.new_page()
+        for name, path in _pages(reader_data).items():
+            page.goto(path)
+            results = axe.run(page)
+            blocking = [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["target"] for n in v["nodes"]][:5],
+                    "summary": v["nodes"][0].get("failureSummary", "") if v["nodes"] else "",
+                }
+                for v in results.response["violations"]
+                if v["impact"] in BLOCKING_IMPACTS
+            ]
+            if blocking:
+                failures[name] = blocking
+    finally:
+        ctx.close()
+    assert not failures, json.dumps(failures, indent=1)
