@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BIND ?= 127.0.0.1:8000
 
-.PHONY: help run test lint bench install clean
+.PHONY: help run test lint bench screenshots install clean
 
 help:
 	@echo "make run    - install into .venv, migrate, load the catalogue, serve on http://$(BIND)"
 	@echo "make test   - the full suite on SQLite, then on PostgreSQL"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - benchmarks (results in docs/benchmarks.md)"
+	@echo "make screenshots - every page type, phone and desktop, into docs/screenshots/"
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
@@ -43,6 +44,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/web.py
+
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
