@@ -193,3 +193,23 @@ def test_bad_ranking_setting_is_a_command_error(settings):
     settings.NEWSSTAND_RANKING = {"nope": 1}
     with pytest.raises(CommandError, match="unknown key"):
         call_command("stories", "rank")
+
+
+def test_units_agree_with_their_numbers() -> None:
+    from newsstand.stories.top import signal_unit
+
+    assert signal_unit("breadth", 1) == "publisher"
+    assert signal_unit("breadth", 3) == "publishers"
+    assert signal_unit("reads", 1.0) == "read"
+    assert signal_unit("recency", 0.5) == "hours since update"
+
+
+@pytest.mark.django_db
+def test_top_stories_put_stories_many_publishers_cover_first() -> None:
+    from newsstand.stories.top import top_stories
+
+    single = make_story("One outlet's scoop", publishers=1)
+    broad = make_story("Everyone covers this", publishers=3)
+    Story.objects.filter(pk=single.pk).update(score=9.0)
+    Story.objects.filter(pk=broad.pk).update(score=1.0)
+    assert [t.story.pk for t in top_stories()] == [broad.pk, single.pk]

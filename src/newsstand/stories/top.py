@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Case, Value, When
 from django.urls import NoReverseMatch, reverse
 
 from newsstand.stories.models import Story
@@ -25,12 +26,18 @@ TOP_STORY_FIELDS = (
 )
 # The order staff read the breakdown in; matches stories.ranking.score_story's parts.
 SIGNALS = ("breadth", "velocity", "reads", "recency")
+# (one, many): staff read "1 publisher", "3 publishers".
 SIGNAL_UNITS = {
-    "breadth": "publishers",
-    "velocity": "new articles",
-    "reads": "reads",
-    "recency": "hours since update",
+    "breadth": ("publisher", "publishers"),
+    "velocity": ("new article", "new articles"),
+    "reads": ("read", "reads"),
+    "recency": ("hour since update", "hours since update"),
 }
+
+
+def signal_unit(name: str, raw: float) -> str:
+    one, many = SIGNAL_UNITS[name]
+    return one if raw == 1 else many
 
 
 def story_url(story: Story) -> str:
@@ -55,11 +62,18 @@ class TopStory:
 
 
 def top_stories(limit: int = 8, *, exclude_story_id: int | None = None) -> list[TopStory]:
-    """The highest-scored stories, in one query; unranked (score 0) stories never show."""
+    """The highest-scored stories, in one query; unranked (score 0) stories never show.
+
+    Stories that several publishers cover come first: "top stories right now" is what the news
+    is talking about, and a single outlet's piece only fills the block when there are too few.
+    """
     stories = Story.objects.filter(score__gt=0).only(*TOP_STORY_FIELDS)
     if exclude_story_id is not None:
         stories = stories.exclude(pk=exclude_story_id)
-    ordered = stories.order_by("-score", "-last_updated_at", "-pk")[:limit]
+    covered = Case(When(publisher_count__gte=2, then=Value(1)), default=Value(0))
+    ordered = stories.annotate(covered=covered).order_by(
+        "-covered", "-score", "-last_updated_at", "-pk"
+    )[:limit]
     return [TopStory(story=s, url=story_url(s)) for s in ordered]
 
 
@@ -110,7 +124,7 @@ def ranking_rows(limit: int = 50) -> list[RankingRow]:
             story=story,
             url=story_url(story),
             signals=tuple(
-                SignalRow(name, SIGNAL_UNITS[name], raw, c, round(100 * abs(c) / largest))
+                SignalRow(name, signal_unit(name, raw), raw, c, round(100 * abs(c) / largest))
                 for name, raw, c in signals
             ),
         )
