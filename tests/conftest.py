@@ -32,3 +32,11 @@ def shared_data() -> Path:
 def allow_private_urls(settings: Settings) -> None:
     """Let server-side fetches reach the local publisher web on 127.0.0.1."""
     settings.ALLOW_PRIVATE_URLS = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """An empty cache per test: a block one test cached never shows in the next one's pages."""
+    from django.core.cache import cache
+
+    cache.clear()

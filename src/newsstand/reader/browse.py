@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,12 +19,27 @@ from newsstand.sources.models import Publisher
 # The home page's strip: the publishers with most articles over this window.
 STRIP_PUBLISHERS = 12
 STRIP_WINDOW = timedelta(days=7)
+STRIP_CACHE_S = 300
+STRIP_CACHE_KEY = "reader:publisher-strip"
 # A publisher page lists its busiest sections; feeds with hundreds of sections exist.
 PUBLISHER_SECTIONS = 24
 
 
 def publisher_strip(limit: int = STRIP_PUBLISHERS) -> list[Publisher]:
-    """Active publishers by article count over STRIP_WINDOW, in one aggregate query."""
+    """Active publishers by article count over STRIP_WINDOW, in one aggregate query.
+
+    Cached for STRIP_CACHE_S: the aggregate reads every article of the window (~250 ms at
+    100,000 articles on SQLite, bench/web.py) and a week's ranking barely moves in minutes.
+    """
+    key = f"{STRIP_CACHE_KEY}:{limit}"
+    strip: list[Publisher] | None = cache.get(key)
+    if strip is None:
+        strip = _publisher_strip(limit)
+        cache.set(key, strip, STRIP_CACHE_S)
+    return strip
+
+
+def _publisher_strip(limit: int) -> list[Publisher]:
     since = timezone.now() - STRIP_WINDOW
     return list(
         Publisher.objects.filter(is_active=True)
