@@ -17,6 +17,8 @@ Steps, on a fresh temporary NEWSSTAND_DATA_DIR:
            static file of the home page's byte size in STATIC_ROOT, served by the same server
            (WhiteNoise) in the same run: the floor for this server on this machine.
            Requests carry a browser User-Agent, so article views count reads as real ones do.
+           Each target is also run for 5 s on one connection: the service time of one request,
+           which at 20 connections on 2 workers is multiplied by the queue (~10 deep).
 Goals (issue "The reader app"): home p99 <= 50 ms, article p99 <= 30 ms at 20 connections on
 2 workers; no page over 10 SQL queries. --profile prints a cProfile of each page's view.
 Results: a table on stdout and bench/results/web.json.
@@ -56,6 +58,7 @@ WORDS_PER_PARAGRAPH = 80  # x 10 paragraphs: the ~800-word body of a typical new
 SEED_WINDOW = timedelta(days=7)
 READY_TIMEOUT_S = 60
 WARMUP_S = 3
+SINGLE_S = 5
 WRK_TIMEOUT_S = 10
 STATIC_NAME = "bench-home-size.html"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -321,7 +324,12 @@ def parse_wrk(output: str) -> dict[str, Any]:
 
 
 def run_wrk(
-    base: str, paths: list[str], args: argparse.Namespace, duration_s: float, workdir: Path
+    base: str,
+    paths: list[str],
+    args: argparse.Namespace,
+    duration_s: float,
+    workdir: Path,
+    connections: int | None = None,
 ) -> dict[str, Any]:
     script = workdir / "rotate.lua"
     listed = ", ".join(json.dumps(p) for p in paths)
@@ -335,8 +343,8 @@ def run_wrk(
     )
     cmd = [
         "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
+        f"-t{min(args.threads, connections or args.connections)}",
+        f"-c{connections or args.connections}",
         f"-d{duration_s:g}s",
         f"--timeout={WRK_TIMEOUT_S}s",
         "--latency",
@@ -420,6 +428,9 @@ def main() -> None:
         for name, paths in targets.items():
             run_wrk(base, paths, args, WARMUP_S, data_dir)
             results[name] = run_wrk(base, paths, args, args.duration, data_dir)
+            # One connection: the service time of one request, without the queue of 20.
+            alone = run_wrk(base, paths, args, SINGLE_S, data_dir, connections=1)
+            results[name]["c1_p50_ms"] = alone["p50_ms"]
             print(f"  {name}: {results[name]}")
     finally:
         if proc is not None:
@@ -435,7 +446,7 @@ def main() -> None:
     )
     header = (
         f"{'target':<10}{'bytes':>9}{'SQL':>5}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'x static p99':>14}{'goal':>12}"
+        f"{'x static p99':>14}{'goal':>12}{'1-conn p50':>12}"
     )
     print(header)
     print("-" * len(header))
@@ -450,6 +461,7 @@ def main() -> None:
         print(
             f"{name:<10}{r['bytes']:>9}{q.get('queries', '-')!s:>5}{r['rps']:>9.0f}"
             f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['p99_vs_static']:>14}{verdict:>12}"
+            f"{r['c1_p50_ms']:>12.2f}"
         )
         if r["non_2xx"] or r["socket_errors"]:
             print(f"  !! {name}: {r['non_2xx']} non-2xx, {r['socket_errors']} socket errors")
