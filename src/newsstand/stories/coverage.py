@@ -205,10 +205,5 @@ def related_for(article: Article) -> tuple[list[RelatedItem], tuple[str, ...]]:
         .order_by("-last_updated_at")[:SIMILAR_POOL]
     )
     for s in rank_related(article, article.story_id, pool, limit=RELATED_ITEMS - len(items)):
-        n = s.publisher_count
-        items.append(
-            RelatedItem(
-                "story", s.headline, s.get_absolute_url(), f"{n} source{'' if n == 1 else 's'}"
-            )
-        )
+        items.append(RelatedItem("story", s.headline, s.get_absolute_url(), s.sources_label))
     return items, carriers

@@ -43,6 +43,12 @@ class Story(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reader:story", args=[self.pk])
 
+    @property
+    def sources_label(self) -> str:
+        """ "1 source", "3 sources": how many publishers cover the story."""
+        n = self.publisher_count
+        return f"{n} source{'' if n == 1 else 's'}"
+
 
 class ReadTally(models.Model):
     """Reads of a story's articles per hour: the "reads" signal of Top stories."""

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from newsstand.articles.models import Article
 from newsstand.stories.models import Pick, Story
-from newsstand.stories.top import story_url
 
 # The article bodies can be hundreds of kilobytes; a pick needs its title and publisher only.
 HEAVY_ARTICLE_FIELDS = ("article__content_html", "article__content_text", "article__summary")
@@ -62,12 +61,11 @@ def active_picks(
 def pick_item(pick: Pick) -> PickItem:
     if pick.story is not None:
         story = pick.story
-        sources = story.publisher_count
         return PickItem(
             pick=pick,
             title=story.headline,
-            url=story_url(story),
-            source=f"{sources} source{'' if sources == 1 else 's'}" if sources else "",
+            url=story.get_absolute_url(),
+            source=story.sources_label if story.publisher_count else "",
             blurb=pick.blurb,
         )
     article = pick.article

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Value, When
-from django.urls import NoReverseMatch, reverse
 
 from newsstand.stories.models import Story
 
@@ -40,16 +39,6 @@ def signal_unit(name: str, raw: float) -> str:
     return one if raw == 1 else many
 
 
-def story_url(story: Story) -> str:
-    """The story page; the representative article's page where no story page is routed."""
-    try:
-        return story.get_absolute_url()
-    except NoReverseMatch:
-        if story.representative_id is None:
-            return ""
-        return reverse("reader:article", args=[story.representative_id])
-
-
 @dataclass(frozen=True)
 class TopStory:
     story: Story
@@ -57,8 +46,7 @@ class TopStory:
 
     @property
     def sources(self) -> str:
-        n = self.story.publisher_count
-        return f"{n} source{'' if n == 1 else 's'}"
+        return self.story.sources_label
 
 
 def top_stories(limit: int = 8, *, exclude_story_id: int | None = None) -> list[TopStory]:
@@ -74,7 +62,7 @@ def top_stories(limit: int = 8, *, exclude_story_id: int | None = None) -> list[
     ordered = stories.annotate(covered=covered).order_by(
         "-covered", "-score", "-last_updated_at", "-pk"
     )[:limit]
-    return [TopStory(story=s, url=story_url(s)) for s in ordered]
+    return [TopStory(story=s, url=s.get_absolute_url()) for s in ordered]
 
 
 @dataclass(frozen=True)
@@ -122,7 +110,7 @@ def ranking_rows(limit: int = 50) -> list[RankingRow]:
     return [
         RankingRow(
             story=story,
-            url=story_url(story),
+            url=story.get_absolute_url(),
             signals=tuple(
                 SignalRow(name, signal_unit(name, raw), raw, c, round(100 * abs(c) / largest))
                 for name, raw, c in signals
