@@ -29,18 +29,11 @@ from typing import Any
 logger = logging.getLogger("screenshots")
 
 REPO = Path(__file__).resolve().parents[1]
+# The browser tests and this script start Chromium the same way (tests/browser/chromium.py).
+sys.path.insert(0, str(REPO))
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - needs REPO on sys.path
+
 OUT_DIR = REPO / "docs" / "screenshots"
-CHROMIUM = Path(os.environ.get("NEWSSTAND_CHROMIUM", "/usr/bin/chromium"))
-# Same flags as tests/browser/conftest.py: keeps Chromium off the network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-sync",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 DARK_PAGES = ("home", "article")
 SERVER_START_TIMEOUT_S = 30

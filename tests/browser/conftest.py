@@ -11,7 +11,6 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,23 +19,13 @@ from django.utils import timezone
 from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher
 from newsstand.stories.models import Story
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.reader.factories import make_article, make_publisher
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
     from pytest_django.live_server_helper import LiveServer
 
-CHROMIUM = Path(os.environ.get("NEWSSTAND_CHROMIUM", "/usr/bin/chromium"))
-# Keeps Chromium off the network: no update checks, sync, field trials or QUIC probes.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-sync",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-]
 PAGE_TIMEOUT_MS = 10_000
 
 
