@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "newsstand.stories",
     "newsstand.ingest",
     "newsstand.reader",
+    "allauth",
+    "allauth.account",
+    "newsstand.accounts",
+    "newsstand.membership",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -121,6 +126,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+# Readers sign in with their email; Django's username is filled in by allauth behind the scenes.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Never tell a visitor whether an address has an account (sign-up, reset and email change).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+
+# Membership (membership/): the free trial every sign-up starts, without a card.
+NEWSSTAND_TRIAL_DAYS = env_int("NEWSSTAND_TRIAL_DAYS", 14)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,69 @@
+"""A reader's membership: one row per user, its state, and an audit trail of every change.
+
+States: registered → trial → active → past_due → expired / canceled (anonymous has no row).
+The dates decide access (membership.access), so a trial that ended a second ago is over even
+before the periodic job writes the new state down.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Membership(models.Model):
+    class State(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        TRIAL = "trial", "Free trial"
+        ACTIVE = "active", "Active"
+        PAST_DUE = "past_due", "Payment past due"
+        EXPIRED = "expired", "Expired"
+        CANCELED = "canceled", "Canceled"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.REGISTERED)
+    trial_started_at = models.DateTimeField(null=True, blank=True)
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    # End of the paid (or staff-granted) period; access lasts until then.
+    paid_until = models.DateTimeField(null=True, blank=True)
+    plan = models.CharField(max_length=32, blank=True, help_text="A key of NEWSSTAND_PLANS.")
+    provider = models.CharField(max_length=16, blank=True, help_text="stripe or manual.")
+    provider_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
+    provider_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Orders provider events: an event older than the last one applied never overwrites it.
+    provider_state_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "trial_ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.state})"
+
+
+class MembershipEvent(models.Model):
+    """The audit trail: one row per state change or grant, never edited."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    reason = models.CharField(max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who made the change, if a person did.",
+    )
+    provider_event_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state}: {self.reason}"
