@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from newsstand.membership.models import Membership, MembershipEvent
+from newsstand.membership.models import Membership, MembershipEvent, Payment
 
 
 class MembershipEventInline(admin.TabularInline):
@@ -16,3 +16,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("state", "plan", "provider")
     search_fields = ("user__email", "provider_customer_id", "provider_subscription_id")
     inlines = [MembershipEventInline]
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ("paid_at", "user", "amount_minor", "currency", "provider", "description")
+    list_filter = ("provider", "currency")
+    search_fields = ("user__email", "provider_payment_id")
+    date_hierarchy = "paid_at"

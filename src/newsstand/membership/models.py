@@ -67,3 +67,31 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '∅'} → {self.to_state}: {self.reason}"
+
+
+class Payment(models.Model):
+    """Money received for memberships: the revenue that the publisher payout pool is cut from.
+
+    Written by the payment provider (a paid Stripe invoice) or by staff (a manual payment); the
+    provider's id makes a replayed webhook a no-op.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="membership_payments",
+    )
+    amount_minor = models.BigIntegerField(help_text="In the currency's minor unit (cents).")
+    currency = models.CharField(max_length=3, help_text="ISO 4217, upper case.")
+    paid_at = models.DateTimeField(db_index=True)
+    provider = models.CharField(max_length=16)
+    provider_payment_id = models.CharField(max_length=255, unique=True)
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-paid_at"]
+
+    def __str__(self) -> str:
+        return f"{self.amount_minor / 100:.2f} {self.currency} on {self.paid_at:%Y-%m-%d}"
