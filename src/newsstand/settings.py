@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from newsstand.config import env_bool, env_float, env_int, env_path
+from newsstand.config import email_from, email_mailer, env_bool, env_float, env_int, env_path
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -141,6 +141,15 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+
+# Email: console by default, files with NEWSSTAND_EMAIL_FILE_PATH, SMTP with NEWSSTAND_EMAIL_URL.
+MAILERS = {
+    "default": email_mailer(
+        os.environ.get("NEWSSTAND_EMAIL_URL"), os.environ.get("NEWSSTAND_EMAIL_FILE_PATH")
+    )
+}
+DEFAULT_FROM_EMAIL = email_from(os.environ.get("NEWSSTAND_EMAIL_FROM"), "newsstand@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Membership (membership/): the free trial every sign-up starts, without a card.
 NEWSSTAND_TRIAL_DAYS = env_int("NEWSSTAND_TRIAL_DAYS", 14)
