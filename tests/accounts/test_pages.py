@@ -20,6 +20,7 @@ ANONYMOUS_PAGES = [
     "account_reset_password_done",
     "account_email_verification_sent",
     "accounts:deleted",
+    "account_inactive",  # allauth's own template, in our layout through the element overrides
 ]
 SIGNED_IN_PAGES = [
     "accounts:account",
@@ -27,6 +28,7 @@ SIGNED_IN_PAGES = [
     "account_email",
     "account_change_password",
     "account_logout",
+    "account_reauthenticate",  # allauth's own template, as above
 ]
 MAX_QUERIES = 10
 
