@@ -13,14 +13,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
+from newsstand.personal.actions import note_article_opened
+from newsstand.personal.state import hide_muted_publishers, saved_flag
 from newsstand.reader.browse import publisher_strip
-from newsstand.reader.listing import TEASER_SOURCE_CHARS, card_page
+from newsstand.reader.listing import (
+    TEASER_SOURCE_CHARS,
+    card_page,
+    is_htmx_fragment,
+    render_cards,
+)
 from newsstand.reader.presentation import (
     make_teaser,
     strip_duplicate_lead,
     was_updated,
 )
-from newsstand.reader.reads import count_read
+from newsstand.reader.reads import count_read, is_prefetch
 from newsstand.stories.coverage import related_for, story_coverage
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
@@ -36,18 +43,24 @@ ASIDE_ITEMS = 5
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    page, cards = card_page(request, Article.objects.all())
+    page, cards = card_page(request, hide_muted_publishers(request.user, Article.objects.all()))
     context = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
+    if is_htmx_fragment(request):
+        return render_cards(request, "reader/home.html", context)
     if page.number == 1:
         context["top_stories"] = top_stories(HOME_TOP_STORIES)
         context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
         context["publisher_strip"] = publisher_strip()
-    return render(request, "reader/home.html", context)
+    return render_cards(request, "reader/home.html", context)
 
 
 @require_safe
 def article(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Article.objects.select_related("publisher"), pk=pk)
+    articles = Article.objects.select_related("publisher")
+    if (saved := saved_flag(request.user)) is not None:
+        # The Save button's state rides on this query rather than costing one of its own.
+        articles = articles.annotate(is_saved=saved)
+    obj = get_object_or_404(articles, pk=pk)
     body = strip_duplicate_lead(
         obj.content_html, obj.lead_image_url, obj.lead_image_caption, obj.lead_image_credit
     )
@@ -69,6 +82,8 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     count_read(request, obj)
+    if request.method == "GET" and not is_prefetch(request):
+        note_article_opened(request.user, obj)
     return render(request, "reader/article.html", context)
 
 
