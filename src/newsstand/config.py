@@ -44,3 +44,14 @@ def env_float(name: str, default: float) -> float:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+def env_int_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated whole numbers, e.g. NEWSSTAND_TRIAL_REMINDER_DAYS=11,14."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected whole numbers separated by commas") from None

@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("membership/", include("newsstand.membership.urls")),
+    path("staff/members/", include("newsstand.membership.staff_urls")),
     path("", include("newsstand.reader.urls")),
 ]
