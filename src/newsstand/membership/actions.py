@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 State = Membership.State
 
+# Fields whose change alone is not worth an audit event.
+BOOKKEEPING_FIELDS = frozenset({"provider_state_at"})
+
 __all__ = [
     "IllegalTransition",
     "activate",
@@ -80,6 +83,9 @@ def _persist(
     for name in fields:
         setattr(membership, name, getattr(change.after, name))
     membership.save(update_fields=[*fields, "updated_at"])
+    if set(fields) <= BOOKKEEPING_FIELDS:
+        # Only the provider's clock moved (news that changed nothing): no audit event.
+        return membership
     MembershipEvent.objects.create(
         membership=membership,
         at=now,
@@ -116,7 +122,10 @@ def _transition(
     with transaction.atomic():
         membership = _locked(user)
         change = decide(Facts.of(membership))
-        return _persist(membership, change, now, actor=actor, provider_event_id=provider_event_id)
+        _persist(membership, change, now, actor=actor, provider_event_id=provider_event_id)
+    # The caller's user object now reads the new state (user.membership is cached on it).
+    user.membership = membership
+    return membership
 
 
 # The verbs ---------------------------------------------------------------------------------
@@ -281,6 +290,9 @@ def send_trial_reminders(now: datetime | None = None) -> int:
                 trial_reminder_message(membership, day, now).send()
         except IntegrityError:
             continue  # another worker sent it
+        except OSError as exc:  # SMTP errors are OSErrors; the next run tries this one again
+            log.error("trial reminder failed user_id=%s kind=%s: %s", membership.user_id, kind, exc)
+            continue
         sent += 1
         log.info("trial reminder sent user_id=%s kind=%s", membership.user_id, kind)
     return sent
