@@ -127,3 +127,16 @@ def test_manage_without_a_stripe_customer_explains(client, reader, fake_stripe) 
     assert response.status_code == 503
     assert "not available" in response.content.decode()
     assert fake_stripe.requests == []
+
+
+def test_a_paying_member_cannot_start_a_second_subscription(client, reader, fake_stripe) -> None:
+    Membership.objects.filter(user=reader).update(
+        state=Membership.State.ACTIVE,
+        provider="stripe",
+        provider_customer_id="cus_paying",
+        paid_until=timezone.now() + timedelta(days=20),
+    )
+    response = client.post(reverse("membership:checkout"), {"plan": "annual"})
+    assert response.status_code == 409
+    assert "You are already a member" in response.content.decode()
+    assert fake_stripe.requests == []

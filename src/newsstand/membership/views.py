@@ -84,6 +84,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
         plan = get_plan(request.POST.get("plan", ""))
     except UnknownPlan as exc:
         return _render_plans(request, error=f"Choose a plan: {exc}.", status=400)
+    current = describe(user_membership(request.user), timezone.now())
+    if current.has_access and current.state in (State.ACTIVE, State.PAST_DUE):
+        # A second subscription would charge twice; changing plans is the portal's job.
+        return _render_plans(
+            request,
+            error="You are already a member. Change your plan under Manage your subscription.",
+            status=409,
+        )
     return_url = request.build_absolute_uri(reverse("membership:plans"))
     try:
         url = get_provider().start_checkout(request.user, plan, return_url=return_url)
