@@ -52,6 +52,16 @@ def test_last_day_says_one_day(client) -> None:
     )
 
 
+def test_a_trial_over_by_date_reads_as_ended_before_the_job_runs(client) -> None:
+    user = make_user()
+    actions.start_trial(user, now=timezone.now() - timedelta(days=15))
+    client.force_login(user)
+    html = client.get(reverse("membership:plans")).content.decode()
+    assert "Your free trial has ended." in html
+    assert "left in your free trial" not in html
+    assert 'action="/membership/checkout/"' in html
+
+
 def test_trial_days_and_prices_follow_settings(client, settings) -> None:
     settings.NEWSSTAND_TRIAL_DAYS = 30
     settings.NEWSSTAND_PLANS = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import inflect
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
+from num2words import num2words
 
 from newsstand.membership.access import user_membership
 from newsstand.membership.models import Membership
@@ -33,14 +33,11 @@ CHECKOUT_NOTES = {
     "canceled": "Checkout was canceled; nothing was charged.",
 }
 
-_words = inflect.engine()
-
 
 def _trial_headline() -> str:
     days = settings.NEWSSTAND_TRIAL_DAYS
-    return (
-        f"{str(_words.number_to_words(str(days))).capitalize()} day{'s' if days != 1 else ''} free"
-    )
+    words = str(num2words(days, lang="en")).capitalize()
+    return f"{words} day{'s' if days != 1 else ''} free"
 
 
 def _render_plans(
