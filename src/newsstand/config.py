@@ -126,3 +126,14 @@ def email_from(raw: str | None, default: str) -> str:
             "'Newsstand <news@example.org>'"
         )
     return value
+
+
+def env_int_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated whole numbers, e.g. NEWSSTAND_TRIAL_REMINDER_DAYS=11,14."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected whole numbers separated by commas") from None

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from newsstand.config import email_from, email_mailer, env_bool, env_float, env_int, env_path
+from newsstand.config import (
+    email_from,
+    email_mailer,
+    env_bool,
+    env_float,
+    env_int,
+    env_int_list,
+    env_path,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -184,6 +192,37 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Membership (membership/): the free trial every sign-up starts, without a card.
 NEWSSTAND_TRIAL_DAYS = env_int("NEWSSTAND_TRIAL_DAYS", 14)
+# Days of the trial (day 1 is the day it starts) on which a reminder email goes out.
+NEWSSTAND_TRIAL_REMINDER_DAYS = env_int_list("NEWSSTAND_TRIAL_REMINDER_DAYS", (11, 14))
+# A member whose renewal failed (past_due) keeps reading this long after the paid period ends,
+# while the provider retries the card.
+NEWSSTAND_PAST_DUE_GRACE_DAYS = env_int("NEWSSTAND_PAST_DUE_GRACE_DAYS", 7)
+# Who takes payment: "manual" (staff grant memberships) or "stripe".
+NEWSSTAND_PAYMENT_PROVIDER = os.environ.get("NEWSSTAND_PAYMENT_PROVIDER", "manual").strip().lower()
+NEWSSTAND_STRIPE_SECRET_KEY = os.environ.get("NEWSSTAND_STRIPE_SECRET_KEY", "")
+NEWSSTAND_STRIPE_WEBHOOK_SECRET = os.environ.get("NEWSSTAND_STRIPE_WEBHOOK_SECRET", "")
+# Empty: Stripe's own API. Tests (and stripe-mock) point it at a local server.
+NEWSSTAND_STRIPE_API_BASE = os.environ.get("NEWSSTAND_STRIPE_API_BASE", "")
+NEWSSTAND_CURRENCY = os.environ.get("NEWSSTAND_CURRENCY", "USD").strip().upper()
+# The plans readers choose from; "price" is for display, Stripe charges what its price id says.
+NEWSSTAND_PLANS = {
+    "monthly": {
+        "name": "Monthly",
+        "interval": "month",
+        "price": os.environ.get("NEWSSTAND_PLAN_MONTHLY_PRICE", "12.99"),
+        "currency": NEWSSTAND_CURRENCY,
+        "stripe_price_id": os.environ.get("NEWSSTAND_STRIPE_PRICE_MONTHLY", ""),
+    },
+    "annual": {
+        "name": "Annual",
+        "interval": "year",
+        "price": os.environ.get("NEWSSTAND_PLAN_ANNUAL_PRICE", "119.00"),
+        "currency": NEWSSTAND_CURRENCY,
+        "stripe_price_id": os.environ.get("NEWSSTAND_STRIPE_PRICE_ANNUAL", ""),
+    },
+}
+# Absolute links in emails (the trial reminders), where there is no request to build them from.
+NEWSSTAND_SITE_URL = os.environ.get("NEWSSTAND_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,5 +6,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("newsstand.accounts.urls")),
     path("", include("newsstand.personal.urls")),
+    path("membership/", include("newsstand.membership.urls")),
+    path("staff/members/", include("newsstand.membership.staff_urls")),
     path("", include("newsstand.reader.urls")),
 ]

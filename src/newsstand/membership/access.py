@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from newsstand.membership.models import Membership
@@ -12,20 +13,27 @@ from newsstand.membership.models import Membership
 State = Membership.State
 
 
+def past_due_grace() -> timedelta:
+    return timedelta(days=settings.NEWSSTAND_PAST_DUE_GRACE_DAYS)
+
+
 def membership_grants_access(membership: Membership | None, now: datetime) -> bool:
     """Whether a membership row reads everything at `now`, judged by its dates, not only its state.
 
     - trial: until trial_ends_at;
-    - active and past_due (the provider is still retrying the card): until paid_until, or
-      open-ended when no period end is known;
+    - active: until paid_until, or open-ended when no period end is known;
+    - past_due (the provider is still retrying the card): until paid_until plus
+      NEWSSTAND_PAST_DUE_GRACE_DAYS;
     - anything else: no.
     """
     if membership is None:
         return False
     if membership.state == State.TRIAL:
         return membership.trial_ends_at is not None and now < membership.trial_ends_at
-    if membership.state in (State.ACTIVE, State.PAST_DUE):
+    if membership.state == State.ACTIVE:
         return membership.paid_until is None or now < membership.paid_until
+    if membership.state == State.PAST_DUE:
+        return membership.paid_until is None or now < membership.paid_until + past_due_grace()
     return False
 
 

@@ -95,3 +95,39 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount_minor / 100:.2f} {self.currency} on {self.paid_at:%Y-%m-%d}"
+
+
+class TrialReminder(models.Model):
+    """A trial reminder email that went out: at most one of each kind per membership, ever."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=32, help_text="e.g. trial_day_11")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "kind"], name="membership_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.membership.user} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ProviderEvent(models.Model):
+    """A payment provider's webhook event that was processed: a replay of its id is a no-op."""
+
+    provider = models.CharField(max_length=16)
+    event_id = models.CharField(max_length=255)
+    event_type = models.CharField(max_length=64)
+    created_at = models.DateTimeField(help_text="When the provider created the event.")
+    received_at = models.DateTimeField()
+    outcome = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="membership_event_once")
+        ]
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.event_id}"

@@ -1,0 +1,94 @@
+"""The payment provider interface, and what a provider's webhook tells us in neutral terms.
+
+One provider is in use at a time (settings.NEWSSTAND_PAYMENT_PROVIDER): `manual` (staff grant
+memberships, the default) or `stripe`. Views only talk to `get_provider()`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from newsstand.membership.plans import Plan
+
+
+class CheckoutUnavailable(Exception):
+    """Checkout or the billing portal cannot start; the message says why, for the log and page."""
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status: int  # the HTTP status to answer the provider with
+    message: str
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    payment_id: str  # the provider's id (an invoice id): unique, so a replay records nothing
+    amount_minor: int
+    currency: str
+    paid_at: datetime
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderUpdate:
+    """One verified provider event, translated: what it says about whom.
+
+    kind: checkout_completed | subscription | invoice_paid | payment_failed | ignored.
+    target_state (subscription events): the membership state the provider's status maps to,
+    or "" when the status changes nothing for us (incomplete checkout).
+    """
+
+    provider: str
+    event_id: str
+    event_type: str
+    created: datetime
+    kind: str
+    user_id: int | None = None
+    customer_id: str = ""
+    subscription_id: str = ""
+    target_state: str = ""
+    provider_status: str = ""
+    period_end: datetime | None = None
+    plan: str = ""
+    payment: PaymentFacts | None = None
+
+
+class PaymentProvider(ABC):
+    name: str
+
+    @abstractmethod
+    def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
+        """Where to send the reader to pay for `plan`; raises CheckoutUnavailable.
+
+        `return_url` is the absolute URL of the membership page the provider sends them back to.
+        """
+
+    @abstractmethod
+    def portal_url(self, user: Any, *, return_url: str) -> str | None:
+        """Where the reader manages their subscription (card, cancel), or None if nowhere."""
+
+    @abstractmethod
+    def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
+        """Verify and apply one webhook delivery."""
+
+
+def get_provider() -> PaymentProvider:
+    name = settings.NEWSSTAND_PAYMENT_PROVIDER
+    if name == "manual":
+        from newsstand.membership.providers.manual import ManualProvider
+
+        return ManualProvider()
+    if name == "stripe":
+        from newsstand.membership.providers.stripe_provider import StripeProvider
+
+        return StripeProvider()
+    raise ImproperlyConfigured(f"NEWSSTAND_PAYMENT_PROVIDER={name!r}: expected manual or stripe")

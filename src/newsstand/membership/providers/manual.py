@@ -1,0 +1,25 @@
+"""Manual payments: no payment integration; the operator grants memberships (staff page, admin,
+`newsstand members grant`). Checkout explains that to the reader."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.urls import reverse
+
+from newsstand.membership.plans import Plan
+from newsstand.membership.providers.base import PaymentProvider, WebhookResult
+
+
+class ManualProvider(PaymentProvider):
+    name = "manual"
+
+    def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
+        return f"{reverse('membership:manual_checkout')}?plan={plan.key}"
+
+    def portal_url(self, user: Any, *, return_url: str) -> str | None:
+        return None
+
+    def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
+        return WebhookResult(404, "payments are manual: there is no webhook")

@@ -1,0 +1,145 @@
+"""Reader-facing membership pages: plans and the reader's state, checkout, portal, webhook.
+
+Thin: they read, then hand state changes to the provider (which calls membership.actions).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+from num2words import num2words
+
+from newsstand.membership.access import user_membership
+from newsstand.membership.models import Membership
+from newsstand.membership.plans import UnknownPlan, all_plans, get_plan
+from newsstand.membership.providers.base import CheckoutUnavailable, get_provider
+from newsstand.membership.status import describe
+
+log = logging.getLogger(__name__)
+
+State = Membership.State
+
+CHECKOUT_NOTES = {
+    "success": "Thank you for subscribing. Your membership starts as soon as the payment clears.",
+    "canceled": "Checkout was canceled; nothing was charged.",
+}
+
+
+def _trial_headline() -> str:
+    days = settings.NEWSSTAND_TRIAL_DAYS
+    words = str(num2words(days, lang="en")).capitalize()
+    return f"{words} day{'s' if days != 1 else ''} free"
+
+
+def _render_plans(
+    request: HttpRequest, *, error: str = "", status: int = 200, **extra: Any
+) -> HttpResponse:
+    membership = user_membership(request.user)
+    provider = get_provider()
+    current = describe(membership, timezone.now())
+    can_manage = (
+        membership is not None
+        and provider.name == "stripe"
+        and membership.provider == "stripe"
+        and bool(membership.provider_customer_id)
+    )
+    paying = current.state in (State.ACTIVE, State.PAST_DUE) and current.has_access
+    context = {
+        "membership": membership,
+        "current": current,
+        "plans": all_plans(),
+        "trial_headline": _trial_headline(),
+        "trial_days": settings.NEWSSTAND_TRIAL_DAYS,
+        "can_subscribe": not paying,
+        "can_manage": can_manage,
+        "provider": provider.name,
+        "note": CHECKOUT_NOTES.get(request.GET.get("checkout", ""), ""),
+        "error": error,
+        **extra,
+    }
+    return render(request, "membership/plans.html", context, status=status)
+
+
+@require_safe
+def plans(request: HttpRequest) -> HttpResponse:
+    return _render_plans(request)
+
+
+@login_required
+@require_POST
+def checkout(request: HttpRequest) -> HttpResponse:
+    try:
+        plan = get_plan(request.POST.get("plan", ""))
+    except UnknownPlan as exc:
+        return _render_plans(request, error=f"Choose a plan: {exc}.", status=400)
+    current = describe(user_membership(request.user), timezone.now())
+    if current.has_access and current.state in (State.ACTIVE, State.PAST_DUE):
+        # A second subscription would charge twice; changing plans is the portal's job.
+        return _render_plans(
+            request,
+            error="You are already a member. Change your plan under Manage your subscription.",
+            status=409,
+        )
+    return_url = request.build_absolute_uri(reverse("membership:plans"))
+    try:
+        url = get_provider().start_checkout(request.user, plan, return_url=return_url)
+    except CheckoutUnavailable as exc:
+        log.error("checkout unavailable user_id=%s plan=%s: %s", request.user.pk, plan.key, exc)
+        return _render_plans(
+            request,
+            error="Subscribing is not available right now. Please try again later.",
+            status=503,
+        )
+    return HttpResponseRedirect(url)
+
+
+@login_required
+@require_POST
+def portal(request: HttpRequest) -> HttpResponse:
+    return_url = request.build_absolute_uri(reverse("membership:plans"))
+    try:
+        url = get_provider().portal_url(request.user, return_url=return_url)
+    except CheckoutUnavailable as exc:
+        log.error("billing portal unavailable user_id=%s: %s", request.user.pk, exc)
+        url = None
+    if url is None:
+        return _render_plans(
+            request,
+            error="Managing your subscription is not available right now.",
+            status=503,
+        )
+    return HttpResponseRedirect(url)
+
+
+@require_safe
+def manual_checkout(request: HttpRequest) -> HttpResponse:
+    try:
+        plan = get_plan(request.GET.get("plan", ""))
+    except UnknownPlan:
+        plan = None
+    return render(
+        request,
+        "membership/manual_checkout.html",
+        {"plan": plan, "provider": get_provider().name},
+    )
+
+
+@csrf_exempt  # Stripe cannot send our CSRF token; its signature authenticates the request
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    provider = get_provider()
+    if provider.name != "stripe":
+        return HttpResponse(
+            "Stripe is not the payment provider here.", status=404, content_type="text/plain"
+        )
+    result = provider.handle_webhook(request.body, request.headers)
+    return HttpResponse(result.message, status=result.status, content_type="text/plain")
