@@ -102,6 +102,27 @@ def test_save_then_read_offline(
     assert page.locator(".card__title a").all_inner_texts() == [target.title]
 
 
+def test_plain_form_save_through_the_service_worker(
+    page: Page, context: BrowserContext, reader_data: ReaderData
+) -> None:
+    """Without htmx (it failed to load), Save is a plain POST and redirect, which the service
+    worker passes through, and then keeps the article offline all the same."""
+    user = _sign_in(page)
+    _under_service_worker(page)
+    context.route("**/htmx.min.js", lambda route: route.abort())
+    target = reader_data.articles[-1]
+    article_path = reverse("reader:article", args=[target.pk])
+    page.goto(article_path)
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    page.evaluate("window.__sameDocument = true")
+    page.locator(f"#save-{target.pk}").click()
+    page.wait_for_function("window.__sameDocument === undefined")
+    page.wait_for_url(f"**{article_path}")
+    assert page.locator(f"#save-{target.pk}").get_attribute("aria-pressed") == "true"
+    assert SavedArticle.objects.filter(user=user, article=target).exists()
+    _wait_until_saved_offline(page, article_path)
+
+
 def test_s_saves_the_selected_card_and_the_open_article(
     page: Page, reader_data: ReaderData
 ) -> None:
