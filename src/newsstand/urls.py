@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("newsstand.accounts.urls")),
     path("", include("newsstand.personal.urls")),
     path("", include("newsstand.reader.urls")),
 ]
