@@ -8,11 +8,13 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
+from newsstand.accounts.actions import add_user
 from newsstand.articles.actions import index_article_topics
 from newsstand.personal.models import Follow, SavedArticle
 from newsstand.reader.listing import ARTICLES_PER_PAGE
@@ -21,6 +23,7 @@ from tests.reader.factories import make_article
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
+    from pytest_django.fixtures import Settings
     from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,18 +34,31 @@ CACHE_WAIT_S = 10.0
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
+@pytest.fixture(autouse=True)
+def _quick_hashing(settings: Settings) -> None:
+    # Argon2 at test costs (tests/accounts/conftest.py); the live server reads these settings too.
+    settings.PASSWORD_HASHERS = ["tests.accounts.conftest.QuickArgon2Hasher"]
+
+
+@pytest.fixture(autouse=True)
+def _warm_live_server(live_server: LiveServer) -> None:
+    """The server's first request imports every view (scikit-learn, scipy...): seconds on a busy
+    machine, which must not count against a page's load timeout."""
+    httpx.get(f"{live_server.url}/", timeout=120).raise_for_status()
+
+
 def _log_in(page: Page) -> None:
-    """A real sign-in through allauth's form, so the browser holds a real session cookie."""
+    """A real sign-in through the sign-in form, so the browser holds a real session cookie."""
     page.goto(reverse("account_login"))
-    page.locator("input[name=login]").fill(EMAIL)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
+    page.locator("#id_login").fill(EMAIL)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"**{reverse('reader:home')}")
     assert page.get_by_role("link", name="Saved", exact=True).is_visible()
 
 
 def _sign_in(page: Page) -> User:
-    user = User.objects.create_user(username="reader", email=EMAIL, password=PASSWORD)
+    user = add_user(EMAIL, PASSWORD)
     _log_in(page)
     return user
 
@@ -191,7 +207,7 @@ def test_no_serious_axe_violations_on_personal_pages(
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    user = User.objects.create_user(username="reader", email=EMAIL, password=PASSWORD)
+    user = add_user(EMAIL, PASSWORD)
     article = reader_data.story_articles[0]
     article.topics = ["Harbour works"]
     article.save()
