@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -22,6 +23,7 @@ from tests.reader.factories import make_article
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
+    from pytest_django.fixtures import Settings
     from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,18 +34,30 @@ CACHE_WAIT_S = 10.0
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
+@pytest.fixture(autouse=True)
+def _quick_hashing(settings: Settings) -> None:
+    # Argon2 at test costs (tests/accounts/conftest.py); the live server reads these settings too.
+    settings.PASSWORD_HASHERS = ["tests.accounts.conftest.QuickArgon2Hasher"]
+
+
+@pytest.fixture(autouse=True)
+def _warm_live_server(live_server: LiveServer) -> None:
+    """The server's first request imports every view (scikit-learn, scipy...): seconds on a busy
+    machine, which must not count against a page's load timeout."""
+    httpx.get(f"{live_server.url}/", timeout=120).raise_for_status()
+
+
 def _log_in(page: Page) -> None:
-    """A real sign-in through allauth's form, so the browser holds a real session cookie."""
+    """A real sign-in through the sign-in form, so the browser holds a real session cookie."""
     page.goto(reverse("account_login"))
-    page.locator("input[name=login]").fill(EMAIL)
-    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("#id_login").fill(EMAIL)
+    page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"**{reverse('reader:home')}")
     assert page.get_by_role("link", name="Saved", exact=True).is_visible()
 
 
 def _sign_in(page: Page) -> User:
-    # add_user confirms the address: allauth lets no unconfirmed address sign in.
     user = add_user(EMAIL, PASSWORD)
     _log_in(page)
     return user
@@ -102,6 +116,27 @@ def test_save_then_read_offline(
     assert page.get_by_role("heading", level=1).inner_text() == "You are offline"
     page.goto(reverse("personal:saved"))
     assert page.locator(".card__title a").all_inner_texts() == [target.title]
+
+
+def test_plain_form_save_through_the_service_worker(
+    page: Page, context: BrowserContext, reader_data: ReaderData
+) -> None:
+    """Without htmx (it failed to load), Save is a plain POST and redirect, which the service
+    worker passes through, and then keeps the article offline all the same."""
+    user = _sign_in(page)
+    _under_service_worker(page)
+    context.route("**/htmx.min.js", lambda route: route.abort())
+    target = reader_data.articles[-1]
+    article_path = reverse("reader:article", args=[target.pk])
+    page.goto(article_path)
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    page.evaluate("window.__sameDocument = true")
+    page.locator(f"#save-{target.pk}").click()
+    page.wait_for_function("window.__sameDocument === undefined")
+    page.wait_for_url(f"**{article_path}")
+    assert page.locator(f"#save-{target.pk}").get_attribute("aria-pressed") == "true"
+    assert SavedArticle.objects.filter(user=user, article=target).exists()
+    _wait_until_saved_offline(page, article_path)
 
 
 def test_s_saves_the_selected_card_and_the_open_article(

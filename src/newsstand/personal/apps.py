@@ -7,6 +7,9 @@ class PersonalConfig(AppConfig):
 
     def ready(self) -> None:
         from newsstand.accounts.export import register_exporter
-        from newsstand.personal.export import export_personal
+        from newsstand.personal.export import export_following, export_history, export_saved
 
-        register_exporter("personal", export_personal)
+        # "Download my data" (accounts/): what the reader saved, read and follows.
+        register_exporter("saved", export_saved)
+        register_exporter("history", export_history)
+        register_exporter("following", export_following)

@@ -1,41 +1,67 @@
-"""The reader's part of "Download my data": saved articles, reading history, follows and mutes."""
+"""The reader's part of "Download my data" (accounts.export): saved, history, following."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsstand.personal.models import Follow, ReadingHistory, SavedArticle
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def _article(article: Any) -> dict[str, Any]:
-    return {"id": article.pk, "title": article.title, "url": article.url}
 
-
-def export_personal(user: Any) -> dict[str, Any]:
-    saved = SavedArticle.objects.filter(user=user).select_related("article").order_by("saved_at")
-    history = (
-        ReadingHistory.objects.filter(user=user).select_related("article").order_by("first_read_at")
+def export_saved(user: User) -> list[dict[str, Any]]:
+    rows = (
+        SavedArticle.objects.filter(user=user)
+        .order_by("-saved_at")
+        .values("saved_at", "article_id", "article__title", "article__url")
     )
-    follows = Follow.objects.filter(user=user).order_by("created_at")
-    return {
-        "saved": [{"saved_at": s.saved_at, "article": _article(s.article)} for s in saved],
-        "history": [
-            {
-                "first_read_at": h.first_read_at,
-                "last_read_at": h.last_read_at,
-                "read_count": h.read_count,
-                "article": _article(h.article),
-            }
-            for h in history
-        ],
-        "following": [
-            {
-                "kind": f.kind,
-                "key": f.key,
-                "label": f.label,
-                "muted": f.muted,
-                "since": f.created_at,
-            }
-            for f in follows
-        ],
-    }
+    return [
+        {
+            "saved_at": r["saved_at"],
+            "article_id": r["article_id"],
+            "title": r["article__title"],
+            "url": r["article__url"],
+        }
+        for r in rows
+    ]
+
+
+def export_history(user: User) -> list[dict[str, Any]]:
+    rows = (
+        ReadingHistory.objects.filter(user=user)
+        .order_by("-last_read_at")
+        .values(
+            "first_read_at",
+            "last_read_at",
+            "read_count",
+            "article_id",
+            "article__title",
+            "article__url",
+        )
+    )
+    return [
+        {
+            "first_read_at": r["first_read_at"],
+            "last_read_at": r["last_read_at"],
+            "read_count": r["read_count"],
+            "article_id": r["article_id"],
+            "title": r["article__title"],
+            "url": r["article__url"],
+        }
+        for r in rows
+    ]
+
+
+def export_following(user: User) -> list[dict[str, Any]]:
+    rows = Follow.objects.filter(user=user).order_by("muted", "kind", "label", "id")
+    return [
+        {
+            "kind": f.kind,
+            "key": f.key,
+            "name": f.label,
+            "muted": f.muted,
+            "since": f.created_at,
+        }
+        for f in rows
+    ]
