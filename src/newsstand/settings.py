@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "newsstand.accounts",
     "newsstand.membership",
+    "newsstand.ledger",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,14 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 
 # Membership (membership/): the free trial every sign-up starts, without a card.
 NEWSSTAND_TRIAL_DAYS = env_int("NEWSSTAND_TRIAL_DAYS", 14)
+
+# Read ledger and payouts (ledger/): a member's read counts once the article was visible for
+# FULL_READ_SECONDS or scrolled past FULL_READ_SCROLL of its body; publishers share
+# PUBLISHER_SHARE of each month's revenue in CURRENCY by their reads.
+NEWSSTAND_FULL_READ_SECONDS = env_int("NEWSSTAND_FULL_READ_SECONDS", 30)
+NEWSSTAND_FULL_READ_SCROLL = env_float("NEWSSTAND_FULL_READ_SCROLL", 0.6)
+NEWSSTAND_PUBLISHER_SHARE = env_float("NEWSSTAND_PUBLISHER_SHARE", 0.7)
+NEWSSTAND_CURRENCY = os.environ.get("NEWSSTAND_CURRENCY", "EUR").strip().upper()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
+from newsstand.ledger.tickets import read_ticket_for
 from newsstand.reader.browse import publisher_strip
 from newsstand.reader.listing import TEASER_SOURCE_CHARS, card_page
 from newsstand.reader.presentation import (
@@ -67,6 +68,8 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
             exclude_article_id=obj.pk,
             exclude_story_id=obj.story_id,
         ),
+        # Members only ("" otherwise): the signed ticket the read tracker sends back (ledger/).
+        "read_ticket": read_ticket_for(request.user, obj.pk),
     }
     count_read(request, obj)
     return render(request, "reader/article.html", context)
