@@ -1,8 +1,9 @@
 """The read ledger in a real browser: a member scrolls through an article and the read is
-recorded."""
+recorded; the staff payouts page passes axe-core."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -78,3 +79,27 @@ def test_member_scrolls_past_the_threshold_and_the_read_is_recorded(
         article.publisher_id,
     )
     assert read.via == FullRead.Via.SCROLL
+
+
+def test_payouts_page_has_no_serious_axe_violations(
+    page: Page, context: BrowserContext, live_server: LiveServer
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    staff = get_user_model().objects.create_user("editor", password="pw-not-used", is_staff=True)
+    publisher = make_publisher("Alpha Times")
+    _sign_in(context, live_server, staff)
+    failures = {}
+    for path in (
+        reverse("reader:staff:payouts"),
+        reverse("reader:staff:payouts_publisher", args=[publisher.pk]),
+    ):
+        page.goto(path)
+        violations = [
+            {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        if violations:
+            failures[path] = violations
+    assert not failures, json.dumps(failures, indent=1)
