@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "newsstand.membership",
     "newsstand.personal",
+    "newsstand.ledger",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,14 @@ NEWSSTAND_PLANS = {
 }
 # Absolute links in emails (the trial reminders), where there is no request to build them from.
 NEWSSTAND_SITE_URL = os.environ.get("NEWSSTAND_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Read ledger and payouts (ledger/): a member's read counts once the article was visible for
+# FULL_READ_SECONDS or scrolled past FULL_READ_SCROLL of its body; publishers share
+# PUBLISHER_SHARE of each month's revenue in CURRENCY by their reads.
+NEWSSTAND_FULL_READ_SECONDS = env_int("NEWSSTAND_FULL_READ_SECONDS", 30)
+NEWSSTAND_FULL_READ_SCROLL = env_float("NEWSSTAND_FULL_READ_SCROLL", 0.6)
+NEWSSTAND_PUBLISHER_SHARE = env_float("NEWSSTAND_PUBLISHER_SHARE", 0.7)
+# (NEWSSTAND_CURRENCY is set with the plans above.)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

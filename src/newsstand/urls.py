@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("newsstand.personal.urls")),
     path("membership/", include("newsstand.membership.urls")),
     path("staff/members/", include("newsstand.membership.staff_urls")),
+    path("", include("newsstand.ledger.urls")),
     path("", include("newsstand.reader.urls")),
 ]

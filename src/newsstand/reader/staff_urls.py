@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from newsstand.reader import staff, staff_stories
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("picks/", staff_stories.picks, name="picks"),
     path("picks/<int:pk>/move/", staff_stories.pick_move, name="pick_move"),
     path("picks/<int:pk>/remove/", staff_stories.pick_remove, name="pick_remove"),
+    # Publisher payouts (the ledger's pages, named in this namespace for the staff nav).
+    path("payouts/", include("newsstand.ledger.staff_urls")),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
+from newsstand.ledger.tickets import read_ticket_for
 from newsstand.personal.actions import note_article_opened
 from newsstand.personal.state import hide_muted_publishers, saved_flag
 from newsstand.reader.browse import publisher_strip
@@ -80,6 +81,8 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
             exclude_article_id=obj.pk,
             exclude_story_id=obj.story_id,
         ),
+        # Members only ("" otherwise): the signed ticket the read tracker sends back (ledger/).
+        "read_ticket": read_ticket_for(request.user, obj.pk),
     }
     count_read(request, obj)
     if request.method == "GET" and not is_prefetch(request):

@@ -1,0 +1,89 @@
+/* The read ledger's tracker, loaded on article pages for members only.
+ *
+ * A read counts once the article has been *visible* for data-seconds (time in a background tab
+ * or a minimised window does not count: Page Visibility API), or once the reader has scrolled
+ * past data-scroll of the article body. Then it posts one claim to data-url with the ticket the
+ * page was served with; the server checks the ticket and the time since the page was served.
+ * Without JavaScript nothing is measured and nothing is counted (see README).
+ */
+(() => {
+  "use strict";
+  const tag = document.currentScript;
+  if (!tag || !tag.dataset.ticket || !window.fetch) return;
+  const d = tag.dataset;
+  const needMs = Number(d.seconds) * 1000;
+  const needDepth = Number(d.scroll);
+  const body = document.querySelector(d.body) || document.querySelector("article");
+  let visibleMs = 0;
+  let visibleSince = document.visibilityState === "visible" ? performance.now() : null;
+  let timer = null;
+  let sent = false;
+
+  const visibleTime = () =>
+    visibleMs + (visibleSince === null ? 0 : performance.now() - visibleSince);
+
+  // How far down the body the bottom of the viewport has reached, 0 to 1.
+  const depth = () => {
+    if (!body) return 0;
+    const box = body.getBoundingClientRect();
+    if (box.height <= 0) return 0;
+    return Math.min(1, Math.max(0, (window.innerHeight - box.top) / box.height));
+  };
+
+  const send = (via, reached) => {
+    if (sent) return;
+    sent = true;
+    clearTimeout(timer);
+    window.removeEventListener("scroll", onScroll);
+    document.removeEventListener("visibilitychange", onVisibility);
+    const form = new URLSearchParams({ article: d.article, ticket: d.ticket, via: via });
+    if (via === "scroll") form.set("depth", reached.toFixed(3));
+    // keepalive: the claim still goes out if the reader leaves the page at that moment.
+    fetch(d.url, {
+      method: "POST",
+      body: form,
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "X-CSRFToken": d.csrf },
+    })
+      .then((r) => { tag.dataset.state = r.ok ? "recorded" : "refused"; })
+      .catch(() => { tag.dataset.state = "failed"; });
+  };
+
+  const arm = () => {
+    clearTimeout(timer);
+    if (sent || visibleSince === null) return;
+    timer = setTimeout(check, Math.max(0, needMs - visibleTime()) + 50);
+  };
+
+  const check = () => {
+    if (visibleTime() >= needMs) send("time");
+    else arm();
+  };
+
+  // Only a real scroll counts: a short article that fits the screen is read by time instead.
+  let pending = false;
+  const onScroll = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      const reached = depth();
+      if (document.visibilityState === "visible" && reached >= needDepth) send("scroll", reached);
+    });
+  };
+
+  const onVisibility = () => {
+    if (document.visibilityState === "visible") {
+      if (visibleSince === null) visibleSince = performance.now();
+    } else if (visibleSince !== null) {
+      visibleMs += performance.now() - visibleSince;
+      visibleSince = null;
+    }
+    arm();
+  };
+
+  window.addEventListener("scroll", onScroll, { passive: true });
+  document.addEventListener("visibilitychange", onVisibility);
+  arm();
+})();

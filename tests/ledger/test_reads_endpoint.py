@@ -1,0 +1,183 @@
+"""POST /reads/ through the test client: the ticket the article page renders, and bad claims."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from newsstand.ledger.models import FullRead
+from newsstand.ledger.tickets import SALT, issue_ticket
+from tests.ledger.factories import make_member, make_non_member
+from tests.reader.factories import make_article, make_publisher
+
+pytestmark = pytest.mark.django_db
+
+READS_URL = "/reads/"
+
+
+@pytest.fixture
+def article():
+    return make_article(make_publisher("Alpha Times"), title="Harbour bridge reopens")
+
+
+@pytest.fixture
+def member():
+    return make_member()
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+def _tracker(html: str) -> dict[str, str]:
+    tag = re.search(r'<script src="[^"]*ledger/read\.js"[^>]*>', html)
+    assert tag, "the read tracker is not on the page"
+    return dict(re.findall(r'data-([a-z]+)="([^"]*)"', tag.group(0)))
+
+
+def _ticket(user, article, seconds_ago: float) -> str:
+    return issue_ticket(user.pk, article.pk, timezone.now() - timedelta(seconds=seconds_ago))
+
+
+def _claim(client: Client, article, ticket: str, via: str = "time", **extra):
+    return client.post(READS_URL, {"article": article.pk, "ticket": ticket, "via": via, **extra})
+
+
+def test_reads_url():
+    assert reverse("ledger:record_read") == READS_URL
+
+
+def test_article_page_carries_the_tracker_for_members_only(
+    client, member_client, article, django_assert_max_num_queries
+):
+    url = reverse("reader:article", args=[article.pk])
+    with django_assert_max_num_queries(10):
+        html = member_client.get(url).content.decode()
+    data = _tracker(html)
+    assert data["url"] == READS_URL
+    assert data["article"] == str(article.pk)
+    assert data["seconds"] == "30"
+    assert float(data["scroll"]) == pytest.approx(0.6)
+    assert data["body"] == ".article__body"
+    assert data["csrf"]
+    payload = signing.Signer(salt=SALT).unsign_object(data["ticket"])
+    assert payload["a"] == article.pk
+
+    anonymous = Client().get(url).content.decode()
+    assert "ledger/read.js" not in anonymous
+    outsider = Client()
+    outsider.force_login(make_non_member())
+    assert "ledger/read.js" not in outsider.get(url).content.decode()
+
+
+def test_scroll_claim_with_the_pages_ticket_is_recorded_once(member_client, member, article):
+    html = member_client.get(reverse("reader:article", args=[article.pk])).content.decode()
+    ticket = _tracker(html)["ticket"]
+    response = _claim(member_client, article, ticket, via="scroll", depth="0.75")
+    assert response.status_code == 201, response.content
+    assert response.json()["recorded"] is True
+    assert response.json()["new"] is True
+    again = _claim(member_client, article, ticket, via="scroll", depth="0.8")
+    assert again.status_code == 200
+    assert again.json() == {"recorded": True, "new": False, "day": again.json()["day"]}
+    row = FullRead.objects.get()
+    assert (row.user_id, row.article_id, row.publisher_id) == (
+        member.pk,
+        article.pk,
+        article.publisher_id,
+    )
+    assert row.via == "scroll"
+
+
+def test_time_claim_straight_after_opening_is_too_early(member_client, article):
+    html = member_client.get(reverse("reader:article", args=[article.pk])).content.decode()
+    response = _claim(member_client, article, _tracker(html)["ticket"])
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_early"
+    assert "30 seconds" in response.json()["reason"]
+    assert not FullRead.objects.exists()
+
+
+def test_time_claim_after_the_reading_time_is_recorded(member_client, member, article):
+    response = _claim(member_client, article, _ticket(member, article, seconds_ago=31))
+    assert response.status_code == 201
+    assert FullRead.objects.get().via == "time"
+
+
+def test_shallow_scroll_is_refused(member_client, member, article):
+    response = _claim(member_client, article, _ticket(member, article, 1), "scroll", depth="0.3")
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_shallow"
+    assert "60%" in response.json()["reason"]
+
+
+@pytest.mark.parametrize(
+    ("make_ticket", "code"),
+    [
+        (lambda m, a, o: _ticket(m, a, 40)[:-3] + "xyz", "forged"),
+        (lambda m, a, o: "not-a-ticket", "forged"),
+        (lambda m, a, o: signing.Signer(salt="other").sign_object({"u": m.pk}), "forged"),
+        (lambda m, a, o: signing.Signer(salt=SALT).sign_object([1, 2]), "malformed"),
+        (lambda m, a, o: _ticket(o, a, 40), "wrong_reader"),
+        (lambda m, a, o: issue_ticket(m.pk, a.pk + 1000, timezone.now()), "wrong_article"),
+        (lambda m, a, o: _ticket(m, a, 13 * 3600), "expired"),
+    ],
+    ids=["tampered", "garbage", "other-salt", "malformed", "other-reader", "other-article", "old"],
+)
+def test_bad_tickets_are_refused_with_a_reason(member_client, member, article, make_ticket, code):
+    other = make_member("other")
+    response = _claim(member_client, article, make_ticket(member, article, other))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["recorded"] is False
+    assert body["code"] == code
+    assert body["reason"]
+    assert not FullRead.objects.exists()
+
+
+def test_non_members_and_visitors_are_refused(client, article):
+    outsider = make_non_member()
+    ticket = _ticket(outsider, article, 40)
+    anonymous = _claim(client, article, ticket)
+    assert anonymous.status_code == 403
+    assert anonymous.json()["code"] == "not_signed_in"
+    client.force_login(outsider)
+    response = _claim(client, article, ticket)
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_a_member"
+    assert not FullRead.objects.exists()
+
+
+def test_bad_input_is_named(member_client, member, article):
+    missing = member_client.post(READS_URL, {"article": article.pk, "via": "time"})
+    assert missing.status_code == 400
+    assert "ticket" in missing.json()["reason"]
+    bad_via = _claim(member_client, article, _ticket(member, article, 40), via="glance")
+    assert bad_via.status_code == 400
+    assert "via" in bad_via.json()["reason"]
+    unknown = member_client.post(READS_URL, {"article": 99999, "ticket": "x", "via": "time"})
+    assert unknown.status_code == 404
+    assert member_client.get(READS_URL).status_code == 405
+
+
+def test_csrf_is_enforced(member, article):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member)
+    ticket = _ticket(member, article, 40)
+    assert _claim(strict, article, ticket).status_code == 403
+    html = strict.get(reverse("reader:article", args=[article.pk])).content.decode()
+    token = _tracker(html)["csrf"]
+    response = strict.post(
+        READS_URL,
+        {"article": article.pk, "ticket": ticket, "via": "time"},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 201
