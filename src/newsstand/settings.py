@@ -74,6 +74,11 @@ INSTALLED_APPS = [
     "allauth.account",
     "newsstand.accounts",
     "newsstand.membership",
+    # The membership gate on every channel, and the JSON API with the outgoing feeds.
+    "newsstand.gate",
+    "newsstand.api",
+    # Django Ninja's own static files, so /api/docs serves Swagger UI locally, not from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "newsstand.gate.middleware.ClearCacheOnSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -144,6 +150,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 
 # Membership (membership/): the free trial every sign-up starts, without a card.
 NEWSSTAND_TRIAL_DAYS = env_int("NEWSSTAND_TRIAL_DAYS", 14)
+# The gate (gate/): full articles a registered non-member may read free each calendar month;
+# 0 turns metering off.
+NEWSSTAND_METERED_FREE_ARTICLES = env_int("NEWSSTAND_METERED_FREE_ARTICLES", 0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from newsstand.api.endpoints import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The JSON API (OpenAPI at /api/docs), personal tokens for it, and outgoing RSS/Atom feeds.
+    path("api/", api.urls),
+    path("account/api-tokens/", include("newsstand.api.urls")),
+    path("feeds/", include("newsstand.api.feed_urls")),
     path("", include("newsstand.reader.urls")),
 ]

@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
+from newsstand.gate.actions import open_article
+from newsstand.gate.policy import shown_body
+from newsstand.gate.teaser import make_body_teaser
+from newsstand.gate.web import article_gate, mark_response
 from newsstand.reader.browse import publisher_strip
-from newsstand.reader.listing import TEASER_SOURCE_CHARS, card_page
-from newsstand.reader.presentation import (
-    make_teaser,
-    strip_duplicate_lead,
-    was_updated,
-)
+from newsstand.reader.listing import card_page
+from newsstand.reader.presentation import make_teaser, was_updated
 from newsstand.reader.reads import count_read
 from newsstand.stories.coverage import related_for, story_coverage
 from newsstand.stories.models import Story
@@ -47,29 +47,46 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def article(request: HttpRequest, pk: int) -> HttpResponse:
+    return _article_page(request, pk, print_view=request.GET.get("print") == "1")
+
+
+@require_safe
+def article_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article laid out for paper: same gate, no asides."""
+    return _article_page(request, pk, print_view=True)
+
+
+def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpResponse:
     obj = get_object_or_404(Article.objects.select_related("publisher"), pk=pk)
-    body = strip_duplicate_lead(
-        obj.content_html, obj.lead_image_url, obj.lead_image_caption, obj.lead_image_credit
-    )
-    related, carriers = related_for(obj)
+    # The gate (gate/): members read the body; everyone else the teaser and an invitation.
+    decision = open_article(request.user, obj)
+    body = shown_body(obj)
+    teaser = make_body_teaser(body)
     context = {
         "article": obj,
-        "related_stories": related,
-        "also_carried_by": carriers,
+        "gate": article_gate(request, decision, teaser),
+        "print_view": print_view,
         # content_html is sanitised at ingest (ingest.sanitizer); it is the only field marked safe.
-        "body_html": mark_safe(body),  # noqa: S308 - sanitised on the way in, see above
+        # A gated page never receives it, so no markup, attribute or script can carry it.
+        "body_html": mark_safe(body) if decision.full else "",  # noqa: S308 - sanitised, see above
         "updated": was_updated(obj.published_at, obj.updated_at),
-        "description": make_teaser(obj.summary, obj.content_text[:TEASER_SOURCE_CHARS]),
-        "top_stories": top_stories(ASIDE_ITEMS, exclude_story_id=obj.story_id),
-        "our_picks": active_picks(
-            timezone.now(),
-            limit=ASIDE_ITEMS,
-            exclude_article_id=obj.pk,
-            exclude_story_id=obj.story_id,
-        ),
+        "description": make_teaser(obj.summary, teaser.text),
     }
+    if not print_view:
+        related, carriers = related_for(obj)
+        context |= {
+            "related_stories": related,
+            "also_carried_by": carriers,
+            "top_stories": top_stories(ASIDE_ITEMS, exclude_story_id=obj.story_id),
+            "our_picks": active_picks(
+                timezone.now(),
+                limit=ASIDE_ITEMS,
+                exclude_article_id=obj.pk,
+                exclude_story_id=obj.story_id,
+            ),
+        }
     count_read(request, obj)
-    return render(request, "reader/article.html", context)
+    return mark_response(render(request, "reader/article.html", context), decision)
 
 
 @require_safe
