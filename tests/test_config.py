@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from newsstand.config import env_bool, env_float, env_int, env_path
+from newsstand.config import (
+    EMAIL_TIMEOUT_S,
+    email_from,
+    email_mailer,
+    env_bool,
+    env_float,
+    env_int,
+    env_path,
+)
 
 
 def test_booleans(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,3 +47,89 @@ def test_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert env_path("NS_P", Path("/default")) == tmp_path / "b"
     monkeypatch.delenv("NS_P")
     assert env_path("NS_P", Path("/default")) == Path("/default")
+
+
+# Outgoing mail: NEWSSTAND_EMAIL_URL / NEWSSTAND_EMAIL_FILE_PATH / NEWSSTAND_EMAIL_FROM.
+
+
+def test_email_defaults_to_the_console() -> None:
+    assert email_mailer(None, None) == {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    assert email_mailer("", "  ")["BACKEND"].endswith("console.EmailBackend")
+
+
+def test_email_to_files(tmp_path: Path) -> None:
+    mailer = email_mailer(None, str(tmp_path / "mail"))
+    assert mailer == {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(tmp_path / "mail")},
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "options"),
+    [
+        (
+            "smtp://relay.internal",
+            {"host": "relay.internal", "port": 25, "username": "", "password": ""},
+        ),
+        (
+            "smtp+tls://news%40example.org:p%40ss%2Fw0rd@mail.example.org",
+            {
+                "host": "mail.example.org",
+                "port": 587,
+                "username": "news@example.org",
+                "password": "p@ss/w0rd",
+                "use_tls": True,
+            },
+        ),
+        (
+            "SMTPS://apikey:secret@smtp.example.org:2465",
+            {"host": "smtp.example.org", "port": 2465, "username": "apikey", "use_ssl": True},
+        ),
+    ],
+)
+def test_email_over_smtp(url: str, options: dict[str, object]) -> None:
+    mailer = email_mailer(url, None)
+    assert mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    defaults = {"use_tls": False, "use_ssl": False, "timeout": EMAIL_TIMEOUT_S}
+    assert mailer["OPTIONS"] == {**defaults, "password": mailer["OPTIONS"]["password"], **options}
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://mail.example.org", "unknown scheme 'http'"),
+        ("smtp+tls://user:secret@", "no host"),
+        ("smtp://mail.example.org:99999", "not a number between 1 and 65535"),
+        ("smtp://mail.example.org:25/path", "only user, password, host and port"),
+        ("smtp://user:pa?ss@mail.example.org", "only user, password, host and port"),
+    ],
+)
+def test_bad_email_urls_say_why_without_the_password(url: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as caught:
+        email_mailer(url, None)
+    assert str(caught.value).startswith("NEWSSTAND_EMAIL_URL: ")
+    assert "secret" not in str(caught.value)
+
+
+def test_email_url_and_file_path_together_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="both set: choose one"):
+        email_mailer("smtp://mail.example.org", str(tmp_path))
+
+
+def test_email_from() -> None:
+    assert email_from(None, "newsstand@localhost") == "newsstand@localhost"
+    assert email_from(" Newsstand <news@example.org> ", "x") == "Newsstand <news@example.org>"
+    with pytest.raises(ValueError, match="NEWSSTAND_EMAIL_FROM='Newsstand'"):
+        email_from("Newsstand", "x")
+
+
+def test_file_mailer_writes_the_message(tmp_path: Path) -> None:
+    """End to end: Django builds its mailer from our MAILERS entry and writes the email."""
+    from django.core.mail import EmailMessage
+    from django.test import override_settings
+
+    with override_settings(MAILERS={"default": email_mailer(None, str(tmp_path))}):
+        EmailMessage("Hello", "Body", "news@example.org", ["reader@example.org"]).send()
+    (written,) = tmp_path.iterdir()
+    assert "Subject: Hello" in written.read_text()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -44,3 +47,82 @@ def env_float(name: str, default: float) -> float:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+# Outgoing mail (account emails: verification, password reset, email change).
+EMAIL_TIMEOUT_S = 10  # an unreachable SMTP server fails the request instead of hanging it
+_SMTP_SCHEMES = {
+    # scheme: (default port, STARTTLS, implicit TLS)
+    "smtp": (25, False, False),
+    "smtp+tls": (587, True, False),
+    "smtps": (465, False, True),
+}
+_MAIL_BACKENDS = "django.core.mail.backends"
+
+
+def email_mailer(url: str | None, file_path: str | None) -> dict[str, Any]:
+    """Django's MAILERS["default"]: SMTP from a URL, else files in a directory, else the console.
+
+    `smtp://user:pass@host:port` is plain SMTP (port 25), `smtp+tls://` upgrades with STARTTLS
+    (port 587), `smtps://` is TLS from the start (port 465). User and password are
+    percent-decoded, so `%40` in the URL is an `@` in the password.
+    """
+    url = (url or "").strip()
+    file_path = (file_path or "").strip()
+    if url and file_path:
+        raise ValueError(
+            "NEWSSTAND_EMAIL_URL and NEWSSTAND_EMAIL_FILE_PATH are both set: choose one "
+            "(SMTP or files)"
+        )
+    if file_path:
+        return {
+            "BACKEND": f"{_MAIL_BACKENDS}.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(Path(file_path).expanduser().resolve())},
+        }
+    if not url:
+        return {"BACKEND": f"{_MAIL_BACKENDS}.console.EmailBackend"}
+
+    def bad(reason: str) -> ValueError:
+        # The URL may hold a password: never echo it back.
+        return ValueError(f"NEWSSTAND_EMAIL_URL: {reason}")
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _SMTP_SCHEMES:
+        schemes = ", ".join(f"{s}://" for s in _SMTP_SCHEMES)
+        raise bad(f"unknown scheme {parts.scheme!r}; expected one of {schemes}")
+    if not parts.hostname:
+        raise bad("no host, e.g. smtp+tls://user:password@mail.example.org:587")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise bad("takes only user, password, host and port (percent-encode / ? # in a password)")
+    default_port, use_tls, use_ssl = _SMTP_SCHEMES[scheme]
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        raise bad("the port is not a number between 1 and 65535") from None
+    return {
+        "BACKEND": f"{_MAIL_BACKENDS}.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname,
+            "port": port,
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": EMAIL_TIMEOUT_S,
+        },
+    }
+
+
+def email_from(raw: str | None, default: str) -> str:
+    """The From address of every email Newsstand sends: `news@example.org` or `Name <addr>`."""
+    value = (raw or "").strip()
+    if not value:
+        return default
+    _name, address = parseaddr(value)
+    if "@" not in address:
+        raise ValueError(
+            f"NEWSSTAND_EMAIL_FROM={raw!r}: expected an address, e.g. "
+            "'Newsstand <news@example.org>'"
+        )
+    return value

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from newsstand.config import env_bool, env_float, env_int, env_path
+from newsstand.config import email_from, email_mailer, env_bool, env_float, env_int, env_path
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -70,10 +70,12 @@ INSTALLED_APPS = [
     "newsstand.stories",
     "newsstand.ingest",
     "newsstand.reader",
+    # Before allauth, so its templates (account/*.html, allauth/layouts/*) win over allauth's own.
+    "newsstand.accounts",
     "allauth",
     "allauth.account",
-    "newsstand.accounts",
     "newsstand.membership",
+    "newsstand.personal",
     # The membership gate on every channel, and the JSON API with the outgoing feeds.
     "newsstand.gate",
     "newsstand.api",
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # request.htmx: list pages and forms answer HTMX with a fragment (personal/, reader/listing).
+    "django_htmx.middleware.HtmxMiddleware",
     "newsstand.gate.middleware.ClearCacheOnSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -145,8 +149,44 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 # Never tell a visitor whether an address has an account (sign-up, reset and email change).
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Mandatory, because unique emails and an instant sign-in at sign-up would tell a visitor which
+# addresses have an account; the link in the verification email signs the new reader in.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+
+# Accounts (accounts/): the rest of allauth's behaviour, our templates and the account page.
+ACCOUNT_ADAPTER = "newsstand.accounts.adapter.AccountAdapter"
+# One address per account: a new one replaces the old once its link is followed.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGOUT_ON_GET = False  # signing out is a POST (with CSRF), never a link or prefetch
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Newsstand] "
+ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:account"
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "accounts:account"
+# Attempts per client address (ip), per email typed (key) or per signed-in user; "5/5m/key" is five
+# in five minutes. Counted in the default cache: per process unless a shared cache is configured.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Behind N reverse proxies, rate limits take the client address from X-Forwarded-For; with 0 (the
+# default) the header is ignored, since anyone can send it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("NEWSSTAND_TRUSTED_PROXY_COUNT", 0)
+
+# Email: console by default, files with NEWSSTAND_EMAIL_FILE_PATH, SMTP with NEWSSTAND_EMAIL_URL.
+MAILERS = {
+    "default": email_mailer(
+        os.environ.get("NEWSSTAND_EMAIL_URL"), os.environ.get("NEWSSTAND_EMAIL_FILE_PATH")
+    )
+}
+DEFAULT_FROM_EMAIL = email_from(os.environ.get("NEWSSTAND_EMAIL_FROM"), "newsstand@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Membership (membership/): the free trial every sign-up starts, without a card.
 NEWSSTAND_TRIAL_DAYS = env_int("NEWSSTAND_TRIAL_DAYS", 14)
@@ -185,7 +225,12 @@ STORAGES = {
 # Serve app static files straight from the package when collectstatic has not run.
 WHITENOISE_USE_FINDERS = True
 
+# A sign-in lasts two weeks (not renewed per request: that would write the session on every page);
+# with "Remember me" left unticked it ends when the browser closes.
+SESSION_COOKIE_AGE = 14 * 24 * 60 * 60  # seconds
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie (forms carry the token), so scripts may not read it either.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

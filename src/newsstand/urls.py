@@ -10,5 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("account/api-tokens/", include("newsstand.api.urls")),
     path("feeds/", include("newsstand.api.feed_urls")),
+    path("account/", include("newsstand.accounts.urls")),
+    path("", include("newsstand.personal.urls")),
     path("", include("newsstand.reader.urls")),
 ]

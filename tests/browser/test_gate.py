@@ -124,8 +124,8 @@ def test_service_worker_keeps_no_member_text_and_forgets_pages_on_sign_out(
         """caches.open("newsstand-pages")
             .then(c => c.put("/kept-for-the-member", new Response("member page")))"""
     )
-    page.goto("/accounts/logout/")
-    page.locator('form[action="/accounts/logout/"] [type="submit"]').click()
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     deadline = time.monotonic() + CACHE_WAIT_S
     while page.evaluate("caches.match('/kept-for-the-member').then(hit => !!hit)"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -12,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsstand.articles.models import Article
@@ -22,6 +26,24 @@ from newsstand.sources.models import Publisher
 from tests.reader.factories import make_article, make_publisher
 
 _seq = itertools.count(1)
+
+# What a test transaction adds around writes (SAVEPOINT/RELEASE) and production's autocommit
+# brackets: not statements the page asks for (the convention of tests/personal too).
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+
+
+@contextmanager
+def max_statements(limit: int) -> Iterator[CaptureQueriesContext]:
+    """Fails if the block runs more than `limit` SQL statements, transaction control aside."""
+    with CaptureQueriesContext(connection) as ctx:
+        yield ctx
+    statements = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].upper().startswith(TRANSACTION_CONTROL)
+    ]
+    assert len(statements) <= limit, f"{len(statements)} statements:\n" + "\n".join(statements)
+
 
 # Who reads, and whether they may read full text. "expired" is a membership whose state says
 # so; "trial_over" is still in state trial but its end date has passed; "paid_over" is active

@@ -19,7 +19,7 @@ def test_signing_out_clears_the_browsers_cache_for_the_site():
     client.force_login(make_user("trial"))
     response = client.post(reverse("account_logout"))
     assert response.status_code in (200, 302)
-    assert response["Clear-Site-Data"] == '"cache"'
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
     # The session is gone: the next page is a stranger's.
     assert "_auth_user_id" not in client.session
 
@@ -65,4 +65,6 @@ def test_service_worker_stores_only_shareable_responses_and_forgets_on_sign_in_o
     assert "isShareable(response)" in js.split("function isShareable", 1)[1]
     for url in ("/accounts/login/", "/accounts/logout/", "/accounts/signup/"):
         assert f'"{url}"' in js
-    assert "caches.delete(PAGES_CACHE)" in js
+    # Every cache but the app shell's: the pages kept and personal/'s saved articles alike.
+    assert 'name.startsWith("newsstand-shell-")).map((name) => caches.delete(name))' in js
+    assert "event.waitUntil(forgetTheReader())" in js

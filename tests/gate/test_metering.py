@@ -106,3 +106,21 @@ def test_month_follows_the_site_time_zone(settings):
     settings.TIME_ZONE = "Pacific/Auckland"
     # 20:00 UTC on 31 October is already 1 November in Auckland.
     assert month_of(datetime(2026, 10, 31, 20, 0, tzinfo=UTC)) == datetime(2026, 11, 1).date()
+
+
+@pytest.mark.usefixtures("three_free")
+def test_prefetches_and_head_requests_spend_nothing():
+    """The service worker keeping saved articles offline sends Purpose: prefetch."""
+    client = client_for("registered")
+    article = make_gated_article()
+    prefetched = client.get(article.get_absolute_url(), HTTP_PURPOSE="prefetch")
+    html = prefetched.content.decode()
+    assert MARKER not in html
+    assert "Open this article to read it free: 3 of 3 left" in html
+    client.head(article.get_absolute_url())
+    api = client.get(f"/api/articles/{article.pk}", HTTP_SEC_PURPOSE="prefetch")
+    assert api.json()["access"] == "not_spent"
+    assert MeteredRead.objects.count() == 0
+    # Opening it is what spends one.
+    assert MARKER in _read(client, article)
+    assert MeteredRead.objects.count() == 1

@@ -83,6 +83,34 @@ def test_viewer_of_follows_the_membership_rule(kind):
     assert viewer.full_access is FULL_ACCESS[kind]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", list(FULL_ACCESS))
+def test_the_membership_riding_on_the_article_gives_the_same_viewer(kind):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from newsstand.gate.viewer import viewer_for_article, with_viewer_access
+
+    article = make_gated_article()
+    user = AnonymousUser() if kind == "anonymous" else make_user(kind)
+    fetched = with_viewer_access(Article.objects.all(), user).get(pk=article.pk)
+    now = timezone.now()
+    assert viewer_for_article(fetched, user, now) == viewer_of(user, now)
+    assert viewer_for_article(fetched, user, now).full_access is FULL_ACCESS[kind]
+
+
+@pytest.mark.django_db
+def test_a_reader_without_a_membership_row_is_a_non_member():
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from newsstand.gate.viewer import viewer_for_article, with_viewer_access
+
+    user = get_user_model().objects.create_user(username="bare", email="bare@example.org")
+    article = with_viewer_access(Article.objects.all(), user).get(pk=make_gated_article().pk)
+    assert viewer_for_article(article, user, timezone.now()) == NON_MEMBER
+
+
 def test_viewer_of_none_and_anonymous():
     from django.contrib.auth.models import AnonymousUser
 
@@ -117,3 +145,19 @@ def test_search_snippets_ignore_the_meter(settings):
     settings.NEWSSTAND_METERED_FREE_ARTICLES = 5
     source = safe_snippet_source(make_gated_article(), make_user("registered"))
     assert LATER_MARKERS[0] not in source
+
+
+def test_a_prefetch_never_spends_a_free_article():
+    fresh = decide(NON_MEMBER, MeterState(limit=3, used=1), ARTICLE, may_spend=False)
+    assert not fresh.full and fresh.reason is Reason.NOT_SPENT
+    assert (fresh.free_left, fresh.free_limit) == (2, 3)
+    assert not fresh.record_metered_read
+    # One already paid for this month is read in full, prefetched or not.
+    paid = decide(
+        NON_MEMBER, MeterState(limit=3, used=1, already_read=True), ARTICLE, may_spend=False
+    )
+    assert paid.full and not paid.record_metered_read
+    # Members and the used-up meter are unaffected.
+    assert decide(MEMBER, METER_OFF, ARTICLE, may_spend=False).full
+    used_up = decide(NON_MEMBER, MeterState(limit=3, used=3), ARTICLE, may_spend=False)
+    assert used_up.reason is Reason.METER_USED_UP

@@ -31,8 +31,10 @@ from newsstand.articles.models import Article
 from newsstand.gate.actions import open_article
 from newsstand.gate.policy import shown_body, viewer_of
 from newsstand.gate.teaser import make_body_teaser
+from newsstand.gate.viewer import with_viewer_access
 from newsstand.gate.web import mark_response
 from newsstand.reader.presentation import make_teaser
+from newsstand.reader.reads import is_prefetch
 from newsstand.sources.models import Publisher
 from newsstand.stories.coverage import story_coverage
 from newsstand.stories.models import Story
@@ -110,10 +112,12 @@ def list_articles(
 )
 def get_article(request: HttpRequest, article_id: int, response: HttpResponse) -> dict[str, Any]:
     """The article; `content_html` only when the caller may read it, else null and `gated`."""
-    article = Article.objects.select_related("publisher").filter(pk=article_id).first()
+    user = caller(request)
+    articles = with_viewer_access(Article.objects.select_related("publisher"), user)
+    article = articles.filter(pk=article_id).first()
     if article is None:
         raise HttpError(404, f"No article with the id {article_id}.")
-    decision = open_article(caller(request), article)
+    decision = open_article(user, article, may_spend=not is_prefetch(request))
     mark_response(response, decision)
     body = shown_body(article)
     teaser = make_body_teaser(body)

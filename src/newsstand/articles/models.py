@@ -73,3 +73,24 @@ class Article(models.Model):
     def reading_minutes(self) -> int:
         # 230 words a minute is the usual adult silent-reading rate for news prose.
         return max(1, round(self.word_count / 230))
+
+
+class ArticleTopic(models.Model):
+    """One of an article's topics, as a row: the portable index behind /topics/<slug>/.
+
+    `Article.topics` is a JSON list, and JSON containment has no index on SQLite; this table
+    mirrors it (written with the article by ingest, backfilled by `newsstand topics reindex`).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="topic_index")
+    slug = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, help_text="The topic as the feed spelled it.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "slug"], name="articletopic_unique_slug")
+        ]
+        indexes = [models.Index(fields=["slug", "article"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,7 +11,8 @@ from django.utils import timezone
 from newsstand.articles.models import Article
 from newsstand.gate.metering import meter_state, month_of
 from newsstand.gate.models import MeteredRead
-from newsstand.gate.policy import GateDecision, decide, viewer_of
+from newsstand.gate.policy import GateDecision, decide
+from newsstand.gate.viewer import viewer_for_article
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +30,20 @@ def record_metered_read(user: Any, article_id: int, now: datetime) -> None:
     logger.info("gate.metered_read user=%s article=%s", user.pk, article_id)
 
 
-def open_article(user: Any, article: Article, now: datetime | None = None) -> GateDecision:
+def open_article(
+    user: Any, article: Article, now: datetime | None = None, *, may_spend: bool = True
+) -> GateDecision:
     """Decide what `user` reads of `article` and, for a first metered read, count it.
 
     Every channel that can show full text (the page, its print view, the API) calls this, so the
-    meter is spent the same way whichever one the reader uses.
+    meter is spent the same way whichever one the reader uses. `may_spend=False` for prefetches
+    and probes, which never cost a free article (gate.policy.decide). An article fetched through
+    `gate.viewer.with_viewer_access` brings the reader's membership along (no extra query).
     """
     now = now or timezone.now()
-    viewer = viewer_of(user, now)
-    decision = decide(viewer, meter_state(viewer, user, article.pk, now), article)
+    viewer = viewer_for_article(article, user, now)
+    meter = meter_state(viewer, user, article.pk, now)
+    decision = decide(viewer, meter, article, may_spend=may_spend)
     if decision.record_metered_read:
         record_metered_read(user, article.pk, now)
     return decision

@@ -26,6 +26,8 @@ class Reason(StrEnum):
     ANONYMOUS = "anonymous"  # not signed in: the teaser and an invitation to sign up
     NOT_MEMBER = "not_member"  # signed in without a current membership, metering off
     METER_USED_UP = "meter_used_up"  # signed in, no membership, this month's free articles read
+    NOT_SPENT = "not_spent"  # a free article is spent only when the reader opens it (not a
+    # prefetch, a HEAD probe or the service worker keeping saved articles)
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,14 @@ class GateDecision:
         return self.full and self.reason is not Reason.NO_BODY
 
 
-def decide(viewer: Viewer, meter: MeterState, article: Article) -> GateDecision:
-    """Full text or the teaser for `viewer` reading `article`, and why."""
+def decide(
+    viewer: Viewer, meter: MeterState, article: Article, *, may_spend: bool = True
+) -> GateDecision:
+    """Full text or the teaser for `viewer` reading `article`, and why.
+
+    `may_spend` is False for requests that are not the reader opening the article: they never
+    cost a free article, so they get the teaser where a new metered read would be needed.
+    """
     if not article.content_html.strip():
         return GateDecision(full=True, reason=Reason.NO_BODY)
     if viewer.full_access:
@@ -82,6 +90,9 @@ def decide(viewer: Viewer, meter: MeterState, article: Article) -> GateDecision:
     if meter.already_read:
         left = max(0, meter.limit - meter.used)
         return GateDecision(True, Reason.METERED, free_left=left, free_limit=meter.limit)
+    if meter.used < meter.limit and not may_spend:
+        left = meter.limit - meter.used
+        return GateDecision(False, Reason.NOT_SPENT, free_left=left, free_limit=meter.limit)
     if meter.used < meter.limit:
         left = meter.limit - meter.used - 1
         return GateDecision(

@@ -68,8 +68,16 @@ class ArticleGate:
         return self.decision.full
 
     @property
-    def meter_used_up(self) -> bool:
-        return self.decision.reason is Reason.METER_USED_UP
+    def headline(self) -> str:
+        """The gate's heading for a signed-in reader without full access."""
+        d = self.decision
+        noun = "article" if d.free_limit == 1 else "articles"
+        if d.reason is Reason.METER_USED_UP:
+            return f"You have read your {d.free_limit} free {noun} this month"
+        if d.reason is Reason.NOT_SPENT:
+            # A copy fetched ahead (a saved article kept offline): opening it spends one.
+            return f"Open this article to read it free: {d.free_left} of {d.free_limit} left"
+        return "Become a member to read this article"
 
     @property
     def meter_note(self) -> str:

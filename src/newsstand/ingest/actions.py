@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from newsstand.articles.actions import index_article_topics
 from newsstand.articles.models import Article
 from newsstand.ingest import politeness, scheduling
 from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
@@ -324,6 +325,7 @@ def store_article(feed: Feed, draft: ArticleDraft) -> tuple[Article, bool]:
                 content_hash=draft.content_hash,
                 extraction_error=draft.extraction_error,
             )
+            index_article_topics(article)
     except IntegrityError:
         # Another worker stored the same URL between our check and insert.
         found = Article.objects.filter(url=draft.url).first()

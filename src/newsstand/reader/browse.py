@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
-from newsstand.reader.listing import card_page
+from newsstand.personal.state import hide_muted_publishers
+from newsstand.reader.listing import card_page, render_cards
 from newsstand.sources.models import Publisher
 
 # The home page's strip: the publishers with most articles over this window.
@@ -78,7 +79,7 @@ def publisher(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-n", "section")[:PUBLISHER_SECTIONS]
     )
     context = {"publisher": pub, "page": page, "cards": cards, "sections": sections}
-    return render(request, "reader/publisher.html", context)
+    return render_cards(request, "reader/publisher.html", context)
 
 
 def _section_articles(section: str, publisher: Publisher | None) -> QuerySet[Article]:
@@ -95,16 +96,27 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     pub = None
     if slug := request.GET.get("publisher"):
         pub = get_object_or_404(Publisher.objects.only("id", "name", "slug"), slug=slug)
-    page, cards = card_page(request, _section_articles(section, pub))
-    if not cards:
-        raise Http404("No articles in this section.")
+    articles = _section_articles(section, pub)
+    if pub is None:
+        # Muting hides a publisher from lists across publishers, not when asked for by name.
+        articles = hide_muted_publishers(request.user, articles)
+    page, cards = card_page(request, articles)
     # Show the name as a publisher spells it rather than as typed in the address bar.
-    name = cards[0].article.section
+    if cards:
+        name = cards[0].article.section
+    else:
+        # Empty for this reader only if they muted every publisher in it: the page still exists.
+        names = list(
+            _section_articles(section, pub).order_by().values_list("section", flat=True)[:1]
+        )
+        if not names:
+            raise Http404("No articles in this section.")
+        name = names[0]
     context = {
         "section": name,
         "publisher": pub,
-        "publisher_query": urlencode({"publisher": pub.slug}) if pub else "",
+        "pager_query": urlencode({"publisher": pub.slug}) if pub else "",
         "page": page,
         "cards": cards,
     }
-    return render(request, "reader/section.html", context)
+    return render_cards(request, "reader/section.html", context)

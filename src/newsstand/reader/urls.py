@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from newsstand.reader import browse, prefs, pwa, views
+from newsstand.reader import browse, prefs, pwa, topics, views
 
 app_name = "reader"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("publishers/<path:slug>/", browse.publisher, name="publisher"),
     # Section names can hold "/" ("World/Europe"); the trailing slash still ends the route.
     path("sections/<path:section>/", browse.section, name="section"),
+    path("topics/<str:slug>/", topics.topic, name="topic"),
     path("settings/", prefs.settings_view, name="settings"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),

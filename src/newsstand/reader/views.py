@@ -16,11 +16,14 @@ from newsstand.articles.models import Article
 from newsstand.gate.actions import open_article
 from newsstand.gate.policy import shown_body
 from newsstand.gate.teaser import make_body_teaser
+from newsstand.gate.viewer import with_viewer_access
 from newsstand.gate.web import article_gate, mark_response
+from newsstand.personal.actions import note_article_opened
+from newsstand.personal.state import hide_muted_publishers, saved_flag
 from newsstand.reader.browse import publisher_strip
-from newsstand.reader.listing import card_page
+from newsstand.reader.listing import card_page, is_htmx_fragment, render_cards
 from newsstand.reader.presentation import make_teaser, was_updated
-from newsstand.reader.reads import count_read
+from newsstand.reader.reads import count_read, is_prefetch
 from newsstand.stories.coverage import related_for, story_coverage
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
@@ -36,13 +39,15 @@ ASIDE_ITEMS = 5
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    page, cards = card_page(request, Article.objects.all())
+    page, cards = card_page(request, hide_muted_publishers(request.user, Article.objects.all()))
     context = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
+    if is_htmx_fragment(request):
+        return render_cards(request, "reader/home.html", context)
     if page.number == 1:
         context["top_stories"] = top_stories(HOME_TOP_STORIES)
         context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
         context["publisher_strip"] = publisher_strip()
-    return render(request, "reader/home.html", context)
+    return render_cards(request, "reader/home.html", context)
 
 
 @require_safe
@@ -57,9 +62,15 @@ def article_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpResponse:
-    obj = get_object_or_404(Article.objects.select_related("publisher"), pk=pk)
+    # The reader's membership rides on the article's SELECT, for the gate (gate/viewer.py).
+    articles = with_viewer_access(Article.objects.select_related("publisher"), request.user)
+    if (saved := saved_flag(request.user)) is not None:
+        # The Save button's state rides on this query rather than costing one of its own.
+        articles = articles.annotate(is_saved=saved)
+    obj = get_object_or_404(articles, pk=pk)
     # The gate (gate/): members read the body; everyone else the teaser and an invitation.
-    decision = open_article(request.user, obj)
+    opened = request.method == "GET" and not is_prefetch(request)
+    decision = open_article(request.user, obj, may_spend=opened)
     body = shown_body(obj)
     teaser = make_body_teaser(body)
     context = {
@@ -86,6 +97,8 @@ def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpRes
             ),
         }
     count_read(request, obj)
+    if opened:
+        note_article_opened(request.user, obj)
     return mark_response(render(request, "reader/article.html", context), decision)
 
 

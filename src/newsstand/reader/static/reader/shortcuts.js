@@ -1,4 +1,5 @@
-/* Keyboard shortcuts for lists: j/k move between cards, o opens one, ? lists the shortcuts.
+/* Keyboard shortcuts for lists: j/k move between cards, o opens one, s saves the selected card
+   (or the article being read), ? lists the shortcuts.
    Progressive enhancement: without this file every page works with Tab and Enter. */
 (function () {
   "use strict";
@@ -38,6 +39,20 @@
     if (link) window.location.assign(link.href);
   }
 
+  function save() {
+    // The selected card's Save button, else the article page's: a click submits its form (HTMX
+    // swaps the button in place; without HTMX the form posts and comes back). Signed out, the
+    // control is a link to sign in, and the click follows it.
+    var list = cards();
+    var card = current >= 0 ? list[current]
+      : list.filter(function (c) { return c.contains(document.activeElement); })[0];
+    var button = card ? card.querySelector("[data-save-button]")
+      : document.querySelector(".article [data-save-button]");
+    if (!button) return false;
+    button.click();
+    return true;
+  }
+
   function help() {
     var dialog = document.getElementById("shortcuts-help");
     if (dialog && typeof dialog.showModal === "function" && !dialog.open) dialog.showModal();
@@ -52,6 +67,7 @@
       case "j": select(current + 1); break;
       case "k": select(current < 0 ? 0 : current - 1); break;
       case "o": if (current < 0) return; open(); break;
+      case "s": if (!save()) return; break;
       case "?": help(); break;
       default: return;
     }
@@ -67,5 +83,15 @@
       current = index;
       if (index >= 0) list[index].classList.add(CURRENT);
     }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    // "Older" appended the next page and removed the pager link that had focus: move focus to
+    // the first new article, so keyboard and screen-reader users continue where the list grew.
+    var list = document.querySelector("ol.cards[data-appended='new']");
+    if (!list) return;
+    list.setAttribute("data-appended", "shown");
+    var link = list.querySelector(".card__title a");
+    if (link) link.focus();
   });
 })();

@@ -9,8 +9,9 @@ const HOME_URL = "{{ home_url|escapejs }}";
 const SHELL_URLS = [{% for url in shell_urls %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 // Pages that must never come from a cache: they change with every action.
 const NEVER_CACHE = ["/staff/", "/admin/", "/settings/"];
-// Posting to these changes who is reading (sign in, sign out, sign up): the pages kept for the
-// last reader are dropped, so the next one on this device never sees them offline.
+// Posting to these changes who is reading (sign in, sign out, sign up): everything kept for the
+// last reader (pages, saved articles; every cache but the app shell) is dropped, so the next one
+// on this device never sees it offline.
 {% url 'account_login' as login_url %}{% url 'account_logout' as logout_url %}{% url 'account_signup' as signup_url %}{% url 'admin:logout' as admin_logout_url %}const SESSION_CHANGES = ["{{ login_url|escapejs }}", "{{ logout_url|escapejs }}", "{{ signup_url|escapejs }}", "{{ admin_logout_url|escapejs }}"];
 
 // Only what any reader may see is kept. The server marks pages with a member's full text
@@ -20,6 +21,14 @@ function isShareable(response) {
   if (!response.ok || response.type !== "basic") return false;
   const cacheControl = (response.headers.get("Cache-Control") || "").toLowerCase();
   return !/(^|[\s,])(private|no-store)([\s,=]|$)/.test(cacheControl);
+}
+
+function forgetTheReader() {
+  return caches.keys().then((names) =>
+    Promise.all(
+      names.filter((name) => !name.startsWith("newsstand-shell-")).map((name) => caches.delete(name))
+    )
+  );
 }
 
 self.addEventListener("install", (event) => {
@@ -44,7 +53,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
-    if (SESSION_CHANGES.includes(url.pathname)) event.waitUntil(caches.delete(PAGES_CACHE));
+    if (SESSION_CHANGES.includes(url.pathname)) event.waitUntil(forgetTheReader());
     return;
   }
   if (NEVER_CACHE.some((prefix) => url.pathname.startsWith(prefix))) return;
@@ -70,6 +79,69 @@ self.addEventListener("fetch", (event) => {
 
   if (SHELL_URLS.includes(url.pathname)) {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+  }
+});
+
+/* Saved articles offline (personal/). Kept apart from the code above on purpose: its own cache,
+   its own listener. Saving or unsaving an article, or opening Saved, brings the "saved" cache in
+   line with the reader's latest saved articles (SAVED_SYNC_URL lists them); the offline fallback
+   above finds them there, as caches.match looks in every cache. Signing out, or a sync answered
+   "signed out", empties it: these copies belong to the reader who saved them. */
+const SAVED_CACHE = "newsstand-saved";
+const SAVED_URL = "{% url 'personal:saved' %}";
+const SAVED_SYNC_URL = "{% url 'personal:saved_offline' %}";
+const LOGOUT_URL = "{% url 'account_logout' %}";
+
+function isSaveForm(url) {
+  // POST /saved/<article id>/ (personal:save)
+  return url.pathname.startsWith(SAVED_URL) && /^\d+\/$/.test(url.pathname.slice(SAVED_URL.length));
+}
+
+function syncSaved() {
+  return fetch(SAVED_SYNC_URL, { credentials: "same-origin", cache: "no-store" })
+    .then((response) => {
+      if (!response.ok) return caches.delete(SAVED_CACHE);
+      return response.json().then((body) =>
+        caches.open(SAVED_CACHE).then((cache) =>
+          cache.keys().then((kept) => {
+            const wanted = new Set(body.urls.map((path) => new URL(path, self.location.origin).href));
+            const have = new Set(kept.map((request) => request.url));
+            const stale = kept.filter((request) => !wanted.has(request.url));
+            // Articles already kept are not fetched again; the Saved list always is.
+            const listUrl = new URL(SAVED_URL, self.location.origin).href;
+            const missing = [...wanted].filter((href) => href === listUrl || !have.has(href));
+            // "Purpose: prefetch" tells the server this copy is not the reader opening the
+            // article (no read counted, no history entry).
+            const fresh = missing.map((href) =>
+              fetch(href, { credentials: "same-origin", headers: { Purpose: "prefetch" } })
+                .then((response) => (response.ok ? cache.put(href, response) : null))
+                .catch(() => null)
+            );
+            return Promise.all([...stale.map((request) => cache.delete(request)), ...fresh]);
+          })
+        )
+      );
+    })
+    .catch(() => null);
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && isSaveForm(url)) {
+    const answer = fetch(request);
+    event.respondWith(answer);
+    // An HTMX save answers 200; a plain form's answer is its redirect (opaque to the worker).
+    event.waitUntil(
+      answer
+        .then((response) => (response.ok || response.type === "opaqueredirect" ? syncSaved() : null))
+        .catch(() => null)
+    );
+  } else if (request.method === "POST" && url.pathname === LOGOUT_URL) {
+    event.waitUntil(caches.delete(SAVED_CACHE));
+  } else if (request.mode === "navigate" && url.pathname === SAVED_URL && !url.search) {
+    event.waitUntil(syncSaved());
   }
 });
 {% endautoescape %}

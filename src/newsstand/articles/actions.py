@@ -1,0 +1,58 @@
+"""State changes for articles: keeping the topic index in step with `Article.topics`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from django.db import transaction
+
+from newsstand.articles.models import Article, ArticleTopic
+from newsstand.articles.topics import topic_links
+
+logger = logging.getLogger(__name__)
+
+# Articles per transaction when rebuilding the index: bounded memory and short write locks.
+REINDEX_BATCH = 1000
+
+
+def topic_rows(article_id: int, topics: object) -> list[ArticleTopic]:
+    if not isinstance(topics, list):
+        return []
+    return [
+        ArticleTopic(article_id=article_id, slug=link.slug, name=link.name)
+        for link in topic_links(topics)
+    ]
+
+
+def index_article_topics(article: Article) -> int:
+    """Write a new article's topic rows (one insert); the number written."""
+    rows = topic_rows(article.pk, article.topics)
+    if rows:
+        ArticleTopic.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def reindex_topics(*, batch: int = REINDEX_BATCH) -> Iterator[int]:
+    """Rebuild every article's topic rows from `Article.topics`; yields articles done per batch.
+
+    Each batch deletes and rewrites its articles' rows in one transaction, so a page never sees
+    an article without its topics for longer than that.
+    """
+    last_id = 0
+    while True:
+        chunk = list(
+            Article.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", "topics")[:batch]
+        )
+        if not chunk:
+            return
+        ids = [pk for pk, _ in chunk]
+        rows = [row for pk, topics in chunk for row in topic_rows(pk, topics)]
+        with transaction.atomic():
+            ArticleTopic.objects.filter(article_id__in=ids).delete()
+            ArticleTopic.objects.bulk_create(rows)
+        last_id = ids[-1]
+        logger.info("topics reindexed articles=%d up_to_id=%d", len(ids), last_id)
+        yield len(ids)

@@ -1,0 +1,128 @@
+"""A reader's state changes: save and unsave, follow, mute and their undoing, reading history.
+
+Every function takes the signed-in user and does one small write; views only call these.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import nullcontext
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from newsstand.articles.models import Article
+from newsstand.personal.models import Follow, ReadingHistory, SavedArticle
+from newsstand.personal.targets import FollowTarget
+
+logger = logging.getLogger(__name__)
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def save_article(user: AbstractBaseUser, article_id: int, *, now: datetime | None = None) -> bool:
+    """Keep an article to read later; True if newly saved (saving twice changes nothing)."""
+    _, created = SavedArticle.objects.get_or_create(
+        user_id=user.pk, article_id=article_id, defaults={"saved_at": now or timezone.now()}
+    )
+    if created:
+        logger.info("article saved user_id=%s article_id=%s", user.pk, article_id)
+    return created
+
+
+def unsave_article(user: AbstractBaseUser, article_id: int) -> bool:
+    """Drop an article from Saved; True if it was there."""
+    deleted, _ = SavedArticle.objects.filter(user_id=user.pk, article_id=article_id).delete()
+    if deleted:
+        logger.info("article unsaved user_id=%s article_id=%s", user.pk, article_id)
+    return bool(deleted)
+
+
+def _set_follow(user: AbstractBaseUser, target: FollowTarget, *, muted: bool) -> Follow:
+    row, _ = Follow.objects.update_or_create(
+        user_id=user.pk,
+        kind=target.kind,
+        key=target.key,
+        defaults={"muted": muted, "label": target.label},
+    )
+    logger.info(
+        "%s user_id=%s kind=%s key=%s",
+        "muted" if muted else "followed",
+        user.pk,
+        target.kind,
+        target.key,
+    )
+    return row
+
+
+def follow(user: AbstractBaseUser, target: FollowTarget) -> Follow:
+    """Follow a publisher, section, topic or story; following a muted one unmutes it."""
+    return _set_follow(user, target, muted=False)
+
+
+def mute(user: AbstractBaseUser, target: FollowTarget) -> Follow:
+    """Mute a publisher, section, topic or story; muting a followed one stops following it."""
+    return _set_follow(user, target, muted=True)
+
+
+def unfollow(user: AbstractBaseUser, kind: str, key: str) -> bool:
+    """Stop following; True if it was followed. A muted target stays muted."""
+    deleted, _ = Follow.objects.filter(user_id=user.pk, kind=kind, key=key, muted=False).delete()
+    if deleted:
+        logger.info("unfollowed user_id=%s kind=%s key=%s", user.pk, kind, key)
+    return bool(deleted)
+
+
+def unmute(user: AbstractBaseUser, kind: str, key: str) -> bool:
+    """Stop muting; True if it was muted. A followed target stays followed."""
+    deleted, _ = Follow.objects.filter(user_id=user.pk, kind=kind, key=key, muted=True).delete()
+    if deleted:
+        logger.info("unmuted user_id=%s kind=%s key=%s", user.pk, kind, key)
+    return bool(deleted)
+
+
+def remove_from_history(user: AbstractBaseUser, article_id: int) -> bool:
+    """Forget that the reader opened one article; True if it was in the history."""
+    deleted, _ = ReadingHistory.objects.filter(user_id=user.pk, article_id=article_id).delete()
+    if deleted:
+        logger.info("history entry removed user_id=%s article_id=%s", user.pk, article_id)
+    return bool(deleted)
+
+
+def clear_history(user: AbstractBaseUser) -> int:
+    """Forget every article the reader opened; the number of entries removed."""
+    deleted, _ = ReadingHistory.objects.filter(user_id=user.pk).delete()
+    logger.info("history cleared user_id=%s entries=%d", user.pk, deleted)
+    return deleted
+
+
+def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None = None) -> bool:
+    """Record that a signed-in reader opened an article (one upsert); anonymous is a no-op.
+
+    Called on every article page view, so it is one statement, and a failure is logged rather
+    than breaking the page: history is a convenience, the article is what the reader came for.
+    """
+    if not user.is_authenticated:
+        return False
+    when = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    table = connection.ops.quote_name(ReadingHistory._meta.db_table)
+    # Django's bulk_create(update_conflicts=...) can only copy the new row's values, not add
+    # one to read_count; INSERT ... ON CONFLICT DO UPDATE is the same on SQLite and PostgreSQL.
+    sql = (
+        f"INSERT INTO {table} (user_id, article_id, first_read_at, last_read_at, read_count) "  # noqa: S608 - the table name comes from the model, values are parameters
+        "VALUES (%s, %s, %s, %s, 1) "
+        "ON CONFLICT (user_id, article_id) DO UPDATE SET "
+        f"last_read_at = excluded.last_read_at, read_count = {table}.read_count + 1"
+    )
+    # Inside a transaction (tests, ATOMIC_REQUESTS) a failed statement would poison the rest of
+    # the request on PostgreSQL; a savepoint confines it. Outside one, the statement is atomic.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with guard, connection.cursor() as cursor:
+            cursor.execute(sql, [user.pk, article.pk, when, when])
+    except Exception:
+        logger.exception("history not recorded user_id=%s article_id=%s", user.pk, article.pk)
+        return False
+    return True

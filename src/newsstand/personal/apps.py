@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PersonalConfig(AppConfig):
+    name = "newsstand.personal"
+    verbose_name = "Saved, history and following"

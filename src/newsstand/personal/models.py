@@ -1,0 +1,92 @@
+"""What a signed-in reader keeps: saved articles, what they read, and what they follow or mute.
+
+Rows belong to one user and go with them (CASCADE): deleting an account leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class SavedArticle(models.Model):
+    """An article kept to read later (/saved/)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_articles"
+    )
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="saved_by"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="savedarticle_unique")
+        ]
+        indexes = [models.Index(fields=["user", "-saved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saved {self.article_id}"
+
+
+class ReadingHistory(models.Model):
+    """One row per article a reader opened: when last, and how often (/history/)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_history"
+    )
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="reading_history"
+    )
+    first_read_at = models.DateTimeField(default=timezone.now)
+    last_read_at = models.DateTimeField(default=timezone.now)
+    read_count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "reading history"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="readinghistory_unique")
+        ]
+        indexes = [models.Index(fields=["user", "-last_read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.article_id} x{self.read_count}"
+
+
+class Follow(models.Model):
+    """A publisher, section, topic or story a reader follows, or mutes (`muted`).
+
+    One row per user and target: following and muting exclude each other, so muting a followed
+    publisher turns the row around rather than adding a second one.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISHER = "publisher", "Publisher"
+        SECTION = "section", "Section"
+        TOPIC = "topic", "Topic"
+        STORY = "story", "Story"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Publisher and story: the row id (stable across renames); section: the name casefolded
+    # (section pages match case-insensitively); topic: its slug.
+    key = models.CharField(max_length=200)
+    # The name shown when followed: the Following page's label for sections and topics, and the
+    # fallback for a publisher or story that no longer exists.
+    label = models.CharField(max_length=300, blank=True)
+    muted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="follow_unique_target")
+        ]
+        indexes = [models.Index(fields=["user", "muted", "kind"])]
+
+    def __str__(self) -> str:
+        verb = "mutes" if self.muted else "follows"
+        return f"{self.user_id} {verb} {self.kind} {self.key}"

@@ -1,0 +1,217 @@
+"""A signed-in reader in a real browser: save over HTMX, find it in Saved, read it offline;
+keyboard saving, HTMX paging, Follow; and axe on the personal pages and a topic page."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+
+from newsstand.articles.actions import index_article_topics
+from newsstand.personal.models import Follow, SavedArticle
+from newsstand.reader.listing import ARTICLES_PER_PAGE
+from tests.browser.conftest import ReaderData
+from tests.reader.factories import make_article
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+    from pytest_django.live_server_helper import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EMAIL = "reader@example.org"
+PASSWORD = "a-long-test-passphrase-42"
+CACHE_WAIT_S = 10.0
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def _log_in(page: Page) -> None:
+    """A real sign-in through allauth's form, so the browser holds a real session cookie."""
+    page.goto(reverse("account_login"))
+    page.locator("input[name=login]").fill(EMAIL)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(f"**{reverse('reader:home')}")
+    assert page.get_by_role("link", name="Saved", exact=True).is_visible()
+
+
+def _sign_in(page: Page) -> User:
+    user = User.objects.create_user(username="reader", email=EMAIL, password=PASSWORD)
+    _log_in(page)
+    return user
+
+
+def _under_service_worker(page: Page) -> None:
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # The first visit happened before the worker took control; this one goes through it.
+    page.reload()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+
+def _wait_until_saved_offline(page: Page, path: str) -> None:
+    deadline = time.monotonic() + CACHE_WAIT_S
+    script = f"caches.open('newsstand-saved').then(c => c.match({path!r})).then(hit => !!hit)"
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"{path} never reached the saved cache"
+        page.wait_for_timeout(100)
+
+
+def test_save_then_read_offline(
+    page: Page, context: BrowserContext, reader_data: ReaderData
+) -> None:
+    user = _sign_in(page)
+    _under_service_worker(page)
+    story = reader_data.story
+    page.get_by_role("link", name=story.headline).first.click()
+    page.wait_for_url(f"**{reverse('reader:story', args=[story.pk])}")
+    target = reader_data.story_articles[1]
+    page.locator(".story__coverage").get_by_role("link", name=target.title).click()
+    article_path = reverse("reader:article", args=[target.pk])
+    page.wait_for_url(f"**{article_path}")
+
+    # A marker on window survives an HTMX swap and dies with a reload.
+    page.evaluate("window.__sameDocument = true")
+    button = page.locator(f"#save-{target.pk}")
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    page.wait_for_function(
+        f"document.querySelector('#save-{target.pk}').getAttribute('aria-pressed') === 'true'"
+    )
+    assert page.evaluate("window.__sameDocument === true"), "saving reloaded the page"
+    assert page.evaluate(f"document.activeElement.id === 'save-{target.pk}'"), "focus was lost"
+    assert SavedArticle.objects.filter(user=user, article=target).exists()
+
+    page.get_by_role("link", name="Saved", exact=True).click()
+    page.wait_for_url(f"**{reverse('personal:saved')}")
+    assert page.locator(".card__title a").all_inner_texts() == [target.title]
+    _wait_until_saved_offline(page, article_path)
+
+    context.set_offline(True)
+    page.goto(article_path)
+    assert page.get_by_role("heading", level=1).inner_text() == target.title
+    # An article never saved (nor opened) is not there offline.
+    page.goto(reverse("reader:article", args=[reader_data.articles[-1].pk]))
+    assert page.get_by_role("heading", level=1).inner_text() == "You are offline"
+    page.goto(reverse("personal:saved"))
+    assert page.locator(".card__title a").all_inner_texts() == [target.title]
+
+
+def test_s_saves_the_selected_card_and_the_open_article(
+    page: Page, reader_data: ReaderData
+) -> None:
+    user = _sign_in(page)
+    cards = page.locator("[data-shortcuts='cards'] .card")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    second = cards.nth(1)
+    save = second.locator("[data-save-button]")
+    page.keyboard.press("s")
+    page.wait_for_function(
+        "document.querySelectorAll(\"[data-shortcuts='cards'] .card\")[1]"
+        ".querySelector('[data-save-button]').getAttribute('aria-pressed') === 'true'"
+    )
+    assert save.inner_text().startswith("★")
+    assert SavedArticle.objects.filter(user=user).count() == 1
+
+    article = reader_data.articles[-1]
+    page.goto(reverse("reader:article", args=[article.pk]))
+    page.keyboard.press("s")
+    page.wait_for_function(
+        f"document.querySelector('#save-{article.pk}').getAttribute('aria-pressed') === 'true'"
+    )
+    assert SavedArticle.objects.filter(user=user).count() == 2
+
+
+def test_older_appends_the_next_page(page: Page, reader_data: ReaderData) -> None:
+    pub = reader_data.publishers[0]
+    long_ago = timezone.now() - timedelta(days=30)
+    for i in range(ARTICLES_PER_PAGE):
+        make_article(
+            pub, title=f"Archive piece {i:02d}", published_at=long_ago - timedelta(hours=i)
+        )
+    page.goto("/")
+    page.evaluate("window.__sameDocument = true")
+    before = page.locator("[data-shortcuts='cards'] .card").count()
+    assert before == ARTICLES_PER_PAGE
+    page.get_by_role("link", name="Older →").click()
+    page.wait_for_function(f"document.querySelectorAll('.card').length > {before}")
+    assert page.evaluate("window.__sameDocument === true")
+    assert page.locator(".cards").count() == 2
+    assert page.locator(".pager").count() == 1
+    assert page.locator(".pager__status").inner_text() == "Page 2 of 2"
+    # Focus moves to the first appended article.
+    first_new = page.locator("ol.cards").nth(1).locator(".card__title a").first
+    assert page.evaluate("document.activeElement.closest('ol.cards[data-appended]') !== null")
+    assert first_new.inner_text() == page.evaluate("document.activeElement.textContent")
+
+
+def test_follow_a_publisher_without_reload(page: Page, reader_data: ReaderData) -> None:
+    user = _sign_in(page)
+    pub = reader_data.publishers[1]
+    page.goto(reverse("reader:publisher", args=[pub.slug]))
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("button", name=f"Follow {pub.name}").click()
+    page.wait_for_function("document.querySelector('.follow-control [aria-pressed=\"true\"]')")
+    assert page.evaluate("window.__sameDocument === true")
+    assert Follow.objects.filter(user=user, kind="publisher", key=str(pub.pk), muted=False).exists()
+    page.get_by_role("link", name="Following", exact=True).click()
+    assert page.get_by_role("link", name=pub.name).is_visible()
+
+
+def test_no_serious_axe_violations_on_personal_pages(
+    browser: Browser, live_server: LiveServer, reader_data: ReaderData
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    user = User.objects.create_user(username="reader", email=EMAIL, password=PASSWORD)
+    article = reader_data.story_articles[0]
+    article.topics = ["Harbour works"]
+    article.save()
+    index_article_topics(article)
+    failures: dict[str, object] = {}
+    for color_scheme in ("light", "dark"):
+        ctx = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
+        try:
+            page = ctx.new_page()
+            _log_in(page)
+            # Something on every page: a saved article, a history entry, a follow and a mute.
+            page.goto(reverse("reader:article", args=[article.pk]))
+            SavedArticle.objects.get_or_create(user=user, article=article)
+            Follow.objects.get_or_create(
+                user=user, kind="topic", key="harbour-works", label="Harbour works"
+            )
+            Follow.objects.get_or_create(
+                user=user, kind="publisher", key=str(reader_data.publishers[0].pk), muted=True
+            )
+            pages = {
+                "saved": reverse("personal:saved"),
+                "history": reverse("personal:history"),
+                "following": reverse("personal:following"),
+                "topic": reverse("reader:topic", args=["harbour-works"]),
+                "article (signed in)": reverse("reader:article", args=[article.pk]),
+                "home (signed in)": reverse("reader:home"),
+            }
+            for name, path in pages.items():
+                page.goto(path)
+                results = axe.run(page)
+                blocking = [
+                    {
+                        "id": v["id"],
+                        "help": v["help"],
+                        "nodes": [n["target"] for n in v["nodes"]][:5],
+                    }
+                    for v in results.response["violations"]
+                    if v["impact"] in BLOCKING_IMPACTS
+                ]
+                if blocking:
+                    failures[f"{name} ({color_scheme})"] = blocking
+        finally:
+            ctx.close()
+    assert not failures, json.dumps(failures, indent=1)
