@@ -85,6 +85,11 @@ INSTALLED_APPS = [
     "newsstand.membership",
     "newsstand.personal",
     "newsstand.ledger",
+    # The membership gate on every channel, and the JSON API with the outgoing feeds.
+    "newsstand.gate",
+    "newsstand.api",
+    # Django Ninja's own static files, so /api/docs serves Swagger UI locally, not from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +103,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # request.htmx: list pages and forms answer HTMX with a fragment (personal/, reader/listing).
     "django_htmx.middleware.HtmxMiddleware",
+    "newsstand.gate.middleware.ClearCacheOnSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -232,6 +238,10 @@ NEWSSTAND_FULL_READ_SECONDS = env_int("NEWSSTAND_FULL_READ_SECONDS", 30)
 NEWSSTAND_FULL_READ_SCROLL = env_float("NEWSSTAND_FULL_READ_SCROLL", 0.6)
 NEWSSTAND_PUBLISHER_SHARE = env_float("NEWSSTAND_PUBLISHER_SHARE", 0.7)
 # (NEWSSTAND_CURRENCY is set with the plans above.)
+
+# The gate (gate/): full articles a registered non-member may read free each calendar month;
+# 0 turns metering off.
+NEWSSTAND_METERED_FREE_ARTICLES = env_int("NEWSSTAND_METERED_FREE_ARTICLES", 0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from newsstand.api.endpoints import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The JSON API (OpenAPI at /api/docs), personal tokens for it, and outgoing RSS/Atom feeds.
+    path("api/", api.urls),
+    path("account/api-tokens/", include("newsstand.api.urls")),
+    path("feeds/", include("newsstand.api.feed_urls")),
     path("account/", include("newsstand.accounts.urls")),
     path("", include("newsstand.personal.urls")),
     path("membership/", include("newsstand.membership.urls")),

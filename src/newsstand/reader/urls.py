@@ -7,6 +7,7 @@ app_name = "reader"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<int:pk>/", views.article, name="article"),
+    path("articles/<int:pk>/print/", views.article_print, name="article_print"),
     path("stories/<int:pk>/", views.story, name="story"),
     path("publishers/", browse.publishers, name="publishers"),
     path("publishers/<path:slug>/", browse.publisher, name="publisher"),

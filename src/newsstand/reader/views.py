@@ -13,21 +13,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
-from newsstand.ledger.tickets import read_ticket_for
+from newsstand.gate.actions import open_article
+from newsstand.gate.policy import Reason, shown_body
+from newsstand.gate.teaser import make_body_teaser
+from newsstand.gate.viewer import with_viewer_access
+from newsstand.gate.web import article_gate, mark_response
+from newsstand.ledger.tickets import issue_ticket
 from newsstand.personal.actions import note_article_opened
 from newsstand.personal.state import hide_muted_publishers, saved_flag
 from newsstand.reader.browse import publisher_strip
-from newsstand.reader.listing import (
-    TEASER_SOURCE_CHARS,
-    card_page,
-    is_htmx_fragment,
-    render_cards,
-)
-from newsstand.reader.presentation import (
-    make_teaser,
-    strip_duplicate_lead,
-    was_updated,
-)
+from newsstand.reader.listing import card_page, is_htmx_fragment, render_cards
+from newsstand.reader.presentation import make_teaser, was_updated
 from newsstand.reader.reads import count_read, is_prefetch
 from newsstand.stories.coverage import related_for, story_coverage
 from newsstand.stories.models import Story
@@ -57,37 +53,61 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def article(request: HttpRequest, pk: int) -> HttpResponse:
-    articles = Article.objects.select_related("publisher")
+    return _article_page(request, pk, print_view=request.GET.get("print") == "1")
+
+
+@require_safe
+def article_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article laid out for paper: same gate, no asides."""
+    return _article_page(request, pk, print_view=True)
+
+
+def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpResponse:
+    # The reader's membership rides on the article's SELECT, for the gate (gate/viewer.py).
+    articles = with_viewer_access(Article.objects.select_related("publisher"), request.user)
     if (saved := saved_flag(request.user)) is not None:
         # The Save button's state rides on this query rather than costing one of its own.
         articles = articles.annotate(is_saved=saved)
     obj = get_object_or_404(articles, pk=pk)
-    body = strip_duplicate_lead(
-        obj.content_html, obj.lead_image_url, obj.lead_image_caption, obj.lead_image_credit
-    )
-    related, carriers = related_for(obj)
+    # The gate (gate/): members read the body; everyone else the teaser and an invitation.
+    opened = request.method == "GET" and not is_prefetch(request)
+    decision = open_article(request.user, obj, may_spend=opened)
+    body = shown_body(obj)
+    teaser = make_body_teaser(body)
     context = {
         "article": obj,
-        "related_stories": related,
-        "also_carried_by": carriers,
+        "gate": article_gate(request, decision, teaser),
+        "print_view": print_view,
         # content_html is sanitised at ingest (ingest.sanitizer); it is the only field marked safe.
-        "body_html": mark_safe(body),  # noqa: S308 - sanitised on the way in, see above
+        # A gated page never receives it, so no markup, attribute or script can carry it.
+        "body_html": mark_safe(body) if decision.full else "",  # noqa: S308 - sanitised, see above
         "updated": was_updated(obj.published_at, obj.updated_at),
-        "description": make_teaser(obj.summary, obj.content_text[:TEASER_SOURCE_CHARS]),
-        "top_stories": top_stories(ASIDE_ITEMS, exclude_story_id=obj.story_id),
-        "our_picks": active_picks(
-            timezone.now(),
-            limit=ASIDE_ITEMS,
-            exclude_article_id=obj.pk,
-            exclude_story_id=obj.story_id,
-        ),
+        "description": make_teaser(obj.summary, teaser.text),
         # Members only ("" otherwise): the signed ticket the read tracker sends back (ledger/).
-        "read_ticket": read_ticket_for(request.user, obj.pk),
+        # Metered free reads are not members' reads, so they never enter the payout ledger.
+        "read_ticket": (
+            issue_ticket(request.user.pk or 0, obj.pk, timezone.now())
+            if decision.reason is Reason.MEMBER and not print_view
+            else ""
+        ),
     }
+    if not print_view:
+        related, carriers = related_for(obj)
+        context |= {
+            "related_stories": related,
+            "also_carried_by": carriers,
+            "top_stories": top_stories(ASIDE_ITEMS, exclude_story_id=obj.story_id),
+            "our_picks": active_picks(
+                timezone.now(),
+                limit=ASIDE_ITEMS,
+                exclude_article_id=obj.pk,
+                exclude_story_id=obj.story_id,
+            ),
+        }
     count_read(request, obj)
-    if request.method == "GET" and not is_prefetch(request):
+    if opened:
         note_article_opened(request.user, obj)
-    return render(request, "reader/article.html", context)
+    return mark_response(render(request, "reader/article.html", context), decision)
 
 
 @require_safe

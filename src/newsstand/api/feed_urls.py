@@ -1,0 +1,22 @@
+"""/feeds/: RSS and Atom of the latest articles, per publisher and per section."""
+
+from django.urls import path
+from django.views.decorators.cache import cache_control
+
+from newsstand.api import feeds
+
+app_name = "feeds"
+
+# Every reader gets the same teaser-only feed, so shared caches may keep it for a while.
+FEED_MAX_AGE_S = 300
+cached = cache_control(public=True, max_age=FEED_MAX_AGE_S)
+
+urlpatterns = [
+    path("latest/rss/", cached(feeds.ArticleFeed()), name="latest_rss"),
+    path("latest/atom/", cached(feeds.LatestAtom()), name="latest_atom"),
+    path("publishers/<path:slug>/rss/", cached(feeds.PublisherFeed()), name="publisher_rss"),
+    path("publishers/<path:slug>/atom/", cached(feeds.PublisherAtom()), name="publisher_atom"),
+    # Section names can hold "/" ("World/Europe"); the suffix still ends the route.
+    path("sections/<path:section>/rss/", cached(feeds.SectionFeed()), name="section_rss"),
+    path("sections/<path:section>/atom/", cached(feeds.SectionAtom()), name="section_atom"),
+]

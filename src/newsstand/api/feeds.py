@@ -1,0 +1,127 @@
+"""Outgoing RSS and Atom feeds: the latest articles, per publisher and per section.
+
+Feed readers fetch without signing in, so feeds are the anonymous channel: each item is the
+headline, the teaser (the summary or the body's first words, as on the reader's cards) and a
+link back to the article page here, where the gate decides. No item ever carries a body
+(no content:encoded, no Atom <content>): the queries do not even load one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import escape
+
+from newsstand.api.queries import articles_newest_first
+from newsstand.articles.models import Article
+from newsstand.reader.presentation import make_teaser
+from newsstand.sources.models import Publisher
+
+FEED_ITEMS = 30
+SITE_NAME = "Newsstand"
+
+
+class ArticleFeed(Feed):
+    """The latest articles as RSS; subclasses narrow them (`articles`) and name the feed."""
+
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+
+    def title(self, obj: Any) -> str:
+        return f"{SITE_NAME}: latest news"
+
+    def description(self, obj: Any) -> str:
+        return "The latest articles from every publisher on Newsstand."
+
+    def subtitle(self, obj: Any) -> str:
+        # Atom's name for the description (RSS ignores it).
+        return self.description(obj)
+
+    def link(self, obj: Any) -> str:
+        return reverse("reader:home")
+
+    def articles(self, obj: Any) -> QuerySet[Article]:
+        return Article.objects.all()
+
+    def items(self, obj: Any) -> list[Article]:
+        return list(articles_newest_first(self.articles(obj))[:FEED_ITEMS])
+
+    def item_title(self, item: Article) -> str:
+        # Escaped once more, as Django's default does, so readers never render a title as HTML.
+        return escape(item.title)
+
+    def item_description(self, item: Article) -> str:
+        return escape(make_teaser(item.summary, getattr(item, "text_head", "")))
+
+    def item_link(self, item: Article) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Article) -> datetime | None:
+        return item.published_at
+
+    def item_author_name(self, item: Article) -> str | None:
+        return item.byline or None
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [item.section] if item.section else []
+
+
+class LatestAtom(ArticleFeed):
+    feed_type = Atom1Feed
+
+
+class PublisherFeed(ArticleFeed):
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Publisher:
+        return get_object_or_404(Publisher.objects.only("id", "name", "slug"), slug=kwargs["slug"])
+
+    def title(self, obj: Publisher) -> str:
+        return f"{obj.name} on {SITE_NAME}"
+
+    def description(self, obj: Publisher) -> str:
+        return f"The latest articles from {obj.name} on {SITE_NAME}."
+
+    def link(self, obj: Publisher) -> str:
+        return reverse("reader:publisher", args=[obj.slug])
+
+    def articles(self, obj: Publisher) -> QuerySet[Article]:
+        return Article.objects.filter(publisher=obj)
+
+
+class PublisherAtom(PublisherFeed):
+    feed_type = Atom1Feed
+
+
+class SectionFeed(ArticleFeed):
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
+        # Feeds disagree on case ("World", "world"): one section, named as a publisher spells it.
+        name = (
+            Article.objects.filter(section__iexact=kwargs["section"])
+            .values_list("section", flat=True)
+            .order_by()
+            .first()
+        )
+        if name is None:
+            raise Http404("No articles in this section.")
+        return name
+
+    def title(self, obj: str) -> str:
+        return f"{obj} on {SITE_NAME}"
+
+    def description(self, obj: str) -> str:
+        return f"The latest {obj} articles on {SITE_NAME}."
+
+    def link(self, obj: str) -> str:
+        return reverse("reader:section", args=[obj])
+
+    def articles(self, obj: str) -> QuerySet[Article]:
+        return Article.objects.filter(section__iexact=obj)
+
+
+class SectionAtom(SectionFeed):
+    feed_type = Atom1Feed

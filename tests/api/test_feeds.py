@@ -1,0 +1,102 @@
+"""Outgoing RSS and Atom feeds: teasers and links back, never a body."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.gate.factories import LATER_MARKERS, OPENING, READERS, client_for, make_gated_article
+from tests.reader.factories import make_publisher
+
+pytestmark = pytest.mark.django_db
+
+FEED_MAX_QUERIES = 10
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def article():
+    return make_gated_article(make_publisher("Harbour Times"), summary="", section="World")
+
+
+def _feeds(article) -> list[str]:
+    slug = article.publisher.slug
+    return [
+        reverse("feeds:latest_rss"),
+        reverse("feeds:latest_atom"),
+        reverse("feeds:publisher_rss", args=[slug]),
+        reverse("feeds:publisher_atom", args=[slug]),
+        reverse("feeds:section_rss", args=["world"]),
+        reverse("feeds:section_atom", args=["World"]),
+    ]
+
+
+@pytest.mark.parametrize("kind", READERS)
+def test_feeds_carry_teasers_and_links_back_only(kind, article):
+    """Feeds are the same for everyone, members included: readers fetch them signed out."""
+    client = client_for(kind)
+    for url in _feeds(article):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        for marker in LATER_MARKERS:
+            assert marker not in text, url
+        assert "content:encoded" not in text and "<content" not in text
+        root = ET.fromstring(response.content)
+        if url.endswith("/rss/"):
+            assert response["Content-Type"].startswith("application/rss+xml")
+            item = root.find("channel/item")
+            link = item.findtext("link")
+            description = item.findtext("description")
+        else:
+            assert response["Content-Type"].startswith("application/atom+xml")
+            item = root.find(f"{ATOM}entry")
+            link = item.find(f"{ATOM}link").get("href")
+            description = item.findtext(f"{ATOM}summary")
+        assert link == f"http://testserver{article.get_absolute_url()}"
+        assert description.startswith(OPENING[:80])
+        assert len(description) <= 210
+
+
+def test_feed_names_and_404s(article):
+    client = Client()
+    rss = ET.fromstring(
+        client.get(reverse("feeds:publisher_rss", args=[article.publisher.slug])).content
+    )
+    assert rss.findtext("channel/title") == "Harbour Times on Newsstand"
+    assert client.get(reverse("feeds:publisher_rss", args=["nobody"])).status_code == 404
+    assert client.get(reverse("feeds:section_atom", args=["No such"])).status_code == 404
+    section = ET.fromstring(client.get(reverse("feeds:section_rss", args=["wORLD"])).content)
+    assert section.findtext("channel/title") == "World on Newsstand"
+
+
+def test_feeds_are_shared_cacheable_and_cheap(article, django_assert_max_num_queries):
+    for i in range(40):
+        make_gated_article(article.publisher, url=f"https://harbour.example/{i}")
+    for url in _feeds(article):
+        with django_assert_max_num_queries(FEED_MAX_QUERIES) as ctx:
+            response = Client().get(url)
+        assert "public" in response["Cache-Control"]
+        for query in ctx.captured_queries:
+            assert "content_html" not in query["sql"]
+
+
+def test_pages_point_feed_readers_at_their_feeds(article):
+    client = Client()
+    home = client.get(reverse("reader:home")).content.decode()
+    latest = reverse("feeds:latest_rss")
+    assert (
+        '<link rel="alternate" type="application/rss+xml" title="Newsstand: latest news (RSS)" '
+        f'href="{latest}">'
+    ) in home
+    publisher = client.get(
+        reverse("reader:publisher", args=[article.publisher.slug])
+    ).content.decode()
+    assert f'href="{reverse("feeds:publisher_atom", args=[article.publisher.slug])}"' in publisher
+    section = client.get(reverse("reader:section", args=["World"])).content.decode()
+    assert f'href="{reverse("feeds:section_rss", args=["World"])}"' in section
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'href="{reverse("feeds:publisher_rss", args=[article.publisher.slug])}"' in page
