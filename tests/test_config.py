@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsstand.config import env_bool, env_float, env_int, env_path
+from newsstand.config import cache_from_url, env_bool, env_float, env_int, env_path
 
 
 def test_booleans(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,3 +39,22 @@ def test_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert env_path("NS_P", Path("/default")) == tmp_path / "b"
     monkeypatch.delenv("NS_P")
     assert env_path("NS_P", Path("/default")) == Path("/default")
+
+
+def test_cache_urls() -> None:
+    assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
+    file_cache = cache_from_url("file:///var/lib/newsstand/cache")
+    assert file_cache["BACKEND"].endswith("FileBasedCache")
+    assert file_cache["LOCATION"] == "/var/lib/newsstand/cache"
+    redis = cache_from_url("rediss://:secret@cache.internal:6380/2")
+    assert redis == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "rediss://:secret@cache.internal:6380/2",
+    }
+    assert cache_from_url("dummy://")["BACKEND"].endswith("DummyCache")
+    with pytest.raises(ValueError, match="absolute path"):
+        cache_from_url("file://cache")
+    with pytest.raises(ValueError, match="unknown scheme"):
+        cache_from_url("memcached://127.0.0.1:11211")
+    with pytest.raises(ValueError, match="expected one of"):
+        cache_from_url("/var/cache")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
 from newsstand.reader.listing import card_page
+from newsstand.reader.pagecache import anonymous_page
 from newsstand.sources.models import Publisher
 
 # The home page's strip: the publishers with most articles over this window.
@@ -50,6 +51,7 @@ def _publisher_strip(limit: int) -> list[Publisher]:
     )
 
 
+@anonymous_page
 @require_safe
 def publishers(request: HttpRequest) -> HttpResponse:
     """Every publisher with its article count; retired ones listed apart."""
@@ -65,6 +67,7 @@ def publishers(request: HttpRequest) -> HttpResponse:
     return render(request, "reader/publishers.html", context)
 
 
+@anonymous_page
 @require_safe
 def publisher(request: HttpRequest, slug: str) -> HttpResponse:
     """About a publisher, its sections and its latest articles."""
@@ -89,6 +92,7 @@ def _section_articles(section: str, publisher: Publisher | None) -> QuerySet[Art
     return articles
 
 
+@anonymous_page
 @require_safe
 def section(request: HttpRequest, section: str) -> HttpResponse:
     """One section across publishers, or one publisher's with `?publisher=<slug>`."""

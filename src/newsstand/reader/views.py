@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from newsstand.articles.models import Article
 from newsstand.reader.browse import publisher_strip
 from newsstand.reader.listing import TEASER_SOURCE_CHARS, card_page
+from newsstand.reader.pagecache import anonymous_page
 from newsstand.reader.presentation import (
     make_teaser,
     strip_duplicate_lead,
@@ -34,6 +35,7 @@ HOME_PICKS = 6
 ASIDE_ITEMS = 5
 
 
+@anonymous_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     page, cards = card_page(request, Article.objects.all())
@@ -45,6 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "reader/home.html", context)
 
 
+@anonymous_page
 @require_safe
 def article(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(Article.objects.select_related("publisher"), pk=pk)
@@ -72,6 +75,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reader/article.html", context)
 
 
+@anonymous_page
 @require_safe
 def story(request: HttpRequest, pk: int) -> HttpResponse:
     """One story: every publisher's coverage of it, and a timeline."""
