@@ -1,7 +1,7 @@
 """A whole-page cache for anonymous readers: home, article, story, publisher and section pages.
 
 Why: at 20 connections on 2 sync workers a request waits behind ~10 others, so a page's p99 is
-about ten times its service time. Rendering takes 20-25 ms; a cached copy takes well under 1 ms
+about ten times its service time. Rendering takes 20-25 ms; a cached copy about 1 ms
 (docs/benchmarks.md).
 
 The whole rule, here and nowhere else:
