@@ -1,27 +1,36 @@
 """Web benchmark: the reader's pages under load on a seeded 100k-article SQLite database.
 
 Run:  .venv/bin/python bench/web.py [--articles 100000] [--stories 20000] [--duration 15]
-                                    [--connections 20] [--threads 2] [--profile]
+                                    [--connections 20] [--threads 2] [--modes cached,uncached]
+                                    [--cache-url URL] [--data-dir DIR] [--profile]
 
-Steps, on a fresh temporary NEWSSTAND_DATA_DIR:
+Steps, on a fresh temporary NEWSSTAND_DATA_DIR (or --data-dir, seeded once and reused):
   seed     migrate; 300 publishers (a feed each), --stories stories and --articles articles
            written with bulk_create in batches. Synthetic text (the bench measures the web tier,
            not extraction) at realistic sizes: ~800-word bodies as HTML paragraphs with a lead
            <figure>, titles, summaries, lead image URLs, sections, topics, authors. Stories carry
            their counts and a representative; 300 are ranked so Top stories has content; 6 picks.
            Then ANALYZE and PRAGMA optimize.
-  queries  each page once through Django's test client, SQL counted (CaptureQueriesContext).
-  load     `newsstand up --no-worker` (gunicorn, 2 sync workers) on a free 127.0.0.1 port;
-           `wrk --latency` at --connections / --threads for --duration seconds per target:
-           `/`, one story page, 50 article pages (a Lua script rotates through them), and a
-           static file of the home page's byte size in STATIC_ROOT, served by the same server
-           (WhiteNoise) in the same run: the floor for this server on this machine.
-           Requests carry a browser User-Agent, so article views count reads as real ones do.
-           Each target is also run for 5 s on one connection: the service time of one request,
-           which at 20 connections on 2 workers is multiplied by the queue (~10 deep).
+  queries  each page through Django's test client, SQL counted (CaptureQueriesContext): a first
+           render (page cache empty) and a cached copy.
+  load     per mode (--modes): `newsstand up --no-worker` (gunicorn, 2 sync workers) on a free
+           127.0.0.1 port with NEWSSTAND_PAGE_CACHE_S=60 ("cached", the default setting) or 0
+           ("uncached"); `wrk --latency` at --connections / --threads for --duration seconds per
+           target: a static file of the home page's byte size in STATIC_ROOT, served by the same
+           server (WhiteNoise) in the same run (the floor for this server on this machine), `/`,
+           one story page and 50 article pages (a Lua script rotates through them). Requests
+           carry a browser User-Agent, so article views count reads as real ones do (buffered
+           per process by default; NEWSSTAND_READS_FLUSH_S=0 in the environment writes one
+           INSERT ... ON CONFLICT per view); "article-bot" is the same 50 pages as a robot, which
+           counts nothing: the difference is the cost of counting. With the cache on, every
+           page is first fetched 3 times one by one, so all are stored before the clock starts
+           (the run measures the steady state of hits; a first render costs what "uncached"
+           shows); then wrk warms up for 3 s. Each target is also run for 5 s on one connection: the
+           service time of one request, which at 20 connections on 2 workers is multiplied by
+           the queue (~10 deep).
 Goals (issue "The reader app"): home p99 <= 50 ms, article p99 <= 30 ms at 20 connections on
 2 workers; no page over 10 SQL queries. --profile prints a cProfile of each page's view.
-Results: a table on stdout and bench/results/web.json.
+Results: a table per mode on stdout and bench/results/web.json.
 """
 
 from __future__ import annotations
@@ -58,10 +67,16 @@ WORDS_PER_PARAGRAPH = 80  # x 10 paragraphs: the ~800-word body of a typical new
 SEED_WINDOW = timedelta(days=7)
 READY_TIMEOUT_S = 60
 WARMUP_S = 3
+PRIME_ROUNDS = 3
 SINGLE_S = 5
 WRK_TIMEOUT_S = 10
 STATIC_NAME = "bench-home-size.html"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+ROBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+PAGE_CACHE_S = {"cached": "60", "uncached": "0"}
+SEED_FILE = "bench-seed.json"
+# Query counting runs in this process; a memory cache keeps it off the server's (maybe shared) one.
+PRIVATE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 GOALS_P99_MS = {"home": 50.0, "article": 30.0}
 MAX_QUERIES = 10
 SECTIONS = ["World", "Business", "Politics", "Technology", "Science", "Sport", "Culture", "Health"]
@@ -213,20 +228,32 @@ def seed(n_articles: int, n_stories: int, rng: random.Random) -> dict[str, Any]:
 
 
 def count_queries(paths: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """SQL statements and response bytes per page, one anonymous request each."""
+    """SQL statements and response bytes per page: a first render and a cached copy."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
+    with override_settings(CACHES=PRIVATE_CACHE, NEWSSTAND_PAGE_CACHE_S=60):
+        return _count_queries(paths, cache, connection, Client, CaptureQueriesContext)
+
+
+def _count_queries(
+    paths: dict[str, str], cache: Any, connection: Any, Client: Any, CaptureQueriesContext: Any
+) -> dict[str, dict[str, Any]]:
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     out: dict[str, dict[str, Any]] = {}
     for name, path in paths.items():
         client.get(path)  # the first request pays for imports and template loading
+        cache.clear()  # the page cache and the publisher strip (a private memory cache here)
         with CaptureQueriesContext(connection) as ctx:
             resp = client.get(path)
+        with CaptureQueriesContext(connection) as hit:
+            client.get(path)
         out[name] = {
             "status": resp.status_code,
             "queries": len(ctx.captured_queries),
+            "queries_cached": len(hit.captured_queries),
             "bytes": len(resp.content),
             "sql": [q["sql"][:300] for q in ctx.captured_queries],
         }
@@ -250,6 +277,15 @@ def profile(paths: dict[str, str], repeat: int = 20) -> None:
         pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(25)
         print(f"\n=== profile {name} {path}: {per_ms:.1f} ms/request in-process ===")
         print(buf.getvalue())
+
+
+def prime(base: str, paths: list[str]) -> None:
+    """GET each path a few times, one at a time (with a memory cache each worker has its own)."""
+    for _ in range(PRIME_ROUNDS):
+        for path in paths:
+            req = urllib.request.Request(base + path, headers={"User-Agent": ROBOT_UA})
+            with urllib.request.urlopen(req, timeout=READY_TIMEOUT_S) as r:
+                r.read()
 
 
 def _free_port() -> int:
@@ -330,6 +366,7 @@ def run_wrk(
     duration_s: float,
     workdir: Path,
     connections: int | None = None,
+    user_agent: str = BROWSER_UA,
 ) -> dict[str, Any]:
     script = workdir / "rotate.lua"
     listed = ", ".join(json.dumps(p) for p in paths)
@@ -349,7 +386,7 @@ def run_wrk(
         f"--timeout={WRK_TIMEOUT_S}s",
         "--latency",
         "-H",
-        f"User-Agent: {BROWSER_UA}",
+        f"User-Agent: {user_agent}",
         "-s",
         str(script),
         base + paths[0],
@@ -358,6 +395,65 @@ def run_wrk(
         cmd, capture_output=True, text=True, check=True, timeout=duration_s + 30
     ).stdout
     return parse_wrk(out)
+
+
+def _print_table(mode: str, results: dict[str, Any], queries: dict[str, Any]) -> None:
+    static = results["static"]
+    print(f"\n{mode}:")
+    header = (
+        f"{'target':<12}{'bytes':>9}{'SQL':>5}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'x static p99':>14}{'goal':>12}{'1-conn p50':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, r in results.items():
+        q = queries.get(name.removesuffix("-bot"), {})
+        goal = GOALS_P99_MS.get(name)
+        verdict = f"<={goal:g} {'ok' if r['p99_ms'] <= goal else 'MISS'}" if goal else ""
+        if not r["requests"]:
+            verdict = "no data"  # nothing finished within wrk's timeout
+        sql = q.get("queries_cached" if mode == "cached" else "queries", "-")
+        r["bytes"] = q.get("bytes", static.get("bytes"))
+        r["p99_vs_static"] = round(r["p99_ms"] / static["p99_ms"], 1)
+        r["rps_vs_static"] = round(r["rps"] / static["rps"], 3)
+        print(
+            f"{name:<12}{r['bytes']!s:>9}{sql!s:>5}{r['rps']:>9.0f}"
+            f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['p99_vs_static']:>14}{verdict:>12}"
+            f"{r['c1_p50_ms']:>12.2f}"
+        )
+        if r["non_2xx"] or r["socket_errors"]:
+            print(f"  !! {name}: {r['non_2xx']} non-2xx, {r['socket_errors']} socket errors")
+
+
+def _load(
+    mode: str,
+    env: dict[str, str],
+    targets: dict[str, list[str]],
+    args: argparse.Namespace,
+    data_dir: Path,
+) -> dict[str, Any]:
+    """One server run with the page cache on or off; every target under wrk."""
+    server_env = {**env, "NEWSSTAND_PAGE_CACHE_S": PAGE_CACHE_S[mode]}
+    port = _free_port()
+    proc = start_server(server_env, port, data_dir / f"server-{mode}.log")
+    results: dict[str, Any] = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for name, paths in targets.items():
+            ua = ROBOT_UA if name.endswith("-bot") else BROWSER_UA
+            if mode == "cached":
+                # Every page rendered and stored before the clock starts, however slow a first
+                # render is on a busy machine: the run measures the steady state of hits.
+                prime(base, paths)
+            run_wrk(base, paths, args, WARMUP_S, data_dir, user_agent=ua)
+            results[name] = run_wrk(base, paths, args, args.duration, data_dir, user_agent=ua)
+            # One connection: the service time of one request, without the queue of 20.
+            alone = run_wrk(base, paths, args, SINGLE_S, data_dir, connections=1, user_agent=ua)
+            results[name]["c1_p50_ms"] = alone["p50_ms"]
+            print(f"  {mode} {name}: {results[name]}")
+    finally:
+        stop_server(proc)
+    return results
 
 
 def main() -> None:
@@ -369,13 +465,26 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per target")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--modes", default="cached,uncached", help="page cache on and/or off, in this order"
+    )
+    parser.add_argument(
+        "--cache-url", default="", help="NEWSSTAND_CACHE_URL for the server (default: its own)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="seed here once and reuse it (kept); default: a temp dir"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile each page's view")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
     args = parser.parse_args()
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not modes or set(modes) - set(PAGE_CACHE_S):
+        raise SystemExit(f"--modes: choose from {', '.join(PAGE_CACHE_S)}")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
 
-    data_dir = Path(tempfile.mkdtemp(prefix="newsstand-webbench-"))
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="newsstand-webbench-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "NEWSSTAND_DATA_DIR": str(data_dir),
@@ -383,6 +492,8 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "newsstand.settings",
         "NEWSSTAND_LOG_LEVEL": "WARNING",
     }
+    if args.cache_url:
+        env["NEWSSTAND_CACHE_URL"] = args.cache_url
     os.environ.update(env)
     sys.path.insert(0, str(REPO / "src"))
     import django
@@ -391,12 +502,17 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    proc: subprocess.Popen[bytes] | None = None
+    seed_file = data_dir / SEED_FILE
     try:
-        call_command("migrate", verbosity=0, interactive=False)
-        print(f"seeding {args.articles:,} articles / {args.stories:,} stories in {data_dir} ...")
-        seeded = seed(args.articles, args.stories, random.Random(20260101))
-        print(f"seeded in {seeded['seed_s']} s")
+        if seed_file.exists():
+            seeded = json.loads(seed_file.read_text())
+            print(f"reusing the database seeded in {data_dir}")
+        else:
+            call_command("migrate", verbosity=0, interactive=False)
+            print(f"seeding {args.articles:,} articles / {args.stories:,} stories in {data_dir}")
+            seeded = seed(args.articles, args.stories, random.Random(20260101))
+            seed_file.write_text(json.dumps(seeded))
+            print(f"seeded in {seeded['seed_s']} s")
         article_paths = [f"/articles/{pk}/" for pk in seeded["article_ids"]]
         pages = {
             "home": "/",
@@ -410,64 +526,30 @@ def main() -> None:
         static_root = Path(settings.STATIC_ROOT)
         # The home page's byte count, served by WhiteNoise from STATIC_ROOT (scanned at start).
         (static_root / STATIC_NAME).write_bytes(b"<!-- static -->" + b"x" * (home_bytes - 15))
-        port = _free_port()
-        proc = start_server(env, port, data_dir / "server.log")
-        base = f"http://127.0.0.1:{port}"
-        static_path = f"/static/{STATIC_NAME}"
-        with urllib.request.urlopen(base + static_path, timeout=5) as r:
-            served = r.read()
-        if len(served) != home_bytes:
-            raise SystemExit(f"static file served {len(served)} bytes, expected {home_bytes}")
         targets = {
-            "static": [static_path],
+            "static": [f"/static/{STATIC_NAME}"],
             "home": ["/"],
             "story": [pages["story"]],
             "article": article_paths,
+            "article-bot": article_paths,
         }
-        results: dict[str, Any] = {}
-        for name, paths in targets.items():
-            run_wrk(base, paths, args, WARMUP_S, data_dir)
-            results[name] = run_wrk(base, paths, args, args.duration, data_dir)
-            # One connection: the service time of one request, without the queue of 20.
-            alone = run_wrk(base, paths, args, SINGLE_S, data_dir, connections=1)
-            results[name]["c1_p50_ms"] = alone["p50_ms"]
-            print(f"  {name}: {results[name]}")
+        runs = {mode: _load(mode, env, targets, args, data_dir) for mode in modes}
     finally:
-        if proc is not None:
-            stop_server(proc)
-        if not args.keep:
+        if args.data_dir is None and not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
 
-    static = results["static"]
     print(
         f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency, "
-        f"gunicorn 2 sync workers, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs"
+        f"gunicorn 2 sync workers, cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
+        f", {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
     )
-    header = (
-        f"{'target':<10}{'bytes':>9}{'SQL':>5}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'x static p99':>14}{'goal':>12}{'1-conn p50':>12}"
-    )
-    print(header)
-    print("-" * len(header))
-    for name, r in results.items():
-        q = queries.get(name, {})
-        goal = GOALS_P99_MS.get(name)
-        verdict = f"<={goal:g} {'ok' if r['p99_ms'] <= goal else 'MISS'}" if goal else ""
-        r["bytes"] = q.get("bytes", home_bytes)
-        r["queries"] = q.get("queries")
-        r["p99_vs_static"] = round(r["p99_ms"] / static["p99_ms"], 1)
-        r["rps_vs_static"] = round(r["rps"] / static["rps"], 3)
-        print(
-            f"{name:<10}{r['bytes']:>9}{q.get('queries', '-')!s:>5}{r['rps']:>9.0f}"
-            f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['p99_vs_static']:>14}{verdict:>12}"
-            f"{r['c1_p50_ms']:>12.2f}"
-        )
-        if r["non_2xx"] or r["socket_errors"]:
-            print(f"  !! {name}: {r['non_2xx']} non-2xx, {r['socket_errors']} socket errors")
+    for mode, results in runs.items():
+        results["static"]["bytes"] = home_bytes
+        _print_table(mode, results, queries)
     over = {k: v["queries"] for k, v in queries.items() if v["queries"] > MAX_QUERIES}
-    per_page = {k: v["queries"] for k, v in queries.items()}
-    print(f"SQL per page: {per_page}; over {MAX_QUERIES}: {over or 'none'}")
+    per_page = {k: (v["queries"], v["queries_cached"]) for k, v in queries.items()}
+    print(f"SQL per page (first render, cached copy): {per_page}")
+    print(f"pages over {MAX_QUERIES} queries: {over or 'none'}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -478,13 +560,19 @@ def main() -> None:
                     "processor": platform.processor(),
                     "cpus": os.cpu_count(),
                     "python": platform.python_version(),
+                    "loadavg_at_end": os.getloadavg(),
                 },
-                "config": {**vars(args), "workers": 2, "server": "newsstand up --no-worker"},
+                "config": {
+                    **{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+                    "workers": 2,
+                    "server": "newsstand up --no-worker",
+                    "cache_backend": settings.CACHES["default"]["BACKEND"],
+                },
                 "seed": {k: v for k, v in seeded.items() if k != "article_ids"},
                 "goals_p99_ms": GOALS_P99_MS,
                 "max_queries": MAX_QUERIES,
                 "queries": queries,
-                "results": results,
+                "results": runs,
             },
             indent=2,
         )

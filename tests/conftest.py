@@ -34,9 +34,23 @@ def allow_private_urls(settings: Settings) -> None:
     settings.ALLOW_PRIVATE_URLS = True
 
 
+# The default cache is a directory in the data dir, which pytest-xdist's workers share while each
+# has its own test database: a page one worker cached would show in the other's tests.
+TEST_CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """An empty cache per test: a block one test cached never shows in the next one's pages."""
+def _fresh_cache(settings: Settings) -> None:
+    """An empty, per-process cache per test: a page or block one test cached never shows in the
+    next one's pages."""
     from django.core.cache import cache
 
+    settings.CACHES = TEST_CACHES
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reads_written_at_once(settings: Settings) -> None:
+    """Reads are written as they are counted, inside the test's transaction, rather than by a
+    timer thread later (tests/reader/test_reads.py covers the buffer)."""
+    settings.NEWSSTAND_READS_FLUSH_S = 0

@@ -8,6 +8,7 @@ import pytest
 
 from newsstand.config import (
     EMAIL_TIMEOUT_S,
+    cache_from_url,
     email_from,
     email_mailer,
     env_bool,
@@ -133,3 +134,22 @@ def test_file_mailer_writes_the_message(tmp_path: Path) -> None:
         EmailMessage("Hello", "Body", "news@example.org", ["reader@example.org"]).send()
     (written,) = tmp_path.iterdir()
     assert "Subject: Hello" in written.read_text()
+
+
+def test_cache_urls() -> None:
+    assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
+    file_cache = cache_from_url("file:///var/lib/newsstand/cache")
+    assert file_cache["BACKEND"].endswith("FileBasedCache")
+    assert file_cache["LOCATION"] == "/var/lib/newsstand/cache"
+    redis = cache_from_url("rediss://:secret@cache.internal:6380/2")
+    assert redis == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "rediss://:secret@cache.internal:6380/2",
+    }
+    assert cache_from_url("dummy://")["BACKEND"].endswith("DummyCache")
+    with pytest.raises(ValueError, match="absolute path"):
+        cache_from_url("file://cache")
+    with pytest.raises(ValueError, match="unknown scheme"):
+        cache_from_url("memcached://127.0.0.1:11211")
+    with pytest.raises(ValueError, match="expected one of"):
+        cache_from_url("/var/cache")

@@ -137,3 +137,43 @@ def env_int_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(int(part) for part in raw.split(",") if part.strip())
     except ValueError:
         raise ValueError(f"{name}={raw!r}: expected whole numbers separated by commas") from None
+
+
+# Entries a local cache (memory or files) holds before culling a third: a few thousand rendered
+# pages of 10-120 KB each (file entries are zlib-compressed to about a fifth).
+LOCAL_CACHE_MAX_ENTRIES = 5_000
+CACHE_URL_FORMS = "locmem://, file:///absolute/dir, redis://host:6379/1, rediss://…, dummy://"
+
+
+def cache_from_url(url: str) -> dict[str, object]:
+    """A Django CACHES entry from NEWSSTAND_CACHE_URL; Django's built-in backends only.
+
+    `locmem://` (one cache per process), `file:///abs/dir` (shared by the processes of one
+    machine), `redis://` / `rediss://` (Django's RedisCache, shared by machines), `dummy://`.
+    """
+    scheme, sep, rest = url.strip().partition("://")
+    scheme = scheme.lower()
+    if not sep:
+        raise ValueError(f"NEWSSTAND_CACHE_URL={url!r}: expected one of {CACHE_URL_FORMS}")
+    local_options = {"OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_MAX_ENTRIES}}
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": rest or "newsstand",
+            **local_options,
+        }
+    if scheme == "file":
+        if not rest.startswith("/"):
+            raise ValueError(f"NEWSSTAND_CACHE_URL={url!r}: a file cache needs an absolute path")
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": rest,
+            **local_options,
+        }
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url.strip()}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ValueError(
+        f"NEWSSTAND_CACHE_URL={url!r}: unknown scheme; expected one of {CACHE_URL_FORMS}"
+    )

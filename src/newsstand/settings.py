@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from newsstand.config import (
+    cache_from_url,
     email_from,
     email_mailer,
     env_bool,
@@ -95,6 +96,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and auth: a cached anonymous page skips them, and a page is stored
+    # only after they have added their cookies and Vary headers (reader/pagecache.py).
+    "newsstand.reader.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,6 +149,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# The cache (rendered pages, the publisher strip, allauth's rate limits). See config.cache_from_url.
+CACHE_URL = os.environ.get("NEWSSTAND_CACHE_URL", "").strip() or f"file://{DATA_DIR / 'cache'}"
+CACHES = {"default": cache_from_url(CACHE_URL)}
+# Seconds an anonymous reader's page is served from the cache (reader/pagecache.py); 0 turns it
+# off. Staff changing Our Picks empties it at once; everything else shows within this time.
+NEWSSTAND_PAGE_CACHE_S = env_int("NEWSSTAND_PAGE_CACHE_S", 60)
+# Reads of article pages (for Top stories) are buffered per web process and written together
+# at most this many seconds after the first (reader/reads.py); 0 writes each read at once.
+NEWSSTAND_READS_FLUSH_S = env_float("NEWSSTAND_READS_FLUSH_S", 10.0)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -103,3 +103,28 @@ def test_no_horizontal_scroll_at_phone_width(page: Page, reader_data: ReaderData
         page.goto(path)
         widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{path} scrolls sideways at 390px: {widths}"
+
+
+def test_header_theme_toggle_without_javascript_on_cached_pages(
+    browser: Browser, live_server: LiveServer, reader_data: ReaderData
+) -> None:
+    """The toggle is a plain form (no token, no script) and each theme has its own cached page."""
+    ctx = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        article = reverse("reader:article", args=[reader_data.story_articles[0].pk])
+        page.goto(article)
+        page.goto(article)  # now from the page cache
+        assert not _is_dark(_background_rgb(page))
+        page.get_by_role("button", name="Switch to the dark theme").click()
+        page.wait_for_url(f"**{article}")
+        assert page.locator("html").get_attribute("data-theme") == "dark"
+        assert _is_dark(_background_rgb(page))
+        page.goto("/")
+        assert _is_dark(_background_rgb(page))
+        page.get_by_role("button", name="Switch to the light theme").click()
+        page.wait_for_url(f"{live_server.url}/")
+        assert page.locator("html").get_attribute("data-theme") == "light"
+        assert not _is_dark(_background_rgb(page))
+    finally:
+        ctx.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from newsstand.reader.reads import read_buffer
 from newsstand.stories import actions
 from newsstand.stories.models import ReadTally
 from tests.reader.factories import make_article, make_publisher
@@ -129,8 +131,66 @@ def test_failure_to_count_never_breaks_the_page(client, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("newsstand.reader.reads.record_read", broken)
+    monkeypatch.setattr("newsstand.reader.reads.record_story_read", broken)
     with caplog.at_level(logging.ERROR, logger="newsstand.reader.reads"):
         response = _view(client, story.representative, HTTP_USER_AGENT=BROWSER)
     assert response.status_code == 200
     assert f"article_id={story.representative.pk}" in caplog.text
+
+
+# The per-process buffer: reads written together, by a timer, in one transaction.
+
+
+def test_buffered_reads_wait_then_are_written_exactly(client, settings, django_assert_num_queries):
+    settings.NEWSSTAND_READS_FLUSH_S = 3600  # the timer never fires in this test
+    story = make_story(publishers=2)
+    first, second = story.articles.order_by("pk")
+    other = make_story("Another", publishers=1)
+    for article in (first, second, first, other.representative):
+        _view(client, article, HTTP_USER_AGENT=BROWSER)
+    assert tallies(story) == {}
+    assert read_buffer.pending() == 4
+    with django_assert_num_queries(5):  # the live-story check, a savepoint, two upserts, release
+        assert read_buffer.flush() == 4
+    assert sum(tallies(story).values()) == 3
+    assert sum(tallies(other).values()) == 1
+    assert read_buffer.pending() == 0
+    assert read_buffer.flush() == 0
+
+
+def test_buffered_reads_of_a_story_merged_away_are_dropped_not_the_rest():
+    kept, merged = make_story("Kept", publishers=1), make_story("Merged", publishers=1)
+    hour = actions.hour_bucket(NOW)
+    read_buffer.add(kept.pk, hour, 3600)
+    read_buffer.add(merged.pk, hour, 3600)
+    merged.delete()
+    assert read_buffer.flush() == 1
+    assert tallies(kept) == {hour: 1}
+
+
+def test_a_failed_flush_is_logged_and_leaves_the_buffer_empty(monkeypatch, caplog):
+    story = make_story(publishers=1)
+    read_buffer.add(story.pk, actions.hour_bucket(NOW), 3600)
+
+    def broken(counts):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("newsstand.reader.reads.record_story_reads", broken)
+    with caplog.at_level(logging.ERROR, logger="newsstand.reader.reads"):
+        assert read_buffer.flush() == 0
+    assert "buffered reads not counted reads=1 stories=1" in caplog.text
+    assert read_buffer.pending() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_timer_writes_buffered_reads_from_its_own_thread(client, settings):
+    settings.NEWSSTAND_READS_FLUSH_S = 0.2
+    story = make_story(publishers=1)
+    _view(client, story.representative, HTTP_USER_AGENT=BROWSER)
+    _view(client, story.representative, HTTP_USER_AGENT=BROWSER)
+    assert tallies(story) == {}
+    deadline = time.monotonic() + 10
+    while not tallies(story) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sum(tallies(story).values()) == 2
+    assert read_buffer.pending() == 0

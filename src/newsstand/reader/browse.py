@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from newsstand.articles.models import Article
 from newsstand.personal.state import hide_muted_publishers
 from newsstand.reader.listing import card_page, render_cards
+from newsstand.reader.pagecache import anonymous_page
 from newsstand.sources.models import Publisher
 
 # The home page's strip: the publishers with most articles over this window.
@@ -51,6 +52,7 @@ def _publisher_strip(limit: int) -> list[Publisher]:
     )
 
 
+@anonymous_page
 @require_safe
 def publishers(request: HttpRequest) -> HttpResponse:
     """Every publisher with its article count; retired ones listed apart."""
@@ -66,6 +68,7 @@ def publishers(request: HttpRequest) -> HttpResponse:
     return render(request, "reader/publishers.html", context)
 
 
+@anonymous_page
 @require_safe
 def publisher(request: HttpRequest, slug: str) -> HttpResponse:
     """About a publisher, its sections and its latest articles."""
@@ -90,6 +93,7 @@ def _section_articles(section: str, publisher: Publisher | None) -> QuerySet[Art
     return articles
 
 
+@anonymous_page
 @require_safe
 def section(request: HttpRequest, section: str) -> HttpResponse:
     """One section across publishers, or one publisher's with `?publisher=<slug>`."""

@@ -2,6 +2,10 @@
 
 Parsing is pure: `read_prefs` turns cookie values into `ReaderPrefs`, falling back to the
 defaults for anything missing or tampered with.
+
+The form that sets them takes no CSRF token (docs/decisions.md): the worst a forged POST can do is
+change a visitor's theme or text size, and a token in the header's theme toggle would make every
+page per-visitor and so uncacheable (reader/pagecache.py).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 logger = logging.getLogger(__name__)
@@ -69,6 +74,8 @@ def _back_to(request: HttpRequest) -> str:
     return reverse("reader:settings")
 
 
+# Exempt: it only sets two cosmetic cookies, and its form is in every page's header (see above).
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def settings_view(request: HttpRequest) -> HttpResponse:
     """Text size and theme: a plain form; POST sets the cookies and goes back where it came from."""

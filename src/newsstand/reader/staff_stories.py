@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from newsstand.reader.pagecache import bust_pages
 from newsstand.stories import actions
 from newsstand.stories.models import Pick, Story
 from newsstand.stories.pick_forms import PickForm
@@ -82,6 +83,7 @@ def picks(request: HttpRequest) -> HttpResponse:
             except actions.PickError as exc:
                 form.add_error(exc.field or None, exc.message)
             else:
+                bust_pages()  # Our Picks is on the home and every article page
                 messages.success(request, f"Picked “{pick_item(pick).title}”.")
                 return redirect("reader:staff:picks")
         return _picks_page(request, form)
@@ -104,7 +106,9 @@ def pick_move(request: HttpRequest, pk: int) -> HttpResponse:
         case _:
             messages.error(request, "Move a pick up or down.")
             return redirect("reader:staff:picks")
-    if not actions.move_pick(pick, direction):
+    if actions.move_pick(pick, direction):
+        bust_pages()
+    else:
         end = "top" if direction == "up" else "bottom"
         messages.info(request, f"That pick is already at the {end}.")
     return redirect("reader:staff:picks")
@@ -116,5 +120,6 @@ def pick_remove(request: HttpRequest, pk: int) -> HttpResponse:
     pick = get_object_or_404(Pick.objects.select_related("story", "article__publisher"), pk=pk)
     title = pick_item(pick).title
     actions.remove_pick(pick)
+    bust_pages()
     messages.success(request, f"Removed “{title}” from Our Picks.")
     return redirect("reader:staff:picks")

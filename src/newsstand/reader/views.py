@@ -23,6 +23,7 @@ from newsstand.personal.actions import note_article_opened
 from newsstand.personal.state import hide_muted_publishers, saved_flag
 from newsstand.reader.browse import publisher_strip
 from newsstand.reader.listing import card_page, is_htmx_fragment, render_cards
+from newsstand.reader.pagecache import anonymous_page
 from newsstand.reader.presentation import make_teaser, was_updated
 from newsstand.reader.reads import count_read, is_prefetch
 from newsstand.stories.coverage import related_for, story_coverage
@@ -38,6 +39,7 @@ HOME_PICKS = 6
 ASIDE_ITEMS = 5
 
 
+@anonymous_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     page, cards = card_page(request, hide_muted_publishers(request.user, Article.objects.all()))
@@ -51,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render_cards(request, "reader/home.html", context)
 
 
+@anonymous_page
 @require_safe
 def article(request: HttpRequest, pk: int) -> HttpResponse:
     return _article_page(request, pk, print_view=request.GET.get("print") == "1")
@@ -110,6 +113,7 @@ def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpRes
     return mark_response(render(request, "reader/article.html", context), decision)
 
 
+@anonymous_page
 @require_safe
 def story(request: HttpRequest, pk: int) -> HttpResponse:
     """One story: every publisher's coverage of it, and a timeline."""

@@ -24,6 +24,8 @@ from newsstand.stories.actions.curation import (
     move_pick,
     rank_stories,
     record_read,
+    record_story_read,
+    record_story_reads,
     remove_pick,
 )
 
@@ -42,6 +44,8 @@ __all__ = [
     "rank_stories",
     "recluster_window",
     "record_read",
+    "record_story_read",
+    "record_story_reads",
     "refresh_story_stats",
     "remove_pick",
     "repair_stories",

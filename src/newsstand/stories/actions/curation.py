@@ -6,6 +6,7 @@ The scores are decided in `stories.ranking`; this module gathers signals and sto
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -108,38 +109,68 @@ def record_read(article: Article, now: datetime | None = None) -> bool:
     """
     if article.story_id is None:
         return False
+    return record_story_read(article.story_id, now)
+
+
+def record_story_read(story_id: int, now: datetime | None = None) -> bool:
+    """`record_read` by the story's id, for callers that hold no Article (the page cache)."""
     hour = hour_bucket(now or timezone.now())
     if connection.vendor in ("sqlite", "postgresql"):
-        _upsert_tally(article.story_id, hour)
+        _upsert_tally(story_id, hour)
     else:
-        _update_or_insert_tally(article.story_id, hour)
+        _update_or_insert_tally(story_id, hour)
     return True
 
 
-def _upsert_tally(story_id: int, hour: datetime) -> None:
+def record_story_reads(counts: Mapping[tuple[int, datetime], int]) -> int:
+    """Add buffered reads, {(story id, hour bucket): reads}, in one transaction; returns the sum.
+
+    Each row is one statement on SQLite and PostgreSQL (INSERT … ON CONFLICT DO UPDATE), so
+    concurrent first reads of an hour cannot collide; other databases update, then insert on a
+    miss. Reads of a story deleted meanwhile (merged away by repair) are dropped.
+    """
+    if not counts:
+        return 0
+    live = set(
+        Story.objects.filter(pk__in={story_id for story_id, _ in counts}).values_list(
+            "pk", flat=True
+        )
+    )
+    with transaction.atomic():
+        for (story_id, hour), n in sorted(counts.items(), key=lambda item: item[0]):
+            if story_id not in live or n <= 0:
+                continue
+            if connection.vendor in ("sqlite", "postgresql"):
+                _upsert_tally(story_id, hour, n)
+            else:
+                _update_or_insert_tally(story_id, hour, n)
+    return sum(n for (story_id, _), n in counts.items() if story_id in live and n > 0)
+
+
+def _upsert_tally(story_id: int, hour: datetime, n: int = 1) -> None:
     qn = connection.ops.quote_name
     table = qn(ReadTally._meta.db_table)
     story_col = qn(ReadTally._meta.get_field("story").column)
     hour_col, count_col = qn("hour"), qn("count")
     sql = (
-        f"INSERT INTO {table} ({story_col}, {hour_col}, {count_col}) VALUES (%s, %s, 1) "  # noqa: S608 - names come from the model, values are parameters
+        f"INSERT INTO {table} ({story_col}, {hour_col}, {count_col}) VALUES (%s, %s, %s) "  # noqa: S608 - names come from the model, values are parameters
         f"ON CONFLICT ({story_col}, {hour_col}) "
-        f"DO UPDATE SET {count_col} = {table}.{count_col} + 1"
+        f"DO UPDATE SET {count_col} = {table}.{count_col} + %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [story_id, connection.ops.adapt_datetimefield_value(hour)])
+        cursor.execute(sql, [story_id, connection.ops.adapt_datetimefield_value(hour), n, n])
 
 
-def _update_or_insert_tally(story_id: int, hour: datetime) -> None:
+def _update_or_insert_tally(story_id: int, hour: datetime, n: int = 1) -> None:
     tallies = ReadTally.objects.filter(story_id=story_id, hour=hour)
-    if tallies.update(count=F("count") + 1):
+    if tallies.update(count=F("count") + n):
         return
     try:
         with transaction.atomic():
-            ReadTally.objects.create(story_id=story_id, hour=hour, count=1)
+            ReadTally.objects.create(story_id=story_id, hour=hour, count=n)
     except IntegrityError:
         # Another request inserted the hour's row between our update and insert.
-        tallies.update(count=F("count") + 1)
+        tallies.update(count=F("count") + n)
 
 
 class PickError(ValueError):
