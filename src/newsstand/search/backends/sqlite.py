@@ -73,6 +73,7 @@ _TRIGGERS = {
             INSERT INTO search_title_fts(rowid, title) VALUES (new.id, new.title);
         END""",
 }
+TRIGGER_NAMES = tuple(_TRIGGERS)
 CREATE_STATEMENTS = [
     # Porter stemming, accents folded (remove_diacritics 2 also folds letters like "ø").
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_article_fts USING fts5(
