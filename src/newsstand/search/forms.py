@@ -116,9 +116,10 @@ class SearchForm(forms.Form):
         if _LANGUAGE.fullmatch(chosen) and chosen not in languages:
             # A language no recent article uses is still a valid choice (older ones may).
             languages = sorted([*languages, chosen])
+        self.language_choices = [("", "Any language")] + [(c, language_name(c)) for c in languages]
         field = self.fields["language"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Any language")] + [(c, language_name(c)) for c in languages]
+        field.choices = self.language_choices
         self.publisher_id: int | None = None
 
     @property
@@ -129,9 +130,7 @@ class SearchForm(forms.Form):
 
     @property
     def language_options(self) -> SafeString:
-        field = self.fields["language"]
-        assert isinstance(field, forms.ChoiceField)
-        return _options(list(field.choices), str(self["language"].value() or "").lower())
+        return _options(self.language_choices, str(self["language"].value() or "").lower())
 
     def clean_publisher(self) -> str:
         slug: str = self.cleaned_data.get("publisher") or ""
