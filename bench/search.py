@@ -234,7 +234,8 @@ def measure(queries: list[str], prefixes: list[str], pages: int) -> dict[str, An
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from newsstand.search.backends import RANK_WINDOW, SearchFilters, get_backend
+    from newsstand.search import backends
+    from newsstand.search.backends import SearchFilters, get_backend
     from newsstand.search.query import parse_query
     from newsstand.sources.models import Publisher
 
@@ -244,11 +245,12 @@ def measure(queries: list[str], prefixes: list[str], pages: int) -> dict[str, An
     for q in parsed[:WARMUP]:
         backend.rank(q, SearchFilters(), now=now)
 
-    rank_ms, totals = [], []
+    rank_ms, ranked_counts, more = [], [], []
     for q in parsed:
         ms, ranked = timed(lambda q=q: backend.rank(q, SearchFilters(), now=now))
         rank_ms.append(ms)
-        totals.append(ranked.total)
+        ranked_counts.append(len(ranked.ids))
+        more.append(ranked.more)
 
     publisher_ids = list(Publisher.objects.values_list("pk", flat=True))
     rng = random.Random(7)
@@ -276,7 +278,7 @@ def measure(queries: list[str], prefixes: list[str], pages: int) -> dict[str, An
         page_ms.append(ms)
         page_queries = max(page_queries, len(captured.captured_queries))
 
-    broad = [q for q, total in zip(parsed, totals, strict=True) if total > RANK_WINDOW]
+    broad = [q for q, m in zip(parsed, more, strict=True) if m]
     overlaps = []
     for q in broad[:WINDOW_SAMPLE]:
         windowed = backend.rank(q, SearchFilters(), now=now).ids[:20]
@@ -291,9 +293,9 @@ def measure(queries: list[str], prefixes: list[str], pages: int) -> dict[str, An
         "page": summary(page_ms),
         "page_max_sql_queries": page_queries,
         "matches": {
-            "median": statistics.median(totals),
-            "max": max(totals),
-            "zero": sum(1 for t in totals if t == 0),
+            "window": backends.RANK_WINDOW,
+            "ranked_median": statistics.median(ranked_counts),
+            "zero": sum(1 for n in ranked_counts if n == 0),
             "over_window": len(broad),
         },
         "window_top20_overlap": {
@@ -344,9 +346,16 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200, help="queries also timed as pages")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/ns_search_bench")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
+    parser.add_argument(
+        "--window", type=int, default=0, help="matches ranked per query (default RANK_WINDOW)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="measure an existing --keep'd data dir instead of seeding"
+    )
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="newsstand-searchbench-"))
+    reuse = args.data_dir is not None
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="newsstand-searchbench-"))
     env = {
         "NEWSSTAND_DATA_DIR": str(data_dir),
         "NEWSSTAND_ALLOWED_HOSTS": "testserver",
@@ -355,7 +364,7 @@ def main() -> None:
         "NEWSSTAND_DATABASE_URL": args.pg_url if args.db == "postgres" else "",
     }
     os.environ.update(env)
-    if args.db == "postgres":
+    if args.db == "postgres" and not reuse:
         reset_postgres(args.pg_url)
     sys.path.insert(0, str(REPO / "src"))
     import django
@@ -364,20 +373,28 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from newsstand.articles.models import Article
+    from newsstand.search import backends
+
+    if args.window:
+        backends.RANK_WINDOW = args.window
     load_before = os.getloadavg()
     try:
         call_command("migrate", verbosity=0, interactive=False)
         corpus = load_corpus()
-        rng = random.Random(20260107)
-        print(f"seeding {args.articles:,} articles ({connection.vendor}) in {data_dir} ...")
-        seeded = seed(args.articles, corpus, rng)
-        print(f"seeded: insert {seeded['insert_s']} s, index {seeded['index_s']} s")
+        if reuse:
+            seeded: dict[str, Any] = {"reused": str(data_dir)}
+            args.articles = Article.objects.count()
+        else:
+            print(f"seeding {args.articles:,} articles ({connection.vendor}) in {data_dir} ...")
+            seeded = seed(args.articles, corpus, random.Random(20260107))
+            print(f"seeded: insert {seeded['insert_s']} s, index {seeded['index_s']} s")
         queries = make_queries(corpus[0], args.queries + WARMUP, random.Random(1))[WARMUP:]
         prefixes = make_prefixes(corpus[0], SUGGESTIONS, random.Random(2))
         results = measure(queries, prefixes, args.pages)
         database_mb = size_mb(data_dir)
     finally:
-        if not args.keep:
+        if not (args.keep or reuse):
             shutil.rmtree(data_dir, ignore_errors=True)
     report = {
         "db": connection.vendor,
@@ -395,7 +412,7 @@ def main() -> None:
         "goal": {"rank_p99_ms_at_100k_sqlite": GOAL_P99_MS},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"search-{connection.vendor}-{args.articles}.json"
+    out = RESULTS / f"search-{connection.vendor}-{args.articles}-w{backends.RANK_WINDOW}.json"
     out.write_text(json.dumps(report, indent=1))
     table = io.StringIO()
     writer = csv.writer(table, delimiter="\t")

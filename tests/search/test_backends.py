@@ -134,15 +134,18 @@ def test_undated_articles_use_their_fetch_time(publisher: Publisher) -> None:
     assert rank("kiln", SearchFilters(since=NOW - timedelta(days=1))).ids == []
 
 
-def test_window_ranks_the_newest_matches_and_counts_all(publisher: Publisher) -> None:
+def test_window_ranks_the_newest_matches_and_says_more_match(publisher: Publisher) -> None:
     articles = [article(publisher, f"Turbine report {i}", days_old=i) for i in range(7)]
+    assert not rank("turbine").more
+    assert not rank("turbine", window=7).more
     ranked = rank("turbine", window=3)
-    assert ranked.total == 7
+    assert ranked.more
     # The three most recently stored (highest ids), then best (here: most recent) first.
     assert ranked.ids == [articles[4].pk, articles[5].pk, articles[6].pk]
     filtered = rank("turbine", SearchFilters(since=NOW - timedelta(days=3.5)), window=2)
-    assert filtered.total == 4
+    assert filtered.more
     assert filtered.ids == [articles[2].pk, articles[3].pk]
+    assert not rank("turbine", SearchFilters(since=NOW - timedelta(days=3.5)), window=4).more
 
 
 def test_suggestions_match_title_prefixes_newest_first(publisher: Publisher) -> None:

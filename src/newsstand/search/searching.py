@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from newsstand.articles.models import Article
-from newsstand.search.backends import RANK_WINDOW, SearchFilters, get_backend
+from newsstand.search.backends import SearchFilters, get_backend
 from newsstand.search.query import ParsedQuery
 from newsstand.search.snippets import make_highlighter, snippet_source
 
@@ -51,9 +51,9 @@ class SearchResults:
     query: ParsedQuery
     page: Page[int]
     results: list[Result]
+    # Articles ranked: all matches, or the newest RANK_WINDOW when `more` match.
     total: int
-    # More articles match than RANK_WINDOW: only the newest RANK_WINDOW were ranked.
-    windowed: bool
+    more: bool
     notes: list[str] = field(default_factory=list)
 
 
@@ -84,8 +84,8 @@ def search_articles(
         query=query,
         page=page,
         results=results,
-        total=ranked.total,
-        windowed=ranked.total > len(ranked.ids) >= RANK_WINDOW,
+        total=len(ranked.ids),
+        more=ranked.more,
         notes=list(query.notes),
     )
 

@@ -41,9 +41,10 @@ def search(request: HttpRequest) -> HttpResponse:
                 [(k, v) for k, v in request.GET.items() if k != "page" and v]
             )
             log.info(
-                "search query_words=%d total=%d page=%d filters=%s",
+                "search query_words=%d ranked=%d more=%s page=%d filters=%s",
                 len(query.positive_words),
                 results.total,
+                results.more,
                 results.page.number,
                 ",".join(k for k in FILTER_PARAMS if request.GET.get(k)) or "-",
             )

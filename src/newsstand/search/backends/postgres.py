@@ -23,12 +23,13 @@ from django.db.models import F, Func, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Power
 
 from newsstand.search.backends import (
-    RANK_WINDOW,
     SECONDS_PER_DAY,
     Ranked,
     SearchBackend,
     SearchFilters,
     half_life_days,
+    rank_window,
+    within_window,
 )
 from newsstand.search.models import ArticleDocument
 from newsstand.search.query import ParsedQuery
@@ -194,15 +195,16 @@ class PostgresSearch(SearchBackend):
         filters: SearchFilters,
         *,
         now: datetime,
-        window: int = RANK_WINDOW,
+        window: int | None = None,
     ) -> Ranked:
         if query.is_empty:
-            return Ranked([], 0)
+            return Ranked([])
+        window = rank_window(window)
         tsquery = SearchQuery(tsquery_text(query), search_type="raw", config=CONFIG)
         matches = self._documents(filters).filter(filter_q(filters), document=tsquery)
-        ids = self._ranked_ids(matches, "document", tsquery, now=now, window=window)
-        total = len(ids) if len(ids) < window else matches.count()
-        return Ranked(ids, total)
+        # One candidate more than the window tells whether more match, without counting.
+        ids = self._ranked_ids(matches, "document", tsquery, now=now, window=window + 1)
+        return within_window(ids, window)
 
     def suggest(self, query: ParsedQuery, *, now: datetime, limit: int) -> list[int]:
         if query.is_empty:

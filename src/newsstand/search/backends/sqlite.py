@@ -24,11 +24,12 @@ from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from newsstand.search.backends import (
-    RANK_WINDOW,
     Ranked,
     SearchBackend,
     SearchFilters,
     half_life_days,
+    rank_window,
+    within_window,
 )
 from newsstand.search.backends.sql import ARTICLE_TIME, filter_clauses
 from newsstand.search.query import ParsedQuery
@@ -135,18 +136,17 @@ class SqliteSearch(SearchBackend):
         filters: SearchFilters,
         *,
         now: datetime,
-        window: int = RANK_WINDOW,
+        window: int | None = None,
     ) -> Ranked:
         if query.is_empty:
-            return Ranked([], 0)
+            return Ranked([])
+        window = rank_window(window)
         return self._rank(FTS_TABLE, query, filters, now=now, window=window, weights=BM25_WEIGHTS)
 
     def suggest(self, query: ParsedQuery, *, now: datetime, limit: int) -> list[int]:
         if query.is_empty:
             return []
-        ranked = self._rank(
-            TITLE_TABLE, query, SearchFilters(), now=now, window=SUGGEST_WINDOW, count=False
-        )
+        ranked = self._rank(TITLE_TABLE, query, SearchFilters(), now=now, window=SUGGEST_WINDOW)
         return ranked.ids[:limit]
 
     def _rank(
@@ -158,7 +158,6 @@ class SqliteSearch(SearchBackend):
         now: datetime,
         window: int,
         weights: str = "",
-        count: bool = True,
     ) -> Ranked:
         expression = match_expression(query)
         clauses, filter_params = filter_clauses(filters)
@@ -182,14 +181,12 @@ class SqliteSearch(SearchBackend):
         """  # noqa: S608 - see the comment above
         now_param = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, *filter_params, window, now_param, half_life_days()])
+            # One candidate more than the window tells whether more match, without counting.
+            cursor.execute(
+                sql, [expression, *filter_params, window + 1, now_param, half_life_days()]
+            )
             ids = [row[0] for row in cursor.fetchall()]
-            total = len(ids)
-            if count and total >= window:
-                count_sql = f"SELECT COUNT(*) FROM {table} f {join} WHERE {table} MATCH %s{where}"  # noqa: S608 - as above
-                cursor.execute(count_sql, [expression, *filter_params])
-                total = cursor.fetchone()[0]
-        return Ranked(ids, total)
+        return within_window(ids, window)
 
     def rebuild(self) -> int:
         with transaction.atomic(), connection.cursor() as cursor:

@@ -57,7 +57,8 @@ class Command(BaseCommand):
         elapsed_ms = (time.monotonic() - started) * 1000
         titles = Article.objects.in_bulk(ranked.ids[:limit])
         self.stdout.write(
-            f"{ranked.total} match(es) for {query.as_text()!r} in {elapsed_ms:.1f} ms"
+            f"{len(ranked.ids)}{'+' if ranked.more else ''} match(es) for {query.as_text()!r}"
+            f" in {elapsed_ms:.1f} ms"
         )
         for pk in ranked.ids[:limit]:
             self.stdout.write(f"  {pk}: {titles[pk].title}")
