@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/search.py
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # SearchVectorField (search/models.py); only used on PostgreSQL, harmless on SQLite.
+    "django.contrib.postgres",
     "huey.contrib.djhuey",
     "newsstand.server",
     "newsstand.sources",
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "newsstand.api",
     # Django Ninja's own static files, so /api/docs serves Swagger UI locally, not from a CDN.
     "ninja",
+    "newsstand.search",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +355,16 @@ NEWSSTAND_STORIES_WINDOW_DAYS = env_float("NEWSSTAND_STORIES_WINDOW_DAYS", 3.0)
 NEWSSTAND_STORIES_THRESHOLD = env_float("NEWSSTAND_STORIES_THRESHOLD", 0.55)
 NEWSSTAND_STORIES_MERGE_THRESHOLD = 0.6
 NEWSSTAND_STORIES_SPLIT_THRESHOLD = 0.35
+
+# Search (search/). The backend class follows the database engine; set the variable only for a
+# backend of your own. Results rank as relevance x 0.5 ** (age in days / half-life): see
+# search/backends/__init__.py.
+NEWSSTAND_SEARCH_BACKEND = os.environ.get("NEWSSTAND_SEARCH_BACKEND") or (
+    "newsstand.search.backends.postgres.PostgresSearch"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else "newsstand.search.backends.sqlite.SqliteSearch"
+)
+NEWSSTAND_SEARCH_HALF_LIFE_DAYS = env_float("NEWSSTAND_SEARCH_HALF_LIFE_DAYS", 14.0)
 
 LOGGING = {
     "version": 1,

@@ -15,5 +15,6 @@ urlpatterns = [
     path("membership/", include("newsstand.membership.urls")),
     path("staff/members/", include("newsstand.membership.staff_urls")),
     path("", include("newsstand.ledger.urls")),
+    path("", include("newsstand.search.urls")),
     path("", include("newsstand.reader.urls")),
 ]

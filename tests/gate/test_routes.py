@@ -96,6 +96,9 @@ ROUTES: dict[str, str] = {
     "membership/manage/": NO_ARTICLES,
     "membership/stripe/webhook/": NO_ARTICLES,
     "reads/": NO_ARTICLES,
+    "search": "search results: snippets from gate.policy.safe_snippet_source (tests/search)",
+    "search/": "search results: snippets from gate.policy.safe_snippet_source (tests/search)",
+    "search/suggest": TEASERS,
 }
 # Whole sub-sites. The admin shows an article's stored body to staff with the permission to
 # edit articles: staff are trusted with the content they curate. allauth's pages are forms.

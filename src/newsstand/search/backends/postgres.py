@@ -1,0 +1,330 @@
+"""PostgreSQL full text: a tsvector per article in `search_articledocument`, GIN-indexed.
+
+Triggers on articles_article write the row (insert, and an update changing an indexed column) with
+`search_article_vector()`, the one definition of what is indexed, and delete it with its
+article. Queries are built with django.contrib.postgres.search: a raw
+`to_tsquery` written from the parsed query (never from the reader's text), `ts_rank` over the
+newest RANK_WINDOW matches, times the recency decay (see backends/__init__.py).
+
+Why `to_tsquery` and not `websearch_to_tsquery`: search-as-you-type needs prefix matching
+(`'electi':*`), which websearch cannot express, and one translation from `ParsedQuery` keeps the
+syntax identical to SQLite's (tests/search run the same queries on both).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import DatabaseError, connection, models, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Power
+
+from newsstand.search.backends import (
+    SECONDS_PER_DAY,
+    Ranked,
+    SearchBackend,
+    SearchFilters,
+    half_life_days,
+    rank_window,
+    within_window,
+)
+from newsstand.search.models import ArticleDocument
+from newsstand.search.query import ParsedQuery
+
+log = logging.getLogger(__name__)
+
+# Text search configurations of our own: PostgreSQL's english (stemmed, stop words out) and
+# simple (unstemmed), each with accents folded by the unaccent extension when the server has it,
+# as FTS5's remove_diacritics folds them on SQLite ("cafe" finds "café").
+CONFIG = "newsstand_english"
+TITLE_CONFIG = "newsstand_simple"
+_CONFIG_BASES = ((CONFIG, "english", "english_stem"), (TITLE_CONFIG, "simple", "simple"))
+SUGGEST_WINDOW = 200
+# ts_rank normalisation 1: divide by 1 + log(document length), so long bodies do not win by size.
+RANK_NORMALIZATION = 1
+# to_tsvector refuses more than 1 MB of lexemes; 250,000 characters stay under it even in
+# 4-byte characters, and no article needs more to be found.
+MAX_INDEXED_BODY_CHARS = 250_000
+
+TRIGGERS = ("search_article_document_sync", "search_article_document_delete")
+INSTALL_SQL = [
+    f"""
+    CREATE OR REPLACE FUNCTION search_article_vector(
+        title text, authors jsonb, summary text, body text
+    ) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(title, '')), 'A')
+            || setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(authors::text, '')), 'B')
+            || setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(summary, '')), 'C')
+            || setweight(to_tsvector('{CONFIG}'::regconfig,
+                                     LEFT(COALESCE(body, ''), {MAX_INDEXED_BODY_CHARS})), 'D')
+    $$""",
+    f"""
+    CREATE OR REPLACE FUNCTION search_article_document_sync() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        -- Compared here, not in the trigger's column list or WHEN: those make PostgreSQL refuse
+        -- to alter the columns' types (a migration widening the title would fail).
+        IF TG_OP = 'UPDATE'
+           AND NEW.title IS NOT DISTINCT FROM OLD.title
+           AND NEW.authors IS NOT DISTINCT FROM OLD.authors
+           AND NEW.summary IS NOT DISTINCT FROM OLD.summary
+           AND NEW.content_text IS NOT DISTINCT FROM OLD.content_text THEN
+            RETURN NULL;
+        END IF;
+        INSERT INTO search_articledocument (article_id, document, title_document)
+        VALUES (
+            NEW.id,
+            search_article_vector(NEW.title, NEW.authors, NEW.summary, NEW.content_text),
+            to_tsvector('{TITLE_CONFIG}'::regconfig, COALESCE(NEW.title, ''))
+        )
+        ON CONFLICT (article_id) DO UPDATE
+            SET document = EXCLUDED.document, title_document = EXCLUDED.title_document;
+        RETURN NULL;
+    END
+    $$""",  # noqa: S608 - a module constant in DDL, no input
+    """
+    CREATE OR REPLACE FUNCTION search_article_document_delete() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM search_articledocument WHERE article_id = OLD.id;
+        RETURN NULL;
+    END
+    $$""",
+    """
+    CREATE TRIGGER search_article_document_delete
+    AFTER DELETE ON articles_article
+    FOR EACH ROW EXECUTE FUNCTION search_article_document_delete()""",
+    """
+    CREATE TRIGGER search_article_document_sync
+    AFTER INSERT OR UPDATE ON articles_article
+    FOR EACH ROW EXECUTE FUNCTION search_article_document_sync()""",
+    "CREATE INDEX search_articledocument_document_gin"
+    " ON search_articledocument USING gin (document)",
+    "CREATE INDEX search_articledocument_title_gin"
+    " ON search_articledocument USING gin (title_document)",
+]
+UNINSTALL_SQL = [
+    f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG} CASCADE",
+    f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {TITLE_CONFIG} CASCADE",
+    "DROP TRIGGER IF EXISTS search_article_document_sync ON articles_article",
+    "DROP TRIGGER IF EXISTS search_article_document_delete ON articles_article",
+    "DROP FUNCTION IF EXISTS search_article_document_sync()",
+    "DROP FUNCTION IF EXISTS search_article_document_delete()",
+    "DROP FUNCTION IF EXISTS search_article_vector(text, jsonb, text, text)",
+    "DROP INDEX IF EXISTS search_articledocument_document_gin",
+    "DROP INDEX IF EXISTS search_articledocument_title_gin",
+]
+# Documents whose article went while the triggers were off.
+PRUNE_SQL = """
+    DELETE FROM search_articledocument d
+    WHERE NOT EXISTS (SELECT 1 FROM articles_article a WHERE a.id = d.article_id)
+"""
+REBUILD_SQL = f"""
+    INSERT INTO search_articledocument (article_id, document, title_document)
+    SELECT id, search_article_vector(title, authors, summary, content_text),
+           to_tsvector('{TITLE_CONFIG}'::regconfig, COALESCE(title, ''))
+    FROM articles_article
+    ON CONFLICT (article_id) DO UPDATE
+        SET document = EXCLUDED.document, title_document = EXCLUDED.title_document
+"""  # noqa: S608 - a module constant, no input
+
+
+def _lexeme(word: str, *, prefix: bool = False) -> str:
+    # Words are letters and digits only (query.py), so single quotes cannot be unbalanced.
+    return f"'{word}'" + (":*" if prefix else "")
+
+
+def _phrase(words: tuple[str, ...]) -> str:
+    if len(words) == 1:
+        return _lexeme(words[0])
+    return "(" + " <-> ".join(_lexeme(w) for w in words) + ")"
+
+
+def tsquery_text(query: ParsedQuery) -> str:
+    """`query` in to_tsquery syntax: every term, phrase and prefix required, exclusions negated."""
+    parts = [_lexeme(t) for t in query.terms]
+    parts += [_phrase(p) for p in query.phrases]
+    if query.prefix:
+        parts.append(_lexeme(query.prefix, prefix=True))
+    parts += ["!" + _phrase(p) for p in query.excluded]
+    return " & ".join(parts)
+
+
+def _article_time() -> Coalesce:
+    """The article's publication time, else its fetch time (as backends/sql.py's ARTICLE_TIME)."""
+    return Coalesce(F("article__published_at"), F("article__fetched_at"))
+
+
+class AgeDays(Func):
+    """Days from the article's time to `now`, never negative (a future date counts as now)."""
+
+    template = f"GREATEST(EXTRACT(EPOCH FROM (%(expressions)s)), 0) / {SECONDS_PER_DAY}"
+    output_field = models.FloatField()
+
+
+def filter_q(filters: SearchFilters) -> Q:
+    """`filters` over ArticleDocument, the same rules as backends/sql.py's for SQLite."""
+    q = Q()
+    if filters.publisher_id:
+        q &= Q(article__publisher_id=filters.publisher_id)
+    if filters.section:
+        q &= Q(article__section__iexact=filters.section)
+    if filters.language:
+        code = filters.language.lower()
+        q &= (
+            Q(article__language__iexact=code)
+            | Q(article__language__istartswith=code + "-")
+            | Q(article__language__istartswith=code + "_")
+        )
+    if filters.since:
+        q &= Q(article_time__gte=filters.since)
+    if filters.until:
+        q &= Q(article_time__lt=filters.until)
+    return q
+
+
+class PostgresSearch(SearchBackend):
+    vendor = "postgresql"
+
+    def rank(
+        self,
+        query: ParsedQuery,
+        filters: SearchFilters,
+        *,
+        now: datetime,
+        window: int | None = None,
+    ) -> Ranked:
+        if query.is_empty:
+            return Ranked([])
+        window = rank_window(window)
+        tsquery = SearchQuery(tsquery_text(query), search_type="raw", config=CONFIG)
+        matches = self._documents(filters).filter(filter_q(filters), document=tsquery)
+        # One candidate more than the window tells whether more match, without counting.
+        ids = self._ranked_ids(matches, "document", tsquery, now=now, window=window + 1)
+        return within_window(ids, window)
+
+    def suggest(self, query: ParsedQuery, *, now: datetime, limit: int) -> list[int]:
+        if query.is_empty:
+            return []
+        tsquery = SearchQuery(tsquery_text(query), search_type="raw", config=TITLE_CONFIG)
+        matches = ArticleDocument.objects.filter(title_document=tsquery)
+        return self._ranked_ids(matches, "title_document", tsquery, now=now, window=SUGGEST_WINDOW)[
+            :limit
+        ]
+
+    @staticmethod
+    def _documents(filters: SearchFilters) -> QuerySet[ArticleDocument]:
+        documents = ArticleDocument.objects.all()
+        if filters.since or filters.until:
+            # Joins the article only when dates are asked for.
+            documents = documents.alias(article_time=_article_time())
+        return documents
+
+    @staticmethod
+    def _ranked_ids(
+        matches: QuerySet[ArticleDocument],
+        vector: str,
+        tsquery: SearchQuery,
+        *,
+        now: datetime,
+        window: int,
+    ) -> list[int]:
+        # The newest `window` matches (ids grow with storage time), then scored: ts_rank reads
+        # each row's tsvector, the cost that grows with a broad word's match count.
+        newest = matches.order_by("-article_id").values("article_id")[:window]
+        recency = Power(
+            Value(0.5),
+            AgeDays(Value(now) - _article_time()) / Value(half_life_days()),
+        )
+        ranked = (
+            ArticleDocument.objects.filter(article_id__in=newest)
+            .annotate(
+                score=SearchRank(F(vector), tsquery, normalization=RANK_NORMALIZATION) * recency
+            )
+            .order_by("-score", "-article_id")
+            .values_list("article_id", flat=True)
+        )
+        return list(ranked)
+
+    def rebuild(self) -> int:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(PRUNE_SQL)
+            cursor.execute(REBUILD_SQL)
+            indexed = cursor.rowcount
+        log.info("search index rebuilt backend=postgresql articles=%d", indexed)
+        return indexed
+
+    def check(self) -> list[str]:
+        problems: list[str] = []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM articles_article a WHERE NOT EXISTS"
+                " (SELECT 1 FROM search_articledocument d WHERE d.article_id = a.id)"
+            )
+            missing = cursor.fetchone()[0]
+            if missing:
+                problems.append(f"{missing} article(s) have no search document.")
+            cursor.execute(
+                "SELECT COUNT(*) FROM search_articledocument d WHERE NOT EXISTS"
+                " (SELECT 1 FROM articles_article a WHERE a.id = d.article_id)"
+            )
+            orphans = cursor.fetchone()[0]
+            if orphans:
+                problems.append(f"{orphans} search document(s) have no article.")
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgname IN"
+                " ('search_article_document_sync', 'search_article_document_delete')"
+            )
+            missing = set(TRIGGERS) - {row[0] for row in cursor.fetchall()}
+            if missing:
+                problems.append("Missing triggers: " + ", ".join(sorted(missing)) + ".")
+            cursor.execute(
+                "SELECT COUNT(*) FROM articles_article a JOIN search_articledocument d"
+                " ON d.article_id = a.id WHERE d.document IS DISTINCT FROM"
+                " search_article_vector(a.title, a.authors, a.summary, a.content_text)"
+            )
+            stale = cursor.fetchone()[0]
+            if stale:
+                problems.append(f"{stale} search document(s) differ from their article.")
+        return problems
+
+
+def install(cursor: CursorWrapper) -> None:
+    """Create the configurations, function, triggers and indexes; index the existing articles."""
+    unaccent = _create_unaccent(cursor)
+    for name, base, dictionary in _CONFIG_BASES:
+        cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {name} (COPY = pg_catalog.{base})")
+        if unaccent:
+            cursor.execute(
+                f"ALTER TEXT SEARCH CONFIGURATION {name}"
+                f" ALTER MAPPING FOR hword, hword_part, word WITH unaccent, {dictionary}"
+            )
+    for statement in INSTALL_SQL:
+        cursor.execute(statement)
+    cursor.execute(REBUILD_SQL)
+
+
+def _create_unaccent(cursor: CursorWrapper) -> bool:
+    """The unaccent extension (trusted: the database owner may create it), if the server has it.
+
+    Without it (a server lacking postgresql-contrib, or no right to create extensions) search
+    still works; accented and plain spellings just do not match each other."""
+    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'")
+    if cursor.fetchone() is None:
+        log.warning("search: the unaccent extension is not available; accents are not folded")
+        return False
+    try:
+        with transaction.atomic():
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    except DatabaseError as exc:
+        log.warning("search: cannot create the unaccent extension (%s); accents not folded", exc)
+        return False
+    return True
+
+
+def uninstall(cursor: CursorWrapper) -> None:
+    for statement in UNINSTALL_SQL:
+        cursor.execute(statement)

@@ -1,0 +1,62 @@
+"""The search page and its search-as-you-type partial. Both only parse, call and render."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from newsstand.membership.access import has_full_access
+from newsstand.search.forms import SearchForm
+from newsstand.search.query import MAX_QUERY_CHARS, clean_text, parse_query
+from newsstand.search.searching import search_articles, suggest_articles
+
+log = logging.getLogger(__name__)
+
+FILTER_PARAMS = ("publisher", "section", "language", "since", "until")
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    typed = clean_text(request.GET.get("q", "")[: MAX_QUERY_CHARS * 2]).strip()
+    context: dict[str, object] = {
+        "form": form,
+        "typed": typed,
+        "filters_open": any(request.GET.get(name) for name in FILTER_PARAMS),
+        "full_access": has_full_access(request.user),
+    }
+    if typed and form.is_valid():
+        query = parse_query(form.cleaned_data["q"])
+        context["notes"] = query.notes
+        if not query.is_empty:
+            results = search_articles(
+                query, form.filters(), user=request.user, page_number=request.GET.get("page")
+            )
+            context["results"] = results
+            context["pager_query"] = urlencode(
+                [(k, v) for k, v in request.GET.items() if k != "page" and v]
+            )
+            log.info(
+                "search query_words=%d ranked=%d more=%s page=%d filters=%s",
+                len(query.positive_words),
+                results.total,
+                results.more,
+                results.page.number,
+                ",".join(k for k in FILTER_PARAMS if request.GET.get(k)) or "-",
+            )
+    return render(request, "search/search.html", context)
+
+
+@require_safe
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Titles matching what is typed so far: a small HTML fragment for the search box."""
+    query = parse_query(request.GET.get("q", ""), prefix_last=True)
+    suggestions = suggest_articles(query) if not query.is_empty else []
+    response = render(request, "search/_suggestions.html", {"suggestions": suggestions})
+    # Never cached by a shared cache: the fragment is per keystroke and cheap.
+    response["Cache-Control"] = "private, max-age=60"
+    return response
