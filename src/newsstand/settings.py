@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "newsstand.accounts",
     "newsstand.membership",
+    "newsstand.foryou",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,14 @@ NEWSSTAND_STORIES_WINDOW_DAYS = env_float("NEWSSTAND_STORIES_WINDOW_DAYS", 3.0)
 NEWSSTAND_STORIES_THRESHOLD = env_float("NEWSSTAND_STORIES_THRESHOLD", 0.55)
 NEWSSTAND_STORIES_MERGE_THRESHOLD = 0.6
 NEWSSTAND_STORIES_SPLIT_THRESHOLD = 0.35
+
+# For You (foryou/config.py has every key and its default; any may be set here). A reader's
+# profile weighs saved > long dwell > read, halving every profile_half_life_days; an article
+# scores (similarity to the profile + follow and Top-story boosts) x freshness.
+NEWSSTAND_FORYOU: dict[str, float] = {
+    "half_life_hours": 24.0,  # freshness halves for every this many hours since publication
+    "max_per_publisher": 3,  # at most this many articles of one publisher on a page
+}
 
 LOGGING = {
     "version": 1,
