@@ -253,6 +253,14 @@ def test_candidates_come_from_every_source(corpus: Corpus) -> None:
     assert eligible[found.slots].all()
 
 
+def test_only_the_newest_articles_of_each_top_story_are_candidates() -> None:
+    slots = np.array([0, 1, 2, 3, 4, 5, 6])
+    stories = np.array([7, 7, 7, 8, 8, 7, 9])
+    ts = np.array([1.0, 5.0, 3.0, 2.0, 1.0, 4.0, 0.0])
+    got = cand._newest_per_story(slots, stories, ts, 2)
+    assert sorted(got.tolist()) == [1, 3, 4, 5, 6]
+
+
 def test_signals_outside_the_window_bring_their_vectors(
     semeval_pairs: list[tuple[str, str, float]], corpus: Corpus
 ) -> None:

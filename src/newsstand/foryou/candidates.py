@@ -84,6 +84,17 @@ def _newest(slots: np.ndarray, ts: np.ndarray, k: int) -> np.ndarray:
     return slots[np.argpartition(-ts[slots], k - 1)[:k]]
 
 
+def _newest_per_story(slots: np.ndarray, stories: np.ndarray, ts: np.ndarray, k: int) -> np.ndarray:
+    """The `k` newest of `slots` in each story."""
+    order = np.lexsort((-ts[slots], stories[slots]))
+    ranked = slots[order]
+    story = stories[ranked]
+    first = np.r_[True, story[1:] != story[:-1]]
+    # Position of each slot within its story's run: its index minus the run's start.
+    start = np.maximum.accumulate(np.where(first, np.arange(len(ranked)), 0))
+    return ranked[np.arange(len(ranked)) - start < k]
+
+
 def _top(slots: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     if len(slots) <= k:
         return slots
@@ -119,8 +130,11 @@ def gather(
         )
 
     on_top = [s for s, score in top_stories.items() if score > 0]
-    if on_top:
-        sources[np.flatnonzero(corpus.story_mask(on_top, n) & eligible)] |= np.uint8(Source.TOP)
+    if on_top and cfg.top_story_candidates:
+        top = np.flatnonzero(corpus.story_mask(on_top, n) & eligible)
+        sources[_newest_per_story(top, corpus.story_codes, ts, cfg.top_story_candidates)] |= (
+            np.uint8(Source.TOP)
+        )
 
     if not profile.empty and cfg.similar_candidates:
         window_s = cfg.candidate_hours * 3600.0

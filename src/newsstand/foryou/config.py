@@ -18,6 +18,7 @@ _COUNTS = frozenset(
         "seed_signals",
         "seed_neighbours",
         "followed_candidates",
+        "top_story_candidates",
     }
 )
 
@@ -59,6 +60,8 @@ class ForYouSettings:
     seed_signals: int = 5
     seed_neighbours: int = 30
     followed_candidates: int = 300
+    # Of each Top story, only its newest articles are candidates (the page shows one anyway).
+    top_story_candidates: int = 5
     # "Because you read X" is said only when the item is at least this similar to X.
     explain_min_similarity: float = 0.45
 

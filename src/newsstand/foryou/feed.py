@@ -146,14 +146,17 @@ def build_feed(
     now_ts: float,
     top_stories: Mapping[Hashable, float] | None = None,
     cfg: ForYouSettings | None = None,
+    profile: Profile | None = None,
     timings: dict[str, float] | None = None,
 ) -> Feed:
     """The reader's page at `now_ts` (POSIX seconds).
 
     `top_stories` maps the current Top stories' ids to their ranking scores (`Story.score`).
     A reader with no signals and no follows gets the Top stories, freshest first within equal
-    scores: the feed is never empty while there is news. `timings`, when given, receives the
-    seconds each phase took (profile, candidates, score, page).
+    scores: the feed is never empty while there is news. `profile` is the reader's profile
+    when the caller keeps one (it changes only when the reader does something); otherwise it
+    is built from `reader`. `timings`, when given, receives the seconds each phase took
+    (profile, candidates, score, page).
     """
     cfg = cfg or ForYouSettings.from_settings()
     top_stories = top_stories or {}
@@ -165,7 +168,8 @@ def build_feed(
             timings[phase] = timings.get(phase, 0.0) + now - clock[-1]
         clock.append(now)
 
-    profile = build_profile(reader, corpus, now_ts, cfg)
+    if profile is None:
+        profile = build_profile(reader, corpus, now_ts, cfg)
     lap("profile")
     eligible = cand.eligible_mask(
         corpus, follows, now_ts=now_ts, exclude=reader.article_ids, cfg=cfg

@@ -26,7 +26,7 @@ import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -57,9 +57,11 @@ def signal_weight(signal: Signal, now_ts: float, cfg: ForYouSettings) -> float:
     return base * 0.5 ** (age_days / cfg.profile_half_life_days)
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryItem:
-    """One article in the profile: its strongest signal's kind and the decayed weight."""
+class HistoryItem(NamedTuple):
+    """One article in the profile: its strongest signal's kind and the decayed weight.
+
+    A named tuple rather than a frozen dataclass: a profile makes a thousand of them per page.
+    """
 
     article_id: Hashable
     kind: SignalKind
@@ -158,17 +160,16 @@ def build_profile(
     weights = np.array([i.weight for i in kept])
     # The weighted sum of the rows by bucket, then only its `profile_terms` heaviest buckets:
     # the long tail (words of one old article) moves no ranking but costs every query.
-    summed = np.bincount(all_idx, weights=w * weights[row_of], minlength=HASH_FEATURES)
-    terms = np.flatnonzero(summed)
+    terms, where = np.unique(all_idx, return_inverse=True)
+    summed = np.bincount(where, weights=w * weights[row_of], minlength=len(terms))
     if len(terms) > cfg.profile_terms:
-        terms = np.sort(
-            terms[np.argpartition(-summed[terms], cfg.profile_terms - 1)][: cfg.profile_terms]
-        )
-    data = summed[terms]
+        keep = np.sort(np.argpartition(-summed, cfg.profile_terms - 1)[: cfg.profile_terms])
+        terms, summed = terms[keep], summed[keep]
+    data = summed
     norm = float(np.sqrt(data @ data)) or 1.0
 
     if dim:
-        embeddings = np.vstack(emb_rows).astype(np.float32, copy=False)
+        embeddings = np.stack(emb_rows).astype(np.float32, copy=False)
         mean = weights.astype(np.float32) @ embeddings
         enorm = float(np.linalg.norm(mean))
         centre = mean / enorm if enorm else mean
@@ -210,9 +211,13 @@ def item_similarity(profile: Profile, corpus: Corpus, slots: np.ndarray) -> np.n
     rows = profile.rows
     pos = np.clip(np.searchsorted(vocab, rows.indices), 0, len(vocab) - 1)
     hit = vocab[pos] == rows.indices
-    row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    # The rows stay in order (and sorted within each row), so the projected matrix is built
+    # directly in CSR form: its row pointers are the running count of hits per row.
+    hits_per_row = np.add.reduceat(hit, rows.indptr[:-1]) if rows.nnz else np.zeros(0, int)
+    hits_per_row[np.diff(rows.indptr) == 0] = 0  # reduceat repeats the next value for empty rows
     history = sparse.csr_matrix(
-        (rows.data[hit], (row_of[hit], pos[hit])), shape=(rows.shape[0], len(vocab))
+        (rows.data[hit], pos[hit], np.concatenate([[0], np.cumsum(hits_per_row)])),
+        shape=(rows.shape[0], len(vocab)),
     )
     lexical = np.clip((history @ page.T).T, 0.0, 1.0)
     if profile.row_embeddings.shape[1]:
