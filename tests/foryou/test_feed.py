@@ -280,3 +280,33 @@ def test_signals_outside_the_window_bring_their_vectors(
     feed = build_feed(reader, FollowSet(), corpus, now_ts=NOW, cfg=CFG)
     assert feed.items[0].article_id == "s6"
     assert feed.items[0].reasons[0].text == "Because you read “Old one”"
+
+
+def test_candidates_hold_what_the_exact_ranker_would_put_on_top(corpus: Corpus) -> None:
+    """Scoring every eligible article and scoring only the candidates agree on the top, even
+    with candidate pools far smaller than the window."""
+    from newsstand.foryou.model import score_slots
+
+    cfg = ForYouSettings(
+        similar_candidates=6, followed_candidates=4, seed_signals=1, seed_neighbours=2
+    )
+    rng = random.Random(5)
+    for _ in range(10):
+        reader = _reads(*rng.sample([f"r{i}" for i in range(12)], 3))
+        follows = FollowSet(Targets.of(publishers=rng.sample(range(10), 2), topics=["topic1"]))
+        top = {s: rng.random() for s in rng.sample(range(100, 120), 3)}
+        profile = build_profile(reader, corpus, NOW, cfg)
+        eligible = cand.eligible_mask(
+            corpus, follows, now_ts=NOW, exclude=reader.article_ids, cfg=cfg
+        )
+        everything = np.flatnonzero(eligible)
+        exact = score_slots(
+            profile, corpus, everything, now_ts=NOW, followed=follows.followed,
+            top_stories=top, cfg=cfg,
+        )  # fmt: skip
+        best = set(everything[np.argsort(-exact.score)[:5]].tolist())
+        found = cand.gather(
+            profile, corpus, follows, eligible, now_ts=NOW, top_stories=top, cfg=cfg
+        )
+        assert len(found) < len(everything)
+        assert best <= set(found.slots.tolist())

@@ -7,9 +7,11 @@ story. Candidates are the eligible articles that come from one of four sources:
 followed   the newest `followed_candidates` articles of followed publishers, sections, topics
            and stories;
 top        the articles of the current Top stories;
-similar    the `similar_candidates` articles nearest the profile by embedding (one product over
-           the whole window) and as many by the window's inverted index (`WindowIndex.query`,
-           the query story clustering uses, with the profile's centroid as the query);
+similar    the `similar_candidates` best articles of the whole window by an estimate of the
+           final score (the embedding part of the similarity, one matrix-vector product over
+           the window, plus boosts, times freshness), and as many nearest the profile by the
+           window's inverted index (`WindowIndex.query`, the query story clustering uses, with
+           the profile's centroid as the query);
 seed       the `seed_neighbours` nearest neighbours of each of the reader's `seed_signals`
            most recent articles, so a fresh interest shows before it moves the centroid.
 
@@ -28,7 +30,7 @@ import numpy as np
 from newsstand.foryou.config import ForYouSettings
 from newsstand.foryou.corpus import Corpus
 from newsstand.foryou.inputs import FollowSet
-from newsstand.foryou.model import Profile
+from newsstand.foryou.model import Profile, boosts, freshness
 
 
 class Source(IntFlag):
@@ -136,16 +138,28 @@ def gather(
             np.uint8(Source.TOP)
         )
 
+    if cfg.similar_candidates:
+        # The best by an estimate of the final score over the whole window: (the embedding's
+        # share of the similarity + boosts) x freshness. Only the TF-IDF share is left out,
+        # the part that varies least between articles against a many-article profile;
+        # shortlisting by similarity alone would miss what boosts and freshness lift.
+        pool = np.flatnonzero(eligible)
+        b = boosts(corpus, pool, followed=followed, top_stories=top_stories, cfg=cfg)
+        estimate = b.total
+        emb = index.embedding_rows()
+        if not profile.empty and emb.shape[1] and profile.embedding.size:
+            # One matrix-vector product over the whole window (a view, no copy) is cheaper
+            # than gathering the eligible rows first.
+            semantic = np.clip((emb @ profile.embedding)[pool], 0.0, 1.0)
+            estimate = estimate + index.model.fuse(0.0, semantic)
+        estimate = estimate * freshness(ts[pool], now_ts, cfg)
+        worth = estimate > 0  # nothing read, followed or on top: not a candidate
+        best = _top(pool[worth], estimate[worth], cfg.similar_candidates)
+        sources[best] |= np.uint8(Source.SIMILAR)
+
     if not profile.empty and cfg.similar_candidates:
         window_s = cfg.candidate_hours * 3600.0
         k = cfg.similar_candidates
-        emb = index.embedding_rows()
-        if emb.shape[1] and profile.embedding.size:
-            # One matrix-vector product over the whole window (a view, no copy) is cheaper
-            # than gathering the eligible rows first.
-            pool = np.flatnonzero(eligible)
-            sims = (emb @ profile.embedding)[pool]
-            sources[_top(pool, sims, k)] |= np.uint8(Source.SIMILAR)
         found, _ = index.query_arrays(
             profile.term_indices,
             profile.term_weights,

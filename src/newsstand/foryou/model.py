@@ -6,8 +6,9 @@ Profile. Every article the reader read, dwelt on or saved counts once, with the 
 strongest signal (saved > long dwell > read; see `ForYouSettings`) halved for every
 `profile_half_life_days` since the reader last acted on it. The profile is the weighted mean of
 those articles' vectors, in the same two spaces story clustering uses (`stories.similarity`):
-TF-IDF term weights (IDF of the current window) and the WordLlama embedding, each normalised.
-The article rows are kept too, to say which read article a recommendation is most like.
+TF-IDF term weights (IDF of the current window; the `profile_terms` heaviest buckets kept) and
+the WordLlama embedding, each normalised. The article rows are kept too, to say which read
+article a recommendation is most like.
 
 Score. relevance = the fused story similarity (square-rooted TF-IDF cosine and embedding cosine,
 `SimilarityModel.fuse`) of the article to the profile, 0..1. Boosts are added for a followed
@@ -32,7 +33,7 @@ import numpy as np
 from scipy import sparse
 
 from newsstand.foryou.config import ForYouSettings
-from newsstand.foryou.corpus import NO_CODE, Corpus
+from newsstand.foryou.corpus import Corpus
 from newsstand.foryou.inputs import ReaderSignals, Signal, SignalKind, Targets
 from newsstand.stories.similarity import HASH_FEATURES
 
@@ -263,6 +264,46 @@ def top_story_strength(corpus: Corpus, top_stories: Mapping[Hashable, float]) ->
     return strength
 
 
+@dataclass(frozen=True, eq=False)
+class Boosts:
+    """Follow and Top-story parts of the score, aligned with the slots they were asked for."""
+
+    followed_publisher: np.ndarray  # bool
+    followed_section: np.ndarray
+    followed_topic: np.ndarray
+    followed_story: np.ndarray
+    top_story: np.ndarray  # the story's Top-stories score relative to the best, 0..1
+    total: np.ndarray
+
+
+def boosts(
+    corpus: Corpus,
+    slots: np.ndarray,
+    *,
+    followed: Targets,
+    top_stories: Mapping[Hashable, float],
+    cfg: ForYouSettings,
+) -> Boosts:
+    follows = corpus.followed_at(followed, slots)
+    # Story code NO_CODE (-1) reads the strength table's last entry, which is 0.
+    top_story = top_story_strength(corpus, top_stories)[corpus.story_codes[slots]]
+    total = (
+        cfg.publisher_boost * follows["publisher"]
+        + cfg.section_boost * follows["section"]
+        + cfg.topic_boost * follows["topic"]
+        + cfg.story_boost * follows["story"]
+        + cfg.top_story_boost * top_story
+    )
+    return Boosts(
+        followed_publisher=follows["publisher"],
+        followed_section=follows["section"],
+        followed_topic=follows["topic"],
+        followed_story=follows["story"],
+        top_story=top_story,
+        total=total,
+    )
+
+
 def score_slots(
     profile: Profile,
     corpus: Corpus,
@@ -278,34 +319,18 @@ def score_slots(
     slots = np.asarray(slots, dtype=np.int64)
     rel = relevance(profile, corpus, slots)
     fresh = freshness(corpus.index.ts[slots], now_ts, cfg)
-    follows = corpus.followed_at(followed, slots)
-    pub, sec, top, sto = (
-        follows["publisher"],
-        follows["section"],
-        follows["topic"],
-        follows["story"],
-    )
-    codes = corpus.story_codes[slots]
-    strength = top_story_strength(corpus, top_stories)
-    top_story = np.where(codes == NO_CODE, 0.0, strength[np.maximum(codes, 0)])
-    boost = (
-        cfg.publisher_boost * pub
-        + cfg.section_boost * sec
-        + cfg.topic_boost * top
-        + cfg.story_boost * sto
-        + cfg.top_story_boost * top_story
-    )
+    b = boosts(corpus, slots, followed=followed, top_stories=top_stories, cfg=cfg)
     return Scores(
         slots=slots,
         relevance=rel,
         freshness=fresh,
-        followed_publisher=pub,
-        followed_section=sec,
-        followed_topic=top,
-        followed_story=sto,
-        top_story=top_story,
-        boost=boost,
-        score=(rel + boost) * fresh,
+        followed_publisher=b.followed_publisher,
+        followed_section=b.followed_section,
+        followed_topic=b.followed_topic,
+        followed_story=b.followed_story,
+        top_story=b.top_story,
+        boost=b.total,
+        score=(rel + b.total) * fresh,
     )
 
 
