@@ -157,7 +157,9 @@ def write_fixture(
             n = rng.randint(*CANDIDATES)
             shown = set(rng.sample(unseen_liked, min(len(unseen_liked), rng.randint(2, 4))))
             shown.update(rng.sample(unseen, n))
-            cands = sorted(shown, key=lambda _: rng.random())
+            # Sorted before the shuffle: a set's order changes with every process's hash seed.
+            cands = sorted(shown, key=lambda c: int(c[1:]))
+            rng.shuffle(cands)
             labels = [
                 int(
                     rng.random() < (CLICK_ON_TOPIC if topic_of[c] in interests else CLICK_OFF_TOPIC)
