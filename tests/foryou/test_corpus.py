@@ -8,7 +8,7 @@ from newsstand.stories.similarity import SimilarityModel
 from newsstand.stories.text import ArticleText
 from newsstand.stories.window import WindowIndex
 
-from .conftest import NOW
+from .conftest import NOW, MakeCorpus
 
 TEXTS = [
     "Harbour closes as storm nears\nThe port authority shut the harbour on Monday.",
@@ -52,7 +52,7 @@ def test_columns_follow_the_index_as_it_grows_and_compacts(
     assert sorted(corpus.index.ids[s] for s in usable) == list(range(1000, size))
 
 
-def test_metadata_changes_are_seen(make_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_metadata_changes_are_seen(make_corpus: MakeCorpus) -> None:
     corpus = make_corpus([(_meta(i, story=1), TEXTS[i], NOW) for i in range(4)])
     n = corpus.sync()
     assert corpus.story_mask([1], n).all()
@@ -68,7 +68,7 @@ def test_articles_without_metadata_are_never_usable(similarity_model: Similarity
     assert corpus.usable(corpus.sync()).tolist() == [True, False]
 
 
-def test_labels_match_whatever_their_case_and_spacing(make_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_labels_match_whatever_their_case_and_spacing(make_corpus: MakeCorpus) -> None:
     corpus = make_corpus(
         [
             (_meta(0, 0, section="World  News", topic="Climate Change"), TEXTS[0], NOW),

@@ -243,7 +243,10 @@ def test_candidates_come_from_every_source(corpus: Corpus) -> None:
     found = cand.gather(
         profile, corpus, follows, eligible, now_ts=NOW, top_stories={11: 1.0}, cfg=CFG
     )
-    ids = lambda slots: {corpus.index.ids[int(s)] for s in slots}  # noqa: E731 - a local shorthand
+
+    def ids(slots: np.ndarray) -> set[object]:
+        return {corpus.index.ids[int(s)] for s in slots}
+
     assert ids(found.from_source(cand.Source.FOLLOWED)) == {
         i for i, m in corpus.meta.items() if m.publisher_id == 7 and i != "stale"
     }

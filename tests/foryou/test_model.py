@@ -23,8 +23,22 @@ DAY = 24 * HOUR
 CFG = ForYouSettings()
 
 
-def _meta(i: object, publisher: int = 0, **kw: object) -> ArticleMeta:
-    return ArticleMeta(id=i, publisher_id=publisher, publisher_name=f"P{publisher}", **kw)  # type: ignore[arg-type]
+def _meta(
+    i: str,
+    publisher: int = 0,
+    *,
+    section: str = "",
+    topics: frozenset[str] = frozenset(),
+    story_id: int | None = None,
+) -> ArticleMeta:
+    return ArticleMeta(
+        id=i,
+        publisher_id=publisher,
+        publisher_name=f"P{publisher}",
+        section=section,
+        topics=topics,
+        story_id=story_id,
+    )
 
 
 def test_saved_outweighs_long_dwell_outweighs_read() -> None:
@@ -137,7 +151,9 @@ def test_an_article_sharing_no_word_with_the_profile_scores_by_meaning_alone(
     )
     (rel,) = relevance(profile, corpus, corpus.slots_of(["other"]))
     index = corpus.index
-    emb = index.slot_vector(index.slot("other"))[2]  # type: ignore[arg-type]
+    slot = index.slot("other")
+    assert slot is not None
+    emb = index.slot_vector(slot)[2]
     semantic = max(0.0, float(emb @ profile.embedding))
     assert rel == pytest.approx(float(index.model.fuse(0.0, semantic)), abs=1e-6)
 
@@ -157,7 +173,9 @@ def test_item_similarity_is_the_fused_story_score(
     sims = item_similarity(profile, corpus, slots)
     index = corpus.index
     for j, item in enumerate(profile.items):
-        idx, raw, emb = index.slot_vector(index.slot(item.article_id))  # type: ignore[arg-type]
+        slot = index.slot(item.article_id)
+        assert slot is not None
+        idx, raw, emb = index.slot_vector(slot)
         expected = index.exact(idx, index.weighted(idx, raw.astype(float)), emb, slots)
         assert sims[:, j] == pytest.approx(expected, abs=1e-6)
     assert sims[0, 0] > 0.5  # the same story, as read
