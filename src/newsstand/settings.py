@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     # Django Ninja's own static files, so /api/docs serves Swagger UI locally, not from a CDN.
     "ninja",
     "newsstand.search",
+    "newsstand.foryou",
 ]
 
 MIDDLEWARE = [
@@ -365,6 +366,13 @@ NEWSSTAND_SEARCH_BACKEND = os.environ.get("NEWSSTAND_SEARCH_BACKEND") or (
     else "newsstand.search.backends.sqlite.SqliteSearch"
 )
 NEWSSTAND_SEARCH_HALF_LIFE_DAYS = env_float("NEWSSTAND_SEARCH_HALF_LIFE_DAYS", 14.0)
+# For You (foryou/config.py has every key and its default; any may be set here). A reader's
+# profile weighs saved > long dwell > read, halving every profile_half_life_days; an article
+# scores (similarity to the profile + follow and Top-story boosts) x freshness.
+NEWSSTAND_FORYOU: dict[str, float] = {
+    "half_life_hours": 24.0,  # freshness halves for every this many hours since publication
+    "max_per_publisher": 3,  # at most this many articles of one publisher on a page
+}
 
 LOGGING = {
     "version": 1,

@@ -309,6 +309,14 @@ class WindowIndex:
     def embeddings(self, slots: np.ndarray) -> np.ndarray:
         return self._emb[slots]
 
+    def embedding_rows(self) -> np.ndarray:
+        """Every slot's embedding, dead slots included, as a view (no copy): row s is slot s.
+
+        For You scores the whole window against a reader's profile with one product; a fancy
+        index over 100,000 slots would first copy 100 MB.
+        """
+        return self._emb[: len(self.ids)]
+
     # --- queries -------------------------------------------------------------------------
 
     def neighbours(
@@ -415,6 +423,8 @@ class WindowIndex:
         pos = np.clip(np.searchsorted(sorted_q, all_idx), 0, max(len(sorted_q) - 1, 0))
         hit = sorted_q[pos] == all_idx if len(sorted_q) else np.zeros(len(all_idx), bool)
         dots = np.bincount(row[hit], weights=w[hit] * q_w[order][pos[hit]], minlength=len(slots))
+        # With no term in common at all, bincount returns integers whatever the weights.
+        dots = dots.astype(np.float64, copy=False)
         lexical = np.clip(np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0), 0, 1)
         if q_emb.size and self._emb.shape[1]:
             semantic = np.clip(self._emb[slots] @ q_emb, 0.0, 1.0)
