@@ -187,7 +187,9 @@ def test_a_503_page_also_defers_and_other_feeds_of_the_host_wait_too(
 
 @pytest.mark.parametrize(
     ("status", "retry_after"),
+    # Stable ids: a clock time in the id would make two xdist workers collect different tests.
     [(429, "7200"), (503, formatdate(time.time() + 7200, usegmt=True))],
+    ids=["429-seconds", "503-http-date"],
 )
 def test_a_feed_answering_429_or_503_waits_as_long_as_retry_after_asks(
     publisher_web: PublisherWeb, publisher: Publisher, status: int, retry_after: str
