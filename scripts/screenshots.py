@@ -553,11 +553,22 @@ def main() -> int:
                 "section": "/sections/World/",
                 "settings": "/settings/",
                 "offline": "/offline/",
+                "search": "/search?q=harbour",
+                "sign-in": "/accounts/login/",
+                "sign-up": "/accounts/signup/",
+                "membership": "/membership/",
             }
             staff_pages = {
                 "staff-feeds": "/staff/feeds/",
                 "staff-picks": "/staff/picks/",
                 "staff-ranking": "/staff/ranking/",
+                "staff-members": "/staff/members/",
+                "staff-payouts": "/staff/payouts/",
+                # Signed in (as the staff user): the reader's own pages.
+                "saved": "/saved/",
+                "history": "/history/",
+                "following": "/following/",
+                "account": "/account/",
             }
             with newsstand_server(env) as base:
                 written = capture(base, pages, staff_pages)
