@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from pytest_django.fixtures import Settings
 
 from tests.httpserver import publisher_web  # noqa: F401 - re-exported fixture
@@ -37,6 +38,22 @@ def allow_private_urls(settings: Settings) -> None:
 # The default cache is a directory in the data dir, which pytest-xdist's workers share while each
 # has its own test database: a page one worker cached would show in the other's tests.
 TEST_CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+class QuickArgon2Hasher(Argon2PasswordHasher):
+    """Argon2id with test-sized costs. The production costs (100 MiB, 8 lanes) take over a second
+    a hash on a busy 2-core machine; tests/accounts/test_security.py checks those with the real
+    settings (it asks for the `production_hasher` fixture)."""
+
+    time_cost = 1
+    memory_cost = 1024  # KiB
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def _quick_hashing(settings: Settings, request: pytest.FixtureRequest) -> None:
+    if "production_hasher" not in request.fixturenames:
+        settings.PASSWORD_HASHERS = ["tests.conftest.QuickArgon2Hasher"]
 
 
 @pytest.fixture(autouse=True)

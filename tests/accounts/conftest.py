@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from newsstand.accounts.actions import add_user
 
@@ -17,21 +15,6 @@ PASSWORD = "plum-harbour-7-lantern"
 NEW_PASSWORD = "quiet-orchard-42-ferry"
 _LINK = re.compile(r"https?://testserver(/\S+)")
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-
-
-class QuickArgon2Hasher(Argon2PasswordHasher):
-    """Argon2id with test-sized costs. The production costs (100 MiB, 8 lanes) take over a second
-    a hash on a busy 2-core machine; test_security checks those with the real settings."""
-
-    time_cost = 1
-    memory_cost = 1024  # KiB
-    parallelism = 1
-
-
-@pytest.fixture(autouse=True)
-def _quick_hashing(settings: Settings, request: pytest.FixtureRequest) -> None:
-    if "production_hasher" not in request.fixturenames:
-        settings.PASSWORD_HASHERS = ["tests.accounts.conftest.QuickArgon2Hasher"]
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 @pytest.fixture(autouse=True)
 def _quick_hashing(settings: Settings) -> None:
     # Argon2 at test costs (tests/accounts/conftest.py); the live server reads these settings too.
-    settings.PASSWORD_HASHERS = ["tests.accounts.conftest.QuickArgon2Hasher"]
+    settings.PASSWORD_HASHERS = ["tests.conftest.QuickArgon2Hasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from newsstand.membership import actions
 from newsstand.membership.access import has_full_access
 from newsstand.membership.models import Membership, MembershipEvent
+from tests.accounts.conftest import link_in
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +49,8 @@ def test_sign_up_starts_a_fourteen_day_trial_without_a_card(client, settings) ->
 
 def test_the_signed_up_reader_sees_the_countdown(client) -> None:
     _sign_up(client, "countdown@example.org")
+    # Sign-up signs in once the address is confirmed (docs/decisions.md).
+    client.post(link_in(mail.outbox[-1]))
     html = client.get(reverse("membership:plans")).content.decode()
     assert "14 days left in your free trial" in html
 
