@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
@@ -147,3 +147,11 @@ def reader_data(live_server: LiveServer) -> ReaderData:
         story=story,
         story_articles=story_articles,
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings: Any) -> None:
+    """Render every page: the live server's thread keeps the cache it started with, shared by all
+    the tests of a worker, so a page cached by one test would be served to the next. The page
+    cache has its own tests (tests/reader/test_page_cache.py)."""
+    settings.NEWSSTAND_PAGE_CACHE_S = 0

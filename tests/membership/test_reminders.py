@@ -111,9 +111,9 @@ def test_the_unique_row_means_never_twice_even_if_the_prefetch_was_stale(trial_r
 def test_a_failed_send_leaves_no_row_so_the_next_run_retries(
     trial_reader, settings, caplog
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.membership.failing_mail.Backend"
+    settings.MAILERS = {"default": {"BACKEND": "tests.membership.failing_mail.Backend"}}
     assert actions.send_trial_reminders(START + 10 * DAY) == 0
     assert not TrialReminder.objects.exists()
     assert "trial reminder failed" in caplog.text and "refused" in caplog.text
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     assert actions.send_trial_reminders(START + 10 * DAY + 3600 * SECOND) == 1

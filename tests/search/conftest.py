@@ -54,10 +54,3 @@ def lapsed(django_user_model: type[User]) -> User:
         paid_until=timezone.now() - timedelta(days=1),
     )
     return user
-
-
-# The browser test (test_browser.py) runs on tests/browser's Chromium fixtures, last, like those.
-from tests.browser.conftest import (  # noqa: E402 - after the search fixtures above, on purpose
-    browser,  # noqa: F401 - re-exported fixture
-    pytest_collection_modifyitems,  # noqa: F401 - browser tests run last (see there)
-)
