@@ -26,6 +26,7 @@ from newsstand.reader.listing import card_page, is_htmx_fragment, render_cards
 from newsstand.reader.pagecache import anonymous_page
 from newsstand.reader.presentation import make_teaser, was_updated
 from newsstand.reader.reads import count_read, is_prefetch
+from newsstand.reader.sections import busy_sections, section_blocks
 from newsstand.stories.coverage import related_for, story_coverage
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
@@ -42,13 +43,15 @@ ASIDE_ITEMS = 5
 @anonymous_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    page, cards = card_page(request, hide_muted_publishers(request.user, Article.objects.all()))
+    articles = hide_muted_publishers(request.user, Article.objects.all())
+    page, cards = card_page(request, articles)
     context = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
     if is_htmx_fragment(request):
         return render_cards(request, "reader/home.html", context)
     if page.number == 1:
         context["top_stories"] = top_stories(HOME_TOP_STORIES)
         context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
+        context["sections"] = section_blocks(articles, busy_sections())
         context["publisher_strip"] = publisher_strip()
     return render_cards(request, "reader/home.html", context)
 
