@@ -6,17 +6,19 @@ import json
 from typing import TYPE_CHECKING, Literal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from newsstand.stories.actions import add_pick
+from tests.browser.axe import blocking_violations, sign_in
 from tests.browser.conftest import ReaderData
+from tests.reader.factories import make_feed
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
     from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def _pages(data: ReaderData) -> dict[str, str]:
@@ -39,29 +41,52 @@ def test_no_serious_axe_violations(
     reader_data: ReaderData,
     color_scheme: Literal["light", "dark"],
 ) -> None:
-    # Imported here so a missing package skips via the browser fixture, not a collection error.
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     ctx = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
     failures: dict[str, list[dict[str, object]]] = {}
     try:
         page = ctx.new_page()
         for name, path in _pages(reader_data).items():
             page.goto(path)
-            results = axe.run(page)
-            blocking = [
-                {
-                    "id": v["id"],
-                    "impact": v["impact"],
-                    "help": v["help"],
-                    "nodes": [n["target"] for n in v["nodes"]][:5],
-                    "summary": v["nodes"][0].get("failureSummary", "") if v["nodes"] else "",
-                }
-                for v in results.response["violations"]
-                if v["impact"] in BLOCKING_IMPACTS
-            ]
-            if blocking:
+            if blocking := blocking_violations(page):
+                failures[name] = blocking
+    finally:
+        ctx.close()
+    assert not failures, json.dumps(failures, indent=1)
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_staff_pages_have_no_serious_axe_violations(
+    browser: Browser,
+    live_server: LiveServer,
+    reader_data: ReaderData,
+    color_scheme: Literal["light", "dark"],
+) -> None:
+    """Where editors work: the staff home, feed health, a feed, a publisher, adding a source,
+    the ranking and Our Picks."""
+    publisher = reader_data.publishers[0]
+    feed = make_feed(publisher)
+    add_pick(story=reader_data.story)
+    editor = get_user_model().objects.create_user(
+        "editor", email="editor@example.org", password="pw-not-used", is_staff=True
+    )
+    ctx = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
+    sign_in(ctx, live_server, editor)
+    pages = {
+        "staff home": reverse("reader:staff:home"),
+        "feed health": reverse("reader:staff:feeds"),
+        "feed": reverse("reader:staff:feed", args=[feed.pk]),
+        "publisher (staff)": reverse("reader:staff:publisher", args=[publisher.slug]),
+        "add a source": reverse("reader:staff:add_source"),
+        "ranking": reverse("reader:staff:ranking"),
+        "picks": reverse("reader:staff:picks"),
+    }
+    failures: dict[str, list[dict[str, object]]] = {}
+    try:
+        page = ctx.new_page()
+        for name, path in pages.items():
+            response = page.goto(path)
+            assert response is not None and response.status == 200, (name, path)
+            if blocking := blocking_violations(page):
                 failures[name] = blocking
     finally:
         ctx.close()

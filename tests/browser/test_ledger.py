@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from newsstand.ledger.models import FullRead
 from newsstand.membership.models import Membership
+from tests.browser.axe import sign_in
 from tests.reader.factories import make_article, make_publisher
 
 if TYPE_CHECKING:
@@ -28,15 +28,6 @@ LONG_BODY = "".join(
     "and commuters returned to the crossing that had been shut since the gales.</p>"
     for i in range(80)
 )
-
-
-def _sign_in(context: BrowserContext, live_server: LiveServer, user: object) -> None:
-    """Put a real session for `user` into the browser: sign-in itself is the accounts' test."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_member_scrolls_past_the_threshold_and_the_read_is_recorded(
@@ -55,7 +46,7 @@ def test_member_scrolls_past_the_threshold_and_the_read_is_recorded(
     article = make_article(
         make_publisher("Alpha Times"), title="Harbour bridge reopens", content_html=LONG_BODY
     )
-    _sign_in(context, live_server, member)
+    sign_in(context, live_server, member)
 
     page.goto(reverse("reader:article", args=[article.pk]))
     assert page.locator("script[src*='ledger/read.js']").count() == 1
@@ -88,7 +79,7 @@ def test_payouts_page_has_no_serious_axe_violations(
 
     staff = get_user_model().objects.create_user("editor", password="pw-not-used", is_staff=True)
     publisher = make_publisher("Alpha Times")
-    _sign_in(context, live_server, staff)
+    sign_in(context, live_server, staff)
     failures = {}
     for path in (
         reverse("reader:staff:payouts"),
