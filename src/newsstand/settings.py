@@ -254,6 +254,9 @@ NEWSSTAND_SITE_URL = os.environ.get("NEWSSTAND_SITE_URL", "http://127.0.0.1:8000
 # PUBLISHER_SHARE of each month's revenue in CURRENCY by their reads.
 NEWSSTAND_FULL_READ_SECONDS = env_int("NEWSSTAND_FULL_READ_SECONDS", 30)
 NEWSSTAND_FULL_READ_SCROLL = env_float("NEWSSTAND_FULL_READ_SCROLL", 0.6)
+# Full reads counted per member and day (POST /reads/ answers 429 past it): no one reads 200
+# articles a day, a script farming one publisher's payout does.
+NEWSSTAND_FULL_READS_PER_DAY = env_int("NEWSSTAND_FULL_READS_PER_DAY", 200)
 NEWSSTAND_PUBLISHER_SHARE = env_float("NEWSSTAND_PUBLISHER_SHARE", 0.7)
 # (NEWSSTAND_CURRENCY is set with the plans above.)
 

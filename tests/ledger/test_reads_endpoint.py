@@ -181,3 +181,30 @@ def test_csrf_is_enforced(member, article):
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 201
+
+
+def test_reads_past_the_daily_limit_are_refused_and_not_counted(member_client, member, settings):
+    settings.NEWSSTAND_FULL_READS_PER_DAY = 2
+    pub = make_publisher("Farmed Daily")
+    articles = [make_article(pub, title=f"Story {i}") for i in range(3)]
+    for a in articles[:2]:
+        assert _claim(member_client, a, _ticket(member, a, seconds_ago=31)).status_code == 201
+    response = _claim(member_client, articles[2], _ticket(member, articles[2], seconds_ago=31))
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "daily_limit"
+    assert "2 full reads counted today" in body["reason"]
+    assert FullRead.objects.filter(user=member).count() == 2
+    # A read already counted today is still acknowledged, not refused.
+    again = _claim(member_client, articles[0], _ticket(member, articles[0], seconds_ago=31))
+    assert again.status_code == 200
+
+
+def test_a_bad_daily_limit_names_its_setting(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from newsstand.ledger.rules import ReadRules
+
+    settings.NEWSSTAND_FULL_READS_PER_DAY = 0
+    with pytest.raises(ImproperlyConfigured, match="NEWSSTAND_FULL_READS_PER_DAY=0"):
+        ReadRules.from_settings()

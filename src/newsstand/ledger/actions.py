@@ -116,8 +116,9 @@ def record_full_read(
 ) -> RecordedRead:
     """Record `user`'s full read of `article`, once per member, article and day (idempotent).
 
-    Raises ReadRefused for non-members (403), and for forged, someone else's, expired or
-    too-early tickets (400). A second claim on the same day returns the first row.
+    Raises ReadRefused for non-members (403), for forged, someone else's, expired or
+    too-early tickets (400), and past `rules.reads_per_day` reads of one member in a day (429).
+    A second claim on the same day returns the first row.
     """
     now = now or timezone.now()
     rules = rules or ReadRules.from_settings()
@@ -140,6 +141,27 @@ def record_full_read(
             exc.code,
         )
         raise
+    limit = rules.reads_per_day
+    existing = FullRead.objects.filter(user=user, article=article, day=decision.day).first()
+    if existing is not None:
+        return RecordedRead(read=existing, created=False)
+    counted = FullRead.objects.filter(user=user, day=decision.day).count()
+    if counted >= limit:
+        # Past what one person reads in a day, a claim is a script farming payouts for a
+        # publisher: refused and logged, so an operator can look at the account.
+        log.warning(
+            "full read refused user_id=%s article_id=%s code=daily_limit counted=%d limit=%d",
+            user.pk,
+            article.pk,
+            counted,
+            limit,
+        )
+        raise ReadRefused(
+            "daily_limit",
+            f"You have {counted} full reads counted today, the most one member can have "
+            f"({limit}); further reads today are not counted.",
+            429,
+        )
     # get_or_create retries its lookup when a concurrent claim wins the unique constraint.
     with transaction.atomic():
         read, created = FullRead.objects.get_or_create(

@@ -20,6 +20,8 @@ class ReadRules:
     seconds: int
     scroll: float
     ticket_max_age_s: int = READ_TICKET_MAX_AGE_S
+    # Full reads counted per member and day; more is a script, not a reader.
+    reads_per_day: int = 200
 
     @classmethod
     def from_settings(cls) -> ReadRules:
@@ -35,7 +37,13 @@ class ReadRules:
                 f"NEWSSTAND_FULL_READ_SCROLL={scroll}: expected a fraction of the article body "
                 "above 0 and at most 1, e.g. 0.6"
             )
-        return cls(seconds=seconds, scroll=scroll)
+        per_day = settings.NEWSSTAND_FULL_READS_PER_DAY
+        if per_day < 1:
+            raise ImproperlyConfigured(
+                f"NEWSSTAND_FULL_READS_PER_DAY={per_day}: expected a whole number of reads, "
+                "at least 1, e.g. 200"
+            )
+        return cls(seconds=seconds, scroll=scroll, reads_per_day=per_day)
 
 
 @dataclass(frozen=True)
