@@ -14,6 +14,7 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from newsstand.accounts.actions import add_user
+from tests.browser.axe import blocking_violations
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "plum-harbour-7-lantern"
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture(autouse=True)
@@ -79,24 +79,13 @@ def test_sign_up_sign_out_sign_in(page: Page, live_server: LiveServer) -> None:
 def test_no_serious_axe_violations_on_account_pages(
     browser: Browser, live_server: LiveServer, color_scheme: Literal["light", "dark"]
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
 
     add_user("axe@example.org", PASSWORD)
-    axe = Axe()
     ctx = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
     failures: dict[str, list[dict[str, object]]] = {}
 
     def check(name: str) -> None:
-        blocking = [
-            {
-                "id": v["id"],
-                "impact": v["impact"],
-                "help": v["help"],
-                "nodes": [n["target"] for n in v["nodes"]][:5],
-            }
-            for v in axe.run(page).response["violations"]
-            if v["impact"] in BLOCKING_IMPACTS
-        ]
+        blocking = blocking_violations(page)
         if blocking:
             failures[name] = blocking
 

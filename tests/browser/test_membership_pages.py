@@ -11,14 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from newsstand.membership import actions
+from tests.browser.axe import blocking_violations
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
     from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def _signed_in(ctx: BrowserContext, live_server: LiveServer, email: str, **extra: bool) -> None:
@@ -37,9 +36,7 @@ def _signed_in(ctx: BrowserContext, live_server: LiveServer, email: str, **extra
 def test_membership_pages_have_no_serious_axe_violations(
     browser: Browser, live_server: LiveServer, color_scheme: Literal["light", "dark"]
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
 
-    axe = Axe()
     failures: dict[str, list[dict[str, object]]] = {}
     anonymous = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
     staff = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
@@ -54,11 +51,7 @@ def test_membership_pages_have_no_serious_axe_violations(
         for ctx, name, path in pages:
             page = ctx.new_page()
             page.goto(path)
-            blocking = [
-                {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-                for v in axe.run(page).response["violations"]
-                if v["impact"] in BLOCKING_IMPACTS
-            ]
+            blocking = blocking_violations(page)
             if blocking:
                 failures[name] = blocking
     finally:

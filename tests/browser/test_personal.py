@@ -18,6 +18,7 @@ from newsstand.accounts.actions import add_user
 from newsstand.articles.actions import index_article_topics
 from newsstand.personal.models import Follow, SavedArticle
 from newsstand.reader.listing import ARTICLES_PER_PAGE
+from tests.browser.axe import blocking_violations
 from tests.browser.conftest import ReaderData
 from tests.reader.factories import make_article
 
@@ -31,7 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = "reader@example.org"
 PASSWORD = "a-long-test-passphrase-42"
 CACHE_WAIT_S = 10.0
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture(autouse=True)
@@ -204,9 +204,7 @@ def test_follow_a_publisher_without_reload(page: Page, reader_data: ReaderData) 
 def test_no_serious_axe_violations_on_personal_pages(
     browser: Browser, live_server: LiveServer, reader_data: ReaderData
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
 
-    axe = Axe()
     user = add_user(EMAIL, PASSWORD)
     article = reader_data.story_articles[0]
     article.topics = ["Harbour works"]
@@ -237,16 +235,7 @@ def test_no_serious_axe_violations_on_personal_pages(
             }
             for name, path in pages.items():
                 page.goto(path)
-                results = axe.run(page)
-                blocking = [
-                    {
-                        "id": v["id"],
-                        "help": v["help"],
-                        "nodes": [n["target"] for n in v["nodes"]][:5],
-                    }
-                    for v in results.response["violations"]
-                    if v["impact"] in BLOCKING_IMPACTS
-                ]
+                blocking = blocking_violations(page)
                 if blocking:
                     failures[f"{name} ({color_scheme})"] = blocking
         finally:

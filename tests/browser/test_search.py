@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher
+from tests.browser.axe import blocking_violations
 from tests.reader.factories import make_article, make_publisher
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGE_TIMEOUT_MS = 10_000
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -132,9 +132,7 @@ def test_no_serious_axe_violations(
     articles: tuple[Publisher, Publisher, list[Article]],
     color_scheme: Literal["light", "dark"],
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
 
-    axe = Axe()
     ctx = _context(browser, live_server, color_scheme=color_scheme)
     pages = {
         "empty": reverse("search:search"),
@@ -152,17 +150,7 @@ def test_no_serious_axe_violations(
                 # The suggestions open too, so axe sees them.
                 page.get_by_label("Search articles").fill("harbour br")
                 page.locator("#search-suggestions li").first.wait_for()
-            results = axe.run(page)
-            blocking = [
-                {
-                    "id": v["id"],
-                    "impact": v["impact"],
-                    "help": v["help"],
-                    "nodes": [n["target"] for n in v["nodes"]][:5],
-                }
-                for v in results.response["violations"]
-                if v["impact"] in BLOCKING_IMPACTS
-            ]
+            blocking = blocking_violations(page)
             if blocking:
                 failures[name] = blocking
     finally:
