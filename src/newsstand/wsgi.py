@@ -3,6 +3,11 @@
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsstand.settings")
 application = get_wsgi_application()
+# Import every view now, not in the first request: the views pull in scikit-learn, scipy and the
+# stories stack (2-4 s on this machine), which would otherwise be the first reader's wait. Under
+# `gunicorn --preload` (as `newsstand up` runs it) this happens once, before the workers fork.
+get_resolver().url_patterns  # noqa: B018 - evaluated for its import side effect

@@ -60,6 +60,9 @@ class Command(BaseCommand):
                     str(STOP_GRACE_S),
                     "--forwarded-allow-ips",
                     "127.0.0.1",
+                    # Load the app (and its imports, see wsgi.py) once in the master: workers
+                    # fork ready to answer and share those pages of memory.
+                    "--preload",
                 ],
                 env=env,
             )
