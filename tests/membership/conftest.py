@@ -167,10 +167,20 @@ def stripe_events(client: Client, stripe_settings: Any) -> StripeEvents:
 
 @dataclass
 class FakeStripe:
-    """A local stand-in for Stripe's API over real HTTP: records form posts, answers JSON."""
+    """A local stand-in for Stripe's API over real HTTP: records requests, answers JSON.
+
+    `requests` holds (path, form, headers) of each call, `methods` its HTTP method, in the same
+    order. `subscriptions` are the live subscription ids: DELETE /v1/subscriptions/<id> cancels
+    one (200), and answers 404 resource_missing for any other id, as Stripe does for one already
+    canceled. `fail_with` answers every request with that status; `delay_s` holds every answer
+    back that long (a Stripe that times out).
+    """
 
     requests: list[tuple[str, dict[str, str], dict[str, str]]] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    subscriptions: set[str] = field(default_factory=set)
     fail_with: int | None = None
+    delay_s: float = 0.0
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -178,24 +188,41 @@ class FakeStripe:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def answer(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def answer(self, method: str, path: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if self.fail_with and self.fail_with >= 500:
+            return self.fail_with, {
+                "error": {"type": "api_error", "message": "Something went wrong on Stripe's end."}
+            }
         if self.fail_with:
             return self.fail_with, {
                 "error": {"type": "invalid_request_error", "message": "No such price: 'price_x'"}
             }
-        if path == "/v1/checkout/sessions":
+        if method == "POST" and path == "/v1/checkout/sessions":
             return 200, {
                 "id": "cs_test_fake",
                 "object": "checkout.session",
                 "url": "https://checkout.stripe.test/c/pay/cs_test_fake",
                 "mode": form.get("mode"),
             }
-        if path == "/v1/billing_portal/sessions":
+        if method == "POST" and path == "/v1/billing_portal/sessions":
             return 200, {
                 "id": "bps_test_fake",
                 "object": "billing_portal.session",
                 "url": "https://billing.stripe.test/p/session/bps_test_fake",
             }
+        if method == "DELETE" and path.startswith("/v1/subscriptions/"):
+            sub_id = path.removeprefix("/v1/subscriptions/")
+            if sub_id not in self.subscriptions:
+                return 404, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "resource_missing",
+                        "param": "id",
+                        "message": f"No such subscription: '{sub_id}'",
+                    }
+                }
+            self.subscriptions.discard(sub_id)
+            return 200, {"id": sub_id, "object": "subscription", "status": "canceled"}
         return 404, {"error": {"type": "invalid_request_error", "message": f"no route {path}"}}
 
 
@@ -207,18 +234,31 @@ def fake_stripe(stripe_settings: Any) -> Iterator[FakeStripe]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:
+        def _serve(self, method: str) -> None:
+            path, _, query = self.path.partition("?")
             length = int(self.headers.get("Content-Length") or 0)
-            form = dict(parse_qsl(self.rfile.read(length).decode()))
-            fake.requests.append((self.path, form, {k.lower(): v for k, v in self.headers.items()}))
-            status, body = fake.answer(self.path, form)
+            form = dict(parse_qsl(query or self.rfile.read(length).decode()))
+            fake.requests.append((path, form, {k.lower(): v for k, v in self.headers.items()}))
+            fake.methods.append(method)
+            status, body = fake.answer(method, path, form)
+            if fake.delay_s:
+                time.sleep(fake.delay_s)
             data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Request-Id", "req_test")
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Request-Id", "req_test")
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:
+                pass  # the client gave up waiting (delay_s): nobody to answer
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def do_DELETE(self) -> None:
+            self._serve("DELETE")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.server = server

@@ -20,10 +20,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from newsstand.accounts.deletion import DeletionBlocked, registered_deletion_steps
 from newsstand.accounts.export import registered_exporters
 
 __all__ = [
     "AccountError",
+    "DeletionBlocked",
     "NewAccount",
     "add_user",
     "decide_new_account",
@@ -96,8 +98,19 @@ def export_user_data(user: User) -> dict[str, Any]:
 def delete_account(user: User) -> None:
     """Delete the user and, by cascade, every row that is theirs alone (email addresses, the
     membership, whatever other packages tie to the user with CASCADE). Rows others still need
-    point to no one instead: payments stay in the revenue books (their foreign key is SET_NULL)."""
+    point to no one instead: payments stay in the revenue books (their foreign key is SET_NULL).
+
+    First every registered deletion step runs (deletion.py), e.g. membership cancelling a live
+    subscription so the provider stops billing. A step that raises DeletionBlocked leaves the
+    account exactly as it was, and the error reaches the caller.
+    """
     user_id = user.pk
+    for name, step in registered_deletion_steps().items():
+        try:
+            step(user)
+        except DeletionBlocked as exc:
+            log.warning("account deletion blocked user_id=%s step=%s: %s", user_id, name, exc)
+            raise
     with transaction.atomic():
         user.delete()
     log.info("account deleted user_id=%s", user_id)

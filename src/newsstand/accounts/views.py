@@ -57,11 +57,19 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest) -> HttpResponse:
-    """Offer the export first; delete only on a POST carrying the account's password."""
+    """Offer the export first; delete only on a POST carrying the account's password.
+
+    A deletion step that cannot finish (the payment provider did not cancel the subscription)
+    keeps the account and says why on this page: 503, as for an unavailable checkout.
+    """
     user = _user(request)
     form = DeleteAccountForm(data=request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        actions.delete_account(user)
+        try:
+            actions.delete_account(user)
+        except actions.DeletionBlocked as exc:
+            context = {"form": DeleteAccountForm(user=user), "blocked": str(exc)}
+            return render(request, "accounts/delete.html", context, status=503)
         logout(request)
         return redirect("accounts:deleted")
     status = 400 if form.is_bound else 200

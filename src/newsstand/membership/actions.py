@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from newsstand.accounts.deletion import DeletionBlocked
 from newsstand.membership.access import past_due_grace
 from newsstand.membership.emails import trial_reminder_message
 from newsstand.membership.models import (
@@ -28,7 +29,11 @@ from newsstand.membership.models import (
     TrialReminder,
 )
 from newsstand.membership.plans import UnknownPlan, get_plan
-from newsstand.membership.providers.base import ProviderUpdate
+from newsstand.membership.providers.base import (
+    ProviderUpdate,
+    SubscriptionCancelFailed,
+    get_provider,
+)
 from newsstand.membership.reminders import due_reminder, reminder_kind
 from newsstand.membership.transitions import (
     Change,
@@ -56,6 +61,7 @@ __all__ = [
     "activate",
     "apply_provider_update",
     "cancel",
+    "end_billing_for_deletion",
     "ensure_membership",
     "expire_due_memberships",
     "grant_membership",
@@ -214,6 +220,67 @@ def cancel(
         actor=actor,
         provider_event_id=provider_event_id,
     )
+
+
+def end_billing_for_deletion(user: Any, *, now: datetime | None = None) -> Membership | None:
+    """Before an account is deleted: cancel its subscription at the provider, at once.
+
+    The deletion step membership registers (accounts.deletion). A membership with no
+    subscription id (trial, staff-granted, never subscribed) needs nothing. Otherwise the
+    provider in use cancels it; if it cannot, DeletionBlocked carries the reason to the reader
+    and nothing in our database has changed. Once cancelled, the membership moves to canceled
+    with its audit event, so should the deletion itself fail afterwards, the row still tells
+    the truth; a retry asks the provider again, which answers "already gone".
+    """
+    membership = Membership.objects.filter(user=user).first()
+    if membership is None or not membership.provider_subscription_id:
+        return membership
+    provider = get_provider()
+    sub_id = membership.provider_subscription_id
+    try:
+        if membership.provider and membership.provider != provider.name:
+            # Cancelling takes the provider that bills: one Newsstand no longer talks to cannot.
+            log.error(
+                "cannot cancel user_id=%s subscription=%s: it is with %s but "
+                "NEWSSTAND_PAYMENT_PROVIDER=%s",
+                membership.user_id,
+                sub_id,
+                membership.provider,
+                provider.name,
+            )
+            label = membership.provider.capitalize()
+            raise SubscriptionCancelFailed(
+                label,
+                sub_id,
+                f"this site no longer takes payments through {label}, "
+                "so please ask its operator to cancel it",
+            )
+        provider.cancel_subscription(membership)
+    except SubscriptionCancelFailed as exc:
+        raise DeletionBlocked(
+            f"We could not cancel your subscription with {exc.provider_label}, so your account "
+            f"was not deleted: {exc.reason}. Try again in a few minutes, or cancel it from "
+            "Manage subscription first."
+        ) from exc
+    now = now or timezone.now()
+    reason = f"subscription {sub_id} canceled at {provider.label}: account deleted"
+    with transaction.atomic():
+        membership = _locked(user)
+        try:
+            # No ProviderRef: the provider's own cancellation event keeps ordering its news.
+            change = decide_cancel(Facts.of(membership), reason=reason)
+        except IllegalTransition as exc:
+            # A registered row with a subscription id: nothing to move, the log keeps the fact.
+            log.info("membership not moved user_id=%s: %s", membership.user_id, exc)
+            change = None
+        _persist(membership, change, now)
+    log.info(
+        "billing ended for account deletion user_id=%s provider=%s subscription=%s",
+        membership.user_id,
+        provider.name,
+        sub_id,
+    )
+    return membership
 
 
 def grant_membership(

@@ -16,3 +16,8 @@ class MembershipConfig(AppConfig):
         from newsstand.membership.export import export_membership
 
         register_exporter("membership", export_membership)
+
+        from newsstand.accounts.deletion import register_deletion_step
+        from newsstand.membership.actions import end_billing_for_deletion
+
+        register_deletion_step("membership", end_billing_for_deletion)

@@ -16,11 +16,28 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
+    from newsstand.membership.models import Membership
     from newsstand.membership.plans import Plan
 
 
 class CheckoutUnavailable(Exception):
     """Checkout or the billing portal cannot start; the message says why, for the log and page."""
+
+
+class SubscriptionCancelFailed(Exception):
+    """The provider could not confirm a subscription is canceled, so billing may go on.
+
+    `provider_label` names the provider for people ("Stripe"); `reason` says what went wrong in
+    one clause a reader can be shown (no trailing full stop).
+    """
+
+    def __init__(self, provider_label: str, subscription_id: str, reason: str) -> None:
+        super().__init__(
+            f"{provider_label} subscription {subscription_id or '(none)'} not canceled: {reason}"
+        )
+        self.provider_label = provider_label
+        self.subscription_id = subscription_id
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class ProviderUpdate:
 
 class PaymentProvider(ABC):
     name: str
+    label: str  # the provider's name for people, in messages ("Stripe")
 
     @abstractmethod
     def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
@@ -79,6 +97,15 @@ class PaymentProvider(ABC):
     @abstractmethod
     def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
         """Verify and apply one webhook delivery."""
+
+    @abstractmethod
+    def cancel_subscription(self, membership: Membership) -> None:
+        """End `membership`'s subscription at once, so the provider bills nothing more.
+
+        Returns only once the provider has confirmed it (or says there is nothing left to
+        cancel); raises SubscriptionCancelFailed otherwise. Abstract on purpose: every provider
+        must decide what cancelling means for it, or deleting an account could leave billing on.
+        """
 
 
 def get_provider() -> PaymentProvider:

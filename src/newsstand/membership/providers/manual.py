@@ -8,12 +8,14 @@ from typing import Any
 
 from django.urls import reverse
 
+from newsstand.membership.models import Membership
 from newsstand.membership.plans import Plan
 from newsstand.membership.providers.base import PaymentProvider, WebhookResult
 
 
 class ManualProvider(PaymentProvider):
     name = "manual"
+    label = "manual payments"
 
     def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
         return f"{reverse('membership:manual_checkout')}?plan={plan.key}"
@@ -23,3 +25,7 @@ class ManualProvider(PaymentProvider):
 
     def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
         return WebhookResult(404, "payments are manual: there is no webhook")
+
+    def cancel_subscription(self, membership: Membership) -> None:
+        # Nothing bills a manual member: staff grant periods, which simply run out.
+        return None

@@ -25,6 +25,7 @@ from newsstand.membership.providers.base import (
     PaymentFacts,
     PaymentProvider,
     ProviderUpdate,
+    SubscriptionCancelFailed,
     WebhookResult,
 )
 
@@ -35,8 +36,12 @@ State = Membership.State
 PROVIDER = "stripe"
 # Stripe refuses a trial_end less than 48 hours ahead; a shorter rest of our trial is dropped.
 MIN_TRIAL_END_S = 49 * 3600
-# Network retries on Checkout and portal calls (Stripe makes them idempotent).
+# Network retries on Checkout, portal and cancel calls (Stripe makes them idempotent).
 MAX_NETWORK_RETRIES = 2
+# Cancelling runs while the reader waits on the delete page: with the retries and their backoff
+# (0.5-1 s, then 1 s) a Stripe that never answers costs about 3 x 5 + 2 = 17 s, inside a
+# worker's usual 30 s, instead of the SDK's 80 s a try.
+CANCEL_TIMEOUT_S = 5.0
 
 # Stripe subscription status → membership state ("" = nothing changes for us).
 STATUS_TO_STATE: dict[str, str] = {
@@ -59,8 +64,9 @@ SUBSCRIPTION_EVENTS = {
 
 class StripeProvider(PaymentProvider):
     name = PROVIDER
+    label = "Stripe"
 
-    def _client(self) -> stripe.StripeClient:
+    def _client(self, *, timeout_s: float | None = None) -> stripe.StripeClient:
         key = settings.NEWSSTAND_STRIPE_SECRET_KEY
         if not key:
             raise CheckoutUnavailable("Stripe is not configured: set NEWSSTAND_STRIPE_SECRET_KEY")
@@ -69,6 +75,8 @@ class StripeProvider(PaymentProvider):
             key,
             base_addresses={"api": base} if base else None,
             max_network_retries=MAX_NETWORK_RETRIES,
+            # requests is a dependency of the stripe SDK, and its default client.
+            http_client=stripe.RequestsClient(timeout=timeout_s) if timeout_s else None,
         )
 
     def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
@@ -119,6 +127,52 @@ class StripeProvider(PaymentProvider):
             raise CheckoutUnavailable(f"Stripe could not open the billing portal: {exc}") from exc
         return str(session.url)
 
+    def cancel_subscription(self, membership: Membership) -> None:
+        """Cancel now (DELETE /v1/subscriptions/<id>): no further invoice, no proration.
+
+        Stripe answers 404 resource_missing for a subscription that is already canceled (or
+        never existed in this account): nothing bills it, so that counts as done.
+        """
+        sub_id = membership.provider_subscription_id
+        if not sub_id:
+            return
+        try:
+            client = self._client(timeout_s=CANCEL_TIMEOUT_S)
+        except CheckoutUnavailable as exc:
+            raise SubscriptionCancelFailed(self.label, sub_id, str(exc)) from exc
+        try:
+            client.v1.subscriptions.cancel(sub_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404 and exc.code == "resource_missing":
+                log.info(
+                    "stripe subscription already gone user_id=%s subscription=%s",
+                    membership.user_id,
+                    sub_id,
+                )
+                return
+            raise self._cancel_failed(membership, exc) from exc
+        except stripe.StripeError as exc:
+            raise self._cancel_failed(membership, exc) from exc
+        log.info(
+            "stripe subscription canceled user_id=%s subscription=%s",
+            membership.user_id,
+            sub_id,
+        )
+
+    def _cancel_failed(
+        self, membership: Membership, exc: stripe.StripeError
+    ) -> SubscriptionCancelFailed:
+        sub_id = membership.provider_subscription_id
+        log.error(
+            "stripe cancel failed user_id=%s subscription=%s status=%s request=%s: %r",
+            membership.user_id,
+            sub_id,
+            exc.http_status,
+            exc.request_id,
+            exc,
+        )
+        return SubscriptionCancelFailed(self.label, sub_id, _cancel_reason(exc))
+
     def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
         secret = settings.NEWSSTAND_STRIPE_WEBHOOK_SECRET
         if not secret:
@@ -141,6 +195,17 @@ class StripeProvider(PaymentProvider):
             return WebhookResult(400, f"malformed event: {exc}")
         result = apply_provider_update(update)
         return WebhookResult(200, result.outcome)
+
+
+def _cancel_reason(exc: stripe.StripeError) -> str:
+    """What went wrong, in one clause a reader can be shown; the full error goes to the log."""
+    if isinstance(exc, stripe.APIConnectionError):
+        # The SDK's own text is several lines addressed to developers.
+        return "Stripe could not be reached or did not answer in time"
+    detail = (exc.user_message or "").strip().rstrip(".") or type(exc).__name__
+    if exc.http_status:
+        return f"Stripe answered {exc.http_status} ({detail})"
+    return f"Stripe refused it ({detail})"
 
 
 def _trial_end_for_checkout(membership: Membership) -> int | None:
