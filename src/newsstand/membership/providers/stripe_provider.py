@@ -38,10 +38,11 @@ PROVIDER = "stripe"
 MIN_TRIAL_END_S = 49 * 3600
 # Network retries on Checkout, portal and cancel calls (Stripe makes them idempotent).
 MAX_NETWORK_RETRIES = 2
-# Cancelling runs while the reader waits on the delete page: with the retries and their backoff
-# (0.5-1 s, then 1 s) a Stripe that never answers costs about 3 x 5 + 2 = 17 s, inside a
-# worker's usual 30 s, instead of the SDK's 80 s a try.
-CANCEL_TIMEOUT_S = 5.0
+# Every call runs while a reader waits (checkout, the portal, the delete page): with the retries
+# and their backoff (0.5-1 s, then 1 s) a Stripe that never answers costs about 3 x 5 + 2 = 17 s,
+# inside a worker's usual 30 s, instead of the SDK's 80 s a try.
+API_TIMEOUT_S = 5.0
+CANCEL_TIMEOUT_S = API_TIMEOUT_S
 
 # Stripe subscription status → membership state ("" = nothing changes for us).
 STATUS_TO_STATE: dict[str, str] = {
@@ -66,7 +67,7 @@ class StripeProvider(PaymentProvider):
     name = PROVIDER
     label = "Stripe"
 
-    def _client(self, *, timeout_s: float | None = None) -> stripe.StripeClient:
+    def _client(self, *, timeout_s: float = API_TIMEOUT_S) -> stripe.StripeClient:
         key = settings.NEWSSTAND_STRIPE_SECRET_KEY
         if not key:
             raise CheckoutUnavailable("Stripe is not configured: set NEWSSTAND_STRIPE_SECRET_KEY")
@@ -76,7 +77,7 @@ class StripeProvider(PaymentProvider):
             base_addresses={"api": base} if base else None,
             max_network_retries=MAX_NETWORK_RETRIES,
             # requests is a dependency of the stripe SDK, and its default client.
-            http_client=stripe.RequestsClient(timeout=timeout_s) if timeout_s else None,
+            http_client=stripe.RequestsClient(timeout=timeout_s),
         )
 
     def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
