@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -50,8 +50,9 @@ log = logging.getLogger(__name__)
 # time anyone scrolled there).
 FEED_DEPTH = 90
 PROFILE_TTL_S = 10 * 60.0
-# The Top stories a For You page boosts, and how long their scores are kept.
-TOP_STORIES_N = 10
+# The Top stories a For You page boosts (as many as the home page lists, so the home can hand
+# over the ones it has), and how long their scores are kept.
+TOP_STORIES_N = 8
 TOP_STORIES_TTL_S = 60.0
 # Readers whose profile and feed are kept; vectors of old reads kept.
 CACHED_READERS = 2000
@@ -75,6 +76,7 @@ class ForYouPage:
     entries: list[ForYouEntry]
     has_more: bool
     reader: ReaderData
+    total: int  # items ranked (the pages there are)
 
 
 @dataclass(frozen=True)
@@ -211,9 +213,11 @@ def _rank(
     reader: ReaderData,
     now: datetime,
     cfg: ForYouSettings,
+    top: Mapping[Hashable, float] | None,
 ) -> list[_Ranked]:
     now_ts = now.timestamp()
-    top = top_story_scores()
+    if top is None:
+        top = top_story_scores()
     with window_corpus(now) as (corpus, generation):
         key = (reader.version, generation, tuple(sorted(top.items())), int(now_ts // 60))
         with _lock:
@@ -301,6 +305,11 @@ def _fallback(reader: ReaderData, limit: int) -> list[ForYouEntry]:
     return entries
 
 
+def load_reader_for(user: AbstractBaseUser) -> ReaderData:
+    """The reader's signals and follows (one query), for `feed_page(reader=...)`."""
+    return load_reader(int(user.pk), max_signals=ForYouSettings.from_settings().max_signals)
+
+
 def feed_page(
     user: AbstractBaseUser,
     *,
@@ -308,18 +317,19 @@ def feed_page(
     limit: int = 30,
     now: datetime | None = None,
     reader: ReaderData | None = None,
+    top: Mapping[Hashable, float] | None = None,
 ) -> ForYouPage:
     """Entries `offset` to `offset + limit` of the reader's For You, and whether more follow.
 
-    `reader`, when the caller already loaded it (the home page, for its muted publishers),
-    saves the query.
+    `reader` (the home page loads it for its muted publishers) and `top` (the current Top
+    stories' ids and scores, `TOP_STORIES_N` of them) save their queries when the caller has them.
     """
     now = now or timezone.now()
     user_id = int(user.pk)
     cfg = ForYouSettings.from_settings()
     if reader is None:
         reader = load_reader(user_id, max_signals=cfg.max_signals)
-    ranked = _rank(user_id, reader, now, cfg)
+    ranked = _rank(user_id, reader, now, cfg, top)
     window = ranked[offset : offset + limit]
     entries: list[ForYouEntry] = []
     if window:
@@ -341,7 +351,9 @@ def feed_page(
         len(entries),
         len(ranked),
     )
-    return ForYouPage(entries=entries, has_more=len(ranked) > offset + limit, reader=reader)
+    return ForYouPage(
+        entries=entries, has_more=len(ranked) > offset + limit, reader=reader, total=len(ranked)
+    )
 
 
 def page_for(
