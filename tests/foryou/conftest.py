@@ -72,7 +72,20 @@ class News:
 
 SECTIONS = ("World", "Business", "Technology", "Culture")
 TOPICS = ("Elections", "Markets", "Gadgets", "Film")
-PUBLISHER_NAMES = ("The Guardian", "Reuters", "BBC News", "Le Monde")
+PUBLISHER_NAMES = (
+    "The Guardian",
+    "Reuters",
+    "BBC News",
+    "Le Monde",
+    "Al Jazeera",
+    "The Hindu",
+    "ABC News",
+    "Deutsche Welle",
+    "NPR",
+    "The Irish Times",
+    "CBC News",
+    "France 24",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -89,12 +102,28 @@ def _fresh_foryou_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     live.reset_caches()
 
 
+# In `storied_news`, the first pairs' stories are Top stories (scored).
+TOP_STORY_PAIRS = 3
+
+
 @pytest.fixture
 def news(db: None, semeval_pairs: list[tuple[str, str, float]]) -> News:
+    """Pairs without stories (clustering has not run): only publishers limit a page."""
+    return make_news(semeval_pairs, with_stories=False)
+
+
+@pytest.fixture
+def storied_news(db: None, semeval_pairs: list[tuple[str, str, float]]) -> News:
+    """Each pair one story; the first TOP_STORY_PAIRS are Top stories."""
+    return make_news(semeval_pairs, with_stories=True)
+
+
+def make_news(semeval_pairs: list[tuple[str, str, float]], *, with_stories: bool) -> News:
     from django.utils import timezone
 
-    from newsstand.articles.models import ArticleTopic
+    from newsstand.articles.models import Article, ArticleTopic
     from newsstand.articles.topics import topic_slug
+    from newsstand.stories.models import Story
     from tests.reader.factories import make_article, make_publisher
 
     publishers = [make_publisher(name) for name in PUBLISHER_NAMES]
@@ -120,4 +149,16 @@ def news(db: None, semeval_pairs: list[tuple[str, str, float]]) -> News:
             )
             made.append(article)
         pairs.append((made[0], made[1]))
+    if with_stories:
+        for i, (a, b) in enumerate(pairs):
+            story = Story.objects.create(
+                headline=a.title,
+                representative=a,
+                article_count=2,
+                publisher_count=2,
+                last_updated_at=a.published_at,
+                score=float(len(pairs) - i) if i < TOP_STORY_PAIRS else 0.0,
+            )
+            Article.objects.filter(pk__in=[a.pk, b.pk]).update(story=story)
+            a.story_id = b.story_id = story.pk
     return News(publishers=publishers, pairs=pairs)

@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 
 def begin_onboarding(user: AbstractBaseUser, *, now: datetime | None = None) -> None:
     """A new reader: their next sign-in (or the sign-up's own) lands on Start reading."""
-    Onboarding.objects.get_or_create(user_id=user.pk, defaults={"created_at": now or timezone.now()})
+    Onboarding.objects.get_or_create(
+        user_id=user.pk, defaults={"created_at": now or timezone.now()}
+    )
 
 
 def mark_start_seen(user: AbstractBaseUser, *, now: datetime | None = None) -> bool:
@@ -54,9 +56,7 @@ def apply_start_choices(
     """
     chosen = list(chosen)
     picked = {(t.kind, t.key) for t in chosen}
-    current = set(
-        Follow.objects.filter(user_id=user.pk, muted=False).values_list("kind", "key")
-    )
+    current = set(Follow.objects.filter(user_id=user.pk, muted=False).values_list("kind", "key"))
     followed = unfollowed = 0
     with transaction.atomic():
         for target in chosen:

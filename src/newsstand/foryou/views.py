@@ -57,9 +57,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
     """The reader's own feed, best first, each card saying why it is there."""
     user: Any = request.user
     number = _page_number(request.GET.get("page"))
-    result = live.feed_page(
-        user, offset=(number - 1) * FOR_YOU_PER_PAGE, limit=FOR_YOU_PER_PAGE
-    )
+    result = live.feed_page(user, offset=(number - 1) * FOR_YOU_PER_PAGE, limit=FOR_YOU_PER_PAGE)
     page = Paginator(range(result.total), FOR_YOU_PER_PAGE).get_page(number)
     if page.number != number:
         # Past the last page (an old link): the last one, as Paginator.get_page does for lists.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -69,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _for_you_block(
-    request: HttpRequest, reader: live.ReaderData, top: list[TopStory]
+    request: HttpRequest, reader: live.ReaderData, top: Sequence[TopStory]
 ) -> list[ForYouCard]:
     """The first few For You entries; the home's Top stories are the ones For You boosts."""
     scores = (
