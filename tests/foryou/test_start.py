@@ -219,3 +219,18 @@ def test_onboarding_is_in_the_data_export_and_goes_with_the_account(db, client: 
     assert part["seen_at"] is not None
     user.delete()
     assert not Onboarding.objects.exists()
+
+
+def test_without_recent_news_the_topics_of_all_time_are_offered(db, client: Client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from newsstand.articles.models import ArticleTopic
+    from tests.reader.factories import make_publisher
+
+    _signed_in(client)
+    old = make_article(make_publisher("Archive"), published_at=timezone.now() - timedelta(days=90))
+    ArticleTopic.objects.create(article=old, slug="history", name="History")
+    html = client.get(START).content.decode()
+    assert [v for v, _ in _checkboxes(html, "topic")] == ["history"]
