@@ -297,6 +297,9 @@ WHITENOISE_USE_FINDERS = True
 
 # A sign-in lasts two weeks (not renewed per request: that would write the session on every page);
 # with "Remember me" left unticked it ends when the browser closes.
+# Sessions are read from the cache (the shared file cache by default) and written through to
+# the database: a signed-in page saves the session query it would run on every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 14 * 24 * 60 * 60  # seconds
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie (forms carry the token), so scripts may not read it either.

@@ -179,7 +179,7 @@ def history(request: HttpRequest) -> HttpResponse:
         last_read_at=F("reading_history__last_read_at"),
         read_count=F("reading_history__read_count"),
     )
-    page, cards = card_page(request, articles, order_by=("-last_read_at", "-id"))
+    page, cards = card_page(request, articles, order_by=("-last_read_at", "-id"), counted=True)
     context = {"page": page, "cards": cards, "card_extra": "personal/_history_entry.html"}
     return render_cards(request, "personal/history.html", context)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -58,16 +59,17 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         articles = hide_muted_publishers(request.user, Article.objects.all())
     page, cards = card_page(request, articles)
-    context = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
+    context: dict[str, Any] = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
     if is_htmx_fragment(request):
         return render_cards(request, "reader/home.html", context)
     if page.number == 1:
-        context["top_stories"] = top_stories(HOME_TOP_STORIES)
+        top = top_stories(HOME_TOP_STORIES)
+        context["top_stories"] = top
         context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
         context["sections"] = section_blocks(articles, busy_sections())
         context["publisher_strip"] = publisher_strip()
         if reader is not None:
-            context["for_you_cards"] = _for_you_block(request, reader, context["top_stories"])
+            context["for_you_cards"] = _for_you_block(request, reader, top)
     return render_cards(request, "reader/home.html", context)
 
 
