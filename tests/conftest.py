@@ -74,10 +74,13 @@ def _reads_written_at_once(settings: Settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_foryou() -> None:
+def _fresh_foryou(settings: Settings) -> None:
     """No For You corpus, profile or page from an earlier test: SQLite reuses a rolled-back
     test's ids, which the per-process corpus cannot tell from the same articles."""
     from newsstand.foryou import live, window_cache
 
+    # The first caller builds the corpus, in the test's transaction (tests/foryou covers the
+    # background build).
+    settings.NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND = False
     window_cache.reset()
     live.reset_caches()

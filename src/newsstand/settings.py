@@ -379,6 +379,12 @@ NEWSSTAND_FORYOU: dict[str, float] = {
     "half_life_hours": 24.0,  # freshness halves for every this many hours since publication
     "max_per_publisher": 3,  # at most this many articles of one publisher on a page
 }
+# Each web process vectorises the stories window once for For You (~1 s per 1,000 articles).
+# In a background thread, so no request waits for it; until it is ready For You shows the Top
+# stories and the latest, and says so.
+NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND = env_bool(
+    "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND", default=True
+)
 
 LOGGING = {
     "version": 1,

@@ -78,6 +78,9 @@ class ForYouPage:
     has_more: bool
     reader: ReaderData
     total: int  # items ranked (the pages there are)
+    # The corpus is still being built (the process's first minute): the entries are the
+    # fallback (Top stories, then the latest), and the page says so.
+    preparing: bool = False
 
 
 @dataclass(frozen=True)
@@ -322,8 +325,12 @@ def feed_page(
     now: datetime | None = None,
     reader: ReaderData | None = None,
     top: Sequence[TopStory] | None = None,
+    wait_s: float = 0.0,
 ) -> ForYouPage:
     """Entries `offset` to `offset + limit` of the reader's For You, and whether more follow.
+
+    While this process's corpus is still being built in the background, the page is the
+    fallback (`preparing`), unless `wait_s` (seconds) allows waiting for the build.
 
     `reader` (the home page loads it for its muted publishers) and `top` (the current Top
     stories, `top_stories(TOP_STORIES_N)`) save their queries when the caller has them.
@@ -336,7 +343,16 @@ def feed_page(
     scores: dict[Hashable, float] | None = None
     if top is not None:
         scores = {t.story.pk: float(t.story.score) for t in top}
-    ranked = _rank(user_id, reader, now, cfg, scores)
+    preparing = False
+    try:
+        ranked = _rank(user_id, reader, now, cfg, scores)
+    except window_cache.CorpusNotReady:
+        # This process's first For You: the window is being vectorised in the background.
+        # A task (the briefing) can afford to wait for it; a page cannot.
+        if wait_s > 0 and window_cache.wait_for_build(wait_s):
+            ranked = _rank(user_id, reader, now, cfg, scores)
+        else:
+            ranked, preparing = [], True
     window = ranked[offset : offset + limit]
     entries: list[ForYouEntry] = []
     if window:
@@ -361,12 +377,20 @@ def feed_page(
         len(ranked),
     )
     return ForYouPage(
-        entries=entries, has_more=len(ranked) > offset + limit, reader=reader, total=len(ranked)
+        entries=entries,
+        has_more=len(ranked) > offset + limit,
+        reader=reader,
+        total=len(ranked),
+        preparing=preparing,
     )
 
 
 def page_for(
-    user: AbstractBaseUser, *, limit: int = 30, now: datetime | None = None
+    user: AbstractBaseUser,
+    *,
+    limit: int = 30,
+    now: datetime | None = None,
+    wait_s: float = 0.0,
 ) -> list[ForYouEntry]:
     """The reader's For You page: up to `limit` articles, best first, each with its reasons.
 
@@ -375,4 +399,4 @@ def page_for(
     queries (reader, corpus check, articles; the Top stories once a minute), plus loading new
     articles into the corpus when there are any.
     """
-    return feed_page(user, limit=limit, now=now).entries
+    return feed_page(user, limit=limit, now=now, wait_s=wait_s).entries

@@ -72,6 +72,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
         "cards": cards_of(result.entries),
         "card_extra": WHY_TEMPLATE,
         "follows_anything": bool(result.reader.follows),
+        "preparing": result.preparing,
     }
     return render_cards(request, "foryou/for_you.html", context)
 

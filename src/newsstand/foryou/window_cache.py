@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -106,8 +107,14 @@ class _State:
     deleted: bool = False
 
 
+class CorpusNotReady(Exception):
+    """The corpus is being built in the background; rank with something else meanwhile."""
+
+
 _lock = threading.RLock()
 _state: _State | None = None
+# The background build (NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND), at most one per process.
+_builder: threading.Thread | None = None
 _generations = iter(range(1, 2**62))
 _model: SimilarityModel | None = None
 
@@ -117,6 +124,50 @@ def reset() -> None:
     global _state
     with _lock:
         _state = None
+
+
+def build_in_background() -> bool:
+    """Is the first build a background thread's job (the default), or the caller's (tests)?"""
+    return bool(getattr(settings, "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND", True))
+
+
+def _start_builder() -> threading.Thread:
+    """Start building the corpus in a thread, unless one is at it. Under the lock.
+
+    Vectorising the window takes about a second per thousand articles on this machine (90 s at
+    100,000): a web request that did it would hold its worker past gunicorn's 30 s timeout,
+    and the restarted worker would start over. The thread builds without the lock, so the
+    process's other requests go on (with the fallback page), and installs the result.
+    """
+    global _builder
+    if _builder is not None and _builder.is_alive():
+        return _builder
+
+    def run() -> None:
+        global _state
+        try:
+            built = _build(timezone.now(), None)
+            with _lock:
+                if _state is None:
+                    _state = built
+        except Exception:
+            log.exception("foryou corpus build failed; the next request tries again")
+        finally:
+            # The thread's own database connection; nothing else will close it.
+            connections.close_all()
+
+    _builder = threading.Thread(target=run, name="foryou-corpus-build", daemon=True)
+    _builder.start()
+    log.info("foryou corpus build started in the background")
+    return _builder
+
+
+def wait_for_build(timeout_s: float) -> bool:
+    """Wait for a background build (tests, warm-up); True if the corpus is ready."""
+    builder = _builder
+    if builder is not None:
+        builder.join(timeout_s)
+    return _state is not None
 
 
 def _similarity_model() -> SimilarityModel:
@@ -252,6 +303,9 @@ def window_corpus(
 ) -> Iterator[tuple[Corpus, int]]:
     """This process's corpus, in step with the database, and its generation; held locked.
 
+    Raises CorpusNotReady while the first build runs in the background (the default; with
+    NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND off the first caller builds it, as tests do).
+
     `db_max`, the highest article id, saves the check's query when the caller read it already
     (`check_due`). Rank inside the `with` block: another thread's sync would change the index
     under it.
@@ -272,5 +326,8 @@ def window_corpus(
                     state.generation = next(_generations)
                 state.checked_at = time.monotonic()
         if state is None:
+            if build_in_background():
+                _start_builder()
+                raise CorpusNotReady
             state = _state = _build(now, db_max)
         yield state.corpus, state.generation

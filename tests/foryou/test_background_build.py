@@ -1,0 +1,64 @@
+"""The corpus is built in a background thread: a page never waits for it, and says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newsstand.foryou import live, window_cache
+from tests.foryou.conftest import make_news
+from tests.personal.conftest import make_user
+
+# Committed rows: the builder thread reads them through its own database connection.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BUILD_WAIT_S = 60.0
+
+
+@pytest.fixture
+def background(settings: Any) -> None:
+    settings.NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND = True
+
+
+def test_the_first_page_is_the_fallback_while_the_corpus_builds(
+    background: None, semeval_pairs: list[tuple[str, str, float]]
+) -> None:
+    news = make_news(semeval_pairs, with_stories=False)
+    user = make_user()
+    a, _ = news.pairs[0]
+    from newsstand.personal import actions
+
+    actions.note_article_opened(user, a)
+    first = live.feed_page(user)
+    assert first.preparing
+    assert first.entries, "the fallback still shows the news"
+    assert all(e.reason in {"Top story right now", "Latest news"} for e in first.entries)
+
+    assert window_cache.wait_for_build(BUILD_WAIT_S)
+    ready = live.feed_page(user)
+    assert not ready.preparing
+    assert any(r.startswith("Because you read") for e in ready.entries for r in e.reasons)
+
+
+def test_a_task_can_wait_for_the_build(
+    background: None, semeval_pairs: list[tuple[str, str, float]]
+) -> None:
+    news = make_news(semeval_pairs, with_stories=False)
+    user = make_user()
+    from newsstand.personal import actions
+
+    actions.note_article_opened(user, news.pairs[0][0])
+    entries = live.page_for(user, wait_s=BUILD_WAIT_S)
+    assert any(r.startswith("Because you read") for e in entries for r in e.reasons)
+
+
+def test_the_page_says_it_is_still_preparing(
+    background: None, client: Any, semeval_pairs: list[tuple[str, str, float]]
+) -> None:
+    make_news(semeval_pairs, with_stories=False)
+    client.force_login(make_user())
+    html = client.get("/for-you/").content.decode()
+    assert "still reading today" in html
+    window_cache.wait_for_build(BUILD_WAIT_S)
+    assert "still reading today" not in client.get("/for-you/").content.decode()
