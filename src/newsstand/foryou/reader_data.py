@@ -116,50 +116,27 @@ def load_reader(user_id: int, *, max_signals: int, with_latest_id: bool = False)
     no_article = Value(None, output_field=IntegerField())
     no_text = Value("", output_field=CharField())
     false = Value(False, output_field=BooleanField())
-    reads = (
-        ReadingHistory.objects.filter(
-            pk__in=_newest(ReadingHistory, "last_read_at", user_id, max_signals)
+
+    def signals(model: Any, kind: SignalKind, at: str, opened: str) -> QuerySet[Any]:
+        return (
+            model.objects.filter(pk__in=_newest(model, at, user_id, max_signals))
+            .annotate(
+                fy_part=Value(kind.value, output_field=CharField()),
+                fy_article=F("article_id"),
+                fy_key=no_text,
+                fy_at=F(at),
+                fy_opened=F(opened),
+                fy_muted=false,
+                fy_label=no_text,
+            )
+            .order_by()
+            .values_list(*_COLUMNS)
         )
-        .annotate(
-            fy_part=Value(SignalKind.READ.value, output_field=CharField()),
-            fy_article=F("article_id"),
-            fy_key=no_text,
-            fy_at=F("last_read_at"),
-            fy_opened=F("last_read_at"),
-            fy_muted=false,
-            fy_label=no_text,
-        )
-        .order_by()
-        .values_list(*_COLUMNS)
-    )
-    saves = (
-        SavedArticle.objects.filter(pk__in=_newest(SavedArticle, "saved_at", user_id, max_signals))
-        .annotate(
-            fy_part=Value(SignalKind.SAVED.value, output_field=CharField()),
-            fy_article=F("article_id"),
-            fy_key=no_text,
-            fy_at=F("saved_at"),
-            fy_opened=F("saved_at"),
-            fy_muted=false,
-            fy_label=no_text,
-        )
-        .order_by()
-        .values_list(*_COLUMNS)
-    )
-    dwells = (
-        FullRead.objects.filter(pk__in=_newest(FullRead, "read_at", user_id, max_signals))
-        .annotate(
-            fy_part=Value(SignalKind.DWELL.value, output_field=CharField()),
-            fy_article=F("article_id"),
-            fy_key=no_text,
-            fy_at=F("read_at"),
-            fy_opened=F("opened_at"),
-            fy_muted=false,
-            fy_label=no_text,
-        )
-        .order_by()
-        .values_list(*_COLUMNS)
-    )
+
+    reads = signals(ReadingHistory, SignalKind.READ, "last_read_at", "last_read_at")
+    saves = signals(SavedArticle, SignalKind.SAVED, "saved_at", "saved_at")
+    # A full read's dwell runs from the page being served to the read being confirmed.
+    dwells = signals(FullRead, SignalKind.DWELL, "read_at", "opened_at")
     follows = (
         Follow.objects.filter(user_id=user_id)
         .annotate(
