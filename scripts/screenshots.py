@@ -569,6 +569,9 @@ def main() -> int:
                 "history": "/history/",
                 "following": "/following/",
                 "account": "/account/",
+                "briefing-settings": "/account/briefing/",
+                "briefing-preview": "/briefing/preview/",
+                "briefing-email": "/briefing/preview/email/",
             }
             with newsstand_server(env) as base:
                 written = capture(base, pages, staff_pages)
