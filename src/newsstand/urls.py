@@ -12,6 +12,7 @@ urlpatterns = [
     path("feeds/", include("newsstand.api.feed_urls")),
     path("account/", include("newsstand.accounts.urls")),
     path("", include("newsstand.personal.urls")),
+    path("", include("newsstand.foryou.urls")),
     path("membership/", include("newsstand.membership.urls")),
     path("staff/members/", include("newsstand.membership.staff_urls")),
     path("", include("newsstand.ledger.urls")),

@@ -49,9 +49,11 @@ def test_sign_up_confirm_email_and_arrive_signed_in(client: Client) -> None:
     )
     confirmed = client.post(link)
     assert confirmed.status_code == 302
-    assert confirmed["Location"] == reverse("accounts:account")
+    # A new reader lands on Start reading (foryou), once; the account page is a link away.
+    assert confirmed["Location"] == reverse("foryou:start")
     assert signed_in_user_id(client) == str(user.pk)
-    account = client.get(confirmed["Location"]).content.decode()
+    assert "Start reading" in client.get(confirmed["Location"]).content.decode()
+    account = client.get(reverse("accounts:account")).content.decode()
     assert "You sign in with <strong>new.reader@example.org</strong>" in account
     assert EmailAddress.objects.get(user=user).verified
 

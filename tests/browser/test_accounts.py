@@ -57,6 +57,10 @@ def test_sign_up_sign_out_sign_in(page: Page, live_server: LiveServer) -> None:
     assert link, message.body
     page.goto(link.group(0))
     page.get_by_role("button", name="Confirm").click()
+    # A new reader lands on Start reading once (foryou); the account is in the header.
+    page.wait_for_url(f"**{reverse('foryou:start')}")
+    assert page.get_by_role("heading", level=1).inner_text() == "Start reading"
+    _header(page).get_by_role("link", name="Account").click()
     page.wait_for_url(f"**{reverse('accounts:account')}")
     assert page.get_by_role("heading", level=1).inner_text() == "Your account"
     assert page.get_by_text("You sign in with browser@example.org").is_visible()

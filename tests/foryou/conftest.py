@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,3 +52,113 @@ def make_corpus(similarity_model: SimilarityModel) -> MakeCorpus:
         )
 
     return build
+
+
+# --- the database adapter (foryou.live) --------------------------------------------------------
+
+
+@dataclass
+class News:
+    """Real article pairs in the database: pair i's two articles cover the same event, by two
+    publishers, in section SECTIONS[i % 4] with topic TOPICS[i % 4]."""
+
+    publishers: list[Any]
+    pairs: list[tuple[Any, Any]]
+
+    @property
+    def articles(self) -> list[Any]:
+        return [a for pair in self.pairs for a in pair]
+
+
+SECTIONS = ("World", "Business", "Technology", "Culture")
+TOPICS = ("Elections", "Markets", "Gadgets", "Film")
+PUBLISHER_NAMES = (
+    "The Guardian",
+    "Reuters",
+    "BBC News",
+    "Le Monde",
+    "Al Jazeera",
+    "The Hindu",
+    "ABC News",
+    "Deutsche Welle",
+    "NPR",
+    "The Irish Times",
+    "CBC News",
+    "France 24",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_foryou_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts with no corpus, profiles or feeds, and the corpus checks the database
+    on every call (test rollbacks reuse ids, which a live cache cannot tell apart)."""
+    from newsstand.foryou import live, window_cache
+
+    window_cache.reset()
+    live.reset_caches()
+    monkeypatch.setattr(window_cache, "SYNC_EVERY_S", 0.0)
+    yield
+    window_cache.reset()
+    live.reset_caches()
+
+
+# In `storied_news`, the first pairs' stories are Top stories (scored).
+TOP_STORY_PAIRS = 3
+
+
+@pytest.fixture
+def news(db: None, semeval_pairs: list[tuple[str, str, float]]) -> News:
+    """Pairs without stories (clustering has not run): only publishers limit a page."""
+    return make_news(semeval_pairs, with_stories=False)
+
+
+@pytest.fixture
+def storied_news(db: None, semeval_pairs: list[tuple[str, str, float]]) -> News:
+    """Each pair one story; the first TOP_STORY_PAIRS are Top stories."""
+    return make_news(semeval_pairs, with_stories=True)
+
+
+def make_news(semeval_pairs: list[tuple[str, str, float]], *, with_stories: bool) -> News:
+    from django.utils import timezone
+
+    from newsstand.articles.models import Article, ArticleTopic
+    from newsstand.articles.topics import topic_slug
+    from newsstand.stories.models import Story
+    from tests.reader.factories import make_article, make_publisher
+
+    publishers = [make_publisher(name) for name in PUBLISHER_NAMES]
+    same = [(a, b) for a, b, overall in semeval_pairs if overall <= 1.5][:24]
+    now = timezone.now()
+    pairs = []
+    for i, (text1, text2) in enumerate(same):
+        made = []
+        for j, text in enumerate((text1, text2)):
+            parsed = ArticleText.from_combined(text)
+            article = make_article(
+                publishers[(i + j) % len(publishers)],
+                title=parsed.title[:300] or f"Article {i}-{j}",
+                section=SECTIONS[i % 4],
+                topics=[TOPICS[i % 4]],
+                summary="",
+                content_text=parsed.body,
+                content_html="".join(f"<p>{p}</p>" for p in parsed.body.split("\n") if p),
+                published_at=now - timedelta(hours=1 + i, minutes=10 * j),
+            )
+            ArticleTopic.objects.create(
+                article=article, slug=topic_slug(TOPICS[i % 4]), name=TOPICS[i % 4]
+            )
+            made.append(article)
+        pairs.append((made[0], made[1]))
+    if with_stories:
+        for i, (a, b) in enumerate(pairs):
+            story = Story.objects.create(
+                headline=a.title,
+                representative=a,
+                article_count=2,
+                publisher_count=2,
+                last_updated_at=a.published_at,
+                score=float(len(pairs) - i) if i < TOP_STORY_PAIRS else 0.0,
+            )
+            Article.objects.filter(pk__in=[a.pk, b.pk]).update(story=story)
+            a.story_id = b.story_id = story.pk
+    return News(publishers=publishers, pairs=pairs)

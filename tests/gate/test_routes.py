@@ -75,6 +75,8 @@ ROUTES: dict[str, str] = {
     "history/<int:pk>/remove/": NO_ARTICLES,
     "following/": NO_ARTICLES,
     "following/change/": NO_ARTICLES,
+    "for-you/": TEASERS,
+    "start/": NO_ARTICLES,
     "staff/": STAFF,
     "staff/feeds/": STAFF,
     "staff/feeds/<int:pk>/": STAFF,

@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.urls import reverse
 
 # Messages for which the page itself is the news: the header switches between "Sign in" and
 # "Account". Queued, they would wait for the next account page (reader pages show no messages,
@@ -33,3 +34,20 @@ class AccountAdapter(DefaultAccountAdapter):
             extra_tags=extra_tags,
             message=message,
         )
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """A new reader's first sign-in (the one confirming their address, or any later one
+        until they have seen it) lands on Start reading; a `next` wins over both."""
+        return _start_url(request) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return _start_url(request) or super().get_signup_redirect_url(request)
+
+
+def _start_url(request: HttpRequest) -> str:
+    from newsstand.foryou.onboarding import start_pending
+
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and start_pending(user):
+        return reverse("foryou:start")
+    return ""

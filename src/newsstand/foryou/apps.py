@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ForYouConfig(AppConfig):
     name = "newsstand.foryou"
     verbose_name = "For You"
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_signed_up
+
+        from newsstand.foryou.signals import onboard_on_sign_up
+
+        user_signed_up.connect(onboard_on_sign_up, dispatch_uid="foryou_onboard_on_signup")

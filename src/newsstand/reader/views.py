@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
+from newsstand.foryou import live
+from newsstand.foryou.views import ForYouCard, cards_of
 from newsstand.gate.actions import open_article
 from newsstand.gate.policy import Reason, shown_body
 from newsstand.gate.teaser import make_body_teaser
@@ -29,20 +32,31 @@ from newsstand.reader.reads import count_read, is_prefetch
 from newsstand.stories.coverage import related_for, story_coverage
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
-from newsstand.stories.top import top_stories
+from newsstand.stories.top import TopStory, top_stories
 
 logger = logging.getLogger(__name__)
 
 # Top stories and Our Picks: how many on the home page, and in the article page's aside.
 HOME_TOP_STORIES = 8
 HOME_PICKS = 6
+# For You entries in the home page's block (signed-in readers).
+HOME_FOR_YOU = 6
 ASIDE_ITEMS = 5
 
 
 @anonymous_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    page, cards = card_page(request, hide_muted_publishers(request.user, Article.objects.all()))
+    first_page = not is_htmx_fragment(request) and request.GET.get("page", "1") == "1"
+    reader = None
+    if first_page and request.user.is_authenticated:
+        # The For You block needs the reader's follows anyway: its muted publishers come with
+        # them, in place of hide_muted_publishers' query.
+        reader = live.load_reader_for(request.user)
+        articles = Article.objects.exclude(publisher_id__in=reader.muted_publisher_ids)
+    else:
+        articles = hide_muted_publishers(request.user, Article.objects.all())
+    page, cards = card_page(request, articles)
     context = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
     if is_htmx_fragment(request):
         return render_cards(request, "reader/home.html", context)
@@ -50,7 +64,22 @@ def home(request: HttpRequest) -> HttpResponse:
         context["top_stories"] = top_stories(HOME_TOP_STORIES)
         context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
         context["publisher_strip"] = publisher_strip()
+        if reader is not None:
+            context["for_you_cards"] = _for_you_block(request, reader, context["top_stories"])
     return render_cards(request, "reader/home.html", context)
+
+
+def _for_you_block(
+    request: HttpRequest, reader: live.ReaderData, top: Sequence[TopStory]
+) -> list[ForYouCard]:
+    """The first few For You entries; the home's Top stories are the ones For You boosts."""
+    scores = (
+        {t.story.pk: float(t.story.score) for t in top}
+        if HOME_TOP_STORIES == live.TOP_STORIES_N
+        else None
+    )
+    result = live.feed_page(request.user, limit=HOME_FOR_YOU, reader=reader, top=scores)  # type: ignore[arg-type]  # signed in
+    return cards_of(result.entries)
 
 
 @anonymous_page

@@ -1,0 +1,244 @@
+"""The For You corpus of this process: the stories window, vectorised once and kept in step.
+
+A per-process CACHE of the database, like the stories clustering cache
+(`stories.actions.clustering`): built on first use from the last
+`NEWSSTAND_STORIES_WINDOW_DAYS` of articles, a batch at a time, then kept in step. At most every
+`SYNC_EVERY_S` a call asks the database one cheap question (the highest article id and the
+number of articles) and
+
+- loads and vectorises the articles with ids above the highest one it has seen;
+- re-reads the story, section and topics of the articles fetched lately, and of those still
+  without a story, every `RECENT_REFRESH_S` (clustering assigns stories after ingest, and the
+  hourly repair merges and splits recent stories), and of the whole window every
+  `FULL_REFRESH_S`, or at once when articles were deleted (the count fell short);
+- forgets the articles that left the window;
+- starts again when the database shrank below what it saw (a restored backup, a test rollback).
+
+A lock serialises the threads of one process: syncing mutates the index that ranking reads.
+`generation` changes whenever the corpus does, so callers can key caches on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from newsstand.articles.models import Article
+from newsstand.articles.topics import topic_slug
+from newsstand.foryou.corpus import Corpus
+from newsstand.foryou.inputs import ArticleMeta
+from newsstand.stories.actions.clustering import article_ts
+from newsstand.stories.similarity import SimilarityModel
+from newsstand.stories.text import ArticleText
+from newsstand.stories.window import WindowIndex
+
+log = logging.getLogger(__name__)
+
+# Articles read and vectorised per query when the cache loads or catches up.
+LOAD_BATCH = 500
+# The database is asked whether anything changed at most this often (seconds); new articles
+# show in For You within this time. Tests set it to 0.
+SYNC_EVERY_S = 5.0
+# Stories of recently fetched articles (and of articles still without one) are re-read this
+# often; the hourly repair only touches stories of the last two hours (`RECENT_HORIZON_S`).
+RECENT_REFRESH_S = 60.0
+RECENT_HORIZON_S = 3 * 3600.0
+# The whole window's stories and topics are re-read this often (a full re-clustering, edits).
+FULL_REFRESH_S = 15 * 60.0
+# Re-read in chunks of this many ids.
+ID_CHUNK = 5000
+
+_META_FIELDS = ("id", "publisher_id", "publisher__name", "title", "section", "topics", "story_id")
+_LOAD_FIELDS = (*_META_FIELDS, "summary", "content_text", "published_at", "fetched_at")
+
+
+def window_seconds() -> float:
+    return float(getattr(settings, "NEWSSTAND_STORIES_WINDOW_DAYS", 3.0)) * 86400.0
+
+
+def window_q(now: datetime) -> Q:
+    start = now - timedelta(seconds=window_seconds())
+    return Q(published_at__gte=start) | Q(published_at__isnull=True, fetched_at__gte=start)
+
+
+def topic_keys(topics: object) -> frozenset[str]:
+    """An article's topics as the keys topic follows use (slugs, `articles.topics`)."""
+    if not isinstance(topics, list):
+        return frozenset()
+    return frozenset(s for t in topics if isinstance(t, str) and (s := topic_slug(t)))
+
+
+def meta_of(row: dict[str, Any]) -> ArticleMeta:
+    return ArticleMeta(
+        id=row["id"],
+        publisher_id=row["publisher_id"],
+        publisher_name=row.get("publisher__name") or "",
+        title=row.get("title") or "",
+        section=row.get("section") or "",
+        topics=topic_keys(row.get("topics")),
+        story_id=row.get("story_id"),
+    )
+
+
+def article_text(row: dict[str, Any]) -> ArticleText:
+    return ArticleText(title=row["title"] or "", body=row["content_text"] or row["summary"] or "")
+
+
+@dataclass
+class _State:
+    corpus: Corpus
+    max_id: int
+    count: int
+    generation: int
+    checked_at: float = 0.0
+    recent_at: float = field(default_factory=time.monotonic)
+    full_at: float = field(default_factory=time.monotonic)
+
+
+_lock = threading.RLock()
+_state: _State | None = None
+_generations = iter(range(1, 2**62))
+_model: SimilarityModel | None = None
+
+
+def reset() -> None:
+    """Forget the corpus (tests; after settings change)."""
+    global _state
+    with _lock:
+        _state = None
+
+
+def _similarity_model() -> SimilarityModel:
+    # The embedding backend loads once per process; every rebuilt corpus gets a fresh model
+    # (its document frequencies are the index's own) around the same backend.
+    global _model
+    if _model is None:
+        _model = SimilarityModel()
+    return SimilarityModel(_model.backend)
+
+
+def _load(corpus: Corpus, qs: Any, now: datetime) -> int:
+    """Vectorise and index the rows of `qs` in id order, a batch at a time; rows loaded."""
+    last, loaded = 0, 0
+    while True:
+        batch = list(qs.filter(pk__gt=last).order_by("pk").values(*_LOAD_FIELDS)[:LOAD_BATCH])
+        if not batch:
+            return loaded
+        corpus.set_meta(meta_of(r) for r in batch)
+        vectors = corpus.vectorize([article_text(r) for r in batch])
+        corpus.index.add_many(
+            [r["id"] for r in batch], vectors, [article_ts(r, now) for r in batch]
+        )
+        loaded += len(batch)
+        last = batch[-1]["id"]
+
+
+def _build(now: datetime) -> _State:
+    started = time.monotonic()
+    totals = Article.objects.aggregate(m=Max("pk"), n=Count("pk"))
+    max_id, count = totals["m"] or 0, totals["n"] or 0
+    corpus = Corpus(WindowIndex(_similarity_model()))
+    _load(corpus, Article.objects.filter(window_q(now), pk__lte=max_id), now)
+    corpus.sync()
+    log.info(
+        "foryou corpus built articles=%d seconds=%.1f",
+        len(corpus.index),
+        time.monotonic() - started,
+    )
+    return _State(corpus, max_id, count, next(_generations), checked_at=time.monotonic())
+
+
+def _refresh_meta(state: _State, ids: list[int], *, drop_missing: bool) -> bool:
+    """Re-read these articles' metadata; True if any changed (or, with `drop_missing`, went)."""
+    corpus = state.corpus
+    changed: list[ArticleMeta] = []
+    seen: set[int] = set()
+    for lo in range(0, len(ids), ID_CHUNK):
+        chunk = ids[lo : lo + ID_CHUNK]
+        for row in Article.objects.filter(pk__in=chunk).values(*_META_FIELDS):
+            seen.add(row["id"])
+            meta = meta_of(row)
+            if corpus.meta.get(meta.id) != meta:
+                changed.append(meta)
+    if changed:
+        corpus.set_meta(changed)
+    gone = [i for i in ids if i not in seen] if drop_missing else []
+    for doc_id in gone:
+        corpus.index.remove(doc_id)
+        corpus.meta.pop(doc_id, None)
+    return bool(changed or gone)
+
+
+def _catch_up(state: _State, now: datetime, db_max: int, db_count: int) -> bool:
+    """Bring the corpus up to the database (its highest id and count); True if it changed."""
+    corpus = state.corpus
+    changed = False
+    added = db_max - state.max_id
+    if db_count != state.count + added:
+        # Ids skipped (a rolled-back insert) or rows deleted: count what is really new.
+        added = Article.objects.filter(pk__gt=state.max_id).count() if added else 0
+    if db_max > state.max_id:
+        newer = Article.objects.filter(pk__gt=state.max_id, pk__lte=db_max)
+        changed = _load(corpus, newer.filter(window_q(now)), now) > 0
+        state.max_id = db_max
+    deleted = db_count < state.count + added
+    state.count = db_count
+    mono = time.monotonic()
+    alive = [int(i) for i in corpus.index.alive_ids()]  # type: ignore[call-overload]  # article pks
+    if deleted or mono - state.full_at > FULL_REFRESH_S:
+        changed |= _refresh_meta(state, alive, drop_missing=True)
+        state.full_at = state.recent_at = mono
+    elif mono - state.recent_at > RECENT_REFRESH_S:
+        since = now - timedelta(seconds=RECENT_HORIZON_S)
+        recent = set(
+            Article.objects.filter(window_q(now), fetched_at__gte=since).values_list(
+                "pk", flat=True
+            )
+        )
+        unassigned = {i for i in alive if (m := corpus.meta.get(i)) and m.story_id is None}
+        changed |= _refresh_meta(state, sorted(recent | unassigned), drop_missing=False)
+        state.recent_at = mono
+    start_ts = (now - timedelta(seconds=window_seconds())).timestamp()
+    gone = corpus.index.evict_before(start_ts)
+    for doc_id in gone:
+        corpus.meta.pop(doc_id, None)
+    changed |= bool(gone)
+    if changed:
+        corpus.sync()
+    return changed
+
+
+@contextmanager
+def window_corpus(now: datetime | None = None) -> Iterator[tuple[Corpus, int]]:
+    """This process's corpus, in step with the database, and its generation; held locked.
+
+    Rank inside the `with` block: another thread's sync would change the index under it.
+    """
+    global _state
+    now = now or timezone.now()
+    with _lock:
+        state = _state
+        if state is not None and time.monotonic() - state.checked_at >= SYNC_EVERY_S:
+            totals = Article.objects.aggregate(m=Max("pk"), n=Count("pk"))
+            db_max, db_count = totals["m"] or 0, totals["n"] or 0
+            if db_max < state.max_id:
+                # Articles this cache saw are gone (a restored backup, a test rollback).
+                log.info("foryou corpus reset cached_max_id=%d db_max_id=%d", state.max_id, db_max)
+                state = _state = None
+            else:
+                if _catch_up(state, now, db_max, db_count):
+                    state.generation = next(_generations)
+                state.checked_at = time.monotonic()
+        if state is None:
+            state = _state = _build(now)
+        yield state.corpus, state.generation
