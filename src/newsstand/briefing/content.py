@@ -5,15 +5,17 @@ the body's first words, at most `reader.presentation.TEASER_CHARS` characters) a
 pages here, where the gate decides. An email is forwarded, archived and read on shared screens,
 so it never carries more than a card, whatever the reader's membership.
 
-What the reader has already read, muted publishers and muted stories are left out, and nothing
-appears twice (a story in Top stories is not repeated as a pick or a For You article).
+What the reader has already read and whatever they muted (publishers, sections, topics,
+stories) are left out, as For You sees them: `foryou.live.load_reader_for` reads the reader's
+reads and follows in one query (the newest `max_signals` reads; a briefing is made of the last
+few days' news, far newer than those), and For You's page is ranked from the same data. Nothing
+appears twice: a story in Top stories is not repeated as a pick or a For You article.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -21,14 +23,20 @@ from django.conf import settings
 from django.db.models.functions import Substr
 
 from newsstand.articles.models import Article
-from newsstand.personal.models import Follow, ReadingHistory
+from newsstand.foryou.inputs import FollowSet, SignalKind
+from newsstand.foryou.live import (
+    TOP_STORIES_N,
+    ForYouEntry,
+    feed_page,
+    is_muted,
+    load_reader_for,
+)
+from newsstand.foryou.reader_data import ReaderData
 from newsstand.reader.listing import TEASER_SOURCE_CHARS
 from newsstand.reader.presentation import make_teaser
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
 from newsstand.stories.top import top_stories
-
-log = logging.getLogger(__name__)
 
 TOP_STORIES = 5
 PICKS = 3
@@ -42,6 +50,8 @@ ARTICLE_FIELDS = (
     "story_id",
     "publisher_id",
     "publisher__name",
+    "section",
+    "topics",
     "lead_image_url",
     "lead_image_caption",
 )
@@ -89,29 +99,28 @@ def absolute(path: str) -> str:
 
 @dataclass
 class _Exclusions:
-    muted_publishers: set[int]
-    muted_stories: set[int]
-    read_articles: set[int]
-    seen_stories: set[int]
-    seen_articles: set[int]
+    """What stays out: the reader's reads and mutes (as For You sees them), and what is in."""
+
+    follows: FollowSet
+    read_articles: frozenset[Hashable]
+    seen_stories: set[int] = field(default_factory=set)
+    seen_articles: set[int] = field(default_factory=set)
 
     def article_ok(self, article: Article) -> bool:
+        story = article.story_id
         return not (
             article.pk in self.read_articles
             or article.pk in self.seen_articles
-            or article.publisher_id in self.muted_publishers
-            or (article.story_id is not None and article.story_id in self.muted_stories)
-            or (article.story_id is not None and article.story_id in self.seen_stories)
+            or (story is not None and story in self.seen_stories)
+            or is_muted(article, self.follows)
         )
 
     def story_ok(self, story: Story) -> bool:
+        rep = story.representative_id
         return not (
-            story.pk in self.muted_stories
+            story.pk in self.follows.muted.stories
             or story.pk in self.seen_stories
-            or (
-                story.representative_id is not None
-                and story.representative_id in self.read_articles
-            )
+            or (rep is not None and rep in self.read_articles)
         )
 
     def take_article(self, article: Article) -> None:
@@ -123,19 +132,6 @@ class _Exclusions:
         self.seen_stories.add(story.pk)
         if story.representative_id is not None:
             self.seen_articles.add(story.representative_id)
-
-
-def _muted(user: Any) -> tuple[set[int], set[int]]:
-    """Muted publisher and story ids, in one query."""
-    rows = Follow.objects.filter(
-        user_id=user.pk, muted=True, kind__in=(Follow.Kind.PUBLISHER, Follow.Kind.STORY)
-    ).values_list("kind", "key")
-    publishers: set[int] = set()
-    stories: set[int] = set()
-    for kind, key in rows:
-        if key.isascii() and key.isdigit():
-            (publishers if kind == Follow.Kind.PUBLISHER else stories).add(int(key))
-    return publishers, stories
 
 
 def _articles(ids: Iterable[int]) -> dict[int, Article]:
@@ -152,24 +148,16 @@ def _articles(ids: Iterable[int]) -> dict[int, Article]:
     return {a.pk: a for a in rows}
 
 
-def _read_among(user: Any, ids: Iterable[int]) -> set[int]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return set()
-    return set(
-        ReadingHistory.objects.filter(user_id=user.pk, article_id__in=wanted).values_list(
-            "article_id", flat=True
-        )
-    )
-
-
-def for_you_entries(user: Any, now: datetime, limit: int) -> list[Any]:
-    """The reader's For You page (foryou.live), or nothing until it exists."""
-    try:
-        from newsstand.foryou.live import page_for
-    except ImportError:
-        return []
-    return list(page_for(user, limit=limit, now=now))
+def for_you_entries(
+    user: Any, now: datetime, limit: int, reader: ReaderData, top: list[Story]
+) -> list[ForYouEntry]:
+    """The reader's For You picks: ranked entries only. A reader For You knows nothing about
+    gets its fallback (Top stories' leads and the latest, score 0), which is not "for you" and
+    would only repeat the Top stories section."""
+    # The Top stories For You boosts, from the query the briefing made anyway.
+    scores: dict[Hashable, float] = {s.pk: float(s.score) for s in top[:TOP_STORIES_N]}
+    page = feed_page(user, limit=limit, now=now, reader=reader, top=scores)
+    return [e for e in page.entries if e.score > 0]
 
 
 def _article_item(article: Article, note: str = "", *, with_image: bool = False) -> Item:
@@ -205,10 +193,11 @@ def _story_item(
 
 def build_briefing(user: Any, now: datetime, local_date: date) -> Briefing:
     """The briefing `user` would get at `now`: a handful of queries whatever its size."""
-    muted_publishers, muted_stories = _muted(user)
-    stories = [t.story for t in top_stories(limit=TOP_STORIES * OVERFETCH)]
+    # The reader's reads and mutes in one query, which For You needs too.
+    reader = load_reader_for(user)
+    stories = [t.story for t in top_stories(limit=max(TOP_STORIES * OVERFETCH, TOP_STORIES_N))]
     picks = active_picks(now, limit=PICKS * OVERFETCH)
-    entries = for_you_entries(user, now, FOR_YOU * OVERFETCH)
+    entries = for_you_entries(user, now, FOR_YOU * OVERFETCH, reader, stories)
 
     wanted: list[int] = [s.representative_id for s in stories if s.representative_id]
     for p in picks:
@@ -219,11 +208,8 @@ def build_briefing(user: Any, now: datetime, local_date: date) -> Briefing:
     wanted += [e.article.pk for e in entries]
     articles = _articles(wanted)
     seen = _Exclusions(
-        muted_publishers=muted_publishers,
-        muted_stories=muted_stories,
-        read_articles=_read_among(user, wanted),
-        seen_stories=set(),
-        seen_articles=set(),
+        follows=reader.follow_set,
+        read_articles=frozenset(s.article_id for s in reader.signals if s.kind == SignalKind.READ),
     )
 
     top: list[Item] = []
