@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from newsstand.briefing import actions
 from newsstand.briefing.emails import unsubscribe_token, user_id_from_token
-from newsstand.briefing.models import BriefingPreference
+from newsstand.briefing.models import BriefingDelivery, BriefingPreference
 from tests.briefing.conftest import News
 
 pytestmark = pytest.mark.django_db
@@ -222,10 +222,25 @@ def test_export_holds_the_preference_and_deliveries(
     now = timezone.now()
     actions.subscribe_to_briefing(reader, send_time=time(6, 45), time_zone="Europe/Rome", now=now)
     actions.send_briefing(reader.pk, now.date(), due_at=now - timedelta(minutes=1), now=now)
+    yesterday = now - timedelta(days=1)
+    BriefingDelivery.objects.create(
+        user=reader,
+        local_date=yesterday.date(),
+        state="failed",
+        due_at=yesterday,
+        claimed_at=yesterday,
+        attempts=3,
+    )
     data = json.loads(signed_in.get(reverse("accounts:export")).content)
     part = data["briefing"]
     assert part["preference"]["send_time"] == "06:45"
     assert part["preference"]["time_zone"] == "Europe/Rome"
     assert part["preference"]["enabled"] is True
-    (delivery,) = part["deliveries"]
+    earlier, delivery = part["deliveries"]
+    assert (earlier["state"], earlier["attempts"]) == ("failed", 3)
     assert delivery["state"] == "sent" and delivery["local_date"] == now.date().isoformat()
+
+
+def test_export_without_a_preference(signed_in: Client) -> None:
+    data = json.loads(signed_in.get(reverse("accounts:export")).content)
+    assert data["briefing"] == {"preference": None, "deliveries": []}

@@ -110,7 +110,7 @@ def test_no_serious_axe_violations_on_briefing_pages(
         page.get_by_role("main").get_by_role("button", name="Sign in").click()
         page.wait_for_url(live_server.url + "/")
 
-        page.goto(reverse("briefing:settings"))
+        page.goto(reverse("briefing:preferences"))
         check("briefing settings")
         # The script filled in the browser's zone; junk in the time field shows the error.
         assert page.locator("#id_browser_time_zone").input_value()

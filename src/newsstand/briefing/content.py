@@ -197,7 +197,11 @@ def build_briefing(user: Any, now: datetime, local_date: date) -> Briefing:
     reader = load_reader_for(user)
     stories = [t.story for t in top_stories(limit=max(TOP_STORIES * OVERFETCH, TOP_STORIES_N))]
     picks = active_picks(now, limit=PICKS * OVERFETCH)
-    entries = for_you_entries(user, now, FOR_YOU * OVERFETCH, reader, stories)
+    # For You with nothing to go on ranks Top stories and the latest: not "for you" at all.
+    knows_reader = bool(reader.signals) or any(not f.muted for f in reader.follows)
+    entries = (
+        for_you_entries(user, now, FOR_YOU * OVERFETCH, reader, stories) if knows_reader else []
+    )
 
     wanted: list[int] = [s.representative_id for s in stories if s.representative_id]
     for p in picks:

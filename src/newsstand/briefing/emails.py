@@ -82,7 +82,7 @@ def render_briefing(
         "time_zone": time_zone,
         "email": user.email,
         "site_url": absolute("/"),
-        "settings_url": absolute(reverse("briefing:settings")),
+        "settings_url": absolute(reverse("briefing:preferences")),
         "unsubscribe_url": unsubscribe_url(user.pk),
     }
     return RenderedBriefing(

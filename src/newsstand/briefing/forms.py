@@ -34,7 +34,7 @@ class BriefingForm(forms.Form):
     enabled = forms.BooleanField(required=False, label="Email me the daily briefing")
     send_time = forms.TimeField(
         label="Send it at",
-        help_text="Your local time, 24-hour clock, e.g. 07:00.",
+        help_text="Your local time, e.g. 07:00 or 18:30.",
         input_formats=["%H:%M", "%H:%M:%S", "%H.%M", "%H%M"],
         widget=forms.TimeInput(attrs={"type": "time", "step": "60"}, format="%H:%M"),
         error_messages={

@@ -92,7 +92,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             time_zone=form.cleaned_data["time_zone"],
         )
         messages.success(request, "Saved. " + _status(pref, timezone.now()))
-        return redirect("briefing:settings")
+        return redirect("briefing:preferences")
     now = timezone.now()
     context = {"form": form, "pref": pref, "status": _status(pref, now)}
     return render(request, "briefing/settings.html", context, status=400 if form.errors else 200)
