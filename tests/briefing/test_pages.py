@@ -248,3 +248,9 @@ def test_export_holds_the_preference_and_deliveries(
 def test_export_without_a_preference(signed_in: Client) -> None:
     data = json.loads(signed_in.get(reverse("accounts:export")).content)
     assert data["briefing"] == {"preference": None, "deliveries": []}
+
+
+def test_the_header_marks_account_not_settings(signed_in: Client) -> None:
+    html = signed_in.get(SETTINGS).content.decode()
+    assert '<a href="/account/" aria-current="page">Account</a>' in html
+    assert '<a href="/settings/" aria-current="page">' not in html

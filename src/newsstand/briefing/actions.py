@@ -67,7 +67,7 @@ def set_briefing_preference(
     """Save the reader's choice. Turning it on or moving the time restarts the schedule from
     `now`, so only send times after the choice count. Raises UnknownTimeZone for a bad zone."""
     now = now or timezone.now()
-    schedule.zone_named(time_zone)
+    time_zone = schedule.zone_named(time_zone).key  # checked, and stored as zoneinfo names it
     send_time = send_time.replace(second=0, microsecond=0, tzinfo=None)
     with transaction.atomic():
         pref, created = BriefingPreference.objects.select_for_update().get_or_create(
@@ -231,7 +231,7 @@ class SendOutcome:
     detail: str = ""
 
 
-def _finish(delivery: BriefingDelivery, state: str, now: datetime, **fields: Any) -> None:
+def _finish(delivery: BriefingDelivery, state: str, **fields: Any) -> None:
     BriefingDelivery.objects.filter(pk=delivery.pk, state=BriefingDelivery.State.SENDING).update(
         state=state, **fields
     )
@@ -255,7 +255,8 @@ def send_briefing(
     """Send `user_id`'s briefing for `local_date`, at most once, ever.
 
     The reader's preference is read again here: a reader who unsubscribed after the tick chose
-    them gets nothing, and a task that waited in the queue past MAX_LATE is skipped.
+    them gets nothing, and a task that waited in the queue past MAX_LATE is skipped. Call it
+    outside any transaction (tasks and commands do): the claim must be committed before the send.
     """
     now = now or timezone.now()
     pref = (
@@ -278,19 +279,18 @@ def send_briefing(
     try:
         briefing = build_briefing(user, now, local_date)
         if briefing.is_empty:
-            _finish(delivery, BriefingDelivery.State.SKIPPED, now, error="nothing to send")
+            _finish(delivery, BriefingDelivery.State.SKIPPED, error="nothing to send")
             return SendOutcome(user_id, local_date, "skipped", "nothing to send")
         message = _message(user, pref, briefing)
         message.send()
     except Exception as exc:  # SMTP errors, a template bug: recorded, tried again next run
         error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
-        _finish(delivery, BriefingDelivery.State.FAILED, now, error=error)
+        _finish(delivery, BriefingDelivery.State.FAILED, error=error)
         log.exception("briefing failed user_id=%s date=%s", user_id, local_date)
         return SendOutcome(user_id, local_date, "failed", error)
     _finish(
         delivery,
         BriefingDelivery.State.SENT,
-        now,
         sent_at=now,
         message_id=message_id(user_id, local_date),
         items=briefing.item_count,
