@@ -60,7 +60,10 @@ def _briefing() -> Briefing:
                 title="Night trains return to the coast",
                 url=f"{site}/articles/9/",
                 source="Meridian Daily",
-                teaser="The sleeper runs again from May.",
+                teaser=(
+                    "The sleeper runs again from May, eight years after it was withdrawn, "
+                    "with new cabins, a café car and a stop at every harbour town on the coast."
+                ),
                 note="Because you read \u201cRail timetable changes\u201d",
             ),
         ),
@@ -97,3 +100,12 @@ def test_markup_in_headlines_is_escaped_in_html_and_plain_in_text(fixed: None) -
     assert "&quot;swaps car park for trees&quot; &amp; &lt;wins&gt; award" in rendered.html
     assert '"swaps car park for trees" & <wins> award' in rendered.text
     assert "<wins>" not in rendered.html
+
+
+def test_plain_text_lines_fit_a_mail_reader(fixed: None) -> None:
+    reader = SimpleNamespace(pk=42, email="reader@example.org")
+    rendered = render_briefing(reader, _briefing(), send_time=time(7, 0), time_zone="UTC")
+    long_lines = [
+        line for line in rendered.text.splitlines() if len(line) > 78 and "://" not in line
+    ]
+    assert long_lines == []

@@ -74,8 +74,16 @@ def render_briefing(
     user: Any, briefing: Briefing, *, send_time: time, time_zone: str
 ) -> RenderedBriefing:
     """Subject, text and HTML of `briefing` for `user` (pure rendering; no queries)."""
+    footer = f"You get this briefing at {send_time:%H:%M} ({time_zone}) because you asked for it"
+    footer += f" at {user.email}." if user.email else "."
     context = {
         "briefing": briefing,
+        "sections": (
+            ("TOP STORIES", briefing.top),
+            ("OUR PICKS", briefing.picks),
+            ("FOR YOU", briefing.for_you),
+        ),
+        "footer": footer,
         "date_label": format_date(briefing.local_date, "l j F Y"),
         "lead_teaser": briefing.lead.teaser if briefing.lead else "",
         "send_time": send_time,
