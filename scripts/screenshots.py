@@ -268,8 +268,11 @@ def seed(image_base: str) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from newsstand.articles.actions import index_article_topics
     from newsstand.articles.models import Article
     from newsstand.ingest.models import FeedCheck
+    from newsstand.personal import actions as personal
+    from newsstand.personal.targets import resolve_target
     from newsstand.sources.models import Feed, Publisher
     from newsstand.stories.actions.clustering import refresh_story_stats
     from newsstand.stories.actions.curation import add_pick, rank_stories, record_read
@@ -307,7 +310,7 @@ def seed(image_base: str) -> None:
             stories[story_key] = Story.objects.create(headline=item.title)
         body_text = "\n\n".join(item.paragraphs)
         words = len(body_text.split())
-        Article.objects.create(
+        article = Article.objects.create(
             publisher=pubs[item.publisher],
             feed=feeds[item.publisher],
             story=stories[story_key],
@@ -326,7 +329,9 @@ def seed(image_base: str) -> None:
             language="en",
             # Demo bodies are short; count them as the full pieces they stand for.
             word_count=max(words * 8, 300),
+            topics=[item.section],
         )
+        index_article_topics(article)
     refresh_story_stats(s.pk for s in stories.values())
     for article in Article.objects.filter(story=stories["barrier"]):
         for _ in range(3):
@@ -348,6 +353,10 @@ def seed(image_base: str) -> None:
         expires_at=now + timedelta(days=2),
         now=now,
     )
+    # The signed-in pages' reader read one article and follows a publisher: For You has
+    # reasons to give, History and Following have something to list.
+    personal.note_article_opened(user, Article.objects.get(guid="orchard"), now=now)
+    personal.follow(user, resolve_target("publisher", str(pubs["harbour-gazette"].pk)))
 
 
 def _seed_feed_health(feeds: dict[str, Any], now: datetime, check_model: Any) -> None:
@@ -568,6 +577,8 @@ def main() -> int:
                 "saved": "/saved/",
                 "history": "/history/",
                 "following": "/following/",
+                "for-you": "/for-you/",
+                "start": "/start/",
                 "account": "/account/",
                 "briefing-settings": "/account/briefing/",
                 "briefing-preview": "/briefing/preview/",

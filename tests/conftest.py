@@ -71,3 +71,13 @@ def _reads_written_at_once(settings: Settings) -> None:
     """Reads are written as they are counted, inside the test's transaction, rather than by a
     timer thread later (tests/reader/test_reads.py covers the buffer)."""
     settings.NEWSSTAND_READS_FLUSH_S = 0
+
+
+@pytest.fixture(autouse=True)
+def _fresh_foryou() -> None:
+    """No For You corpus, profile or page from an earlier test: SQLite reuses a rolled-back
+    test's ids, which the per-process corpus cannot tell from the same articles."""
+    from newsstand.foryou import live, window_cache
+
+    window_cache.reset()
+    live.reset_caches()

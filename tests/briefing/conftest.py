@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time as _time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -32,17 +31,12 @@ def _site(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_foryou_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """For You keeps its corpus and feeds per process; test rollbacks reuse ids, so each test
-    starts empty and the corpus checks the database on every call (as tests/foryou does)."""
-    from newsstand.foryou import live, window_cache
+def _corpus_checks_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For You's corpus asks the database on every call (tests/conftest.py empties it per test),
+    so articles a test adds are in it at once."""
+    from newsstand.foryou import window_cache
 
-    window_cache.reset()
-    live.reset_caches()
     monkeypatch.setattr(window_cache, "SYNC_EVERY_S", 0.0)
-    yield
-    window_cache.reset()
-    live.reset_caches()
 
 
 def make_reader(email: str = "reader@example.org") -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 import pytest
@@ -71,6 +71,56 @@ def test_no_serious_axe_violations(
     finally:
         ctx.close()
     assert not failures, json.dumps(failures, indent=1)
+
+
+def _signed_in_pages(data: ReaderData) -> dict[str, str]:
+    """Pages only a signed-in reader has (the personal pages are checked in test_personal)."""
+    return {
+        "for you": reverse("foryou:feed"),
+        "start reading": reverse("foryou:start"),
+        "home (signed in, For You block)": reverse("reader:home"),
+    }
+
+
+def test_no_serious_axe_violations_signed_in(
+    browser: Browser, live_server: LiveServer, reader_data: ReaderData, settings: Any
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    from newsstand.accounts.actions import add_user
+    from newsstand.personal import actions
+    from newsstand.personal.targets import resolve_target
+    from tests.browser.test_foryou import PASSWORD, sign_in, with_topics
+
+    settings.PASSWORD_HASHERS = ["tests.conftest.QuickArgon2Hasher"]
+    with_topics(reader_data)
+    user = add_user("axe-foryou@example.org", PASSWORD)
+    # Something in every part: a read (a "Because you read"), a follow, a mute.
+    actions.note_article_opened(user, reader_data.story_articles[1])
+    actions.follow(user, resolve_target("topic", "Markets"))
+    actions.mute(user, resolve_target("section", "World"))
+    axe = Axe()
+    failures: dict[str, object] = {}
+    for color_scheme in ("light", "dark"):
+        ctx = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
+        try:
+            page = ctx.new_page()
+            sign_in(page, "axe-foryou@example.org")
+            for name, path in _signed_in_pages(reader_data).items():
+                page.goto(path)
+                if name == "for you":
+                    assert page.locator("details.why__details").count() > 0
+                    page.locator("details.why__details summary").first.click()
+                results = axe.run(page)
+                blocking = [
+                    {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
+                    for v in results.response["violations"]
+                    if v["impact"] in BLOCKING_IMPACTS
+                ]
+                if blocking:
+                    failures[f"{name} ({color_scheme})"] = blocking
+        finally:
+            ctx.close()
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])

@@ -84,7 +84,9 @@ def test_save_then_read_offline(
     user = _sign_in(page)
     _under_service_worker(page)
     story = reader_data.story
-    page.get_by_role("link", name=story.headline).first.click()
+    # From Top stories (the signed-in home's For You block links the story's articles too).
+    top = page.locator("[aria-labelledby='top-stories-title']")
+    top.get_by_role("link", name=story.headline).first.click()
     page.wait_for_url(f"**{reverse('reader:story', args=[story.pk])}")
     target = reader_data.story_articles[1]
     page.locator(".story__coverage").get_by_role("link", name=target.title).click()

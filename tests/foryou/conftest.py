@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -89,17 +89,11 @@ PUBLISHER_NAMES = (
 
 
 @pytest.fixture(autouse=True)
-def _fresh_foryou_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every test starts with no corpus, profiles or feeds, and the corpus checks the database
-    on every call (test rollbacks reuse ids, which a live cache cannot tell apart)."""
-    from newsstand.foryou import live, window_cache
+def _corpus_checks_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus asks the database on every call here (tests/conftest.py empties it per test)."""
+    from newsstand.foryou import window_cache
 
-    window_cache.reset()
-    live.reset_caches()
     monkeypatch.setattr(window_cache, "SYNC_EVERY_S", 0.0)
-    yield
-    window_cache.reset()
-    live.reset_caches()
 
 
 # In `storied_news`, the first pairs' stories are Top stories (scored).

@@ -206,3 +206,31 @@ def test_readers_from_before_for_you_are_never_sent_there(db, client: Client):
         reverse("account_login"), {"login": "old@example.org", "password": PASSWORD}
     )
     assert response["Location"] == "/"
+
+
+def test_onboarding_is_in_the_data_export_and_goes_with_the_account(db, client: Client):
+    from newsstand.accounts.actions import export_user_data
+
+    _sign_up_and_confirm(client, "export@example.org")
+    user = User.objects.get(email="export@example.org")
+    client.get(START)
+    part = export_user_data(user)["foryou"]["start_reading"]
+    assert part["offered_at"] is not None
+    assert part["seen_at"] is not None
+    user.delete()
+    assert not Onboarding.objects.exists()
+
+
+def test_without_recent_news_the_topics_of_all_time_are_offered(db, client: Client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from newsstand.articles.models import ArticleTopic
+    from tests.reader.factories import make_publisher
+
+    _signed_in(client)
+    old = make_article(make_publisher("Archive"), published_at=timezone.now() - timedelta(days=90))
+    ArticleTopic.objects.create(article=old, slug="history", name="History")
+    html = client.get(START).content.decode()
+    assert [v for v, _ in _checkboxes(html, "topic")] == ["history"]

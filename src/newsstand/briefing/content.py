@@ -36,7 +36,7 @@ from newsstand.reader.listing import TEASER_SOURCE_CHARS
 from newsstand.reader.presentation import make_teaser
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
-from newsstand.stories.top import top_stories
+from newsstand.stories.top import TopStory, top_stories
 
 TOP_STORIES = 5
 PICKS = 3
@@ -149,14 +149,13 @@ def _articles(ids: Iterable[int]) -> dict[int, Article]:
 
 
 def for_you_entries(
-    user: Any, now: datetime, limit: int, reader: ReaderData, top: list[Story]
+    user: Any, now: datetime, limit: int, reader: ReaderData, top: list[TopStory]
 ) -> list[ForYouEntry]:
     """The reader's For You picks: ranked entries only. A reader For You knows nothing about
     gets its fallback (Top stories' leads and the latest, score 0), which is not "for you" and
     would only repeat the Top stories section."""
     # The Top stories For You boosts, from the query the briefing made anyway.
-    scores: dict[Hashable, float] = {s.pk: float(s.score) for s in top[:TOP_STORIES_N]}
-    page = feed_page(user, limit=limit, now=now, reader=reader, top=scores)
+    page = feed_page(user, limit=limit, now=now, reader=reader, top=top[:TOP_STORIES_N])
     return [e for e in page.entries if e.score > 0]
 
 
@@ -195,13 +194,14 @@ def build_briefing(user: Any, now: datetime, local_date: date) -> Briefing:
     """The briefing `user` would get at `now`: a handful of queries whatever its size."""
     # The reader's reads and mutes in one query, which For You needs too.
     reader = load_reader_for(user)
-    stories = [t.story for t in top_stories(limit=max(TOP_STORIES * OVERFETCH, TOP_STORIES_N))]
+    ranked_top = top_stories(limit=max(TOP_STORIES * OVERFETCH, TOP_STORIES_N))
+    stories = [t.story for t in ranked_top]
     picks = active_picks(now, limit=PICKS * OVERFETCH)
     # For You with nothing to go on ranks Top stories and the latest: not "for you" at all.
     knows_reader = bool(reader.signals) or any(not f.muted for f in reader.follows)
-    entries = (
-        for_you_entries(user, now, FOR_YOU * OVERFETCH, reader, stories) if knows_reader else []
-    )
+    entries: list[ForYouEntry] = []
+    if knows_reader:
+        entries = for_you_entries(user, now, FOR_YOU * OVERFETCH, reader, ranked_top)
 
     wanted: list[int] = [s.representative_id for s in stories if s.representative_id]
     for p in picks:

@@ -11,3 +11,8 @@ class ForYouConfig(AppConfig):
         from newsstand.foryou.signals import onboard_on_sign_up
 
         user_signed_up.connect(onboard_on_sign_up, dispatch_uid="foryou_onboard_on_signup")
+
+        from newsstand.accounts.export import register_exporter
+        from newsstand.foryou.export import export_foryou
+
+        register_exporter("foryou", export_foryou)

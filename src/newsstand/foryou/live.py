@@ -33,6 +33,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from newsstand.articles.models import Article
+from newsstand.foryou import window_cache
 from newsstand.foryou.config import ForYouSettings
 from newsstand.foryou.corpus import Corpus
 from newsstand.foryou.feed import build_feed
@@ -42,7 +43,7 @@ from newsstand.foryou.reader_data import ReaderData, load_reader
 from newsstand.foryou.window_cache import article_text, topic_keys, window_corpus
 from newsstand.personal.models import Follow
 from newsstand.stories.similarity import ArticleVector
-from newsstand.stories.top import top_stories
+from newsstand.stories.top import TopStory, top_stories
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,7 @@ def _rank(
     now_ts = now.timestamp()
     if top is None:
         top = top_story_scores()
-    with window_corpus(now) as (corpus, generation):
+    with window_corpus(now, db_max=reader.latest_article_id) as (corpus, generation):
         key = (reader.version, generation, tuple(sorted(top.items())), int(now_ts // 60))
         with _lock:
             cached = _feeds.get(user_id)
@@ -276,15 +277,13 @@ def is_muted(article: Article, follows: FollowSet) -> bool:
     )
 
 
-def _fallback(reader: ReaderData, limit: int) -> list[ForYouEntry]:
+def _fallback(reader: ReaderData, limit: int, top: Sequence[TopStory] | None) -> list[ForYouEntry]:
     """Top stories' lead articles, then the latest: a page is never empty while there is news."""
     follows = reader.follow_set
     seen = {s.article_id for s in reader.signals}
-    leads = [
-        t.story.representative_id
-        for t in top_stories(TOP_STORIES_N)
-        if t.story.representative_id is not None
-    ]
+    if top is None:
+        top = top_stories(TOP_STORIES_N)
+    leads = [t.story.representative_id for t in top if t.story.representative_id is not None]
     rows = entry_queryset().filter(
         Q(pk__in=leads) | Q(pk__in=Article.objects.order_by("-pk").values("pk")[: limit * 3])
     )
@@ -306,8 +305,13 @@ def _fallback(reader: ReaderData, limit: int) -> list[ForYouEntry]:
 
 
 def load_reader_for(user: AbstractBaseUser) -> ReaderData:
-    """The reader's signals and follows (one query), for `feed_page(reader=...)`."""
-    return load_reader(int(user.pk), max_signals=ForYouSettings.from_settings().max_signals)
+    """The reader's signals and follows, and the corpus's question when it is due: one query,
+    for `feed_page(reader=...)`."""
+    return load_reader(
+        int(user.pk),
+        max_signals=ForYouSettings.from_settings().max_signals,
+        with_latest_id=window_cache.check_due(),
+    )
 
 
 def feed_page(
@@ -317,24 +321,29 @@ def feed_page(
     limit: int = 30,
     now: datetime | None = None,
     reader: ReaderData | None = None,
-    top: Mapping[Hashable, float] | None = None,
+    top: Sequence[TopStory] | None = None,
 ) -> ForYouPage:
     """Entries `offset` to `offset + limit` of the reader's For You, and whether more follow.
 
     `reader` (the home page loads it for its muted publishers) and `top` (the current Top
-    stories' ids and scores, `TOP_STORIES_N` of them) save their queries when the caller has them.
+    stories, `top_stories(TOP_STORIES_N)`) save their queries when the caller has them.
     """
     now = now or timezone.now()
     user_id = int(user.pk)
     cfg = ForYouSettings.from_settings()
     if reader is None:
-        reader = load_reader(user_id, max_signals=cfg.max_signals)
-    ranked = _rank(user_id, reader, now, cfg, top)
+        reader = load_reader_for(user)
+    scores: dict[Hashable, float] | None = None
+    if top is not None:
+        scores = {t.story.pk: float(t.story.score) for t in top}
+    ranked = _rank(user_id, reader, now, cfg, scores)
     window = ranked[offset : offset + limit]
     entries: list[ForYouEntry] = []
     if window:
         follows = reader.follow_set
         articles = entry_queryset().in_bulk([r.article_id for r in window])
+        if gone := [r.article_id for r in window if r.article_id not in articles]:
+            window_cache.forget(gone)
         for r in window:
             article = articles.get(r.article_id)
             if article is None or is_muted(article, follows):
@@ -343,7 +352,7 @@ def feed_page(
             article.is_saved = False  # type: ignore[attr-defined]  # what card_page annotates
             entries.append(ForYouEntry(article, r.reasons[0], r.reasons, r.score))
     elif offset == 0:
-        entries = _fallback(reader, limit)
+        entries = _fallback(reader, limit, top)
     log.debug(
         "foryou page user_id=%s offset=%d entries=%d ranked=%d",
         user_id,

@@ -16,12 +16,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, CharField, F, IntegerField, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    QuerySet,
+    Value,
+)
 
+from newsstand.articles.models import Article
 from newsstand.foryou.inputs import FollowSet, Signal, SignalKind, Targets
 from newsstand.ledger.models import FullRead
 from newsstand.personal.models import Follow, ReadingHistory, SavedArticle
 
+# The union's part carrying the highest article id (`with_latest_id`).
+_LATEST = "latest"
 _COLUMNS = ("fy_part", "fy_article", "fy_key", "fy_at", "fy_opened", "fy_muted", "fy_label")
 
 
@@ -41,6 +53,8 @@ class ReaderData:
     # only (what the profile is built from), `version` the follows too.
     version: str
     signals_version: str = ""
+    # The highest article id, when asked for (`load_reader(..., with_latest_id=True)`).
+    latest_article_id: int | None = None
 
     @property
     def follow_set(self) -> FollowSet:
@@ -93,8 +107,12 @@ def _newest(model: Any, field: str, user_id: int, limit: int) -> QuerySet[Any]:
     return rows.order_by(f"-{field}").values("pk")[:limit]
 
 
-def load_reader(user_id: int, *, max_signals: int) -> ReaderData:
-    """The reader's signals (newest first, at most `max_signals` of each kind) and follows."""
+def load_reader(user_id: int, *, max_signals: int, with_latest_id: bool = False) -> ReaderData:
+    """The reader's signals (newest first, at most `max_signals` of each kind) and follows.
+
+    `with_latest_id` adds the highest article id to the same query: the question the For You
+    corpus asks every few seconds (`window_cache.check_due`), asked here for free.
+    """
     no_article = Value(None, output_field=IntegerField())
     no_text = Value("", output_field=CharField())
     false = Value(False, output_field=BooleanField())
@@ -156,7 +174,23 @@ def load_reader(user_id: int, *, max_signals: int) -> ReaderData:
         .order_by()
         .values_list(*_COLUMNS)
     )
-    rows = list(reads.union(saves, dwells, follows, all=True))
+    parts = [saves, dwells, follows]
+    if with_latest_id:
+        parts.append(
+            Article.objects.order_by()
+            .annotate(fy_part=Value(_LATEST, output_field=CharField()))
+            .values("fy_part")
+            .annotate(
+                fy_article=Max("id"),
+                fy_key=no_text,
+                fy_at=Value(None, output_field=DateTimeField()),
+                fy_opened=Value(None, output_field=DateTimeField()),
+                fy_muted=false,
+                fy_label=no_text,
+            )
+            .values_list(*_COLUMNS)
+        )
+    rows = list(reads.union(*parts, all=True))
     return reader_data(rows)
 
 
@@ -166,7 +200,11 @@ def reader_data(rows: list[tuple[object, ...]]) -> ReaderData:
     follows: list[FollowRow] = []
     digest = hashlib.blake2b(digest_size=16)
     signal_digest = hashlib.blake2b(digest_size=16)
+    latest: int | None = None
     for part, article, key, at, opened, muted, label in sorted(rows, key=_sort_key):
+        if part == _LATEST:
+            latest = int(article) if isinstance(article, int) else 0
+            continue
         digest.update(repr((part, article, key, at, opened, muted, label)).encode())
         if part in Follow.Kind.values:
             follows.append(FollowRow(str(part), str(key), str(label), bool(muted)))
@@ -182,6 +220,7 @@ def reader_data(rows: list[tuple[object, ...]]) -> ReaderData:
         follows=tuple(follows),
         version=digest.hexdigest(),
         signals_version=signal_digest.hexdigest(),
+        latest_article_id=latest,
     )
 
 

@@ -54,12 +54,15 @@ class Offer:
 def _offer() -> Offer:
     since = timezone.now() - ACTIVE_WINDOW
     # Topics of recent articles, by how many; the slug is the topic, any spelling names it.
-    topic_rows = (
-        ArticleTopic.objects.filter(article__published_at__gte=since)
-        .values("slug")
+    # A site with nothing recent (a paused ingest) offers its topics of all time instead.
+    by_slug = (
+        ArticleTopic.objects.values("slug")
         .annotate(n=Count("id"), name=Max("name"))
-        .order_by("-n", "slug")[:START_TOPICS]
+        .order_by("-n", "slug")
     )
+    topic_rows = list(by_slug.filter(article__published_at__gte=since)[:START_TOPICS])
+    if not topic_rows:
+        topic_rows = list(by_slug[:START_TOPICS])
     topics = tuple(
         Choice(Follow.Kind.TOPIC, r["slug"], r["name"], articles=r["n"]) for r in topic_rows
     )

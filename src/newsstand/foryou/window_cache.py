@@ -3,14 +3,14 @@
 A per-process CACHE of the database, like the stories clustering cache
 (`stories.actions.clustering`): built on first use from the last
 `NEWSSTAND_STORIES_WINDOW_DAYS` of articles, a batch at a time, then kept in step. At most every
-`SYNC_EVERY_S` a call asks the database one cheap question (the highest article id and the
-number of articles) and
+`SYNC_EVERY_S` a call asks the database one cheap question (the highest article id; a caller
+can bring it along in a query of its own) and
 
 - loads and vectorises the articles with ids above the highest one it has seen;
 - re-reads the story, section and topics of the articles fetched lately, and of those still
   without a story, every `RECENT_REFRESH_S` (clustering assigns stories after ingest, and the
   hourly repair merges and splits recent stories), and of the whole window every
-  `FULL_REFRESH_S`, or at once when articles were deleted (the count fell short);
+  `FULL_REFRESH_S`, or at the next check when a page found articles deleted (`forget`);
 - forgets the articles that left the window;
 - starts again when the database shrank below what it saw (a restored backup, a test rollback).
 
@@ -23,14 +23,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from newsstand.articles.models import Article
@@ -98,11 +98,12 @@ def article_text(row: dict[str, Any]) -> ArticleText:
 class _State:
     corpus: Corpus
     max_id: int
-    count: int
     generation: int
     checked_at: float = 0.0
     recent_at: float = field(default_factory=time.monotonic)
     full_at: float = field(default_factory=time.monotonic)
+    # A caller found articles of the corpus gone from the database (`forget`).
+    deleted: bool = False
 
 
 _lock = threading.RLock()
@@ -140,13 +141,27 @@ def _load(corpus: Corpus, qs: Any, now: datetime) -> int:
             [r["id"] for r in batch], vectors, [article_ts(r, now) for r in batch]
         )
         loaded += len(batch)
+        if len(batch) < LOAD_BATCH:
+            return loaded  # the last batch: no need to ask for an empty one
         last = batch[-1]["id"]
 
 
-def _build(now: datetime) -> _State:
+def latest_id() -> int:
+    """The highest article id: the one question a corpus check asks (an index lookup)."""
+    return Article.objects.aggregate(m=Max("pk"))["m"] or 0
+
+
+def check_due() -> bool:
+    """Will the next `window_corpus` ask the database? (Callers can fetch `latest_id` with
+    their own query and hand it over.)"""
+    state = _state
+    return state is None or time.monotonic() - state.checked_at >= SYNC_EVERY_S
+
+
+def _build(now: datetime, max_id: int | None) -> _State:
     started = time.monotonic()
-    totals = Article.objects.aggregate(m=Max("pk"), n=Count("pk"))
-    max_id, count = totals["m"] or 0, totals["n"] or 0
+    if max_id is None:
+        max_id = latest_id()
     corpus = Corpus(WindowIndex(_similarity_model()))
     _load(corpus, Article.objects.filter(window_q(now), pk__lte=max_id), now)
     corpus.sync()
@@ -155,7 +170,7 @@ def _build(now: datetime) -> _State:
         len(corpus.index),
         time.monotonic() - started,
     )
-    return _State(corpus, max_id, count, next(_generations), checked_at=time.monotonic())
+    return _State(corpus, max_id, next(_generations), checked_at=time.monotonic())
 
 
 def _refresh_meta(state: _State, ids: list[int], *, drop_missing: bool) -> bool:
@@ -179,20 +194,15 @@ def _refresh_meta(state: _State, ids: list[int], *, drop_missing: bool) -> bool:
     return bool(changed or gone)
 
 
-def _catch_up(state: _State, now: datetime, db_max: int, db_count: int) -> bool:
-    """Bring the corpus up to the database (its highest id and count); True if it changed."""
+def _catch_up(state: _State, now: datetime, db_max: int) -> bool:
+    """Bring the corpus up to the database (its highest id now); True if it changed."""
     corpus = state.corpus
     changed = False
-    added = db_max - state.max_id
-    if db_count != state.count + added:
-        # Ids skipped (a rolled-back insert) or rows deleted: count what is really new.
-        added = Article.objects.filter(pk__gt=state.max_id).count() if added else 0
     if db_max > state.max_id:
-        newer = Article.objects.filter(pk__gt=state.max_id, pk__lte=db_max)
-        changed = _load(corpus, newer.filter(window_q(now)), now) > 0
+        newer = Article.objects.filter(window_q(now), pk__gt=state.max_id, pk__lte=db_max)
+        changed = _load(corpus, newer, now) > 0
         state.max_id = db_max
-    deleted = db_count < state.count + added
-    state.count = db_count
+    deleted, state.deleted = state.deleted, False
     mono = time.monotonic()
     alive = [int(i) for i in corpus.index.alive_ids()]  # type: ignore[call-overload]  # article pks
     if deleted or mono - state.full_at > FULL_REFRESH_S:
@@ -218,27 +228,49 @@ def _catch_up(state: _State, now: datetime, db_max: int, db_count: int) -> bool:
     return changed
 
 
+def forget(article_ids: Iterable[int]) -> None:
+    """Articles a caller found deleted: out of the corpus now, and the next check re-reads the
+    whole window (whatever deleted them may have deleted more)."""
+    with _lock:
+        state = _state
+        if state is None:
+            return
+        gone = [i for i in article_ids if i in state.corpus.index]
+        for doc_id in gone:
+            state.corpus.index.remove(doc_id)
+            state.corpus.meta.pop(doc_id, None)
+        if gone:
+            state.corpus.sync()
+            state.deleted = True
+            state.checked_at = 0.0
+            state.generation = next(_generations)
+
+
 @contextmanager
-def window_corpus(now: datetime | None = None) -> Iterator[tuple[Corpus, int]]:
+def window_corpus(
+    now: datetime | None = None, *, db_max: int | None = None
+) -> Iterator[tuple[Corpus, int]]:
     """This process's corpus, in step with the database, and its generation; held locked.
 
-    Rank inside the `with` block: another thread's sync would change the index under it.
+    `db_max`, the highest article id, saves the check's query when the caller read it already
+    (`check_due`). Rank inside the `with` block: another thread's sync would change the index
+    under it.
     """
     global _state
     now = now or timezone.now()
     with _lock:
         state = _state
         if state is not None and time.monotonic() - state.checked_at >= SYNC_EVERY_S:
-            totals = Article.objects.aggregate(m=Max("pk"), n=Count("pk"))
-            db_max, db_count = totals["m"] or 0, totals["n"] or 0
+            if db_max is None:
+                db_max = latest_id()
             if db_max < state.max_id:
                 # Articles this cache saw are gone (a restored backup, a test rollback).
                 log.info("foryou corpus reset cached_max_id=%d db_max_id=%d", state.max_id, db_max)
                 state = _state = None
             else:
-                if _catch_up(state, now, db_max, db_count):
+                if _catch_up(state, now, db_max):
                     state.generation = next(_generations)
                 state.checked_at = time.monotonic()
         if state is None:
-            state = _state = _build(now)
+            state = _state = _build(now, db_max)
         yield state.corpus, state.generation

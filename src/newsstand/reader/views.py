@@ -73,12 +73,13 @@ def _for_you_block(
     request: HttpRequest, reader: live.ReaderData, top: Sequence[TopStory]
 ) -> list[ForYouCard]:
     """The first few For You entries; the home's Top stories are the ones For You boosts."""
-    scores = (
-        {t.story.pk: float(t.story.score) for t in top}
-        if HOME_TOP_STORIES == live.TOP_STORIES_N
-        else None
+    same = HOME_TOP_STORIES == live.TOP_STORIES_N
+    result = live.feed_page(
+        request.user,  # type: ignore[arg-type]  # signed in
+        limit=HOME_FOR_YOU,
+        reader=reader,
+        top=top if same else None,
     )
-    result = live.feed_page(request.user, limit=HOME_FOR_YOU, reader=reader, top=scores)  # type: ignore[arg-type]  # signed in
     return cards_of(result.entries)
 
 
