@@ -580,6 +580,9 @@ def main() -> int:
                 "for-you": "/for-you/",
                 "start": "/start/",
                 "account": "/account/",
+                "briefing-settings": "/account/briefing/",
+                "briefing-preview": "/briefing/preview/",
+                "briefing-email": "/briefing/preview/email/",
             }
             with newsstand_server(env) as base:
                 written = capture(base, pages, staff_pages)

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "ninja",
     "newsstand.search",
     "newsstand.foryou",
+    # The daily briefing email: preferences, deliveries (at most once), its pages and its tick.
+    "newsstand.briefing",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,7 @@ urlpatterns = [
     path("staff/members/", include("newsstand.membership.staff_urls")),
     path("", include("newsstand.ledger.urls")),
     path("", include("newsstand.search.urls")),
+    # /account/briefing/ (settings), /briefing/preview/ and the emails' unsubscribe links.
+    path("", include("newsstand.briefing.urls")),
     path("", include("newsstand.reader.urls")),
 ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
+import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from newsstand.accounts.actions import add_user
+from newsstand.briefing.emails import unsubscribe_token
 from newsstand.stories.actions import add_pick
 from tests.browser.axe import blocking_violations, sign_in
 from tests.browser.conftest import ReaderData
@@ -19,6 +22,9 @@ if TYPE_CHECKING:
     from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BRIEFING_EMAIL = "briefing@example.org"
+BRIEFING_PASSWORD = "a-long-test-passphrase-42"
 
 
 def _pages(data: ReaderData) -> dict[str, str]:
@@ -132,4 +138,59 @@ def test_no_serious_axe_violations_signed_in(
                     failures[f"{name} ({color_scheme})"] = blocking
         finally:
             ctx.close()
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_no_serious_axe_violations_on_briefing_pages(
+    browser: Browser,
+    live_server: LiveServer,
+    reader_data: ReaderData,
+    settings: object,
+    color_scheme: Literal["light", "dark"],
+) -> None:
+    """The briefing settings (also showing an error), the preview, the email itself and the
+    unsubscribe page, signed in through the real sign-in form."""
+    settings.PASSWORD_HASHERS = ["tests.conftest.QuickArgon2Hasher"]  # type: ignore[attr-defined]
+    # The first request imports every view: seconds on a busy machine, not the page's timeout.
+    httpx.get(f"{live_server.url}/", timeout=120).raise_for_status()
+    user = add_user(BRIEFING_EMAIL, BRIEFING_PASSWORD)
+    ctx = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
+    failures: dict[str, object] = {}
+
+    def check(name: str) -> None:
+        if blocking := blocking_violations(page):
+            failures[name] = blocking
+
+    try:
+        page = ctx.new_page()
+        page.goto(reverse("account_login"))
+        page.locator("#id_login").fill(BRIEFING_EMAIL)
+        page.locator("#id_password").fill(BRIEFING_PASSWORD)
+        page.get_by_role("main").get_by_role("button", name="Sign in").click()
+        page.wait_for_url(live_server.url + "/")
+
+        page.goto(reverse("briefing:preferences"))
+        check("briefing settings")
+        # The script filled in the browser's zone; junk in the time field shows the error.
+        assert page.locator("#id_browser_time_zone").input_value()
+        page.locator("#id_send_time").evaluate("el => { el.type = 'text'; el.value = 'soon'; }")
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_selector(".errorlist")
+        check("briefing settings with an error")
+        page.locator("#id_send_time").evaluate("el => { el.type = 'time'; }")
+        page.locator("#id_send_time").fill("07:15")
+        page.locator("#id_enabled").check()
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_selector(".messages")
+        check("briefing settings saved")
+
+        for name, path in {
+            "briefing preview": reverse("briefing:preview"),
+            "briefing email": reverse("briefing:preview_email"),
+            "unsubscribe": reverse("briefing:unsubscribe", args=[unsubscribe_token(user.pk)]),
+        }.items():
+            page.goto(path)
+            check(name)
+    finally:
+        ctx.close()
     assert not failures, json.dumps(failures, indent=1)

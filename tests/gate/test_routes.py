@@ -28,6 +28,7 @@ TEASERS = "titles and teasers only: cards or story leads, never a body"
 FEED = "teaser-only outgoing feed (tests/api/test_feeds.py)"
 NO_ARTICLES = "no article content at all"
 STAFF = "staff only; lists titles, never bodies"
+BRIEFING = "the reader's briefing email: titles and card teasers only (tests/briefing)"
 
 ROUTES: dict[str, str] = {
     "": TEASERS,
@@ -101,6 +102,11 @@ ROUTES: dict[str, str] = {
     "search": "search results: snippets from gate.policy.safe_snippet_source (tests/search)",
     "search/": "search results: snippets from gate.policy.safe_snippet_source (tests/search)",
     "search/suggest": TEASERS,
+    "account/briefing/": NO_ARTICLES,
+    "briefing/preview/": BRIEFING,
+    "briefing/preview/email/": BRIEFING,
+    "briefing/preview/text/": BRIEFING,
+    "briefing/unsubscribe/<str:token>/": NO_ARTICLES,
 }
 # Whole sub-sites. The admin shows an article's stored body to staff with the permission to
 # edit articles: staff are trusted with the content they curate. allauth's pages are forms.
