@@ -532,6 +532,9 @@ def main() -> int:
             "DJANGO_SETTINGS_MODULE": "newsstand.settings",
             "NEWSSTAND_DEBUG": "0",
             "NEWSSTAND_LOG_LEVEL": "WARNING",
+            # The demo window is small: build For You's corpus in the first request, so the
+            # For You shot shows the reader's picks rather than the "still preparing" notice.
+            "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND": "0",
         }
         env.pop("NEWSSTAND_DATABASE_URL", None)
         os.environ.update(env)
