@@ -203,3 +203,30 @@ def test_dates_at_the_edges_of_a_day(publisher: Publisher) -> None:
     at = make_article(publisher, title="Tide tables", published_at=midnight)
     assert rank("tide", SearchFilters(since=midnight)).ids == [at.pk]
     assert rank("tide", SearchFilters(until=midnight)).ids == []
+
+
+def test_postgres_finds_the_newest_matches_in_the_gin_index(publisher: Publisher) -> None:
+    """Not by testing `@@` on each row walking the key: every row's tsvector would be read back
+    from TOAST (0.5 s for a rare word at 100,000 articles, docs/benchmarks.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    for i in range(3):
+        article(publisher, f"Lighthouse keeper {i}")
+    plans: list[str] = []
+    connection.ensure_connection()
+    pg = connection.connection
+    pg.add_notice_handler(lambda diagnostic: plans.append(diagnostic.message_primary or ""))
+    with connection.cursor() as cursor:
+        # auto_explain shows the plan of the query inside the function, as its own SETs make it.
+        cursor.execute("LOAD 'auto_explain'")
+        cursor.execute("SET auto_explain.log_min_duration = 0")
+        cursor.execute("SET auto_explain.log_nested_statements = on")
+        cursor.execute("SET auto_explain.log_level = notice")
+    try:
+        assert len(rank("lighthouse").ids) == 3
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET auto_explain.log_min_duration = -1")
+    inner = [plan for plan in plans if "search_newest_matches" not in plan and "@@" in plan]
+    assert inner, plans
+    assert "Bitmap Index Scan on search_articledocument_document_gin" in inner[0], inner[0]

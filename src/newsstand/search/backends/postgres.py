@@ -6,6 +6,13 @@ article. Queries are built with django.contrib.postgres.search: a raw
 `to_tsquery` written from the parsed query (never from the reader's text), `ts_rank` over the
 newest RANK_WINDOW matches, times the recency decay (see backends/__init__.py).
 
+Why the newest matches come from `search_newest_matches()`: each `document` (~4 KB) is stored out
+of line (TOAST), and the planner does not cost reading it back. Left alone it walks the primary
+key newest first and tests `@@` on every row it passes, reading each row's tsvector: a word in
+one article of a hundred reads the 100,000 newest to find 1,000 (0.5 s at 100,000 articles).
+The GIN index answers `@@` without reading a tsvector, so the function asks for its bitmap scan
+(its own `SET`s, restored when it returns) and sorts the matching ids (docs/benchmarks.md).
+
 Why `to_tsquery` and not `websearch_to_tsquery`: search-as-you-type needs prefix matching
 (`'electi':*`), which websearch cannot express, and one translation from `ParsedQuery` keeps the
 syntax identical to SQLite's (tests/search run the same queries on both).
@@ -15,11 +22,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import DatabaseError, connection, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Power
 
 from newsstand.search.backends import (
@@ -50,7 +59,19 @@ RANK_NORMALIZATION = 1
 MAX_INDEXED_BODY_CHARS = 250_000
 
 TRIGGERS = ("search_article_document_sync", "search_article_document_delete")
+# The ids of the `newest` most recently stored articles matching `query`, from the GIN index (see
+# the module docstring). Seq and plain index scans off inside it only: a bitmap scan over GIN is
+# then the one way left. ROWS: what the caller's plan should expect (about one window).
+NEWEST_MATCHES_SQL = """
+    CREATE OR REPLACE FUNCTION search_newest_matches(query tsquery, newest bigint)
+    RETURNS SETOF bigint LANGUAGE sql STABLE PARALLEL SAFE ROWS 1000
+    SET enable_seqscan = off SET enable_indexscan = off
+    AS $$
+        SELECT article_id FROM search_articledocument WHERE document @@ query
+        ORDER BY article_id DESC LIMIT newest
+    $$"""
 INSTALL_SQL = [
+    NEWEST_MATCHES_SQL,
     f"""
     CREATE OR REPLACE FUNCTION search_article_vector(
         title text, authors jsonb, summary text, body text
@@ -114,6 +135,7 @@ UNINSTALL_SQL = [
     "DROP FUNCTION IF EXISTS search_article_document_sync()",
     "DROP FUNCTION IF EXISTS search_article_document_delete()",
     "DROP FUNCTION IF EXISTS search_article_vector(text, jsonb, text, text)",
+    "DROP FUNCTION IF EXISTS search_newest_matches(tsquery, bigint)",
     "DROP INDEX IF EXISTS search_articledocument_document_gin",
     "DROP INDEX IF EXISTS search_articledocument_title_gin",
 ]
@@ -200,20 +222,32 @@ class PostgresSearch(SearchBackend):
         if query.is_empty:
             return Ranked([])
         window = rank_window(window)
-        tsquery = SearchQuery(tsquery_text(query), search_type="raw", config=CONFIG)
-        matches = self._documents(filters).filter(filter_q(filters), document=tsquery)
+        text = tsquery_text(query)
+        tsquery = SearchQuery(text, search_type="raw", config=CONFIG)
         # One candidate more than the window tells whether more match, without counting.
-        ids = self._ranked_ids(matches, "document", tsquery, now=now, window=window + 1)
+        newest: QuerySet[ArticleDocument, Any] | RawSQL
+        if filters.active:
+            # The newest matching articles that pass the filters, whatever the newest matches.
+            newest = self._newest(
+                self._documents(filters).filter(filter_q(filters), document=tsquery), window + 1
+            )
+        else:
+            newest = RawSQL(
+                "SELECT search_newest_matches(to_tsquery(%s::regconfig, %s), %s)",
+                (CONFIG, text, window + 1),
+            )
+        ids = self._ranked_ids(newest, "document", tsquery, now=now)
         return within_window(ids, window)
 
     def suggest(self, query: ParsedQuery, *, now: datetime, limit: int) -> list[int]:
         if query.is_empty:
             return []
         tsquery = SearchQuery(tsquery_text(query), search_type="raw", config=TITLE_CONFIG)
+        # Titles are small enough to be stored in the row, so testing them walking the key costs
+        # little; no need for search_newest_matches().
         matches = ArticleDocument.objects.filter(title_document=tsquery)
-        return self._ranked_ids(matches, "title_document", tsquery, now=now, window=SUGGEST_WINDOW)[
-            :limit
-        ]
+        newest = self._newest(matches, SUGGEST_WINDOW)
+        return self._ranked_ids(newest, "title_document", tsquery, now=now)[:limit]
 
     @staticmethod
     def _documents(filters: SearchFilters) -> QuerySet[ArticleDocument]:
@@ -224,17 +258,20 @@ class PostgresSearch(SearchBackend):
         return documents
 
     @staticmethod
+    def _newest(matches: QuerySet[ArticleDocument], window: int) -> QuerySet[ArticleDocument, Any]:
+        """The ids of the newest `window` of `matches` (ids grow with storage time)."""
+        return matches.order_by("-article_id").values("article_id")[:window]
+
+    @staticmethod
     def _ranked_ids(
-        matches: QuerySet[ArticleDocument],
+        newest: QuerySet[ArticleDocument, Any] | RawSQL,
         vector: str,
         tsquery: SearchQuery,
         *,
         now: datetime,
-        window: int,
     ) -> list[int]:
-        # The newest `window` matches (ids grow with storage time), then scored: ts_rank reads
-        # each row's tsvector, the cost that grows with a broad word's match count.
-        newest = matches.order_by("-article_id").values("article_id")[:window]
+        # The candidates scored: ts_rank reads each one's tsvector, so there are never more than
+        # a window of them.
         recency = Power(
             Value(0.5),
             AgeDays(Value(now) - _article_time()) / Value(half_life_days()),
