@@ -260,3 +260,53 @@ def test_stripes_late_webhooks_for_a_deleted_account_are_acknowledged(
     # A last invoice paid before the cancel still counts as revenue, with no one's name on it.
     assert Payment.objects.get(provider_payment_id="in_leaving_2").user is None
     assert not Membership.objects.exists()
+
+
+def test_a_subscription_started_by_an_account_deleted_before_its_webhook_is_cancelled(
+    fake_stripe: FakeStripe, stripe_events: StripeEvents, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Checkout, then delete the account before Stripe's events arrive: the subscription names
+    a user who is gone, and it is cancelled rather than left billing nobody's card."""
+    fake_stripe.subscriptions.add(SUB)
+    ev = stripe_events
+    now = timezone.now().replace(microsecond=0)
+    sub = ev.subscription(SUB, "active", now + 30 * DAY, user_id=987654, customer="cus_gone")
+    created = ev.event("customer.subscription.created", sub, now)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ev.post(created).status_code == 200
+    assert fake_stripe.methods == ["DELETE"]
+    assert fake_stripe.requests[0][0] == f"/v1/subscriptions/{SUB}"
+    assert fake_stripe.subscriptions == set()
+    outcome = ProviderEvent.objects.get(event_id=created["id"]).outcome
+    assert "subscription of a deleted account: cancelling it" in outcome
+
+
+def test_a_subscription_that_names_no_user_of_ours_is_never_cancelled(
+    fake_stripe: FakeStripe, stripe_events: StripeEvents, django_capture_on_commit_callbacks: Any
+) -> None:
+    """One made in Stripe's dashboard, or for another product on the same account."""
+    fake_stripe.subscriptions.add(SUB)
+    ev = stripe_events
+    now = timezone.now().replace(microsecond=0)
+    sub = ev.subscription(SUB, "active", now + 30 * DAY, customer="cus_elsewhere")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ev.post(ev.event("customer.subscription.created", sub, now)).status_code == 200
+    assert fake_stripe.methods == []
+    assert fake_stripe.subscriptions == {SUB}
+
+
+def test_a_failed_orphan_cancel_is_logged_for_the_operator(
+    fake_stripe: FakeStripe,
+    stripe_events: StripeEvents,
+    django_capture_on_commit_callbacks: Any,
+    caplog: Any,
+) -> None:
+    fake_stripe.subscriptions.add(SUB)
+    fake_stripe.fail_with = 500
+    ev = stripe_events
+    now = timezone.now().replace(microsecond=0)
+    sub = ev.subscription(SUB, "active", now + 30 * DAY, user_id=987654, customer="cus_gone")
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        assert ev.post(ev.event("customer.subscription.created", sub, now)).status_code == 200
+    assert "orphaned subscription not cancelled" in caplog.text
+    assert fake_stripe.subscriptions == {SUB}

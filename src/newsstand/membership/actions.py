@@ -374,6 +374,64 @@ class ProviderOutcome:
     outcome: str
 
 
+def _is_orphaned_subscription(update: ProviderUpdate) -> bool:
+    """A live subscription our checkout created (it names our user) for a user who is gone:
+    the account was deleted between checkout and this event, and nothing else would stop the
+    billing. A subscription without our user id (made in the provider's dashboard, say) is
+    never touched."""
+    return (
+        update.kind == "subscription"
+        and bool(update.subscription_id)
+        and update.user_id is not None
+        and update.target_state in {Membership.State.ACTIVE, Membership.State.PAST_DUE}
+        and not get_user_model().objects.filter(pk=update.user_id).exists()
+    )
+
+
+def cancel_orphaned_subscription(update: ProviderUpdate) -> bool:
+    """Cancel a subscription whose account was deleted (see `_is_orphaned_subscription`).
+
+    True once the provider confirmed it. A failure is logged as an error for the operator (the
+    webhook was answered already; the provider's next event for it tries again).
+    """
+    if update.user_id is None:
+        return False  # not one of ours: never cancelled
+    provider = get_provider()
+    if provider.name != update.provider:
+        log.error(
+            "orphaned subscription not cancelled provider=%s subscription=%s: "
+            "NEWSSTAND_PAYMENT_PROVIDER is %s",
+            update.provider,
+            update.subscription_id,
+            provider.name,
+        )
+        return False
+    stand_in = Membership(
+        user_id=update.user_id,
+        provider=update.provider,
+        provider_customer_id=update.customer_id,
+        provider_subscription_id=update.subscription_id,
+    )
+    try:
+        provider.cancel_subscription(stand_in)
+    except SubscriptionCancelFailed as exc:
+        log.error(
+            "orphaned subscription not cancelled provider=%s subscription=%s user_id=%s: %s",
+            update.provider,
+            update.subscription_id,
+            update.user_id,
+            exc.reason,
+        )
+        return False
+    log.warning(
+        "orphaned subscription cancelled provider=%s subscription=%s deleted user_id=%s",
+        update.provider,
+        update.subscription_id,
+        update.user_id,
+    )
+    return True
+
+
 def apply_provider_update(update: ProviderUpdate, now: datetime | None = None) -> ProviderOutcome:
     """Apply one verified provider event, at most once (its id is recorded in the same
     transaction), and never letting an older event undo a newer state."""
@@ -457,7 +515,12 @@ def _apply_update(update: ProviderUpdate, now: datetime) -> str:
             update.event_id,
             update.customer_id or "-",
         )
-        return "; ".join(filter(None, [paid, "no member for this customer"]))
+        orphan = ""
+        if _is_orphaned_subscription(update):
+            # Once this event is on the books: the provider call is no part of the transaction.
+            transaction.on_commit(lambda: cancel_orphaned_subscription(update))
+            orphan = "subscription of a deleted account: cancelling it"
+        return "; ".join(filter(None, [paid, "no member for this customer", orphan]))
     try:
         outcome = _apply_to_membership(update, membership, now)
     except IllegalTransition as exc:
