@@ -112,8 +112,8 @@ def _persist(
     return membership
 
 
-def _locked(user: Any) -> Membership:
-    ensure_membership(user)
+def _locked(user: Any, now: datetime | None = None) -> Membership:
+    ensure_membership(user, now=now)
     return Membership.objects.select_for_update().select_related("user").get(user=user)
 
 
@@ -126,7 +126,7 @@ def _transition(
     provider_event_id: str = "",
 ) -> Membership:
     with transaction.atomic():
-        membership = _locked(user)
+        membership = _locked(user, now)
         change = decide(Facts.of(membership))
         _persist(membership, change, now, actor=actor, provider_event_id=provider_event_id)
     # The caller's user object now reads the new state (user.membership is cached on it).
@@ -137,8 +137,12 @@ def _transition(
 # The verbs ---------------------------------------------------------------------------------
 
 
-def ensure_membership(user: Any) -> Membership:
-    """The user's membership row, created as `registered` (with its first event) if missing."""
+def ensure_membership(user: Any, *, now: datetime | None = None) -> Membership:
+    """The user's membership row, created as `registered` (with its first event) if missing.
+
+    `now`: when, for the first event; an action that creates the row on its way passes its own
+    time, so "registered" never sorts after the change made from it (events order by time).
+    """
     try:
         existing: Membership = Membership.objects.get(user=user)
         return existing
@@ -149,7 +153,7 @@ def ensure_membership(user: Any) -> Membership:
             membership = Membership.objects.create(user=user, state=State.REGISTERED)
             MembershipEvent.objects.create(
                 membership=membership,
-                at=timezone.now(),
+                at=now or timezone.now(),
                 from_state="",
                 to_state=State.REGISTERED,
                 reason="account created",
