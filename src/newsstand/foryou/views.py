@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from newsstand.articles.models import Article
 from newsstand.foryou import actions, live
 from newsstand.foryou.start import BadChoice, Offer, followed_keys, read_choices, start_offer
-from newsstand.reader.listing import render_cards
+from newsstand.reader.listing import page_number, render_cards
 from newsstand.reader.presentation import make_teaser
 
 FOR_YOU_PER_PAGE = 30
@@ -44,19 +44,12 @@ def cards_of(entries: list[live.ForYouEntry]) -> list[ForYouCard]:
     ]
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, int(raw or 1))
-    except ValueError:
-        return 1
-
-
 @login_required
 @require_safe
 def for_you(request: HttpRequest) -> HttpResponse:
     """The reader's own feed, best first, each card saying why it is there."""
     user: Any = request.user
-    number = _page_number(request.GET.get("page"))
+    number = page_number(request.GET.get("page"))
     result = live.feed_page(user, offset=(number - 1) * FOR_YOU_PER_PAGE, limit=FOR_YOU_PER_PAGE)
     page = Paginator(range(result.total), FOR_YOU_PER_PAGE).get_page(number)
     if page.number != number:

@@ -142,11 +142,12 @@ def record_full_read(
         )
         raise
     limit = rules.reads_per_day
-    existing = FullRead.objects.filter(user=user, article=article, day=decision.day).first()
-    if existing is not None:
-        return RecordedRead(read=existing, created=False)
     counted = FullRead.objects.filter(user=user, day=decision.day).count()
     if counted >= limit:
+        # A read already counted today is acknowledged, not refused (the tracker may retry).
+        existing = FullRead.objects.filter(user=user, article=article, day=decision.day).first()
+        if existing is not None:
+            return RecordedRead(read=existing, created=False)
         # Past what one person reads in a day, a claim is a script farming payouts for a
         # publisher: refused and logged, so an operator can look at the account.
         log.warning(

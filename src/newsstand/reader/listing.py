@@ -88,7 +88,7 @@ class LookaheadPage:
         return len(self.object_list)
 
 
-def _page_number(raw: str | None) -> int:
+def page_number(raw: str | None) -> int:
     """Like Paginator.get_page: junk, zero and negatives mean the first page."""
     try:
         number = int(raw or 1)
@@ -99,7 +99,7 @@ def _page_number(raw: str | None) -> int:
 
 def lookahead_page(rows: QuerySet[Any], raw_number: str | None, per_page: int) -> LookaheadPage:
     """Page `raw_number` of `rows`; past the end, the last page (one COUNT, only then)."""
-    number = _page_number(raw_number)
+    number = page_number(raw_number)
     start = (number - 1) * per_page
     found = list(rows[start : start + per_page + 1])
     if not found and number > 1:

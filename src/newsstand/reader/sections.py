@@ -66,21 +66,23 @@ def busy_sections(limit: int = HOME_SECTIONS) -> list[tuple[str, str]]:
     """The sections with most articles over SECTIONS_WINDOW (cached), busiest first, as
     (key, name): the key lowercased by the database (SQLite lowercases ASCII only, so Python's
     casefold would not match it), the name as a publisher spells it."""
-    key = f"{SECTIONS_CACHE_KEY}:{limit}"
-    names: list[tuple[str, str]] | None = cache.get(key)
-    if names is None:
-        since = timezone.now() - SECTIONS_WINDOW
-        rows = (
-            Article.objects.filter(published_at__gte=since)
-            .exclude(section="")
-            .annotate(key=Lower("section"))
-            .values("key")
-            .annotate(n=Count("id"), name=Min("section"))
-            .order_by("-n", "key")[:limit]
-        )
-        names = [(row["key"], row["name"]) for row in rows]
-        cache.set(key, names, SECTIONS_CACHE_S)
-    return names
+    names = cache.get_or_set(
+        f"{SECTIONS_CACHE_KEY}:{limit}", lambda: _busy_sections(limit), SECTIONS_CACHE_S
+    )
+    return list(names or [])
+
+
+def _busy_sections(limit: int) -> list[tuple[str, str]]:
+    since = timezone.now() - SECTIONS_WINDOW
+    rows = (
+        Article.objects.filter(published_at__gte=since)
+        .exclude(section="")
+        .annotate(key=Lower("section"))
+        .values("key")
+        .annotate(n=Count("id"), name=Min("section"))
+        .order_by("-n", "key")[:limit]
+    )
+    return [(row["key"], row["name"]) for row in rows]
 
 
 def pick_items(rows: list[Article], limit: int = STORIES_PER_SECTION) -> list[SectionItem]:
