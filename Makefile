@@ -12,7 +12,7 @@ BIND ?= 127.0.0.1:8000
 help:
 	@echo "make run    - install into .venv, migrate, load the catalogue, serve on http://$(BIND)"
 	@echo "make test   - the full suite on SQLite, then on PostgreSQL"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy and lint-imports (the package layers)"
 	@echo "make bench  - benchmarks (results in docs/benchmarks.md)"
 	@echo "make screenshots - every page type, phone and desktop, into docs/screenshots/"
 
@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/extraction.py

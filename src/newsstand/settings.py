@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "newsstand.stories",
     "newsstand.ingest",
     "newsstand.reader",
+    "newsstand.web",
     # Before allauth, so its templates (account/*.html, allauth/layouts/*) win over allauth's own.
     "newsstand.accounts",
     "allauth",
@@ -111,7 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # request.htmx: list pages and forms answer HTMX with a fragment (personal/, reader/listing).
+    # request.htmx: list pages and forms answer HTMX with a fragment (personal/, web/listing).
     "django_htmx.middleware.HtmxMiddleware",
     "newsstand.gate.middleware.ClearCacheOnSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

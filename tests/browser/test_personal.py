@@ -17,7 +17,7 @@ from django.utils import timezone
 from newsstand.accounts.actions import add_user
 from newsstand.articles.actions import index_article_topics
 from newsstand.personal.models import Follow, SavedArticle
-from newsstand.reader.listing import ARTICLES_PER_PAGE
+from newsstand.web.listing import ARTICLES_PER_PAGE
 from tests.browser.axe import blocking_violations
 from tests.browser.conftest import ReaderData
 from tests.reader.factories import make_article

@@ -11,7 +11,7 @@ from django.urls import reverse
 from newsstand.articles.models import ArticleTopic
 from newsstand.personal import actions
 from newsstand.personal.targets import resolve_target
-from newsstand.reader.listing import ARTICLES_PER_PAGE
+from newsstand.web.listing import ARTICLES_PER_PAGE
 from tests.reader.factories import make_article, make_publisher
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.utils import timezone
 from newsstand.personal import actions
 from newsstand.personal.models import ReadingHistory
 from newsstand.personal.targets import resolve_target
-from newsstand.reader.listing import ARTICLES_PER_PAGE
 from newsstand.stories.models import Story
+from newsstand.web.listing import ARTICLES_PER_PAGE
 from tests.personal.conftest import make_user
 from tests.reader.factories import make_article, make_publisher
 

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from newsstand.config import cache_from_url
-from newsstand.reader.pagecache import bust_pages
 from newsstand.reader.prefs import TEXT_SIZE_COOKIE, THEME_COOKIE
 from newsstand.reader.reads import read_buffer
 from newsstand.stories.models import ReadTally
+from newsstand.web.pagecache import bust_pages
 from tests.reader.factories import make_article, make_publisher
 from tests.stories.story_factories import make_story
 
@@ -215,6 +215,7 @@ class _UnreachableCache:
 
 def test_a_broken_cache_never_breaks_a_page(client, pages, monkeypatch, caplog):
     monkeypatch.setattr("newsstand.reader.pagecache.cache", _UnreachableCache())
+    monkeypatch.setattr("newsstand.web.pagecache.cache", _UnreachableCache())
     assert client.get(pages["story"]).status_code == 200
     assert "page cache: lookup failed" in caplog.text
     assert "page cache: store failed" in caplog.text

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newsstand.reader.presentation import make_teaser, strip_duplicate_lead, was_updated
 from newsstand.reader.templatetags.reader_tags import ago
+from newsstand.web.presentation import make_teaser, strip_duplicate_lead, was_updated
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 

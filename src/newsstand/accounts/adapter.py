@@ -6,7 +6,8 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
-from django.urls import reverse
+
+from newsstand.accounts.landing import landing_url
 
 # Messages for which the page itself is the news: the header switches between "Sign in" and
 # "Account". Queued, they would wait for the next account page (reader pages show no messages,
@@ -45,9 +46,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def _start_url(request: HttpRequest) -> str:
-    from newsstand.foryou.onboarding import start_pending
-
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and start_pending(user):
-        return reverse("foryou:start")
+    if user is not None and user.is_authenticated:
+        return landing_url(user)
     return ""

@@ -33,12 +33,12 @@ from newsstand.gate.policy import shown_body, viewer_of
 from newsstand.gate.teaser import make_body_teaser
 from newsstand.gate.viewer import with_viewer_access
 from newsstand.gate.web import mark_response
-from newsstand.reader.presentation import make_teaser
-from newsstand.reader.reads import is_prefetch
 from newsstand.sources.models import Publisher
 from newsstand.stories.coverage import story_coverage
 from newsstand.stories.models import Story
 from newsstand.stories.top import top_stories as ranked_top_stories
+from newsstand.web.presentation import make_teaser
+from newsstand.web.visitors import is_prefetch
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100

@@ -21,8 +21,8 @@ from django.utils.html import escape
 
 from newsstand.api.queries import articles_newest_first
 from newsstand.articles.models import Article
-from newsstand.reader.presentation import make_teaser
 from newsstand.sources.models import Publisher
+from newsstand.web.presentation import make_teaser
 
 FEED_ITEMS = 30
 SITE_NAME = "Newsstand"

@@ -6,7 +6,7 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Substr
 
 from newsstand.articles.models import Article
-from newsstand.reader.listing import TEASER_SOURCE_CHARS
+from newsstand.web.listing import TEASER_SOURCE_CHARS
 
 # What a list item needs; bodies can be hundreds of kilobytes each and are never listed.
 LIST_FIELDS = (

@@ -12,7 +12,7 @@ from typing import Any
 
 from ninja import Schema
 
-from newsstand.reader.presentation import make_teaser
+from newsstand.web.presentation import make_teaser
 
 
 class PublisherRef(Schema):

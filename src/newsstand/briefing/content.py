@@ -1,7 +1,7 @@
 """What goes in a reader's briefing: Top stories, Our Picks and For You, as plain items.
 
 Only what every visitor may see goes in: headlines, sources, the card teaser (the summary, else
-the body's first words, at most `reader.presentation.TEASER_CHARS` characters) and links to the
+the body's first words, at most `web.presentation.TEASER_CHARS` characters) and links to the
 pages here, where the gate decides. An email is forwarded, archived and read on shared screens,
 so it never carries more than a card, whatever the reader's membership.
 
@@ -32,11 +32,11 @@ from newsstand.foryou.live import (
     load_reader_for,
 )
 from newsstand.foryou.reader_data import ReaderData
-from newsstand.reader.listing import TEASER_SOURCE_CHARS
-from newsstand.reader.presentation import make_teaser
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
 from newsstand.stories.top import TopStory, top_stories
+from newsstand.web.listing import TEASER_SOURCE_CHARS
+from newsstand.web.presentation import make_teaser
 
 TOP_STORIES = 5
 PICKS = 3

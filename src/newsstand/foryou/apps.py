@@ -16,3 +16,8 @@ class ForYouConfig(AppConfig):
         from newsstand.foryou.export import export_foryou
 
         register_exporter("foryou", export_foryou)
+
+        from newsstand.accounts.landing import register_landing
+        from newsstand.foryou.onboarding import start_url_if_pending
+
+        register_landing("foryou", start_url_if_pending)

@@ -58,7 +58,7 @@ TOP_STORIES_TTL_S = 60.0
 # Readers whose profile and feed are kept; vectors of old reads kept.
 CACHED_READERS = 2000
 OLD_VECTORS = 20_000
-# Enough of the body for a card's teaser (reader.listing).
+# Enough of the body for a card's teaser (web.listing).
 TEASER_SOURCE_CHARS = 400
 
 

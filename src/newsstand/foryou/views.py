@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from newsstand.articles.models import Article
 from newsstand.foryou import actions, live
 from newsstand.foryou.start import BadChoice, Offer, followed_keys, read_choices, start_offer
-from newsstand.reader.listing import page_number, render_cards
-from newsstand.reader.presentation import make_teaser
+from newsstand.web.listing import page_number, render_cards
+from newsstand.web.presentation import make_teaser
 
 FOR_YOU_PER_PAGE = 30
 WHY_TEMPLATE = "foryou/_why.html"
@@ -24,7 +24,7 @@ WHY_TEMPLATE = "foryou/_why.html"
 
 @dataclass(frozen=True)
 class ForYouCard:
-    """A card of reader/_cards.html, with why it is there (foryou/_why.html shows it)."""
+    """A card of web/_cards.html, with why it is there (foryou/_why.html shows it)."""
 
     article: Article
     teaser: str

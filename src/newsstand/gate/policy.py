@@ -16,7 +16,7 @@ from typing import Any
 from newsstand.articles.models import Article
 from newsstand.gate.teaser import Teaser, make_body_teaser
 from newsstand.membership.access import has_full_access
-from newsstand.reader.presentation import strip_duplicate_lead
+from newsstand.web.presentation import strip_duplicate_lead
 
 
 class Reason(StrEnum):

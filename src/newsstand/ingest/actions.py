@@ -32,6 +32,7 @@ from newsstand.ingest.fetcher import (
     fetch,
 )
 from newsstand.ingest.models import FeedCheck
+from newsstand.ingest.signals import articles_stored
 from newsstand.sources.actions import name_publisher_from_feed
 from newsstand.sources.models import Feed
 
@@ -138,11 +139,7 @@ def refresh_feed(
         new_articles=report.new_articles,
         page_errors=report.page_errors,
     )
-    # Imported here: clustering loads scikit-learn and the embedding model, which only
-    # ingestion needs. A clustering failure is logged there and never fails the refresh.
-    from newsstand.stories.actions import assign_stories_safely
-
-    assign_stories_safely(report.article_ids)
+    articles_stored.send(sender=Feed, article_ids=list(report.article_ids))
     return report
 
 

@@ -1,7 +1,7 @@
 """Reads and payouts over months, drawn on the server by pygal like the feed-health charts.
 
-The same accessible, script-free SVG as reader/charts.py (its style and render helpers are
-reused, so both staff charts follow the theme the same way). Reads are a solid line on the left
+The same accessible, script-free SVG as the feed-health charts (`web.charts` draws both, so
+both staff charts follow the theme the same way). Reads are a solid line on the left
 axis, money a dashed line on the right one, so the two are told apart without colour.
 """
 
@@ -14,9 +14,7 @@ from decimal import Decimal
 
 import pygal
 
-from newsstand.reader.charts import CHART_WIDTH_PX
-from newsstand.reader.charts import _render as render_svg
-from newsstand.reader.charts import _style as chart_style
+from newsstand.web.charts import CHART_WIDTH_PX, chart_style, render_svg
 
 HISTORY_HEIGHT_PX = 320
 PAYOUT_DASH = "6, 4"

@@ -35,6 +35,12 @@ def saved_flag(user: AnyUser) -> Exists | None:
     return Exists(SavedArticle.objects.filter(user_id=user.pk, article_id=OuterRef("pk")))
 
 
+def card_flags(user: AnyUser) -> dict[str, Exists]:
+    """What `web.listing.card_page` annotates for this reader: `is_saved` when signed in."""
+    flag = saved_flag(user)
+    return {} if flag is None else {"is_saved": flag}
+
+
 def follow_state(user: AnyUser, kind: str, key: str) -> FollowState:
     if not user.is_authenticated:
         return FollowState()

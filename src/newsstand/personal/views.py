@@ -35,9 +35,9 @@ from newsstand.personal.controls import (
 )
 from newsstand.personal.following import following_rows
 from newsstand.personal.models import Follow, SavedArticle
-from newsstand.personal.state import FollowState
+from newsstand.personal.state import FollowState, card_flags
 from newsstand.personal.targets import BadTarget, FollowTarget, normalise_key, resolve_target
-from newsstand.reader.listing import card_page, is_htmx_fragment, render_cards
+from newsstand.web.listing import card_page, is_htmx_fragment, render_cards
 
 FOLLOWS_PER_PAGE = 50
 # The service worker keeps this many of the latest saved articles for reading offline.
@@ -148,7 +148,9 @@ def saved(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.filter(saved_by__user_id=_reader_id(request)).annotate(
         saved_at=F("saved_by__saved_at")
     )
-    page, cards = card_page(request, articles, order_by=("-saved_at", "-id"))
+    page, cards = card_page(
+        request, articles, order_by=("-saved_at", "-id"), flags=card_flags(request.user)
+    )
     context = {"page": page, "cards": cards, "offline_limit": SAVED_OFFLINE_LIMIT}
     return render_cards(request, "personal/saved.html", context)
 
@@ -179,7 +181,13 @@ def history(request: HttpRequest) -> HttpResponse:
         last_read_at=F("reading_history__last_read_at"),
         read_count=F("reading_history__read_count"),
     )
-    page, cards = card_page(request, articles, order_by=("-last_read_at", "-id"), counted=True)
+    page, cards = card_page(
+        request,
+        articles,
+        order_by=("-last_read_at", "-id"),
+        counted=True,
+        flags=card_flags(request.user),
+    )
     context = {"page": page, "cards": cards, "card_extra": "personal/_history_entry.html"}
     return render_cards(request, "personal/history.html", context)
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article
-from newsstand.personal.state import hide_muted_publishers
-from newsstand.reader.listing import card_page, render_cards
+from newsstand.personal.state import card_flags, hide_muted_publishers
 from newsstand.reader.pagecache import anonymous_page
 from newsstand.sources.models import Publisher
+from newsstand.web.listing import card_page, render_cards
 
 # The home page's strip: the publishers with most articles over this window.
 STRIP_PUBLISHERS = 12
@@ -73,7 +73,9 @@ def publishers(request: HttpRequest) -> HttpResponse:
 def publisher(request: HttpRequest, slug: str) -> HttpResponse:
     """About a publisher, its sections and its latest articles."""
     pub = get_object_or_404(Publisher, slug=slug)
-    page, cards = card_page(request, Article.objects.filter(publisher=pub))
+    page, cards = card_page(
+        request, Article.objects.filter(publisher=pub), flags=card_flags(request.user)
+    )
     sections = list(
         Article.objects.filter(publisher=pub)
         .exclude(section="")
@@ -104,7 +106,7 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     if pub is None:
         # Muting hides a publisher from lists across publishers, not when asked for by name.
         articles = hide_muted_publishers(request.user, articles)
-    page, cards = card_page(request, articles)
+    page, cards = card_page(request, articles, flags=card_flags(request.user))
     # Show the name as a publisher spells it rather than as typed in the address bar.
     if cards:
         name = cards[0].article.section

@@ -46,14 +46,13 @@ from django.utils.http import split_directive_names
 
 from newsstand.reader.prefs import read_prefs
 from newsstand.reader.reads import READ_TARGET_ATTR, ReadTarget, count_target
+from newsstand.web.pagecache import GENERATION_KEY, KEY_PREFIX
 
 logger = logging.getLogger(__name__)
 
 # The only query parameters the cached pages read; any other (utm_source, a typo) bypasses the
 # cache instead of filling it with copies of one page.
 PAGE_PARAMS = frozenset({"page", "publisher"})
-KEY_PREFIX = "page:v1"
-GENERATION_KEY = f"{KEY_PREFIX}:generation"
 VIEW_FLAG = "anonymous_page_cache"
 _STORE_ATTR = "_page_cache_store"
 _UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-cache", "no-store"})
@@ -119,19 +118,6 @@ def is_storable(response: HttpResponseBase, request: HttpRequest) -> TypeGuard[H
         return False
     directives = set(split_directive_names(response.get("Cache-Control", "")))
     return not directives & _UNCACHEABLE_DIRECTIVES
-
-
-def bust_pages() -> None:
-    """Make every cached page stale now (for every worker, when the cache is shared)."""
-    try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # no generation yet (or evicted): any new value busts
-            cache.set(GENERATION_KEY, 1, timeout=None)
-    except Exception:
-        logger.exception("page cache: bust failed; pages stay up to NEWSSTAND_PAGE_CACHE_S old")
-    else:
-        logger.info("page cache busted")
 
 
 class AnonymousPageCacheMiddleware:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import re
 import threading
 from collections import Counter
 from contextlib import nullcontext
@@ -40,6 +39,7 @@ from django.utils import timezone
 
 from newsstand.articles.models import Article
 from newsstand.stories.actions import hour_bucket, record_story_read, record_story_reads
+from newsstand.web.visitors import is_prefetch, is_probable_robot
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +48,6 @@ SESSION_KEY = "newsstand_reads"
 READ_TARGET_ATTR = "newsstand_read_target"
 # Enough for a heavy reader's hour; the list is reset every hour anyway.
 MAX_STORIES_PER_SESSION_HOUR = 200
-BOT_USER_AGENT = re.compile(
-    r"bot|crawl|spider|slurp|facebookexternalhit|embedly|preview|headless|python-|curl/|wget/",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -60,19 +56,6 @@ class ReadTarget:
 
     article_id: int
     story_id: int | None
-
-
-def is_probable_robot(user_agent: str) -> bool:
-    """Whether a User-Agent looks like software rather than a person; empty counts as software."""
-    user_agent = user_agent.strip()
-    return not user_agent or bool(BOT_USER_AGENT.search(user_agent))
-
-
-def is_prefetch(request: HttpRequest) -> bool:
-    purpose = " ".join(
-        request.headers.get(h, "") for h in ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
-    ).lower()
-    return "prefetch" in purpose or "preview" in purpose
 
 
 def should_count(request: HttpRequest) -> bool:

@@ -1,19 +1,21 @@
 from django.urls import include, path
 
-from newsstand.reader import staff, staff_stories
+from newsstand.ingest import staff as feeds
+from newsstand.reader import staff
+from newsstand.stories import staff as staff_stories
 
 app_name = "staff"
 
 urlpatterns = [
     path("", staff.staff_home, name="home"),
-    path("feeds/", staff.feed_list, name="feeds"),
-    path("feeds/<int:pk>/", staff.feed_detail, name="feed"),
-    path("feeds/<int:pk>/check-now/", staff.feed_check_now, name="feed_check_now"),
-    path("feeds/<int:pk>/reactivate/", staff.feed_reactivate, name="feed_reactivate"),
-    path("publishers/<slug:slug>/", staff.publisher_detail, name="publisher"),
-    path("publishers/<slug:slug>/retire/", staff.publisher_retire, name="publisher_retire"),
-    path("publishers/<slug:slug>/unretire/", staff.publisher_unretire, name="publisher_unretire"),
-    path("sources/add/", staff.add_source, name="add_source"),
+    path("feeds/", feeds.feed_list, name="feeds"),
+    path("feeds/<int:pk>/", feeds.feed_detail, name="feed"),
+    path("feeds/<int:pk>/check-now/", feeds.feed_check_now, name="feed_check_now"),
+    path("feeds/<int:pk>/reactivate/", feeds.feed_reactivate, name="feed_reactivate"),
+    path("publishers/<slug:slug>/", feeds.publisher_detail, name="publisher"),
+    path("publishers/<slug:slug>/retire/", feeds.publisher_retire, name="publisher_retire"),
+    path("publishers/<slug:slug>/unretire/", feeds.publisher_unretire, name="publisher_unretire"),
+    path("sources/add/", feeds.add_source, name="add_source"),
     # Stories: ranking breakdown and Our Picks.
     path("ranking/", staff_stories.ranking, name="ranking"),
     path("picks/", staff_stories.picks, name="picks"),

@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from newsstand.articles.models import Article, ArticleTopic
-from newsstand.personal.state import hide_muted_publishers
-from newsstand.reader.listing import card_page, render_cards
+from newsstand.personal.state import card_flags, hide_muted_publishers
+from newsstand.web.listing import card_page, render_cards
 
 
 @require_safe
@@ -22,6 +22,6 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
     if not names:
         raise Http404("No articles on this topic.")
     articles = hide_muted_publishers(request.user, Article.objects.filter(topic_index__slug=slug))
-    page, cards = card_page(request, articles)
+    page, cards = card_page(request, articles, flags=card_flags(request.user))
     context = {"topic": names[0], "slug": slug, "page": page, "cards": cards}
     return render_cards(request, "reader/topic.html", context)

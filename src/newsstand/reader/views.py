@@ -24,17 +24,18 @@ from newsstand.gate.viewer import with_viewer_access
 from newsstand.gate.web import article_gate, mark_response
 from newsstand.ledger.tickets import issue_ticket
 from newsstand.personal.actions import note_article_opened
-from newsstand.personal.state import hide_muted_publishers, saved_flag
+from newsstand.personal.state import card_flags, hide_muted_publishers, saved_flag
 from newsstand.reader.browse import publisher_strip
-from newsstand.reader.listing import card_page, is_htmx_fragment, render_cards
 from newsstand.reader.pagecache import anonymous_page
-from newsstand.reader.presentation import make_teaser, was_updated
-from newsstand.reader.reads import count_read, is_prefetch
+from newsstand.reader.reads import count_read
 from newsstand.reader.sections import busy_sections, section_blocks
 from newsstand.stories.coverage import related_for, story_coverage
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
 from newsstand.stories.top import TopStory, top_stories
+from newsstand.web.listing import card_page, is_htmx_fragment, render_cards
+from newsstand.web.presentation import make_teaser, was_updated
+from newsstand.web.visitors import is_prefetch
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
         articles = Article.objects.exclude(publisher_id__in=reader.muted_publisher_ids)
     else:
         articles = hide_muted_publishers(request.user, Article.objects.all())
-    page, cards = card_page(request, articles)
+    page, cards = card_page(request, articles, flags=card_flags(request.user))
     context: dict[str, Any] = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
     if is_htmx_fragment(request):
         return render_cards(request, "reader/home.html", context)

@@ -29,7 +29,7 @@ def _with_csrf(context: template.Context, values: dict[str, Any]) -> dict[str, A
 def save_button(context: template.Context, article: Any) -> dict[str, Any]:
     """Save/Saved for a signed-in reader, a sign-in link otherwise.
 
-    Lists annotate `is_saved` (reader.listing); elsewhere this asks the database once.
+    Lists annotate `is_saved` (web.listing); elsewhere this asks the database once.
     """
     request = context["request"]
     saved = getattr(article, "is_saved", None)

@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core import signing
 
-from newsstand.sources.discovery import VerifiedFeed
+from newsstand.ingest.discovery import VerifiedFeed
 
 __all__ = ["AddSourceForm", "PickFeedsForm", "sign_feeds"]
 
 # Discovered candidates travel through the page signed, so the second step offers exactly the
 # feeds that were verified, without fetching them again.
-CANDIDATES_SALT = "newsstand.sources.discovery.candidates"
+CANDIDATES_SALT = "newsstand.ingest.discovery.candidates"
 CANDIDATES_MAX_AGE_S = 60 * 60
 
 

@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from newsstand.reader.pagecache import bust_pages
 from newsstand.stories import actions
 from newsstand.stories.models import Pick, Story
 from newsstand.stories.pick_forms import PickForm
@@ -29,6 +28,7 @@ from newsstand.stories.picks import (
 )
 from newsstand.stories.ranking import RankingSettings
 from newsstand.stories.top import ranking_rows
+from newsstand.web.pagecache import bust_pages
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "config": RankingSettings.from_settings(),
         "last_ranked": Story.objects.aggregate(last=Max("ranked_at"))["last"],
     }
-    return render(request, "reader/staff/ranking.html", context)
+    return render(request, "stories/staff/ranking.html", context)
 
 
 def _picks_page(request: HttpRequest, form: PickForm, status: int = 200) -> HttpResponse:
@@ -61,7 +61,7 @@ def _picks_page(request: HttpRequest, form: PickForm, status: int = 200) -> Http
         "found_articles": search_articles(query, now),
         "now": now,
     }
-    return render(request, "reader/staff/picks.html", context, status=status)
+    return render(request, "stories/staff/picks.html", context, status=status)
 
 
 @staff_member_required

@@ -1,21 +1,21 @@
-"""Paged article lists shared by the home, publisher, section, topic and personal pages."""
+"""Paged article lists shared by the home, publisher, section, topic, personal and For You pages."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, OrderBy, QuerySet
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from newsstand.articles.models import Article
-from newsstand.personal.state import saved_flag
-from newsstand.reader.presentation import ArticleCard, make_teaser
+from newsstand.web.presentation import ArticleCard, make_teaser
 
 ARTICLES_PER_PAGE = 30
 # Enough of the body for a 200-character teaser after whitespace is squashed.
@@ -115,16 +115,17 @@ def card_page(
     order_by: Sequence[str | OrderBy] | None = None,
     *,
     counted: bool = False,
+    flags: Mapping[str, BaseExpression] | None = None,
 ) -> tuple[Page[Article] | LookaheadPage, list[ArticleCard]]:
     """The `?page=` page of `articles` as cards; a bad page number falls back like Paginator's.
 
     Lists are not counted (`LookaheadPage`) unless `counted` (a page that shows the total).
-    For a signed-in reader each card also knows whether it is saved (`is_saved`, a subquery of
-    the page's one query), for its Save button.
+    `flags` annotate each card within the page's one query: the caller passes the reader's own
+    (`personal.state.card_flags`: `is_saved` for the Save button), which this layer cannot know.
     """
     rows = card_queryset(articles, order_by)
-    if (flag := saved_flag(request.user)) is not None:
-        rows = rows.annotate(is_saved=flag)
+    if flags:
+        rows = rows.annotate(**flags)
     page: Page[Article] | LookaheadPage
     if counted:
         page = Paginator(rows, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
@@ -150,7 +151,7 @@ def render_cards(request: HttpRequest, template: str, context: dict[str, Any]) -
     proxy's) must never hand the fragment to a plain visit or the page to HTMX.
     """
     if is_htmx_fragment(request):
-        response = render(request, "reader/_cards.html", {**context, "appended": True})
+        response = render(request, "web/_cards.html", {**context, "appended": True})
     else:
         response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from newsstand.sources.models import Feed
+from tests.ingest.test_discovery import ATOM, HTML_HEADERS, RSS, RSS_HEADERS
 from tests.reader.factories import make_feed, make_publisher
-from tests.sources.test_discovery import ATOM, HTML_HEADERS, RSS, RSS_HEADERS
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsstand.sources.discovery import DiscoveredFeed, DiscoveryError, discover_feeds, find_feeds
+from newsstand.ingest.discovery import DiscoveredFeed, DiscoveryError, discover_feeds, find_feeds
 
 RSS = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Example News</title><link>https://example.com/</link>

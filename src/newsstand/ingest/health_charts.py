@@ -17,9 +17,9 @@ import pygal
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
-from pygal.style import Style
 
 from newsstand.ingest.models import FeedCheck
+from newsstand.web.charts import CHART_WIDTH_PX, chart_style, render_svg
 
 __all__ = [
     "OUTCOMES",
@@ -31,7 +31,6 @@ __all__ = [
     "render_outcome_svg",
 ]
 
-CHART_WIDTH_PX = 960
 CHART_HEIGHT_PX = 340
 DURATION_HEIGHT_PX = 220
 # One x label every so many buckets keeps 48 hours or 30 days legible at page width.
@@ -160,27 +159,6 @@ def outcome_series(
     return OutcomeSeries(span=span, buckets=buckets)
 
 
-def _style(colors: tuple[str, ...]) -> Style:
-    # var(...) resolves against the page because the SVG is inline: one chart, both themes.
-    return Style(
-        background="transparent",
-        plot_background="transparent",
-        foreground="var(--text)",
-        foreground_strong="var(--text)",
-        foreground_subtle="var(--rule)",
-        opacity="1",
-        opacity_hover="0.85",
-        colors=colors,
-        # Given explicitly: pygal would otherwise try to parse the colours to pick text colours.
-        value_colors=tuple("var(--text)" for _ in colors),
-        font_family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
-        label_font_size=12,
-        major_label_font_size=12,
-        legend_font_size=13,
-        title_font_size=15,
-    )
-
-
 def _pattern_defs() -> list[str]:
     # Every pattern paints its outcome's colour, then a texture of its own on top.
     size = 8
@@ -216,29 +194,10 @@ def _common_config(series: OutcomeSeries) -> dict[str, object]:
     }
 
 
-def _accessible(root: Any) -> Any:
-    """pygal xml filter: a static, accessible picture.
-
-    pygal always embeds a config <script> for its optional tooltips; the page runs no script
-    (and a strict CSP would refuse it), so it goes. pygal writes a <title> as the first child;
-    role="img" makes it the accessible name.
-    """
-    for script in list(root.iter("{*}script")):
-        script.getparent().remove(script)
-    root.set("role", "img")
-    root.set("focusable", "false")
-    return root
-
-
-def _render(chart: Any) -> str:
-    chart.add_xml_filter(_accessible)
-    return str(chart.render(is_unicode=True))
-
-
 def render_outcome_svg(series: OutcomeSeries, *, title: str) -> str:
     """A stacked bar per bucket of ok / not modified / error / gone, as inline SVG markup."""
     chart = pygal.StackedBar(
-        style=_style(tuple(f"url(#{o.pattern})" for o in OUTCOMES)),
+        style=chart_style(tuple(f"url(#{o.pattern})" for o in OUTCOMES)),
         height=CHART_HEIGHT_PX,
         title=title,
         defs=_pattern_defs(),
@@ -249,13 +208,13 @@ def render_outcome_svg(series: OutcomeSeries, *, title: str) -> str:
     )
     for outcome in OUTCOMES:
         chart.add(outcome.label, [b.count(outcome.key) for b in series.buckets])
-    return _render(chart)
+    return render_svg(chart)
 
 
 def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
     """Average check duration per bucket, in milliseconds, as inline SVG markup."""
     chart = pygal.Line(
-        style=_style(("var(--chart-duration)",)),
+        style=chart_style(("var(--chart-duration)",)),
         height=DURATION_HEIGHT_PX,
         title=title,
         y_title="ms",
@@ -274,4 +233,4 @@ def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
             for b in series.buckets
         ],
     )
-    return _render(chart)
+    return render_svg(chart)

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from newsstand.ingest.health_charts import Span, outcome_series, render_outcome_svg
 from newsstand.ingest.models import FeedCheck
-from newsstand.reader.charts import Span, outcome_series, render_outcome_svg
 from tests.reader.factories import make_feed, make_publisher
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,15 @@
+"""Stories' listeners on the packages below them (connected in StoriesConfig.ready)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def assign_stored_articles(sender: object, *, article_ids: Sequence[int], **kwargs: Any) -> None:
+    """Give the articles a refresh stored their stories; a failure is logged, never raised."""
+    # Imported here: clustering loads scikit-learn and the embedding model, which only
+    # ingestion needs, not every web process at start-up.
+    from newsstand.stories.actions import assign_stories_safely
+
+    assign_stories_safely(article_ids)
