@@ -1,6 +1,7 @@
 """Reader-facing membership pages: plans and the reader's state, checkout, portal, webhook.
 
-Thin: they read, then hand state changes to the provider (which calls membership.actions).
+Thin: they read, ask the provider in use for its pages (checkout, portal) or to verify and
+translate a webhook, and hand every state change to membership.actions.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from num2words import num2words
 
+from newsstand.membership import actions
 from newsstand.membership.access import user_membership
 from newsstand.membership.models import Membership
 from newsstand.membership.plans import UnknownPlan, all_plans, get_plan
-from newsstand.membership.providers.base import CheckoutUnavailable, get_provider
+from newsstand.membership.providers.base import (
+    CheckoutUnavailable,
+    WebhookRejected,
+    get_provider,
+)
 from newsstand.membership.status import describe
 
 log = logging.getLogger(__name__)
@@ -90,8 +96,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
             status=409,
         )
     return_url = request.build_absolute_uri(reverse("membership:plans"))
+    membership = actions.ensure_membership(request.user)
     try:
-        url = get_provider().start_checkout(request.user, plan, return_url=return_url)
+        url = get_provider().start_checkout(
+            request.user, plan, membership=membership, return_url=return_url
+        )
     except CheckoutUnavailable as exc:
         log.error("checkout unavailable user_id=%s plan=%s: %s", request.user.pk, plan.key, exc)
         return _render_plans(
@@ -106,8 +115,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
 @require_POST
 def portal(request: HttpRequest) -> HttpResponse:
     return_url = request.build_absolute_uri(reverse("membership:plans"))
+    membership = actions.ensure_membership(request.user)
     try:
-        url = get_provider().portal_url(request.user, return_url=return_url)
+        url = get_provider().portal_url(request.user, membership=membership, return_url=return_url)
     except CheckoutUnavailable as exc:
         log.error("billing portal unavailable user_id=%s: %s", request.user.pk, exc)
         url = None
@@ -141,5 +151,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             "Stripe is not the payment provider here.", status=404, content_type="text/plain"
         )
-    result = provider.handle_webhook(request.body, request.headers)
-    return HttpResponse(result.message, status=result.status, content_type="text/plain")
+    try:
+        update = provider.parse_webhook(request.body, request.headers)
+    except WebhookRejected as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    # Answered 200 whatever the outcome (a replay, no such member, not applied): the event is
+    # recorded, and a retry from the provider would change nothing.
+    result = actions.apply_provider_update(update)
+    return HttpResponse(result.outcome, status=200, content_type="text/plain")

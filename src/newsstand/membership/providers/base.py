@@ -1,7 +1,11 @@
 """The payment provider interface, and what a provider's webhook tells us in neutral terms.
 
 One provider is in use at a time (settings.NEWSSTAND_PAYMENT_PROVIDER): `manual` (staff grant
-memberships, the default) or `stripe`. Views only talk to `get_provider()`.
+memberships, the default) or `stripe`; callers find it with `get_provider()`.
+
+A provider translates and makes API calls; it never changes a membership. Its webhook deliveries
+become `ProviderUpdate`s, which the webhook view hands to membership.actions; the actions ask the
+provider to cancel a subscription when one must end. So nothing here imports membership.actions.
 """
 
 from __future__ import annotations
@@ -40,10 +44,13 @@ class SubscriptionCancelFailed(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class WebhookResult:
-    status: int  # the HTTP status to answer the provider with
-    message: str
+class WebhookRejected(Exception):
+    """A webhook delivery refused before anything was applied: answer `status` with `message`."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status to answer the provider with
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -84,19 +91,25 @@ class PaymentProvider(ABC):
     label: str  # the provider's name for people, in messages ("Stripe")
 
     @abstractmethod
-    def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
+    def start_checkout(
+        self, user: Any, plan: Plan, *, membership: Membership, return_url: str
+    ) -> str:
         """Where to send the reader to pay for `plan`; raises CheckoutUnavailable.
 
-        `return_url` is the absolute URL of the membership page the provider sends them back to.
+        `membership` is the reader's row; `return_url` is the absolute URL of the membership page
+        the provider sends them back to.
         """
 
     @abstractmethod
-    def portal_url(self, user: Any, *, return_url: str) -> str | None:
+    def portal_url(self, user: Any, *, membership: Membership, return_url: str) -> str | None:
         """Where the reader manages their subscription (card, cancel), or None if nowhere."""
 
     @abstractmethod
-    def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
-        """Verify and apply one webhook delivery."""
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> ProviderUpdate:
+        """Verify one webhook delivery and translate it; raises WebhookRejected.
+
+        Pure translation: applying the update is membership.actions' job.
+        """
 
     @abstractmethod
     def cancel_subscription(self, membership: Membership) -> None:

@@ -10,21 +10,23 @@ from django.urls import reverse
 
 from newsstand.membership.models import Membership
 from newsstand.membership.plans import Plan
-from newsstand.membership.providers.base import PaymentProvider, WebhookResult
+from newsstand.membership.providers.base import PaymentProvider, ProviderUpdate, WebhookRejected
 
 
 class ManualProvider(PaymentProvider):
     name = "manual"
     label = "manual payments"
 
-    def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
+    def start_checkout(
+        self, user: Any, plan: Plan, *, membership: Membership, return_url: str
+    ) -> str:
         return f"{reverse('membership:manual_checkout')}?plan={plan.key}"
 
-    def portal_url(self, user: Any, *, return_url: str) -> str | None:
+    def portal_url(self, user: Any, *, membership: Membership, return_url: str) -> str | None:
         return None
 
-    def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
-        return WebhookResult(404, "payments are manual: there is no webhook")
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> ProviderUpdate:
+        raise WebhookRejected(404, "payments are manual: there is no webhook")
 
     def cancel_subscription(self, membership: Membership) -> None:
         # Nothing bills a manual member: staff grant periods, which simply run out.

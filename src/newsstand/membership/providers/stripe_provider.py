@@ -1,7 +1,8 @@
 """Stripe: Checkout for subscribing, the customer portal for managing, webhooks for state.
 
 Webhook events are verified with Stripe's own signature check, translated into a neutral
-ProviderUpdate here (pure), and applied by membership.actions (idempotent, order-independent).
+ProviderUpdate here (pure); the webhook view hands it to membership.actions, which apply it
+(idempotent, order-independent). This module never changes a membership itself.
 Both the old (subscription.current_period_end, invoice.subscription) and the current
 (items' current_period_end, invoice.parent.subscription_details) payload shapes are read.
 """
@@ -17,7 +18,6 @@ from typing import Any
 import stripe
 from django.conf import settings
 
-from newsstand.membership.actions import apply_provider_update, ensure_membership
 from newsstand.membership.models import Membership
 from newsstand.membership.plans import Plan, plan_for_stripe_price
 from newsstand.membership.providers.base import (
@@ -26,7 +26,7 @@ from newsstand.membership.providers.base import (
     PaymentProvider,
     ProviderUpdate,
     SubscriptionCancelFailed,
-    WebhookResult,
+    WebhookRejected,
 )
 
 log = logging.getLogger(__name__)
@@ -80,11 +80,12 @@ class StripeProvider(PaymentProvider):
             http_client=stripe.RequestsClient(timeout=timeout_s),
         )
 
-    def start_checkout(self, user: Any, plan: Plan, *, return_url: str) -> str:
+    def start_checkout(
+        self, user: Any, plan: Plan, *, membership: Membership, return_url: str
+    ) -> str:
         if not plan.stripe_price_id:
             env = f"NEWSSTAND_STRIPE_PRICE_{plan.key.upper()}"
             raise CheckoutUnavailable(f"The {plan.name} plan has no Stripe price: set {env}")
-        membership = ensure_membership(user)
         metadata = {"user_id": str(user.pk), "plan": plan.key}
         params: dict[str, Any] = {
             "mode": "subscription",
@@ -115,8 +116,7 @@ class StripeProvider(PaymentProvider):
         )
         return str(session.url)
 
-    def portal_url(self, user: Any, *, return_url: str) -> str | None:
-        membership = ensure_membership(user)
+    def portal_url(self, user: Any, *, membership: Membership, return_url: str) -> str | None:
         if not membership.provider_customer_id:
             return None
         try:
@@ -174,11 +174,11 @@ class StripeProvider(PaymentProvider):
         )
         return SubscriptionCancelFailed(self.label, sub_id, _cancel_reason(exc))
 
-    def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> ProviderUpdate:
         secret = settings.NEWSSTAND_STRIPE_WEBHOOK_SECRET
         if not secret:
             log.error("stripe webhook refused: NEWSSTAND_STRIPE_WEBHOOK_SECRET is not set")
-            return WebhookResult(400, "webhook secret not configured")
+            raise WebhookRejected(400, "webhook secret not configured")
         signature = headers.get("Stripe-Signature") or headers.get("stripe-signature")
         try:
             event = stripe.Webhook.construct_event(body.decode("utf-8"), signature, secret)
@@ -188,14 +188,13 @@ class StripeProvider(PaymentProvider):
                 "or the wrong NEWSSTAND_STRIPE_WEBHOOK_SECRET): %s",
                 exc,
             )
-            return WebhookResult(400, "invalid signature")
+            raise WebhookRejected(400, "invalid signature") from exc
         try:
             update = parse_event(json.loads(body))
         except (KeyError, TypeError, ValueError) as exc:
             log.error("stripe webhook malformed event=%s: %s", getattr(event, "id", "?"), exc)
-            return WebhookResult(400, f"malformed event: {exc}")
-        result = apply_provider_update(update)
-        return WebhookResult(200, result.outcome)
+            raise WebhookRejected(400, f"malformed event: {exc}") from exc
+        return update
 
 
 def _cancel_reason(exc: stripe.StripeError) -> str:
