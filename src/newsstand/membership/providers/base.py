@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from newsstand.membership.models import Membership
@@ -121,14 +122,19 @@ class PaymentProvider(ABC):
         """
 
 
+# Chosen by NEWSSTAND_PAYMENT_PROVIDER; named, not imported, so this interface never depends on
+# the providers that implement it (and Stripe's SDK loads only where Stripe is used).
+PROVIDERS = {
+    "manual": "newsstand.membership.providers.manual.ManualProvider",
+    "stripe": "newsstand.membership.providers.stripe_provider.StripeProvider",
+}
+
+
 def get_provider() -> PaymentProvider:
     name = settings.NEWSSTAND_PAYMENT_PROVIDER
-    if name == "manual":
-        from newsstand.membership.providers.manual import ManualProvider
-
-        return ManualProvider()
-    if name == "stripe":
-        from newsstand.membership.providers.stripe_provider import StripeProvider
-
-        return StripeProvider()
-    raise ImproperlyConfigured(f"NEWSSTAND_PAYMENT_PROVIDER={name!r}: expected manual or stripe")
+    if name not in PROVIDERS:
+        raise ImproperlyConfigured(
+            f"NEWSSTAND_PAYMENT_PROVIDER={name!r}: expected {' or '.join(PROVIDERS)}"
+        )
+    provider: PaymentProvider = import_string(PROVIDERS[name])()
+    return provider
