@@ -139,14 +139,15 @@ def apply_provider_update(update: ProviderUpdate, now: datetime | None = None) -
     return ProviderOutcome(replay=False, outcome=outcome)
 
 
-def _find_membership(update: ProviderUpdate) -> Membership | None:
+def _find_membership(update: ProviderUpdate, now: datetime) -> Membership | None:
     """The member an event is about: by our user id (sent to the provider at checkout), else by
     the provider's subscription, else its customer."""
     locked = Membership.objects.select_for_update().select_related("user")
     if update.user_id is not None:
         user = get_user_model().objects.filter(pk=update.user_id).first()
         if user is not None:
-            ensure_membership(user)
+            # The event's own time: a row created here must not sort after the change made from it.
+            ensure_membership(user, now=now)
             return locked.get(user=user)
     if update.subscription_id:
         found = locked.filter(provider_subscription_id=update.subscription_id).first()
@@ -178,7 +179,7 @@ def _record_payment(update: ProviderUpdate, membership: Membership | None) -> st
 def _apply_update(update: ProviderUpdate, now: datetime) -> str:
     if update.kind == "ignored":
         return f"ignored: {update.event_type} is not an event Newsstand uses"
-    membership = _find_membership(update)
+    membership = _find_membership(update, now)
     paid = _record_payment(update, membership)
     if membership is None:
         log.warning(
