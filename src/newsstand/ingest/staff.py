@@ -316,22 +316,17 @@ def publisher_unretire(request: HttpRequest, slug: str) -> HttpResponse:
 def _add_feeds(request: HttpRequest, feeds: list[VerifiedFeed]) -> HttpResponse:
     added: list[Feed] = []
     for found in feeds:
-        existed = Feed.objects.filter(url=found.url).select_related("publisher").first()
-        if existed is not None:
-            messages.info(request, f"{found.url} was already a source ({existed.publisher.name}).")
-            added.append(existed)
-            continue
         try:
-            feed = actions.add_feed(found.url)
+            feed, created = staff_actions.add_discovered_feed(found)
         except actions.InvalidFeedURL as exc:
             messages.error(request, str(exc))
             continue
-        if found.title and not feed.title:
-            Feed.objects.filter(pk=feed.pk).update(title=found.title[:500])
-        logger.info("staff added feed feed_id=%s url=%s", feed.pk, feed.url)
-        messages.success(
-            request, f"Added {found.title or found.url}; it will be checked within a minute."
-        )
+        if created:
+            messages.success(
+                request, f"Added {found.title or found.url}; it will be checked within a minute."
+            )
+        else:
+            messages.info(request, f"{found.url} was already a source ({feed.publisher.name}).")
         added.append(feed)
     if len(added) == 1:
         return redirect("reader:staff:feed", pk=added[0].pk)

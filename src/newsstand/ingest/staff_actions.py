@@ -11,10 +11,12 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from newsstand.ingest.discovery import VerifiedFeed
 from newsstand.ingest.models import FeedCheck
+from newsstand.sources import actions as source_actions
 from newsstand.sources.models import Feed, Publisher
 
-__all__ = ["check_feed_now", "reactivate_feed", "unretire_publisher"]
+__all__ = ["add_discovered_feed", "check_feed_now", "reactivate_feed", "unretire_publisher"]
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +69,22 @@ def unretire_publisher(publisher: Publisher, *, now: datetime | None = None) -> 
     publisher.is_active = True
     log.info("publisher un-retired by staff", extra={"publisher": publisher.slug, "feeds": count})
     return count
+
+
+def add_discovered_feed(found: VerifiedFeed) -> tuple[Feed, bool]:
+    """Add a feed staff picked from discovery; returns it and whether it is new.
+
+    Discovery already read the feed, so its title names the feed at once. Raises
+    `sources.actions.InvalidFeedURL` for an address that cannot be a feed.
+    """
+    existing = Feed.objects.filter(url=found.url).select_related("publisher").first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        feed = source_actions.add_feed(found.url)
+        if found.title and not feed.title:
+            title = found.title[: Feed._meta.get_field("title").max_length]
+            Feed.objects.filter(pk=feed.pk).update(title=title)
+            feed.title = title
+    log.info("staff added feed feed_id=%s url=%s", feed.pk, feed.url)
+    return feed, True
