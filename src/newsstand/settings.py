@@ -1,4 +1,4 @@
-"""Django settings. Everything an operator sets comes from the environment (see README)."""
+"""Django settings, read from the environment: every variable is in docs/configuration.md."""
 
 from __future__ import annotations
 

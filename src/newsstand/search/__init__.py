@@ -1,2 +1,2 @@
 """Search: full text over articles' titles, bylines, summaries and bodies, ranked by relevance
-and recency, with snippets that respect the full-text gate. See README, "Search"."""
+and recency, with snippets that respect the full-text gate. See docs/manual-reader.md, "Search"."""

@@ -4,7 +4,7 @@
  * or a minimised window does not count: Page Visibility API), or once the reader has scrolled
  * past data-scroll of the article body. Then it posts one claim to data-url with the ticket the
  * page was served with; the server checks the ticket and the time since the page was served.
- * Without JavaScript nothing is measured and nothing is counted (see README).
+ * Without JavaScript nothing is measured and nothing is counted (see docs/manual-operator.md).
  */
 (() => {
   "use strict";
