@@ -137,7 +137,7 @@ def get_article(request: HttpRequest, article_id: int, response: HttpResponse) -
         "language": article.language,
         "word_count": article.word_count,
         "story_id": article.story_id,
-        "teaser": make_teaser(article.summary, teaser.text),
+        "teaser": make_teaser(article.summary, teaser.text, body_words=article.word_count),
         "teaser_paragraphs": list(teaser.paragraphs),
         "gated": decision.gated,
         "access": str(decision.reason),

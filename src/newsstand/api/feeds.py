@@ -57,7 +57,9 @@ class ArticleFeed(Feed):
         return escape(item.title)
 
     def item_description(self, item: Article) -> str:
-        return escape(make_teaser(item.summary, getattr(item, "text_head", "")))
+        return escape(
+            make_teaser(item.summary, getattr(item, "text_head", ""), body_words=item.word_count)
+        )
 
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()

@@ -18,6 +18,7 @@ LIST_FIELDS = (
     "published_at",
     "lead_image_url",
     "summary",
+    "word_count",
     "story_id",
     "publisher__id",
     "publisher__slug",

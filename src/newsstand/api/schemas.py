@@ -49,8 +49,9 @@ class ArticleSummary(ArticleFields):
 
     @staticmethod
     def resolve_teaser(obj: Any) -> str:
-        # The same teaser as the reader's cards: never more than the summary or the body's start.
-        return make_teaser(obj.summary, getattr(obj, "text_head", ""))
+        # The same teaser as the reader's cards: the summary or the body's start, at most half of
+        # the article's words.
+        return make_teaser(obj.summary, getattr(obj, "text_head", ""), body_words=obj.word_count)
 
 
 class ArticleDetail(ArticleFields):

@@ -47,6 +47,7 @@ ARTICLE_FIELDS = (
     "id",
     "title",
     "summary",
+    "word_count",
     "story_id",
     "publisher_id",
     "publisher__name",
@@ -173,7 +174,9 @@ def _article_item(article: Article, note: str = "", *, with_image: bool = False)
         title=article.title,
         url=absolute(article.get_absolute_url()),
         source=article.publisher.name,
-        teaser=make_teaser(article.summary, getattr(article, "text_head", "")),
+        teaser=make_teaser(
+            article.summary, getattr(article, "text_head", ""), body_words=article.word_count
+        ),
         note=note,
         image_url=image,
         image_alt=(article.lead_image_caption or article.title) if image else "",
@@ -185,7 +188,7 @@ def _story_item(
 ) -> Item:
     teaser = make_teaser(story.lead, "")
     if not teaser and rep is not None:
-        teaser = make_teaser(rep.summary, getattr(rep, "text_head", ""))
+        teaser = make_teaser(rep.summary, getattr(rep, "text_head", ""), body_words=rep.word_count)
     image = rep.lead_image_url if (with_image and rep is not None) else ""
     return Item(
         title=story.headline,

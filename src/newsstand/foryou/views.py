@@ -36,7 +36,11 @@ def cards_of(entries: list[live.ForYouEntry]) -> list[ForYouCard]:
     return [
         ForYouCard(
             article=e.article,
-            teaser=make_teaser(e.article.summary, getattr(e.article, "text_head", "")),
+            teaser=make_teaser(
+                e.article.summary,
+                getattr(e.article, "text_head", ""),
+                body_words=e.article.word_count,
+            ),
             reason=e.reason,
             reasons=e.reasons,
         )

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
+from newsstand.web.presentation import TEASER_MAX_SHARE
+
 # About one paragraph of news prose: enough to judge the article, far from the whole of it.
 TEASER_MAX_WORDS = 60
 # Never more than this share of the article's words, so a short piece is never given away whole.
-TEASER_MAX_SHARE = 0.5
 # Paragraphs inside these are captions, quotes pulled out of the text, or page furniture.
 _SKIP_ANCESTORS = frozenset({"figure", "figcaption", "aside", "table", "blockquote", "nav"})
 _WHITESPACE = re.compile(r"\s+")

@@ -120,7 +120,7 @@ def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpRes
         # A gated page never receives it, so no markup, attribute or script can carry it.
         "body_html": mark_safe(body) if decision.full else "",  # noqa: S308 - sanitised, see above
         "updated": was_updated(obj.published_at, obj.updated_at),
-        "description": make_teaser(obj.summary, teaser.text),
+        "description": make_teaser(obj.summary, teaser.text, body_words=obj.word_count),
         # Members only ("" otherwise): the signed ticket the read tracker sends back (ledger/).
         # Metered free reads are not members' reads, so they never enter the payout ledger.
         "read_ticket": (

@@ -30,6 +30,7 @@ CARD_FIELDS = (
     "published_at",
     "fetched_at",
     "lead_image_url",
+    "word_count",
     "publisher__id",
     "publisher__name",
     "publisher__slug",
@@ -132,7 +133,10 @@ def card_page(
     else:
         page = lookahead_page(rows, request.GET.get("page"), ARTICLES_PER_PAGE)
     cards = [
-        ArticleCard(article=a, teaser=make_teaser(a.summary, getattr(a, "text_head", "")))
+        ArticleCard(
+            article=a,
+            teaser=make_teaser(a.summary, getattr(a, "text_head", ""), body_words=a.word_count),
+        )
         for a in page.object_list
     ]
     return page, cards

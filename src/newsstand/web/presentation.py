@@ -17,6 +17,9 @@ from django.utils.text import Truncator
 from newsstand.articles.models import Article
 
 TEASER_CHARS = 200
+# No teaser, anywhere, shows more than this share of the article's words: on a 47-word article a
+# 200-character teaser would be most of it (gate.teaser keeps the gated page to the same share).
+TEASER_MAX_SHARE = 0.5
 # Publishers re-stamp "modified" on publication; only a later change is worth telling readers about.
 UPDATE_THRESHOLD = timedelta(minutes=5)
 
@@ -35,13 +38,22 @@ def _squash(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def make_teaser(summary: str, text_head: str, limit: int = TEASER_CHARS) -> str:
+def make_teaser(
+    summary: str, text_head: str, limit: int = TEASER_CHARS, *, body_words: int = 0
+) -> str:
     """Plain-text teaser of at most `limit` characters: the description, else the body's start.
 
-    Feed descriptions often carry markup, so tags are dropped; the template escapes the result.
+    Never more than `TEASER_MAX_SHARE` of the article's `body_words` words (0: no body stored,
+    nothing to protect), cut at a word. Feed descriptions often carry markup, so tags are
+    dropped; the template escapes the result.
     """
     source = _squash(strip_tags(summary or "")) or _squash(text_head or "")
-    return Truncator(source).chars(limit)
+    teaser = Truncator(source).chars(limit)
+    if body_words > 0:
+        max_words = int(body_words * TEASER_MAX_SHARE)
+        if len(teaser.split()) > max_words:
+            teaser = Truncator(source).words(max_words) if max_words else ""
+    return teaser
 
 
 def was_updated(published: datetime | None, updated: datetime | None) -> bool:
