@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from newsstand.accounts.actions import add_user
 from newsstand.articles.actions import index_article_topics
+from newsstand.membership.actions import start_trial
+from newsstand.membership.models import Membership
 from newsstand.personal.models import Follow, SavedArticle
 from newsstand.web.listing import ARTICLES_PER_PAGE
 from tests.browser.axe import blocking_violations
@@ -139,6 +141,44 @@ def test_plain_form_save_through_the_service_worker(
     assert page.locator(f"#save-{target.pk}").get_attribute("aria-pressed") == "true"
     assert SavedArticle.objects.filter(user=user, article=target).exists()
     _wait_until_saved_offline(page, article_path)
+
+
+def _cached_text(page: Page, path: str) -> str:
+    script = (
+        f"caches.open('newsstand-saved').then(c => c.match({path!r}))"
+        ".then(hit => (hit ? hit.text() : ''))"
+    )
+    return str(page.evaluate(script))
+
+
+def test_saved_full_text_is_dropped_when_access_ends(
+    page: Page, context: BrowserContext, reader_data: ReaderData
+) -> None:
+    """A member's saved copy carries the whole article; once the membership ends, the next sync
+    (opening Saved) replaces it with the gated page, so the text is gone from the device."""
+    user = _sign_in(page)
+    start_trial(user)
+    _under_service_worker(page)
+    target = reader_data.articles[0]
+    later_words = target.content_text.split("\n\n")[-1].strip()
+    assert later_words, "the fixture article has a body"
+    article_path = reverse("reader:article", args=[target.pk])
+    page.goto(article_path)
+    page.locator(f"#save-{target.pk}").click()
+    page.wait_for_function(
+        f"document.querySelector('#save-{target.pk}').getAttribute('aria-pressed') === 'true'"
+    )
+    page.goto(reverse("personal:saved"))
+    _wait_until_saved_offline(page, article_path)
+    assert later_words in _cached_text(page, article_path)
+
+    Membership.objects.filter(user=user).update(trial_ends_at=timezone.now() - timedelta(hours=1))
+    page.goto(reverse("personal:saved"))
+    deadline = time.monotonic() + CACHE_WAIT_S
+    while later_words in _cached_text(page, article_path):
+        assert time.monotonic() < deadline, "the member-only copy outlived the membership"
+        page.wait_for_timeout(100)
+    _wait_until_saved_offline(page, article_path)  # fetched again, as the gated page
 
 
 def test_s_saves_the_selected_card_and_the_open_article(

@@ -79,3 +79,13 @@ def test_s_saves_and_is_listed_in_the_help(client):
     js = Path(path).read_text()
     assert 'case "s"' in js and "[data-save-button]" in js
     assert "htmx:afterSettle" in js
+
+
+def test_saved_offline_says_under_which_access_copies_are_kept(reader_client, reader):
+    """The worker drops every kept copy when this changes (a membership that ended)."""
+    url = reverse("personal:saved_offline")
+    assert reader_client.get(url).json()["access"] == "teaser"
+    from newsstand.membership.actions import start_trial
+
+    start_trial(reader)
+    assert reader_client.get(url).json()["access"] == "full"

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from newsstand.articles.models import Article
+from newsstand.membership.access import has_full_access
 from newsstand.personal import actions
 from newsstand.personal.controls import (
     FOLLOW_BUTTONS_TEMPLATE,
@@ -160,6 +161,9 @@ def saved(request: HttpRequest) -> HttpResponse:
 def saved_offline(request: HttpRequest) -> HttpResponse:
     """For the service worker: the pages to keep offline, the latest saved articles and Saved.
 
+    `access` says whether the copies it fetches now carry full text ("full") or the gate's
+    teaser ("teaser"); when it changes (a membership ended), the worker drops every copy and
+    fetches them again, so no member-only text outlives the membership on the device.
     401 when signed out, which tells the worker to drop what it kept.
     """
     if not request.user.is_authenticated:
@@ -170,7 +174,8 @@ def saved_offline(request: HttpRequest) -> HttpResponse:
         .values_list("article_id", flat=True)
     )
     urls = [reverse("reader:article", args=[pk]) for pk in ids[:SAVED_OFFLINE_LIMIT]]
-    return JsonResponse({"urls": [reverse("personal:saved"), *urls]})
+    access = "full" if has_full_access(request.user) else "teaser"
+    return JsonResponse({"urls": [reverse("personal:saved"), *urls], "access": access})
 
 
 @login_required

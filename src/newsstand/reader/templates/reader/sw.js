@@ -86,30 +86,56 @@ self.addEventListener("fetch", (event) => {
    its own listener. Saving or unsaving an article, or opening Saved, brings the "saved" cache in
    line with the reader's latest saved articles (SAVED_SYNC_URL lists them); the offline fallback
    above finds them there, as caches.match looks in every cache. Signing out, or a sync answered
-   "signed out", empties it: these copies belong to the reader who saved them. */
+   "signed out", empties it: these copies belong to the reader who saved them. The sync also says
+   under which access the copies are fetched ("full" or "teaser"): when that changes, every copy is
+   dropped and fetched again, so a member's full text never outlives the membership here. Pages
+   tell the worker they were shown (sw-register.js): Saved always syncs, any other page at most
+   every SAVED_RESYNC_MS, so an ended membership is noticed even by a reader who never opens Saved
+   again. */
 const SAVED_CACHE = "newsstand-saved";
 const SAVED_URL = "{% url 'personal:saved' %}";
 const SAVED_SYNC_URL = "{% url 'personal:saved_offline' %}";
 const LOGOUT_URL = "{% url 'account_logout' %}";
+// A cache entry, never a real page: the access the kept copies were fetched under.
+const SAVED_ACCESS_KEY = new URL("/__newsstand/saved-access", self.location.origin).href;
+const SAVED_RESYNC_MS = 5 * 60 * 1000;
+let lastSavedSync = 0;
 
 function isSaveForm(url) {
   // POST /saved/<article id>/ (personal:save)
   return url.pathname.startsWith(SAVED_URL) && /^\d+\/$/.test(url.pathname.slice(SAVED_URL.length));
 }
 
+function keepOnlyAccess(cache, access) {
+  // Copies fetched under another access are dropped before anything else is kept.
+  return cache.match(SAVED_ACCESS_KEY)
+    .then((marker) => (marker ? marker.text() : null))
+    .then((keptAccess) =>
+      keptAccess === access
+        ? null
+        : cache.keys()
+            .then((kept) => Promise.all(kept.map((request) => cache.delete(request))))
+            .then(() => cache.put(SAVED_ACCESS_KEY, new Response(access)))
+    );
+}
+
 function syncSaved() {
+  lastSavedSync = Date.now();
   return fetch(SAVED_SYNC_URL, { credentials: "same-origin", cache: "no-store" })
     .then((response) => {
       if (!response.ok) return caches.delete(SAVED_CACHE);
       return response.json().then((body) =>
         caches.open(SAVED_CACHE).then((cache) =>
-          cache.keys().then((kept) => {
+          keepOnlyAccess(cache, body.access || "teaser").then(() => cache.keys()).then((kept) => {
             const wanted = new Set(body.urls.map((path) => new URL(path, self.location.origin).href));
+            wanted.add(SAVED_ACCESS_KEY);
             const have = new Set(kept.map((request) => request.url));
             const stale = kept.filter((request) => !wanted.has(request.url));
             // Articles already kept are not fetched again; the Saved list always is.
             const listUrl = new URL(SAVED_URL, self.location.origin).href;
-            const missing = [...wanted].filter((href) => href === listUrl || !have.has(href));
+            const missing = [...wanted].filter(
+              (href) => href !== SAVED_ACCESS_KEY && (href === listUrl || !have.has(href))
+            );
             // "Purpose: prefetch" tells the server this copy is not the reader opening the
             // article (no read counted, no history entry).
             const fresh = missing.map((href) =>
@@ -142,6 +168,17 @@ self.addEventListener("fetch", (event) => {
     event.waitUntil(caches.delete(SAVED_CACHE));
   } else if (request.mode === "navigate" && url.pathname === SAVED_URL && !url.search) {
     event.waitUntil(syncSaved());
+  }
+});
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "page-shown") return;
+  if (data.saved) {
+    event.waitUntil(syncSaved());
+  } else if (Date.now() - lastSavedSync > SAVED_RESYNC_MS) {
+    // Only a worker that keeps saved copies has anything to check.
+    event.waitUntil(caches.has(SAVED_CACHE).then((has) => (has ? syncSaved() : null)));
   }
 });
 {% endautoescape %}
