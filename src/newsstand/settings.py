@@ -356,7 +356,7 @@ NEWSSTAND_RANKING = {
     "half_life_hours": 8.0,  # the score halves for every this many hours without an update
 }
 
-# Story clustering (stories/clustering.py): an article joins the best story of the last
+# Story clustering (stories/clustering_engine.py): an article joins the best story of the last
 # WINDOW_DAYS scoring at least THRESHOLD (fused similarity, time penalty, section/topic bonus);
 # the hourly repair merges stories whose centroids score MERGE_THRESHOLD and splits groups
 # whose average linkage is under SPLIT_THRESHOLD.

@@ -8,7 +8,7 @@ from collections.abc import Hashable
 import numpy as np
 import pytest
 
-from newsstand.stories.clustering import (
+from newsstand.stories.clustering_engine import (
     ArticleInfo,
     ClusterConfig,
     StoryClusterer,
