@@ -156,7 +156,9 @@ def run_one(size: int, jobs: int, seed: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     texts, times, events = synthesise(size + INCREMENTAL, seed)
     t_synth = time.perf_counter() - t0
-    clusterer = StoryClusterer(cfg=ClusterConfig(window_s=WINDOW_S), detect_copies=False)
+    clusterer = StoryClusterer(
+        cfg=ClusterConfig(window_days=WINDOW_S / (24 * HOUR)), detect_copies=False
+    )
     articles = [ArticleText.from_combined(t) for t in texts]
     t0 = time.perf_counter()
     vectors = []

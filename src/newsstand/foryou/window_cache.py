@@ -48,6 +48,7 @@ from newsstand.stories.window_cache import (
     article_ts,
     latest_article_id,
     load_window,
+    window_seconds,
 )
 from newsstand.stories.window_cache import window_q as _window_q
 
@@ -66,10 +67,6 @@ FULL_REFRESH_S = 15 * 60.0
 ID_CHUNK = 5000
 
 _META_FIELDS = ("id", "publisher_id", "publisher__name", "title", "section", "topics", "story_id")
-
-
-def window_seconds() -> float:
-    return float(getattr(settings, "NEWSSTAND_STORIES_WINDOW_DAYS", 3.0)) * 86400.0
 
 
 def window_q(now: datetime) -> Q:
@@ -125,7 +122,7 @@ def reset() -> None:
 
 def build_in_background() -> bool:
     """Is the first build a background thread's job (the default), or the caller's (tests)?"""
-    return bool(getattr(settings, "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND", True))
+    return bool(settings.NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND)
 
 
 def _start_builder() -> threading.Thread:

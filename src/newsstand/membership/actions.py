@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from newsstand.accounts.deletion import DeletionBlocked
+from newsstand.fields import fit
 from newsstand.membership.access import past_due_grace
 from newsstand.membership.emails import trial_reminder_message
 from newsstand.membership.models import (
@@ -97,7 +98,7 @@ def _persist(
         at=now,
         from_state=change.before.state,
         to_state=change.after.state,
-        reason=change.reason[:255],
+        reason=fit(MembershipEvent, "reason", change.reason),
         actor=actor if getattr(actor, "pk", None) else None,
         provider_event_id=provider_event_id,
     )
@@ -446,7 +447,7 @@ def apply_provider_update(update: ProviderUpdate, now: datetime | None = None) -
                 record = ProviderEvent.objects.create(
                     provider=update.provider,
                     event_id=update.event_id,
-                    event_type=update.event_type[:64],
+                    event_type=fit(ProviderEvent, "event_type", update.event_type),
                     created_at=update.created,
                     received_at=now,
                 )
@@ -459,7 +460,7 @@ def apply_provider_update(update: ProviderUpdate, now: datetime | None = None) -
             )
             return ProviderOutcome(replay=True, outcome="already processed")
         outcome = _apply_update(update, now)
-        record.outcome = outcome[:255]
+        record.outcome = fit(ProviderEvent, "outcome", outcome)
         record.save(update_fields=["outcome"])
     log.info(
         "provider event provider=%s event=%s type=%s outcome=%r",
@@ -501,7 +502,7 @@ def _record_payment(update: ProviderUpdate, membership: Membership | None) -> st
             "currency": payment.currency.upper(),
             "paid_at": payment.paid_at,
             "provider": update.provider,
-            "description": payment.description[:255],
+            "description": fit(Payment, "description", payment.description),
         },
     )
     return "payment recorded" if created else "payment already recorded"

@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_POST, require_safe
 
+from newsstand.fields import fit
 from newsstand.ingest.models import FeedCheck
 from newsstand.reader.charts import (
     OUTCOMES,
@@ -326,7 +327,7 @@ def _add_feeds(request: HttpRequest, feeds: list[VerifiedFeed]) -> HttpResponse:
             messages.error(request, str(exc))
             continue
         if found.title and not feed.title:
-            Feed.objects.filter(pk=feed.pk).update(title=found.title[:500])
+            Feed.objects.filter(pk=feed.pk).update(title=fit(Feed, "title", found.title))
         logger.info("staff added feed feed_id=%s url=%s", feed.pk, feed.url)
         messages.success(
             request, f"Added {found.title or found.url}; it will be checked within a minute."

@@ -20,6 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from newsstand.articles.models import Article
+from newsstand.stories.clustering_engine import ClusterConfig
 from newsstand.stories.similarity import ArticleVector
 from newsstand.stories.text import ArticleText
 
@@ -29,6 +30,11 @@ log = logging.getLogger(__name__)
 LOAD_BATCH = 500
 # What every loader reads: the id, the text and the two times.
 TEXT_FIELDS = ("id", "title", "summary", "content_text", "published_at", "fetched_at")
+
+
+def window_seconds() -> float:
+    """The stories window as configured (`ClusterConfig.window_days`), in seconds."""
+    return ClusterConfig.from_settings().window_s
 
 
 def window_q(now: datetime, window_s: float) -> Q:

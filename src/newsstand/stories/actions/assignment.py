@@ -29,6 +29,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from newsstand.articles.models import Article
+from newsstand.fields import fit
 from newsstand.stories.clustering_engine import (
     ArticleInfo,
     Assignment,
@@ -269,7 +270,7 @@ def _persist(decision: Assignment, row: dict[str, Any], cache: _Cache) -> int:
                 )
                 cache.stale = True
         if story_id is None:
-            story_id = Story.objects.create(headline=(row["title"] or "")[:1000]).pk
+            story_id = Story.objects.create(headline=fit(Story, "headline", row["title"] or "")).pk
         copy_of = decision.copy_of
         if copy_of is not None and not Article.objects.filter(pk=int(copy_of)).exists():  # type: ignore[call-overload]  # article pk
             copy_of = None
@@ -303,7 +304,7 @@ def refresh_story_stats(story_ids: Iterable[int]) -> int:
             if not group:
                 continue
             stats = story_stats(group)
-            story.headline = stats.headline
+            story.headline = fit(Story, "headline", stats.headline)
             story.lead = stats.lead
             story.representative_id = stats.representative_id
             story.first_seen_at = stats.first_seen_at
@@ -410,7 +411,7 @@ def recluster_window(
     """
     cfg = ClusterConfig.from_settings()
     if days is not None:
-        cfg = replace(cfg, window_s=days * 24 * 3600)
+        cfg = replace(cfg, window_days=days)
     report = ReclusterReport()
     with _window.lock:
         clusterer = StoryClusterer(cfg=cfg)
