@@ -57,6 +57,7 @@ django.setup()
 from scipy.stats import pearsonr  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
+from newsstand.stories.clustering_engine import ClusterConfig  # noqa: E402
 from newsstand.stories.embeddings import get_backend  # noqa: E402
 from newsstand.stories.similarity import SimilarityModel, score_texts  # noqa: E402
 from newsstand.stories.text import ArticleText  # noqa: E402
@@ -267,7 +268,7 @@ def bench_wirecopy(seed: int) -> dict[str, Any]:
             text, edits = republish(headline, body, rng)
             docs.append((source, text, edits))
     rng.shuffle(docs)
-    index = WireCopyIndex()
+    index = WireCopyIndex(window_s=ClusterConfig().window_s)
     start = datetime(2024, 1, 1, tzinfo=UTC)
     returned: list[Any] = []
     costs: list[float] = []

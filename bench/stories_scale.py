@@ -22,7 +22,7 @@ Quality is reported as pairwise precision/recall of "same story" against the eve
 
 Measured, one process pinned to one thread for the incremental part:
   vectorise    `SimilarityModel.vectorize` in batches of 500 (setup, reported for scale);
-  recluster    `clustering.recluster` over the whole window with --jobs forked processes
+  recluster    `clustering_engine.recluster` over the whole window with --jobs forked processes
                (neighbour lists) and the replay in publication order; goal <= 120 s at 100k;
   incremental  2,000 further articles after the window is full, one at a time: vectorise one
                + decide + record (the `assign_stories` path minus the database), median / p95;
@@ -144,14 +144,21 @@ def pairwise(truth: list[int], pred: list[Any]) -> dict[str, float]:
 
 def run_one(size: int, jobs: int, seed: int) -> dict[str, Any]:
     """Everything for one window size, in this process."""
-    from newsstand.stories.clustering import ArticleInfo, ClusterConfig, StoryClusterer, recluster
+    from newsstand.stories.clustering_engine import (
+        ArticleInfo,
+        ClusterConfig,
+        StoryClusterer,
+        recluster,
+    )
     from newsstand.stories.text import ArticleText
     from newsstand.stories.wirecopy import WireCopyIndex
 
     t0 = time.perf_counter()
     texts, times, events = synthesise(size + INCREMENTAL, seed)
     t_synth = time.perf_counter() - t0
-    clusterer = StoryClusterer(cfg=ClusterConfig(window_s=WINDOW_S), detect_copies=False)
+    clusterer = StoryClusterer(
+        cfg=ClusterConfig(window_days=WINDOW_S / (24 * HOUR)), detect_copies=False
+    )
     articles = [ArticleText.from_combined(t) for t in texts]
     t0 = time.perf_counter()
     vectors = []

@@ -274,7 +274,7 @@ def seed(image_base: str) -> None:
     from newsstand.personal import actions as personal
     from newsstand.personal.targets import resolve_target
     from newsstand.sources.models import Feed, Publisher
-    from newsstand.stories.actions.clustering import refresh_story_stats
+    from newsstand.stories.actions import refresh_story_stats
     from newsstand.stories.actions.curation import add_pick, rank_stories, record_read
     from newsstand.stories.models import Story
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from newsstand.config import (
     EMAIL_TIMEOUT_S,
@@ -14,8 +16,12 @@ from newsstand.config import (
     env_bool,
     env_float,
     env_int,
+    env_numbers,
     env_path,
+    group_from_mapping,
+    load_group,
 )
+from newsstand.fields import fit, max_length
 
 
 def test_booleans(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,3 +159,63 @@ def test_cache_urls() -> None:
         cache_from_url("memcached://127.0.0.1:11211")
     with pytest.raises(ValueError, match="expected one of"):
         cache_from_url("/var/cache")
+
+
+def test_env_numbers_holds_only_the_variables_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NS_WINDOW", raising=False)
+    monkeypatch.setenv("NS_LIMIT", "0.7")
+    monkeypatch.setenv("NS_BLANK", " ")
+    assert env_numbers(window="NS_WINDOW", limit="NS_LIMIT", blank="NS_BLANK") == {"limit": 0.7}
+    monkeypatch.setenv("NS_WINDOW", "three")
+    with pytest.raises(ValueError, match="NS_WINDOW='three'"):
+        env_numbers(window="NS_WINDOW")
+
+
+@dataclass(frozen=True)
+class _Group:
+    half_life_hours: float = 8.0
+    weight: float = 0.5
+    page_size: int = 30
+
+
+def test_a_group_is_its_defaults_overridden_key_by_key() -> None:
+    group = group_from_mapping(_Group, "NS_GROUP", {"weight": 2, "page_size": 10.0})
+    assert group == _Group(half_life_hours=8.0, weight=2.0, page_size=10)
+    assert isinstance(group.page_size, int)
+    assert group_from_mapping(_Group, "NS_GROUP", {}, defaults=_Group(weight=1)) == _Group(weight=1)
+
+
+@pytest.mark.parametrize(
+    ("configured", "message"),
+    [
+        ({"wieght": 1}, "NS_GROUP has unknown key.*wieght.*known: half_life_hours"),
+        ({"weight": "heavy"}, "NS_GROUP weight='heavy': expected a number"),
+        ({"page_size": 2.5}, "NS_GROUP page_size=2.5: expected a whole number"),
+        ({"half_life_hours": 0}, "NS_GROUP half_life_hours must be positive"),
+        ({"page_size": 0}, "NS_GROUP page_size must be positive"),
+        ({"weight": -1}, "NS_GROUP weight must not be negative"),
+    ],
+)
+def test_a_bad_group_value_names_the_setting(configured: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        group_from_mapping(_Group, "NS_GROUP", configured, positive={"page_size"})
+
+
+def test_a_group_is_read_when_loaded(settings: Settings) -> None:
+    settings.NS_GROUP = {"weight": 3}
+    assert load_group(_Group, "NS_GROUP").weight == 3.0
+    settings.NS_GROUP = {"weight": 4}
+    assert load_group(_Group, "NS_GROUP").weight == 4.0
+    del settings.NS_GROUP
+    assert load_group(_Group, "NS_GROUP") == _Group()
+
+
+def test_text_is_cut_at_the_length_the_model_declares() -> None:
+    from newsstand.articles.models import Article
+    from newsstand.sources.models import Feed
+
+    assert max_length(Article, "title") == Article._meta.get_field("title").max_length
+    assert fit(Article, "title", "x" * 5000) == "x" * max_length(Article, "title")
+    assert fit(Feed, "etag", "short") == "short"
+    with pytest.raises(ValueError, match=r"Article\.publisher has no max_length"):
+        max_length(Article, "publisher")

@@ -1,12 +1,25 @@
-"""Reading typed values from the environment, for settings."""
+"""Reading typed values from the environment, for settings; and settings groups, for the code.
+
+The `env_*` readers run in settings.py. `load_group` runs when the code needs a group of
+tunables (a frozen dataclass whose fields carry the defaults): it reads the group's dict from
+django.conf.settings at that moment, so a test's `settings` fixture, or a setting changed at run
+time, takes effect without reloading a module.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
+import typing
+from collections.abc import Collection, Mapping
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -47,6 +60,88 @@ def env_float(name: str, default: float) -> float:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+def env_numbers(**keys: str) -> dict[str, float]:
+    """A settings group's overrides from the environment: {key: number} for each variable set.
+
+    `env_numbers(window_days="NEWSSTAND_STORIES_WINDOW_DAYS")` is `{}` when the variable is not
+    set, so the default stays where it is written once: the group's dataclass.
+    """
+    return {
+        key: env_float(name, 0.0)
+        for key, name in keys.items()
+        if (os.environ.get(name) or "").strip()
+    }
+
+
+# --- settings groups --------------------------------------------------------------------------
+
+# Fields named like durations must be positive: a zero half-life or window divides by zero or
+# empties everything.
+_DURATION_SUFFIXES = ("_hours", "_days", "_seconds", "_h", "_s")
+
+
+def load_group[T: DataclassInstance](
+    cls: type[T], setting: str, *, positive: Collection[str] = (), defaults: T | None = None
+) -> T:
+    """`cls`'s defaults (or `defaults`) overridden key by key by the dict `settings.<setting>`,
+    read now. A missing or empty setting means the defaults.
+    """
+    from django.conf import settings
+
+    configured: Mapping[str, Any] = getattr(settings, setting, None) or {}
+    return group_from_mapping(cls, setting, configured, positive=positive, defaults=defaults)
+
+
+@functools.cache
+def _int_fields(cls: type) -> frozenset[str]:
+    """The fields annotated `int` (resolving the string annotations of postponed evaluation)."""
+    return frozenset(k for k, t in typing.get_type_hints(cls).items() if t is int)
+
+
+def group_from_mapping[T: DataclassInstance](
+    cls: type[T],
+    setting: str,
+    configured: Mapping[str, Any],
+    *,
+    positive: Collection[str] = (),
+    defaults: T | None = None,
+) -> T:
+    """`cls`'s defaults (or `defaults`) overridden by `configured`; a bad key or value names
+    `setting`.
+
+    Every value is a number and none is negative; `int` fields take whole numbers only;
+    durations (by name) and the fields in `positive` must be above zero.
+    """
+    whole = _int_fields(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(configured) - known)
+    if unknown:
+        raise ValueError(
+            f"{setting} has unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    values: dict[str, Any] = {}
+    for key, raw in configured.items():
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"{setting} {key}={raw!r}: expected a number") from None
+        if key in whole:
+            if value != int(value):
+                raise ValueError(f"{setting} {key}={raw!r}: expected a whole number")
+            values[key] = int(value)
+        else:
+            values[key] = value
+    result = dataclasses.replace(defaults, **values) if defaults is not None else cls(**values)
+    for key in known:
+        value = getattr(result, key)
+        if key.endswith(_DURATION_SUFFIXES) or key in positive:
+            if value <= 0:
+                raise ValueError(f"{setting} {key} must be positive, not {value}")
+        elif value < 0:
+            raise ValueError(f"{setting} {key} must not be negative, not {value}")
+    return result
 
 
 # Outgoing mail (account emails: verification, password reset, email change).

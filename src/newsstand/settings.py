@@ -16,6 +16,7 @@ from newsstand.config import (
     env_float,
     env_int,
     env_int_list,
+    env_numbers,
     env_path,
 )
 
@@ -345,26 +346,23 @@ USER_AGENT = os.environ.get(
     "Newsstand/0.1 (+https://github.com/newsstand/newsstand; self-hosted news reader)",
 )
 
-# Top stories ranking (stories/ranking.py; these are its defaults, any key may be left out).
+# Groups of tunables. Each is a dict whose keys override the defaults of one frozen dataclass,
+# where every key is listed and explained once; a key not set keeps its default, and an
+# unknown key or a bad value is an error naming the setting (newsstand.config.load_group).
+# They are read when used, so tests override them with the `settings` fixture.
+#
+# Top stories ranking: stories.ranking.RankingSettings.
 # score = (breadth + velocity + reads) x 0.5 ** (hours since the story's last update / half-life)
-NEWSSTAND_RANKING = {
-    "window_hours": 48.0,  # only stories updated this recently are ranked; older ones score 0
-    "breadth_weight": 1.0,  # x ln(1 + distinct publishers)
-    "velocity_weight": 0.6,  # x ln(1 + articles published in the last velocity_hours)
-    "velocity_hours": 6.0,
-    "reads_weight": 0.4,  # x ln(1 + reads of the story on this site in the last reads_hours)
-    "reads_hours": 6.0,
-    "half_life_hours": 8.0,  # the score halves for every this many hours without an update
-}
-
-# Story clustering (stories/clustering.py): an article joins the best story of the last
-# WINDOW_DAYS scoring at least THRESHOLD (fused similarity, time penalty, section/topic bonus);
-# the hourly repair merges stories whose centroids score MERGE_THRESHOLD and splits groups
-# whose average linkage is under SPLIT_THRESHOLD.
-NEWSSTAND_STORIES_WINDOW_DAYS = env_float("NEWSSTAND_STORIES_WINDOW_DAYS", 3.0)
-NEWSSTAND_STORIES_THRESHOLD = env_float("NEWSSTAND_STORIES_THRESHOLD", 0.55)
-NEWSSTAND_STORIES_MERGE_THRESHOLD = 0.6
-NEWSSTAND_STORIES_SPLIT_THRESHOLD = 0.35
+NEWSSTAND_RANKING: dict[str, float] = {}
+# Story clustering: stories.clustering_engine.ClusterConfig; the environment can set two keys.
+# Its window_days is the one stories window: wire copies, For You and Related Stories use it.
+NEWSSTAND_STORIES = env_numbers(
+    window_days="NEWSSTAND_STORIES_WINDOW_DAYS", threshold="NEWSSTAND_STORIES_THRESHOLD"
+)
+# Article similarity: stories.similarity.SimilaritySettings (entity_boost, embedding_weight).
+NEWSSTAND_SIMILARITY: dict[str, float] = {}
+# Wire copies: stories.wirecopy.WireCopySettings (max_entries, min_containment).
+NEWSSTAND_WIRECOPY: dict[str, float] = {}
 
 # Search (search/). The backend class follows the database engine; set the variable only for a
 # backend of your own. Results rank as relevance x 0.5 ** (age in days / half-life): see
@@ -375,13 +373,10 @@ NEWSSTAND_SEARCH_BACKEND = os.environ.get("NEWSSTAND_SEARCH_BACKEND") or (
     else "newsstand.search.backends.sqlite.SqliteSearch"
 )
 NEWSSTAND_SEARCH_HALF_LIFE_DAYS = env_float("NEWSSTAND_SEARCH_HALF_LIFE_DAYS", 14.0)
-# For You (foryou/config.py has every key and its default; any may be set here). A reader's
-# profile weighs saved > long dwell > read, halving every profile_half_life_days; an article
-# scores (similarity to the profile + follow and Top-story boosts) x freshness.
-NEWSSTAND_FORYOU: dict[str, float] = {
-    "half_life_hours": 24.0,  # freshness halves for every this many hours since publication
-    "max_per_publisher": 3,  # at most this many articles of one publisher on a page
-}
+# For You: foryou.config.ForYouSettings (a group, as above). A reader's profile weighs saved >
+# long dwell > read, halving every profile_half_life_days; an article scores (similarity to the
+# profile + follow and Top-story boosts) x freshness.
+NEWSSTAND_FORYOU: dict[str, float] = {}
 # Each web process vectorises the stories window once for For You (~1 s per 1,000 articles).
 # In a background thread, so no request waits for it; until it is ready For You shows the Top
 # stories and the latest, and says so.

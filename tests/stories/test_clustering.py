@@ -8,7 +8,7 @@ from collections.abc import Hashable
 import numpy as np
 import pytest
 
-from newsstand.stories.clustering import (
+from newsstand.stories.clustering_engine import (
     ArticleInfo,
     ClusterConfig,
     StoryClusterer,
@@ -69,11 +69,11 @@ def test_same_event_from_three_publishers_is_one_story(model: SimilarityModel) -
 
 def test_time_window_is_respected() -> None:
     flood = EVENTS["flood"]
-    clusterer = StoryClusterer(SimilarityModel(), ClusterConfig(window_s=72 * HOUR))
+    clusterer = StoryClusterer(SimilarityModel(), ClusterConfig(window_days=3))
     stories = run(clusterer, [flood[0], flood[1]], [T0, T0 + 5 * 24 * HOUR])
     assert stories[0] != stories[1]
     # Within the window, the same pair joins.
-    clusterer = StoryClusterer(SimilarityModel(), ClusterConfig(window_s=72 * HOUR))
+    clusterer = StoryClusterer(SimilarityModel(), ClusterConfig(window_days=3))
     stories = run(clusterer, [flood[0], flood[1]], [T0, T0 + 30 * HOUR])
     assert stories[0] == stories[1]
 
@@ -174,7 +174,7 @@ def test_window_index_exact_scores_match_the_model() -> None:
 
 
 def test_window_evicts_old_articles() -> None:
-    clusterer = StoryClusterer(SimilarityModel(), ClusterConfig(window_s=24 * HOUR))
+    clusterer = StoryClusterer(SimilarityModel(), ClusterConfig(window_days=1))
     run(clusterer, [EVENTS["flood"][0], EVENTS["chips"][0]], [T0, T0 + 30 * HOUR])
     assert 0 not in clusterer.info and 0 not in clusterer.story_of
     assert len(clusterer) == 1

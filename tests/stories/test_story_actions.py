@@ -231,7 +231,7 @@ def test_clustering_failure_never_fails_the_caller(monkeypatch: pytest.MonkeyPat
     def boom(_ids: object) -> None:
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(actions.clustering, "assign_stories", boom)
+    monkeypatch.setattr(actions.assignment, "assign_stories", boom)
     actions.assign_stories_safely([1, 2])  # logged, not raised
 
 

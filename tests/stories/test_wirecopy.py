@@ -4,11 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from newsstand.stories.clustering_engine import ClusterConfig
 from newsstand.stories.wirecopy import WireCopyIndex, estimated_containment, shingles, sketch
 
 from .texts import OTHER_STORY, WIRE_STORY
 
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
+# The copy index's window is its owner's: the stories window.
+WINDOW_S = ClusterConfig().window_s
 ORIGINAL = "Northfield approves library on old bus depot site\n" + "\n".join(WIRE_STORY)
 
 EDITS = {
@@ -33,14 +36,14 @@ EDITS = {
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
 def test_copy_with_each_edit_joins_the_original(edit: str) -> None:
-    index = WireCopyIndex()
+    index = WireCopyIndex(window_s=WINDOW_S)
     assert index.add("orig", ORIGINAL, T0) is None
     assert index.add("copy", EDITS[edit], T0 + timedelta(hours=1)) == "orig"
     assert index.copy_set("orig") == index.copy_set("copy") == "orig"
 
 
 def test_all_copies_form_one_set_and_distinct_articles_stay_apart() -> None:
-    index = WireCopyIndex()
+    index = WireCopyIndex(window_s=WINDOW_S)
     index.add("orig", ORIGINAL, T0)
     index.add("other", "Airline suspends island flights\n" + "\n".join(OTHER_STORY), T0)
     for i, text in enumerate(EDITS.values()):
@@ -51,7 +54,7 @@ def test_all_copies_form_one_set_and_distinct_articles_stay_apart() -> None:
 
 def test_distinct_articles_sharing_boilerplate_are_not_copies() -> None:
     boiler = "Sign up for our free newsletter to get the news first. Copyright 2024 Example Press."
-    index = WireCopyIndex()
+    index = WireCopyIndex(window_s=WINDOW_S)
     index.add("a", boiler + "\n" + "\n".join(WIRE_STORY[:2]), T0)
     assert index.add("b", boiler + "\n" + "\n".join(OTHER_STORY[:2]), T0) is None
 
@@ -66,7 +69,7 @@ def test_entries_leave_the_window() -> None:
 
 
 def test_size_bound_evicts_oldest() -> None:
-    index = WireCopyIndex(max_entries=2)
+    index = WireCopyIndex(window_s=WINDOW_S, max_entries=2)
     index.add("orig", ORIGINAL, T0)
     index.add("o1", "\n".join(OTHER_STORY), T0 + timedelta(minutes=1))
     index.add("o2", "\n".join(OTHER_STORY[::-1]), T0 + timedelta(minutes=2))
@@ -75,14 +78,14 @@ def test_size_bound_evicts_oldest() -> None:
 
 
 def test_short_texts_are_not_matched() -> None:
-    index = WireCopyIndex()
+    index = WireCopyIndex(window_s=WINDOW_S)
     assert index.add("a", "Breaking news: more soon.", T0) is None
     assert index.add("b", "Breaking news: more soon.", T0) is None
     assert "a" not in index
 
 
 def test_readding_an_id_replaces_it() -> None:
-    index = WireCopyIndex()
+    index = WireCopyIndex(window_s=WINDOW_S)
     index.add("a", ORIGINAL, T0)
     index.add("a", "\n".join(OTHER_STORY), T0)
     assert len(index) == 1

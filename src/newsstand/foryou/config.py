@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
-# Keys that count things rather than measure them; they must be whole numbers.
-_COUNTS = frozenset(
-    {
-        "max_signals",
-        "profile_terms",
-        "max_per_publisher",
-        "page_size",
-        "similar_candidates",
-        "seed_signals",
-        "seed_neighbours",
-        "followed_candidates",
-        "top_story_candidates",
-    }
-)
+from newsstand.config import group_from_mapping, load_group
+from newsstand.stories.clustering_engine import ClusterConfig
 
 
 @dataclass(frozen=True)
@@ -29,8 +16,10 @@ class ForYouSettings:
 
     # Freshness: an article's score halves for every this many hours since it was published.
     half_life_hours: float = 24.0
-    # Only articles published this recently are candidates (the stories window, 3 days).
-    candidate_hours: float = 72.0
+    # Only articles published this recently are candidates. The corpus holds the stories
+    # window (`ClusterConfig.window_days`), which `from_settings` makes the default; this one
+    # is for a `ForYouSettings()` made by hand (tests, the offline evaluation).
+    candidate_hours: float = ClusterConfig.window_days * 24
     # A signal's weight in the profile halves for every this many days since it happened.
     profile_half_life_days: float = 30.0
     # The newest signals used for the profile; older ones have decayed to little anyway.
@@ -67,42 +56,24 @@ class ForYouSettings:
 
     @classmethod
     def from_settings(cls) -> ForYouSettings:
-        configured: dict[str, Any] = getattr(settings, "NEWSSTAND_FORYOU", None) or {}
-        return cls.from_mapping(configured)
+        """The defaults, overridden key by key by settings.NEWSSTAND_FORYOU (read now)."""
+        return load_group(cls, "NEWSSTAND_FORYOU", positive=_POSITIVE, defaults=cls._window())
 
     @classmethod
-    def from_mapping(cls, configured: dict[str, Any]) -> ForYouSettings:
-        """The defaults overridden by `configured`; unknown keys and bad values are errors."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(configured) - known)
-        if unknown:
-            raise ValueError(
-                f"NEWSSTAND_FORYOU has unknown key(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(known))}"
-            )
-        values: dict[str, Any] = {}
-        for key, raw in configured.items():
-            try:
-                value = float(raw)
-            except (TypeError, ValueError):
-                raise ValueError(f"NEWSSTAND_FORYOU {key}={raw!r}: expected a number") from None
-            if key in _COUNTS:
-                if value != int(value):
-                    raise ValueError(f"NEWSSTAND_FORYOU {key}={raw!r}: expected a whole number")
-                values[key] = int(value)
-            else:
-                values[key] = value
-        result = replace(cls(), **values)
-        for f in fields(result):
-            value = getattr(result, f.name)
-            must_be_positive = f.name.endswith(("_hours", "_days", "_seconds")) or f.name in {
-                "max_signals",
-                "profile_terms",
-                "max_per_publisher",
-                "page_size",
-            }
-            if must_be_positive and value <= 0:
-                raise ValueError(f"NEWSSTAND_FORYOU {f.name} must be positive, not {value}")
-            if value < 0:
-                raise ValueError(f"NEWSSTAND_FORYOU {f.name} must not be negative, not {value}")
-        return result
+    def from_mapping(cls, configured: Mapping[str, Any]) -> ForYouSettings:
+        """The defaults overridden by `configured`; unknown keys and bad values are errors.
+
+        `candidate_hours` follows the stories window unless it is set.
+        """
+        return group_from_mapping(
+            cls, "NEWSSTAND_FORYOU", configured, positive=_POSITIVE, defaults=cls._window()
+        )
+
+    @classmethod
+    def _window(cls) -> ForYouSettings:
+        """The defaults with `candidate_hours` the stories window as configured."""
+        return cls(candidate_hours=ClusterConfig.from_settings().window_days * 24)
+
+
+# Counts that must be at least one (durations must be positive by their name).
+_POSITIVE = frozenset({"max_signals", "profile_terms", "max_per_publisher", "page_size"})

@@ -1,12 +1,13 @@
-"""The articles a feed draws from: the stories window index plus what the feed knows of each.
+"""The articles a feed draws from: a stories window index plus what the feed knows of each.
 
-For You does not vectorise or index articles itself. The stories clustering cache
-(`stories.actions.clustering`) already holds every article of the window in a `WindowIndex`:
-term weights, embeddings, publication times and an inverted index for nearest neighbours. A
-`Corpus` wraps such an index (or one built by `Corpus.from_texts`, for the offline evaluation
-and the benchmark) and keeps, per index slot, the columns the feed filters on: publisher,
-section, story and topics, as integer codes in numpy arrays, so follows and mutes are array
-masks rather than Python loops over 100,000 articles.
+For You vectorises with the stories vectoriser and indexes with the stories `WindowIndex`
+(term weights, embeddings, publication times and an inverted index for nearest neighbours), so
+it and story clustering agree on what is similar. It holds an index of its own, though, not
+the story clusterer's: `foryou.window_cache` builds one per process, through the same loader
+(`stories.window_cache`), and `Corpus.from_texts` builds one for the offline evaluation and
+the benchmark. A `Corpus` wraps such an index and keeps, per index slot, the columns the feed
+filters on: publisher, section, story and topics, as integer codes in numpy arrays, so follows
+and mutes are array masks rather than Python loops over 100,000 articles.
 
 The columns follow the index: slots added since the last look are appended, and a compaction
 (the index renumbers its slots) rebuilds them.

@@ -40,10 +40,11 @@ from newsstand.foryou.feed import build_feed
 from newsstand.foryou.inputs import FollowSet, ReaderSignals, Signal, normalise_label
 from newsstand.foryou.model import Explanation, ExplanationKind, Profile, build_profile
 from newsstand.foryou.reader_data import ReaderData, load_reader
-from newsstand.foryou.window_cache import article_text, topic_keys, window_corpus
+from newsstand.foryou.window_cache import topic_keys, window_corpus
 from newsstand.personal.models import Follow
 from newsstand.stories.similarity import ArticleVector
 from newsstand.stories.top import TopStory, top_stories
+from newsstand.stories.window_cache import article_text
 
 log = logging.getLogger(__name__)
 

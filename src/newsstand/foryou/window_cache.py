@@ -1,10 +1,13 @@
 """The For You corpus of this process: the stories window, vectorised once and kept in step.
 
-A per-process CACHE of the database, like the stories clustering cache
-(`stories.actions.clustering`): built on first use from the last
-`NEWSSTAND_STORIES_WINDOW_DAYS` of articles, a batch at a time, then kept in step. At most every
-`SYNC_EVERY_S` a call asks the database one cheap question (the highest article id; a caller
-can bring it along in a query of its own) and
+A per-process CACHE of the database (`stories.window_cache.WindowCache`, the holder story
+assignment's clusterer uses too), loaded the same way (`stories.window_cache.load_window`):
+built on first use from the last `NEWSSTAND_STORIES_WINDOW_DAYS` of articles, a batch at a
+time, then kept in step. It is a copy of its own, not the clusterer's: that one lives in the
+worker, this one in every web process (and in the worker for the briefing), and its IDF,
+evictions and metadata follow the clock and the database rather than the clusterer's window.
+At most every `SYNC_EVERY_S` a call asks the database one cheap question (the highest article
+id; a caller can bring it along in a query of its own) and
 
 - loads and vectorises the articles with ids above the highest one it has seen;
 - re-reads the story, section and topics of the articles fetched lately, and of those still
@@ -31,22 +34,26 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from newsstand.articles.models import Article
 from newsstand.articles.topics import topic_slug
 from newsstand.foryou.corpus import Corpus
 from newsstand.foryou.inputs import ArticleMeta
-from newsstand.stories.actions.clustering import article_ts
 from newsstand.stories.similarity import SimilarityModel
-from newsstand.stories.text import ArticleText
 from newsstand.stories.window import WindowIndex
+from newsstand.stories.window_cache import (
+    WindowCache,
+    article_ts,
+    latest_article_id,
+    load_window,
+    window_seconds,
+)
+from newsstand.stories.window_cache import window_q as _window_q
 
 log = logging.getLogger(__name__)
 
-# Articles read and vectorised per query when the cache loads or catches up.
-LOAD_BATCH = 500
 # The database is asked whether anything changed at most this often (seconds); new articles
 # show in For You within this time. Tests set it to 0.
 SYNC_EVERY_S = 5.0
@@ -60,16 +67,10 @@ FULL_REFRESH_S = 15 * 60.0
 ID_CHUNK = 5000
 
 _META_FIELDS = ("id", "publisher_id", "publisher__name", "title", "section", "topics", "story_id")
-_LOAD_FIELDS = (*_META_FIELDS, "summary", "content_text", "published_at", "fetched_at")
-
-
-def window_seconds() -> float:
-    return float(getattr(settings, "NEWSSTAND_STORIES_WINDOW_DAYS", 3.0)) * 86400.0
 
 
 def window_q(now: datetime) -> Q:
-    start = now - timedelta(seconds=window_seconds())
-    return Q(published_at__gte=start) | Q(published_at__isnull=True, fetched_at__gte=start)
+    return _window_q(now, window_seconds())
 
 
 def topic_keys(topics: object) -> frozenset[str]:
@@ -91,10 +92,6 @@ def meta_of(row: dict[str, Any]) -> ArticleMeta:
     )
 
 
-def article_text(row: dict[str, Any]) -> ArticleText:
-    return ArticleText(title=row["title"] or "", body=row["content_text"] or row["summary"] or "")
-
-
 @dataclass
 class _State:
     corpus: Corpus
@@ -111,8 +108,7 @@ class CorpusNotReady(Exception):
     """The corpus is being built in the background; rank with something else meanwhile."""
 
 
-_lock = threading.RLock()
-_state: _State | None = None
+_window: WindowCache[_State] = WindowCache("foryou corpus")
 # The background build (NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND), at most one per process.
 _builder: threading.Thread | None = None
 _generations = iter(range(1, 2**62))
@@ -121,14 +117,12 @@ _model: SimilarityModel | None = None
 
 def reset() -> None:
     """Forget the corpus (tests; after settings change)."""
-    global _state
-    with _lock:
-        _state = None
+    _window.reset()
 
 
 def build_in_background() -> bool:
     """Is the first build a background thread's job (the default), or the caller's (tests)?"""
-    return bool(getattr(settings, "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND", True))
+    return bool(settings.NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND)
 
 
 def _start_builder() -> threading.Thread:
@@ -144,12 +138,11 @@ def _start_builder() -> threading.Thread:
         return _builder
 
     def run() -> None:
-        global _state
         try:
             built = _build(timezone.now(), None)
-            with _lock:
-                if _state is None:
-                    _state = built
+            with _window.lock:
+                if _window.state is None:
+                    _window.state = built
         except Exception:
             log.exception("foryou corpus build failed; the next request tries again")
         finally:
@@ -167,7 +160,7 @@ def wait_for_build(timeout_s: float) -> bool:
     builder = _builder
     if builder is not None:
         builder.join(timeout_s)
-    return _state is not None
+    return _window.state is not None
 
 
 def _similarity_model() -> SimilarityModel:
@@ -181,31 +174,25 @@ def _similarity_model() -> SimilarityModel:
 
 def _load(corpus: Corpus, qs: Any, now: datetime) -> int:
     """Vectorise and index the rows of `qs` in id order, a batch at a time; rows loaded."""
-    last, loaded = 0, 0
-    while True:
-        batch = list(qs.filter(pk__gt=last).order_by("pk").values(*_LOAD_FIELDS)[:LOAD_BATCH])
-        if not batch:
-            return loaded
+    loaded = 0
+    for batch, vectors in load_window(qs, corpus.vectorize, _META_FIELDS):
         corpus.set_meta(meta_of(r) for r in batch)
-        vectors = corpus.vectorize([article_text(r) for r in batch])
         corpus.index.add_many(
             [r["id"] for r in batch], vectors, [article_ts(r, now) for r in batch]
         )
         loaded += len(batch)
-        if len(batch) < LOAD_BATCH:
-            return loaded  # the last batch: no need to ask for an empty one
-        last = batch[-1]["id"]
+    return loaded
 
 
 def latest_id() -> int:
     """The highest article id: the one question a corpus check asks (an index lookup)."""
-    return Article.objects.aggregate(m=Max("pk"))["m"] or 0
+    return latest_article_id()
 
 
 def check_due() -> bool:
     """Will the next `window_corpus` ask the database? (Callers can fetch `latest_id` with
     their own query and hand it over.)"""
-    state = _state
+    state = _window.state
     return state is None or time.monotonic() - state.checked_at >= SYNC_EVERY_S
 
 
@@ -282,8 +269,8 @@ def _catch_up(state: _State, now: datetime, db_max: int) -> bool:
 def forget(article_ids: Iterable[int]) -> None:
     """Articles a caller found deleted: out of the corpus now, and the next check re-reads the
     whole window (whatever deleted them may have deleted more)."""
-    with _lock:
-        state = _state
+    with _window.lock:
+        state = _window.state
         if state is None:
             return
         gone = [i for i in article_ids if i in state.corpus.index]
@@ -310,18 +297,14 @@ def window_corpus(
     (`check_due`). Rank inside the `with` block: another thread's sync would change the index
     under it.
     """
-    global _state
     now = now or timezone.now()
-    with _lock:
-        state = _state
+    with _window.lock:
+        state = _window.state
         if state is not None and time.monotonic() - state.checked_at >= SYNC_EVERY_S:
             if db_max is None:
                 db_max = latest_id()
-            if db_max < state.max_id:
-                # Articles this cache saw are gone (a restored backup, a test rollback).
-                log.info("foryou corpus reset cached_max_id=%d db_max_id=%d", state.max_id, db_max)
-                state = _state = None
-            else:
+            state = _window.current(db_max)
+            if state is not None:
                 if _catch_up(state, now, db_max):
                     state.generation = next(_generations)
                 state.checked_at = time.monotonic()
@@ -329,5 +312,5 @@ def window_corpus(
             if build_in_background():
                 _start_builder()
                 raise CorpusNotReady
-            state = _state = _build(now, db_max)
+            state = _window.state = _build(now, db_max)
         yield state.corpus, state.generation

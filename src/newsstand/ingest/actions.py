@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from newsstand.articles.actions import index_article_topics
 from newsstand.articles.models import Article
+from newsstand.fields import fit
 from newsstand.ingest import politeness, scheduling
 from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
 from newsstand.ingest.extractor import extract_article
@@ -304,20 +305,20 @@ def store_article(feed: Feed, draft: ArticleDraft) -> tuple[Article, bool]:
                 publisher_id=feed.publisher_id,
                 feed=feed,
                 url=draft.url,
-                guid=draft.guid[:2000],
-                title=draft.title[:1000],
+                guid=fit(Article, "guid", draft.guid),
+                title=fit(Article, "title", draft.title),
                 authors=draft.authors,
-                section=draft.section[:200] or feed.section,
+                section=fit(Article, "section", draft.section) or feed.section,
                 topics=draft.topics,
                 published_at=draft.published,
                 updated_at=draft.updated,
-                lead_image_url=draft.lead_image_url[:2000],
+                lead_image_url=fit(Article, "lead_image_url", draft.lead_image_url),
                 lead_image_caption=draft.lead_image_caption,
-                lead_image_credit=draft.lead_image_credit[:500],
+                lead_image_credit=fit(Article, "lead_image_credit", draft.lead_image_credit),
                 summary=draft.summary,
                 content_html=draft.html,
                 content_text=draft.text,
-                language=draft.language[:16],
+                language=fit(Article, "language", draft.language),
                 word_count=draft.word_count,
                 content_hash=draft.content_hash,
                 extraction_error=draft.extraction_error,
@@ -372,10 +373,12 @@ def _record_success(
         "next_check_at": max(next_check, now + timedelta(seconds=wait_s)),
     }
     if not result.not_modified:
-        fields["etag"] = (result.etag or "")[:500] if complete else ""
-        fields["last_modified"] = (result.last_modified or "")[:100] if complete else ""
+        fields["etag"] = fit(Feed, "etag", result.etag or "") if complete else ""
+        fields["last_modified"] = (
+            fit(Feed, "last_modified", result.last_modified or "") if complete else ""
+        )
         if parsed is not None and parsed.title and not feed.title:
-            fields["title"] = parsed.title[:500]
+            fields["title"] = fit(Feed, "title", parsed.title)
             name_publisher_from_feed(
                 feed.publisher, feed_url=feed.url, title=parsed.title, link=parsed.link
             )

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from newsstand.fields import fit
 from newsstand.sources.catalog import (
     CatalogFeed,
     CatalogPublisher,
@@ -94,7 +95,7 @@ def _apply(drafts: list[CatalogPublisher], progress: Progress | None) -> tuple[i
     new_publishers = [
         Publisher(
             slug=d.slug,
-            name=d.name[:200],
+            name=fit(Publisher, "name", d.name),
             homepage=d.homepage,
             country=d.country,
             language=d.language,
@@ -108,7 +109,12 @@ def _apply(drafts: list[CatalogPublisher], progress: Progress | None) -> tuple[i
         for chunk in _chunks(slugs):
             by_slug.update({p.slug: p for p in Publisher.objects.filter(slug__in=chunk)})
         new_feeds = [
-            Feed(url=f.url, title=f.title[:500], section=f.section[:200], publisher=by_slug[d.slug])
+            Feed(
+                url=f.url,
+                title=fit(Feed, "title", f.title),
+                section=fit(Feed, "section", f.section),
+                publisher=by_slug[d.slug],
+            )
             for d in needed
             for f in d.feeds
             if f.url not in existing_urls
@@ -181,7 +187,7 @@ def add_feed(url: str, publisher: Publisher | None = None) -> Feed:
     if publisher is None:
         key = site_key(url)
         publisher, _ = Publisher.objects.get_or_create(
-            slug=slug_for_site(key), defaults={"name": key[:200]}
+            slug=slug_for_site(key), defaults={"name": fit(Publisher, "name", key)}
         )
     feed, created = Feed.objects.get_or_create(url=url, defaults={"publisher": publisher})
     if created:
@@ -195,12 +201,12 @@ def name_publisher_from_feed(publisher: Publisher, *, feed_url: str, title: str,
     "example.com" is only a placeholder; the channel's own title ("Example Daily") is what
     readers know the publisher by. Names staff or the catalogue chose are never touched.
     """
-    title = " ".join(title.split())[:200]
-    if not title or publisher.name != site_key(feed_url)[:200]:
+    title = fit(Publisher, "name", " ".join(title.split()))
+    if not title or publisher.name != fit(Publisher, "name", site_key(feed_url)):
         return False
     fields: dict[str, str] = {"name": title}
     if not publisher.homepage and link.startswith(("http://", "https://")):
-        fields["homepage"] = link[:2000]
+        fields["homepage"] = fit(Publisher, "homepage", link)
     Publisher.objects.filter(pk=publisher.pk, name=publisher.name).update(**fields)
     for key, value in fields.items():
         setattr(publisher, key, value)

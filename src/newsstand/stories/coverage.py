@@ -16,6 +16,7 @@ from django.utils import timezone
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from newsstand.articles.models import Article
+from newsstand.stories.clustering_engine import ClusterConfig
 from newsstand.stories.models import Story
 
 # What a coverage row shows; the bodies stay in the database.
@@ -38,7 +39,6 @@ RELATED_ITEMS = 6
 MAX_MEMBERS = 200
 # Stories looked at for "similar stories": the most recently updated ones.
 SIMILAR_POOL = 300
-SIMILAR_WINDOW = timedelta(days=3)
 
 _WORD = re.compile(r"\w+")
 
@@ -196,9 +196,11 @@ def related_for(article: Article) -> tuple[list[RelatedItem], tuple[str, ...]]:
             if len(items) >= RELATED_ITEMS - 2:
                 break
     when = _when(article) or timezone.now()
+    # Stories updated within the stories window either side of the article.
+    window = timedelta(seconds=ClusterConfig.from_settings().window_s)
     pool = list(
         Story.objects.filter(
-            last_updated_at__range=(when - SIMILAR_WINDOW, when + SIMILAR_WINDOW),
+            last_updated_at__range=(when - window, when + window),
             article_count__gt=0,
         )
         .only("id", "headline", "sections", "topics", "publisher_count", "last_updated_at")

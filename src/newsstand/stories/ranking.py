@@ -19,11 +19,10 @@ queries and persists the results.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.conf import settings
+from newsstand.config import load_group
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -44,21 +43,8 @@ class RankingSettings:
 
     @classmethod
     def from_settings(cls) -> RankingSettings:
-        """The defaults above, overridden key by key by settings.NEWSSTAND_RANKING (lowercase)."""
-        configured: dict[str, Any] = getattr(settings, "NEWSSTAND_RANKING", None) or {}
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(configured) - known)
-        if unknown:
-            raise ValueError(
-                f"NEWSSTAND_RANKING has unknown key(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(known))}"
-            )
-        values = {k: float(v) for k, v in configured.items()}
-        result = replace(cls(), **values)
-        for name in ("window_hours", "velocity_hours", "reads_hours", "half_life_hours"):
-            if getattr(result, name) <= 0:
-                raise ValueError(f"NEWSSTAND_RANKING {name} must be positive")
-        return result
+        """The defaults above, overridden key by key by settings.NEWSSTAND_RANKING (read now)."""
+        return load_group(cls, "NEWSSTAND_RANKING")
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.conf import settings
 from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 
+from newsstand.config import load_group
 from newsstand.stories.embeddings import EmbeddingBackend, get_backend
 from newsstand.stories.text import ArticleText, term_weights
 
@@ -39,10 +39,23 @@ logger = logging.getLogger(__name__)
 # 2**20 buckets: hash collisions between the few thousand distinct words of a news window are
 # rare enough not to move a cosine, and the DF table stays at 4 MiB.
 HASH_FEATURES = 2**20
-ENTITY_BOOST = float(getattr(settings, "NEWSSTAND_SIMILARITY_ENTITY_BOOST", 1.5))
-# Equal say for the lexical and the semantic signal: each alone correlates about as well with
-# human judgement (0.80 vs 0.81 on SemEval), so there is no principled reason to favour one.
-EMBEDDING_WEIGHT = float(getattr(settings, "NEWSSTAND_SIMILARITY_EMBEDDING_WEIGHT", 0.5))
+
+
+@dataclass(frozen=True)
+class SimilaritySettings:
+    """How the two signals are built and fused; settings.NEWSSTAND_SIMILARITY overrides any."""
+
+    # Name-like tokens (capitalised mid-sentence, numbers) count this many times a plain word.
+    entity_boost: float = 1.5
+    # Equal say for the lexical and the semantic signal: each alone correlates about as well
+    # with human judgement (0.80 vs 0.81 on SemEval), so there is no principled reason to
+    # favour one.
+    embedding_weight: float = 0.5
+
+    @classmethod
+    def from_settings(cls) -> SimilaritySettings:
+        """The defaults above, overridden key by key by settings.NEWSSTAND_SIMILARITY (now)."""
+        return load_group(cls, "NEWSSTAND_SIMILARITY")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -55,17 +68,23 @@ class ArticleVector:
 
 
 class SimilarityModel:
-    """TF-IDF statistics over a corpus that can grow and shrink, plus an embedding backend."""
+    """TF-IDF statistics over a corpus that can grow and shrink, plus an embedding backend.
+
+    `entity_boost` and `embedding_weight` default to the settings (`SimilaritySettings`).
+    """
 
     def __init__(
         self,
         backend: EmbeddingBackend | None = None,
         *,
-        entity_boost: float = ENTITY_BOOST,
-        embedding_weight: float = EMBEDDING_WEIGHT,
+        entity_boost: float | None = None,
+        embedding_weight: float | None = None,
     ) -> None:
+        tunables = SimilaritySettings.from_settings()
         self.backend = backend if backend is not None else get_backend()
-        self.entity_boost = entity_boost
+        self.entity_boost = tunables.entity_boost if entity_boost is None else entity_boost
+        if embedding_weight is None:
+            embedding_weight = tunables.embedding_weight
         self.embedding_weight = embedding_weight if self.backend.dim else 0.0
         self._hasher = FeatureHasher(
             n_features=HASH_FEATURES, input_type="dict", alternate_sign=False

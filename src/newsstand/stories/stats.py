@@ -81,7 +81,7 @@ def story_stats(members: Sequence[Mapping[str, Any]]) -> StoryStats:
     sections = Counter(m["section"].strip() for m in members if m["section"].strip())
     topics = Counter(t for m in members for t in dict.fromkeys(m["topics"] or []) if t)
     return StoryStats(
-        headline=rep["title"][:1000],
+        headline=rep["title"],
         lead=lead_of(rep["summary"], rep.get("text_head", "")),
         representative_id=rep["id"],
         first_seen_at=min(times),

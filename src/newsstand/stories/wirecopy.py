@@ -12,8 +12,8 @@ words, so articles are compared as sets of word 5-gram shingles (case and punctu
    set, not how much of the smaller one it holds.
 
 The index is incremental and bounded: `add` sketches one text, queries the LSH and verifies at
-most `MAX_CANDIDATES` candidates; entries older than `WINDOW_S` before the newest publication
-time seen, or beyond `MAX_ENTRIES`, are evicted.
+most `MAX_CANDIDATES` candidates; entries older than the window (its owner's, the stories
+window) before the newest publication time seen, or beyond `max_entries`, are evicted.
 """
 
 from __future__ import annotations
@@ -26,26 +26,36 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from datasketch import MinHash, MinHashLSH
-from django.conf import settings
 from django.utils import timezone
 
+from newsstand.config import load_group
 from newsstand.stories.text import shingle_tokens
 
 logger = logging.getLogger(__name__)
 
-# Wire copies appear within hours; three days also covers weekend republishing.
-WINDOW_S = float(getattr(settings, "NEWSSTAND_WIRECOPY_WINDOW_S", 3 * 24 * 3600))
-# ~1.5 KiB an entry (sketch, LSH keys, bookkeeping): 50,000 entries stay under 100 MiB.
-MAX_ENTRIES = int(getattr(settings, "NEWSSTAND_WIRECOPY_MAX_ENTRIES", 50_000))
 SHINGLE_WORDS = 5
 # 128 permutations: the estimated Jaccard's standard error is at most 0.045.
 NUM_PERM = 128
 LSH_THRESHOLD = 0.15
-MIN_CONTAINMENT = float(getattr(settings, "NEWSSTAND_WIRECOPY_MIN_CONTAINMENT", 0.6))
 # Below this many distinct shingles (about 25 words) a text is too short to call a copy: a
 # shared boilerplate sentence would be enough to match.
 MIN_SHINGLES = 20
 MAX_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class WireCopySettings:
+    """The copy index's tunables; settings.NEWSSTAND_WIRECOPY overrides any (`from_settings`)."""
+
+    # ~1.5 KiB an entry (sketch, LSH keys, bookkeeping): 50,000 entries stay under 100 MiB.
+    max_entries: int = 50_000
+    # The share of the shorter text's shingles the longer one must hold to call it a copy.
+    min_containment: float = 0.6
+
+    @classmethod
+    def from_settings(cls) -> WireCopySettings:
+        """The defaults above, overridden key by key by settings.NEWSSTAND_WIRECOPY (read now)."""
+        return load_group(cls, "NEWSSTAND_WIRECOPY", positive={"max_entries"})
 
 
 @dataclass(slots=True)
@@ -80,18 +90,24 @@ def estimated_containment(a: MinHash, size_a: int, b: MinHash, size_b: int) -> f
 
 
 class WireCopyIndex:
-    """Incremental copy-set assignment over a sliding publication-time window."""
+    """Incremental copy-set assignment over a sliding publication-time window of `window_s`.
+
+    `max_entries` and `min_containment` default to the settings (`WireCopySettings`).
+    """
 
     def __init__(
         self,
         *,
-        window_s: float = WINDOW_S,
-        max_entries: int = MAX_ENTRIES,
-        min_containment: float = MIN_CONTAINMENT,
+        window_s: float,
+        max_entries: int | None = None,
+        min_containment: float | None = None,
     ) -> None:
+        tunables = WireCopySettings.from_settings()
         self.window_s = window_s
-        self.max_entries = max_entries
-        self.min_containment = min_containment
+        self.max_entries = tunables.max_entries if max_entries is None else max_entries
+        self.min_containment = (
+            tunables.min_containment if min_containment is None else min_containment
+        )
         self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         self._entries: dict[Hashable, _Entry] = {}
         self._by_time: list[tuple[float, int, Hashable]] = []

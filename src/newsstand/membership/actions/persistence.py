@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from newsstand.fields import fit
 from newsstand.membership.models import Membership, MembershipEvent
 from newsstand.membership.transitions import Change, Facts
 
@@ -49,7 +50,7 @@ def persist_change(
         at=now,
         from_state=change.before.state,
         to_state=change.after.state,
-        reason=change.reason[:255],
+        reason=fit(MembershipEvent, "reason", change.reason),
         actor=actor if getattr(actor, "pk", None) else None,
         provider_event_id=provider_event_id,
     )

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from newsstand.fields import fit
 from newsstand.membership.actions.persistence import ensure_membership, persist_change
 from newsstand.membership.models import Membership, Payment, ProviderEvent
 from newsstand.membership.plans import UnknownPlan, get_plan
@@ -114,7 +115,7 @@ def apply_provider_update(update: ProviderUpdate, now: datetime | None = None) -
                 record = ProviderEvent.objects.create(
                     provider=update.provider,
                     event_id=update.event_id,
-                    event_type=update.event_type[:64],
+                    event_type=fit(ProviderEvent, "event_type", update.event_type),
                     created_at=update.created,
                     received_at=now,
                 )
@@ -127,7 +128,7 @@ def apply_provider_update(update: ProviderUpdate, now: datetime | None = None) -
             )
             return ProviderOutcome(replay=True, outcome="already processed")
         outcome = _apply_update(update, now)
-        record.outcome = outcome[:255]
+        record.outcome = fit(ProviderEvent, "outcome", outcome)
         record.save(update_fields=["outcome"])
     log.info(
         "provider event provider=%s event=%s type=%s outcome=%r",
@@ -170,7 +171,7 @@ def _record_payment(update: ProviderUpdate, membership: Membership | None) -> st
             "currency": payment.currency.upper(),
             "paid_at": payment.paid_at,
             "provider": update.provider,
-            "description": payment.description[:255],
+            "description": fit(Payment, "description", payment.description),
         },
     )
     return "payment recorded" if created else "payment already recorded"

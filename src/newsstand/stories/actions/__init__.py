@@ -1,10 +1,10 @@
 """State changes for stories. Views, tasks and commands call these; the decisions are elsewhere.
 
-`clustering`: assigning articles to stories, repairing and re-clustering the window.
+`assignment`: giving articles their stories, repairing and re-clustering the window.
 `curation`: ranking Top stories, counting reads, editors' picks.
 """
 
-from newsstand.stories.actions.clustering import (
+from newsstand.stories.actions.assignment import (
     AssignReport,
     ReclusterReport,
     RepairReport,

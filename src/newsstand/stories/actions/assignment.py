@@ -1,45 +1,56 @@
-"""State changes of story clustering; the decisions are in `stories.clustering`.
+"""State changes of story clustering; the decisions are in `stories.clustering_engine`.
 
-Clustering: assigning articles, repairing and re-clustering the window.
+Assignment: giving articles their stories, repairing and re-clustering the window.
 
-The clustering index (`StoryClusterer`) is a per-process CACHE of the database. It is built on
-first use from the last `NEWSSTAND_STORIES_WINDOW_DAYS` of articles and then kept in step: every
-call first loads the articles with ids above the highest one it has seen (stored by another
-process, or not yet assigned), so the CLI ingest and the consumer's worker threads agree. A lock
-serialises the threads of one process. A decision to join a story names the member it matched;
-persistence re-reads that member's story, so a story another process has merged or split away
-is followed, and the cache re-reads every article's story when that happens (or when its copy of
-the mapping is older than `MAPPING_REFRESH_S`).
+The clusterer (`StoryClusterer`) is a per-process CACHE of the database
+(`stories.window_cache.WindowCache`). It is built on first use from the last
+`NEWSSTAND_STORIES_WINDOW_DAYS` of articles and then kept in step: every call first loads the
+articles with ids above the highest one it has seen (stored by another process, or not yet
+assigned), so the CLI ingest and the consumer's worker threads agree. A lock serialises the
+threads of one process. A decision to join a story names the member it matched; persistence
+re-reads that member's story, so a story another process has merged or split away is followed,
+and the cache re-reads every article's story when that happens (or when its copy of the
+mapping is older than `MAPPING_REFRESH_S`).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from newsstand.articles.models import Article
-from newsstand.stories.clustering import ArticleInfo, Assignment, ClusterConfig, StoryClusterer
-from newsstand.stories.clustering import recluster as batch_recluster
+from newsstand.fields import fit
+from newsstand.stories.clustering_engine import (
+    ArticleInfo,
+    Assignment,
+    ClusterConfig,
+    StoryClusterer,
+)
+from newsstand.stories.clustering_engine import recluster as batch_recluster
 from newsstand.stories.models import Pick, ReadTally, Story
 from newsstand.stories.similarity import ArticleVector
 from newsstand.stories.stats import MEMBER_FIELDS, story_stats
-from newsstand.stories.text import ArticleText
+from newsstand.stories.window_cache import (
+    LOAD_BATCH,
+    WindowCache,
+    article_ts,
+    latest_article_id,
+    load_window,
+    window_q,
+)
 
 log = logging.getLogger(__name__)
 
-# Articles vectorised per embedding batch when the cache loads.
-LOAD_BATCH = 500
 # Another process's repairs move articles between stories; re-read the mapping this often.
 MAPPING_REFRESH_S = 10 * 60
 # Wire copies appear within hours of the original: only this much history is sketched when the
@@ -48,18 +59,7 @@ COPY_WARM_S = 24 * 3600
 # The start of the body, for a story's lead when its representative has no summary.
 TEXT_HEAD_CHARS = 600
 
-_FIELDS = (
-    "id",
-    "title",
-    "summary",
-    "content_text",
-    "published_at",
-    "fetched_at",
-    "section",
-    "topics",
-    "story_id",
-    "copy_of_id",
-)
+_FIELDS = ("section", "topics", "story_id", "copy_of_id")
 
 
 @dataclass
@@ -94,27 +94,15 @@ class ReclusterReport:
     deleted: int = 0
 
 
-_lock = threading.RLock()
-_cache: _Cache | None = None
+_window: WindowCache[_Cache] = WindowCache("stories cache")
 
 
 def reset_cache() -> None:
     """Forget the in-memory index (tests; after settings change)."""
-    global _cache
-    with _lock:
-        _cache = None
+    _window.reset()
 
 
 # --- loading -------------------------------------------------------------------------------
-
-
-def article_ts(row: dict[str, Any], now: datetime | None = None) -> float:
-    """Publication time, else fetch time; dates in the future count as the fetch time."""
-    now = now or timezone.now()
-    when = row["published_at"]
-    if when is None or when > now + timedelta(hours=1):
-        when = row["fetched_at"] or now
-    return when.timestamp()
 
 
 def _info(row: dict[str, Any], now: datetime) -> ArticleInfo:
@@ -126,29 +114,18 @@ def _info(row: dict[str, Any], now: datetime) -> ArticleInfo:
     )
 
 
-def _text(row: dict[str, Any]) -> ArticleText:
-    return ArticleText(title=row["title"] or "", body=row["content_text"] or row["summary"] or "")
-
-
 def _rows(
     qs: Any, clusterer: StoryClusterer
-) -> Iterable[tuple[dict[str, Any], ArticleInfo, ArticleVector]]:
+) -> Iterator[tuple[dict[str, Any], ArticleInfo, ArticleVector]]:
     """Window rows in id order, vectorised a batch at a time."""
     now = timezone.now()
-    last = 0
-    while True:
-        batch = list(qs.filter(pk__gt=last).order_by("pk").values(*_FIELDS)[:LOAD_BATCH])
-        if not batch:
-            return
-        vectors = clusterer.vectorize([_text(r) for r in batch])
+    for batch, vectors in load_window(qs, clusterer.vectorize, _FIELDS):
         for row, vector in zip(batch, vectors, strict=True):
             yield row, _info(row, now), vector
-        last = batch[-1]["id"]
 
 
 def _window_q(cfg: ClusterConfig) -> Q:
-    start = timezone.now() - timedelta(seconds=cfg.window_s)
-    return Q(published_at__gte=start) | Q(published_at__isnull=True, fetched_at__gte=start)
+    return window_q(timezone.now(), cfg.window_s)
 
 
 def _copy_text(row: dict[str, Any]) -> str:
@@ -161,7 +138,7 @@ _Row = tuple[dict[str, Any], ArticleInfo, ArticleVector]
 def _build(cfg: ClusterConfig | None = None) -> tuple[_Cache, list[_Row]]:
     cfg = cfg or ClusterConfig.from_settings()
     clusterer = StoryClusterer(cfg=cfg)
-    max_id = Article.objects.aggregate(m=Max("pk"))["m"] or 0
+    max_id = latest_article_id()
     pending: list[_Row] = []
     warm_from = time.time() - COPY_WARM_S
     qs = Article.objects.filter(_window_q(cfg), pk__lte=max_id)
@@ -220,19 +197,13 @@ def assign_stories(article_ids: Sequence[int] | None = None) -> AssignReport:
 
     Returns what happened; each article is persisted in its own transaction.
     """
-    global _cache
     report = AssignReport()
-    with _lock:
+    with _window.lock:
         pending: list[_Row] = []
-        if _cache is not None:
-            db_max = Article.objects.aggregate(m=Max("pk"))["m"] or 0
-            if db_max < _cache.max_id:
-                # Articles this cache saw are gone (a restored backup, a test rollback).
-                log.info("stories cache reset cached_max_id=%d db_max_id=%d", _cache.max_id, db_max)
-                _cache = None
-        if _cache is None:
-            _cache, pending = _build()
-        cache = _cache
+        cache = _window.current(latest_article_id()) if _window.state is not None else None
+        if cache is None:
+            cache, pending = _build()
+            _window.state = cache
         if cache.stale or time.monotonic() - cache.mapping_at > MAPPING_REFRESH_S:
             _refresh_mapping(cache)
         clusterer = cache.clusterer
@@ -299,7 +270,7 @@ def _persist(decision: Assignment, row: dict[str, Any], cache: _Cache) -> int:
                 )
                 cache.stale = True
         if story_id is None:
-            story_id = Story.objects.create(headline=(row["title"] or "")[:1000]).pk
+            story_id = Story.objects.create(headline=fit(Story, "headline", row["title"] or "")).pk
         copy_of = decision.copy_of
         if copy_of is not None and not Article.objects.filter(pk=int(copy_of)).exists():  # type: ignore[call-overload]  # article pk
             copy_of = None
@@ -333,7 +304,7 @@ def refresh_story_stats(story_ids: Iterable[int]) -> int:
             if not group:
                 continue
             stats = story_stats(group)
-            story.headline = stats.headline
+            story.headline = fit(Story, "headline", stats.headline)
             story.lead = stats.lead
             story.representative_id = stats.representative_id
             story.first_seen_at = stats.first_seen_at
@@ -384,8 +355,8 @@ def repair_stories(*, since: timedelta = timedelta(hours=2)) -> RepairReport:
     """Merge near-duplicate stories and split incoherent ones among those changed lately."""
     assign_stories()
     report = RepairReport()
-    with _lock:
-        cache = _cache
+    with _window.lock:
+        cache = _window.state
         if cache is None:
             return report
         clusterer = cache.clusterer
@@ -438,14 +409,13 @@ def recluster_window(
     and read tallies move to where most of their articles went. The result becomes this
     process's cache.
     """
-    global _cache
     cfg = ClusterConfig.from_settings()
     if days is not None:
-        cfg = replace(cfg, window_s=days * 24 * 3600)
+        cfg = replace(cfg, window_days=days)
     report = ReclusterReport()
-    with _lock:
+    with _window.lock:
         clusterer = StoryClusterer(cfg=cfg)
-        max_id = Article.objects.aggregate(m=Max("pk"))["m"] or 0
+        max_id = latest_article_id()
         qs = Article.objects.filter(_window_q(cfg), pk__lte=max_id)
         total = qs.count()
         items: list[tuple[ArticleInfo, ArticleVector, Hashable | None]] = []
@@ -501,7 +471,7 @@ def recluster_window(
         clusterer.members = {}
         for d, s in clusterer.story_of.items():
             clusterer.members.setdefault(s, set()).add(d)
-        _cache = _Cache(clusterer, max_id, time.monotonic())
+        _window.state = _Cache(clusterer, max_id, time.monotonic())
         report.articles = len(labels)
         report.stories = len(groups)
     log.info(
