@@ -7,13 +7,12 @@
   var script = document.currentScript;
   if (!("serviceWorker" in navigator) || !script) return;
   var url = script.getAttribute("data-sw");
-  var saved = script.getAttribute("data-saved");
   window.addEventListener("load", function () {
     navigator.serviceWorker.register(url).catch(function () { /* offline support is optional */ });
     if (!navigator.onLine) return;
     navigator.serviceWorker.ready.then(function (registration) {
       var worker = navigator.serviceWorker.controller || registration.active;
-      if (worker) worker.postMessage({ type: "page-shown", saved: location.pathname === saved });
+      if (worker) worker.postMessage({ type: "page-shown", path: location.pathname });
     });
   });
 })();

@@ -174,7 +174,7 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type !== "page-shown") return;
-  if (data.saved) {
+  if (data.path === SAVED_URL) {
     event.waitUntil(syncSaved());
   } else if (Date.now() - lastSavedSync > SAVED_RESYNC_MS) {
     // Only a worker that keeps saved copies has anything to check.
