@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BIND ?= 127.0.0.1:8000
 
-.PHONY: help run test lint bench screenshots install clean
+.PHONY: help run test lint golden bench screenshots install clean
 
 help:
 	@echo "make run    - install into .venv, migrate, load the catalogue, serve on http://$(BIND)"
 	@echo "make test   - the full suite on SQLite, then on PostgreSQL"
 	@echo "make lint   - ruff and mypy"
+	@echo "make golden - rewrite the golden test files from today's code (review: git diff tests/)"
 	@echo "make bench  - benchmarks (results in docs/benchmarks.md)"
 	@echo "make screenshots - every page type, phone and desktop, into docs/screenshots/"
 
@@ -40,6 +41,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden
 
 bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
