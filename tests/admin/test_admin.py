@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -18,34 +19,84 @@ def data():
     pub = make_publisher("Reuters")
     healthy = make_feed(pub)
     broken = make_feed(
-        pub, error_count=3, last_error="HTTP 503 from upstream " + "x" * 300, is_active=True
+        pub,
+        url="https://broken.example/rss.xml",
+        error_count=3,
+        last_error="HTTP 503 from upstream " + "x" * 300,
+        is_active=True,
     )
     story = Story.objects.create(headline="Blinken in Central Asia")
     article = make_article(pub, title="Blinken holds talks", feed=healthy, story=story)
+    # A second publisher with an article: the article list's publisher filter shows from two.
+    make_article(make_publisher("AP"), title="Markets close higher")
     return {"pub": pub, "healthy": healthy, "broken": broken, "story": story, "article": article}
 
 
-@pytest.mark.parametrize(
-    "model",
-    ["sources_publisher", "sources_feed", "articles_article", "stories_story"],
-)
-def test_changelists_render(admin_client, data, model):
-    response = admin_client.get(reverse(f"admin:{model}_changelist"))
-    assert response.status_code == 200
+# model, seeded object, how the list shows it, a search that finds it, the list's filters
+CHANGELISTS = [
+    ("sources_publisher", "pub", "Reuters", "Reuters", ["is active", "language", "country"]),
+    (
+        "sources_feed",
+        "broken",
+        "https://broken.example/rss.xml",
+        "broken",
+        ["is active", "has errors"],
+    ),
+    ("articles_article", "article", "Blinken holds talks", "holds talks", ["publisher", "section"]),
+    ("stories_story", "story", "Blinken in Central Asia", "Central Asia", []),
+]
 
 
-@pytest.mark.parametrize(
-    ("model", "key"),
-    [
-        ("sources_publisher", "pub"),
-        ("sources_feed", "broken"),
-        ("articles_article", "article"),
-        ("stories_story", "story"),
-    ],
-)
-def test_change_forms_render(admin_client, data, model, key):
-    response = admin_client.get(reverse(f"admin:{model}_change", args=[data[key].pk]))
+@pytest.mark.parametrize(("model", "key", "shown", "query", "filters"), CHANGELISTS)
+def test_changelists_list_search_and_filter(admin_client, data, model, key, shown, query, filters):
+    url = reverse(f"admin:{model}_changelist")
+    response = admin_client.get(url)
     assert response.status_code == 200
+    cl = response.context["cl"]
+    assert data[key] in cl.result_list
+    assert shown in response.content.decode()
+    assert [str(spec.title) for spec in cl.filter_specs] == filters
+
+    found = admin_client.get(url, {"q": query}).context["cl"]
+    assert data[key] in found.result_list
+    missed = admin_client.get(url, {"q": "no-such-thing-anywhere"})
+    assert list(missed.context["cl"].result_list) == []
+    assert shown not in missed.content.decode().split('id="changelist-form"', 1)[1]
+
+
+def _form_values(response) -> dict[str, list[str]]:
+    """What a browser would submit from the admin's change form, unchanged."""
+    page = lxml.html.fromstring(response.content)
+    (form,) = [f for f in page.forms if f.get("id", "").endswith("_form")]
+    values: dict[str, list[str]] = {}
+    for name, value in form.form_values():
+        values.setdefault(name, []).append(value)
+    return values
+
+
+# model, object, field, its value now, the new value
+CHANGES = [
+    ("sources_publisher", "pub", "name", "Reuters", "Reuters News Agency"),
+    ("sources_feed", "broken", "section", "World", "Europe"),
+    ("articles_article", "article", "title", "Blinken holds talks", "Blinken ends his tour"),
+    ("stories_story", "story", "headline", "Blinken in Central Asia", "Blinken tours the region"),
+]
+
+
+@pytest.mark.parametrize(("model", "key", "field", "before", "after"), CHANGES)
+def test_change_forms_show_the_object_and_save_an_edit(
+    admin_client, data, model, key, field, before, after
+):
+    url = reverse(f"admin:{model}_change", args=[data[key].pk])
+    values = _form_values(admin_client.get(url))
+    assert values[field] == [before]
+    values[field] = [after]
+    response = admin_client.post(url, values)
+    errors = response.context and response.context["adminform"].form.errors
+    assert response.status_code == 302, errors
+    assert response["Location"] == reverse(f"admin:{model}_changelist")
+    data[key].refresh_from_db()
+    assert getattr(data[key], field) == after
 
 
 def test_publisher_list_shows_feed_count_without_n_plus_one(

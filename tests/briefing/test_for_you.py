@@ -1,9 +1,9 @@
-"""The briefing's For You section, from foryou.live.page_for over real texts (shared data)."""
+"""The briefing's For You section, from foryou.live.page_for over the For You tests' news
+(tests/foryou/fixtures/news.py)."""
 
 from __future__ import annotations
 
 from datetime import time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,25 +16,22 @@ from newsstand.briefing.content import build_briefing
 from newsstand.personal.actions import note_article_opened
 from newsstand.personal.models import Follow
 from tests.briefing.conftest import SITE, make_reader
-from tests.foryou.conftest import News, make_news
-from tests.foryou.conftest import semeval_pairs as semeval_pairs
+from tests.foryou.conftest import News, NewsTexts, make_news
+from tests.foryou.conftest import news_texts as news_texts
 
 pytestmark = pytest.mark.django_db
 
 
-Pairs = list[tuple[str, str, float]]
-
-
 @pytest.fixture
-def news(db: None, semeval_pairs: Pairs, shared_data: Path) -> News:
+def news(db: None, news_texts: NewsTexts) -> News:
     """Pairs of articles on the same event, each pair a story; the first three Top stories."""
-    return make_news(semeval_pairs, with_stories=True)
+    return make_news(news_texts, with_stories=True)
 
 
 @pytest.fixture
-def plain_news(db: None, semeval_pairs: Pairs, shared_data: Path) -> News:
+def plain_news(db: None, news_texts: NewsTexts) -> News:
     """The same pairs before clustering (no stories): For You explains by the article read."""
-    return make_news(semeval_pairs, with_stories=False)
+    return make_news(news_texts, with_stories=False)
 
 
 def test_for_you_says_why(plain_news: News) -> None:

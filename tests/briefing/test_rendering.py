@@ -1,29 +1,34 @@
 """Golden tests for the briefing email: a fixed Briefing in, subject, text and HTML out
 (`golden/briefing.{subject.txt,txt,html}`). Pure rendering, no database.
 
-Regenerate after an intended change with NEWSSTAND_UPDATE_GOLDEN=1 and review the diff.
+The tests only compare. After an intended change, rewrite the golden files with `make golden`
+(`python -m tests.golden`) and review the diff.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date, time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from newsstand.briefing.content import Briefing, Item
-from newsstand.briefing.emails import briefing_message, render_briefing
+from newsstand.briefing.emails import RenderedBriefing, briefing_message, render_briefing
 
 GOLDEN = Path(__file__).parent / "golden"
+FIXED_SETTINGS = {
+    "SECRET_KEY": "golden-test-key-not-secret-0123456789-abcdefghijklmnop",
+    "NEWSSTAND_SITE_URL": "https://news.example.org",
+}
 
 
 @pytest.fixture
 def fixed(settings: Any) -> None:
-    settings.SECRET_KEY = "golden-test-key-not-secret-0123456789-abcdefghijklmnop"
-    settings.NEWSSTAND_SITE_URL = "https://news.example.org"
+    for name, value in FIXED_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 def _briefing() -> Briefing:
@@ -70,21 +75,34 @@ def _briefing() -> Briefing:
     )
 
 
-def _check(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("NEWSSTAND_UPDATE_GOLDEN"):
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+READER = SimpleNamespace(pk=42, email="reader@example.org")
+
+
+def _golden_render() -> RenderedBriefing:
+    return render_briefing(READER, _briefing(), send_time=time(7, 0), time_zone="Europe/London")
+
+
+def _golden_texts(rendered: RenderedBriefing) -> dict[str, str]:
+    return {
+        "briefing.subject.txt": rendered.subject + "\n",
+        "briefing.txt": rendered.text,
+        "briefing.html": rendered.html,
+    }
+
+
+def golden_files() -> list[tuple[Path, str]]:
+    """(golden file, its content from today's templates) for `python -m tests.golden`."""
+    with override_settings(**FIXED_SETTINGS):
+        return [(GOLDEN / name, text) for name, text in _golden_texts(_golden_render()).items()]
 
 
 def test_golden_email(fixed: None) -> None:
-    reader = SimpleNamespace(pk=42, email="reader@example.org")
-    rendered = render_briefing(reader, _briefing(), send_time=time(7, 0), time_zone="Europe/London")
-    _check("briefing.subject.txt", rendered.subject + "\n")
-    _check("briefing.txt", rendered.text)
-    _check("briefing.html", rendered.html)
+    rendered = _golden_render()
+    for name, actual in _golden_texts(rendered).items():
+        expected = (GOLDEN / name).read_text(encoding="utf-8")
+        assert actual == expected, f"{name} differs from its golden file; see `make golden`"
 
-    message = briefing_message(reader, rendered, date(2026, 11, 28))
+    message = briefing_message(READER, rendered, date(2026, 11, 28))
     headers = dict(message.extra_headers)
     # The header and the link at the foot of both parts are the same signed URL.
     link = rendered.text.rsplit("Unsubscribe: ", 1)[1].strip()

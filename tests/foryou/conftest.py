@@ -1,4 +1,5 @@
-"""Fixtures for the For You tests: small corpora of real texts from the shared data."""
+"""Fixtures for the For You tests: small corpora of hand-written news checked in beside them
+(tests/foryou/fixtures/news.py), and of real texts from the shared data where a test asks."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from newsstand.foryou.corpus import Corpus
 from newsstand.foryou.inputs import ArticleMeta
 from newsstand.stories.similarity import SimilarityModel
 from newsstand.stories.text import ArticleText
+from tests.foryou.fixtures.news import SAME_EVENT, UNRELATED
 
 NOW = 1_750_000_000.0
 HOUR = 3600.0
@@ -26,12 +28,34 @@ def similarity_model() -> SimilarityModel:
     return SimilarityModel()
 
 
+@dataclass(frozen=True)
+class NewsTexts:
+    """News as "headline + body" texts: each `same` pair is two reports of one event; each
+    `unrelated` text reports an event of its own."""
+
+    same: list[tuple[str, str]]
+    unrelated: list[str]
+
+
 @pytest.fixture(scope="session")
-def semeval_pairs(shared_data: Path) -> list[tuple[str, str, float]]:
-    """(text1, text2, Overall) of the SemEval-2022 English pairs; Overall 1 = same story."""
+def news_texts() -> NewsTexts:
+    """The hand-written news checked into tests/foryou/fixtures/."""
+    return NewsTexts(same=list(SAME_EVENT), unrelated=list(UNRELATED))
+
+
+@pytest.fixture(scope="session")
+def semeval_texts(shared_data: Path) -> NewsTexts:
+    """Real news from the SemEval-2022 English pairs (shared data): the pairs rated Overall <= 1.5
+    (same story); of the first 21 pairs rated >= 3.5 (different stories), the first texts, and
+    the last pair's second text: 22 unrelated texts, as in the checked-in news."""
     path = shared_data / "similarity" / "semeval2022-en" / "pairs.csv"
     with path.open(encoding="utf-8", newline="") as fh:
-        return [(r["text1"], r["text2"], float(r["Overall"])) for r in csv.DictReader(fh)]
+        pairs = [(r["text1"], r["text2"], float(r["Overall"])) for r in csv.DictReader(fh)]
+    apart = [(a, b) for a, b, overall in pairs if overall >= 3.5][:21]
+    return NewsTexts(
+        same=[(a, b) for a, b, overall in pairs if overall <= 1.5],
+        unrelated=[a for a, _ in apart] + [apart[-1][1]],
+    )
 
 
 MakeCorpus = Callable[[Sequence[tuple[ArticleMeta, str, float]]], Corpus]
@@ -59,7 +83,7 @@ def make_corpus(similarity_model: SimilarityModel) -> MakeCorpus:
 
 @dataclass
 class News:
-    """Real article pairs in the database: pair i's two articles cover the same event, by two
+    """Article pairs in the database: pair i's two articles cover the same event, by two
     publishers, in section SECTIONS[i % 4] with topic TOPICS[i % 4]."""
 
     publishers: list[Any]
@@ -101,18 +125,18 @@ TOP_STORY_PAIRS = 3
 
 
 @pytest.fixture
-def news(db: None, semeval_pairs: list[tuple[str, str, float]]) -> News:
+def news(db: None, news_texts: NewsTexts) -> News:
     """Pairs without stories (clustering has not run): only publishers limit a page."""
-    return make_news(semeval_pairs, with_stories=False)
+    return make_news(news_texts, with_stories=False)
 
 
 @pytest.fixture
-def storied_news(db: None, semeval_pairs: list[tuple[str, str, float]]) -> News:
+def storied_news(db: None, news_texts: NewsTexts) -> News:
     """Each pair one story; the first TOP_STORY_PAIRS are Top stories."""
-    return make_news(semeval_pairs, with_stories=True)
+    return make_news(news_texts, with_stories=True)
 
 
-def make_news(semeval_pairs: list[tuple[str, str, float]], *, with_stories: bool) -> News:
+def make_news(texts: NewsTexts, *, with_stories: bool) -> News:
     from django.utils import timezone
 
     from newsstand.articles.models import Article, ArticleTopic
@@ -121,7 +145,7 @@ def make_news(semeval_pairs: list[tuple[str, str, float]], *, with_stories: bool
     from tests.reader.factories import make_article, make_publisher
 
     publishers = [make_publisher(name) for name in PUBLISHER_NAMES]
-    same = [(a, b) for a, b, overall in semeval_pairs if overall <= 1.5][:24]
+    same = texts.same[:24]
     now = timezone.now()
     pairs = []
     for i, (text1, text2) in enumerate(same):

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from newsstand.foryou import live, window_cache
-from tests.foryou.conftest import make_news
+from tests.foryou.conftest import NewsTexts, make_news
 from tests.personal.conftest import make_user
 
 # Committed rows: the builder thread reads them through its own database connection.
@@ -22,9 +22,9 @@ def background(settings: Any) -> None:
 
 
 def test_the_first_page_is_the_fallback_while_the_corpus_builds(
-    background: None, semeval_pairs: list[tuple[str, str, float]]
+    background: None, news_texts: NewsTexts
 ) -> None:
-    news = make_news(semeval_pairs, with_stories=False)
+    news = make_news(news_texts, with_stories=False)
     user = make_user()
     a, _ = news.pairs[0]
     from newsstand.personal import actions
@@ -41,10 +41,8 @@ def test_the_first_page_is_the_fallback_while_the_corpus_builds(
     assert any(r.startswith("Because you read") for e in ready.entries for r in e.reasons)
 
 
-def test_a_task_can_wait_for_the_build(
-    background: None, semeval_pairs: list[tuple[str, str, float]]
-) -> None:
-    news = make_news(semeval_pairs, with_stories=False)
+def test_a_task_can_wait_for_the_build(background: None, news_texts: NewsTexts) -> None:
+    news = make_news(news_texts, with_stories=False)
     user = make_user()
     from newsstand.personal import actions
 
@@ -54,9 +52,9 @@ def test_a_task_can_wait_for_the_build(
 
 
 def test_the_page_says_it_is_still_preparing(
-    background: None, client: Any, semeval_pairs: list[tuple[str, str, float]]
+    background: None, client: Any, news_texts: NewsTexts
 ) -> None:
-    make_news(semeval_pairs, with_stories=False)
+    make_news(news_texts, with_stories=False)
     client.force_login(make_user())
     html = client.get("/for-you/").content.decode()
     assert "still reading today" in html

@@ -17,7 +17,7 @@ from newsstand.foryou.model import (
 )
 from newsstand.stories.text import ArticleText
 
-from .conftest import HOUR, NOW, MakeCorpus
+from .conftest import HOUR, NOW, MakeCorpus, NewsTexts
 
 DAY = 24 * HOUR
 CFG = ForYouSettings()
@@ -63,15 +63,14 @@ def test_signals_halve_every_profile_half_life() -> None:
 
 
 @pytest.fixture
-def texts(semeval_pairs: list[tuple[str, str, float]]) -> dict[str, str]:
-    same = [p for p in semeval_pairs if p[2] <= 1.5]
-    apart = [p for p in semeval_pairs if p[2] >= 3.5]
+def texts(news_texts: NewsTexts) -> dict[str, str]:
+    same, unrelated = news_texts.same, news_texts.unrelated
     return {
         "read": same[0][0],
         "same_story": same[0][1],
         "other_read": same[1][0],
-        "unrelated": apart[0][0],
-        "unrelated2": apart[1][1],
+        "unrelated": unrelated[0],
+        "unrelated2": unrelated[1],
     }
 
 

@@ -1,12 +1,13 @@
 """Golden tests for extract_article: `<case>.html` beside `<case>.expected.json`.
 
-Regenerate after an intended change with NEWSSTAND_UPDATE_GOLDEN=1 and review the diff.
+The tests only compare. After an intended change, rewrite the expected files with `make golden`
+(`python -m tests.golden`) and review the diff.
 """
 
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,13 +42,22 @@ def as_record(html: bytes) -> dict[str, Any]:
     }
 
 
+def golden_files() -> Iterator[tuple[Path, str]]:
+    """(expected file, its content from today's extractor) for `python -m tests.golden`."""
+    for case in CASES:
+        record = as_record((GOLDEN / f"{case}.html").read_bytes())
+        yield (
+            GOLDEN / f"{case}.expected.json",
+            json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+        )
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_golden(case: str) -> None:
     record = as_record((GOLDEN / f"{case}.html").read_bytes())
     expected_path = GOLDEN / f"{case}.expected.json"
-    if os.environ.get("NEWSSTAND_UPDATE_GOLDEN"):
-        expected_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
-    assert record == json.loads(expected_path.read_text())
+    assert expected_path.exists(), f"missing {expected_path.name}; run `make golden`, review it"
+    assert record == json.loads(expected_path.read_text(encoding="utf-8"))
 
 
 def test_lead_image_and_repeated_captions_appear_once() -> None:

@@ -3,11 +3,14 @@ slow feed not holding up the others. Over real HTTP against the local publisher 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email.utils import formatdate
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -210,25 +213,37 @@ def test_a_feed_answering_429_or_503_waits_as_long_as_retry_after_asks(
 # Concurrency
 
 
-class _Counting:
-    """A handler that records how many requests it is serving at once."""
+class _InFlight:
+    """How many requests are being served at once, and the most there ever were."""
 
-    def __init__(self, body: bytes, ctype: str, delay_s: float) -> None:
-        self.body, self.ctype, self.delay_s = body, ctype, delay_s
+    def __init__(self) -> None:
         self.active = 0
         self.peak = 0
         self.lock = threading.Lock()
 
-    def __call__(self, req: object) -> None:
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
         with self.lock:
             self.active += 1
             self.peak = max(self.peak, self.active)
         try:
-            time.sleep(self.delay_s)
-            req.send_body(200, self.body, {"Content-Type": self.ctype})  # type: ignore[attr-defined]
+            yield
         finally:
             with self.lock:
                 self.active -= 1
+
+
+class _Counting(_InFlight):
+    """A handler that records how many requests it is serving at once, alone and in `overall`."""
+
+    def __init__(self, body: bytes, ctype: str, delay_s: float, overall: _InFlight) -> None:
+        super().__init__()
+        self.body, self.ctype, self.delay_s, self.overall = body, ctype, delay_s, overall
+
+    def __call__(self, req: object) -> None:
+        with self.serving(), self.overall.serving():
+            time.sleep(self.delay_s)
+            req.send_body(200, self.body, {"Content-Type": self.ctype})  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -239,20 +254,50 @@ def test_at_most_per_host_concurrency_requests_in_flight_per_host(
     try:
         publisher = Publisher.objects.create(name="P", slug="p")
         counters = []
+        both_hosts = _InFlight()
         for web in (publisher_web, other):
-            feed_counter = _Counting(rss(web, []).encode(), "application/rss+xml", 0.3)
+            feed_counter = _Counting(rss(web, []).encode(), "application/rss+xml", 0.3, both_hosts)
             counters.append(feed_counter)
             for i in range(5):
                 _feed(publisher, web.handle(f"/feed-{i}.xml", feed_counter))
-        started = time.monotonic()
         call_command("ingest", "--once", "--jobs", "10", "--no-progress", stdout=StringIO())
-        elapsed = time.monotonic() - started
     finally:
         other.stop()
     assert [c.peak for c in counters] == [politeness.PER_HOST_CONCURRENCY] * 2
     assert FeedCheck.objects.filter(outcome="ok").count() == 10
-    # 5 feeds of 0.3 s per host, 2 at a time, both hosts in parallel: about 0.9 s, not 3 s.
-    assert elapsed < 2.5
+    # The two hosts were served side by side: more requests at once than one host is allowed.
+    assert both_hosts.peak > politeness.PER_HOST_CONCURRENCY
+
+
+class _HeldOpen:
+    """A feed that stalls: it sends a byte at a time (each well inside the read timeout) for as
+    long as `until()` is false, then goes silent, so the fetch ends in a read timeout. It records
+    whether `until()` came true while it was still sending."""
+
+    TICK_S = 0.05
+    GIVE_UP_S = 20.0  # only reached when `until()` never comes true, i.e. when the test fails
+    SILENT_S = 5.0  # far longer than the read timeout the test sets
+
+    def __init__(self, until: Callable[[], bool]) -> None:
+        self.until = until
+        self.came_true_while_open: list[bool] = []
+
+    def __call__(self, req: Any) -> None:
+        req.send_response(200)
+        req.send_header("Content-Type", "application/rss+xml")
+        req.send_header("Connection", "close")
+        req.end_headers()
+        give_up = time.monotonic() + self.GIVE_UP_S
+        try:
+            while not self.until() and time.monotonic() < give_up:
+                req.wfile.write(b" ")
+                req.wfile.flush()
+                time.sleep(self.TICK_S)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.came_true_while_open.append(self.until())
+        time.sleep(self.SILENT_S)
+        req.close_connection = True
 
 
 @pytest.mark.django_db(transaction=True)
@@ -261,23 +306,26 @@ def test_a_slow_feed_never_delays_the_others(
 ) -> None:
     monkeypatch.setattr(fetcher, "READ_TIMEOUT_S", 0.5)
     slow_web = PublisherWeb().start()
+    fast_paths: set[str] = set()
+
+    def fast_feeds_fetched() -> bool:
+        return fast_paths <= {r.path for r in list(publisher_web.requests)}
+
+    stall = _HeldOpen(fast_feeds_fetched)
     try:
         publisher = Publisher.objects.create(name="P", slug="p")
-        slow = [
-            _feed(publisher, slow_web.drip(f"/slow-{i}.xml", total_bytes=50, delay_s=1.5))
-            for i in range(2)
-        ]
+        # Created first, so claimed first: one after another, they would come before the rest.
+        slow = [_feed(publisher, slow_web.handle(f"/slow-{i}.xml", stall)) for i in range(2)]
         fast = []
         for i in range(3):
             items = serve_articles(publisher_web, f"f{i}", 2)
+            fast_paths.update({f"/fast-{i}.xml", *(path for _, _, path in items)})
             fast.append(
                 _feed(publisher, publisher_web.add(f"/fast-{i}.xml", rss(publisher_web, items)))
             )
-        started = time.monotonic()
         call_command(
             "ingest", "--once", "--jobs", "4", "--no-progress", stdout=StringIO(), stderr=StringIO()
         )
-        elapsed = time.monotonic() - started
     finally:
         slow_web.stop()
     assert Article.objects.filter(feed__in=fast).count() == 6
@@ -285,9 +333,8 @@ def test_a_slow_feed_never_delays_the_others(
         feed.refresh_from_db()
         assert "longer than 0.5 s" in feed.last_error
         assert FeedCheck.objects.get(feed=feed).error_kind == "timeout"
-    # Two slow feeds time out side by side with the fast ones: bounded by one timeout, not
-    # the sum of everything done one after another.
-    assert elapsed < 3.0
+    # Every fast feed and its pages were fetched while both slow feeds were still stalling.
+    assert stall.came_true_while_open == [True, True]
 
 
 def test_page_fetches_ask_for_html(publisher_web: PublisherWeb, publisher: Publisher) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
@@ -227,12 +228,23 @@ def test_stories_command_rejects_bad_days() -> None:
         call_command("stories", "recluster", "--days", "0")
 
 
-def test_clustering_failure_never_fails_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(_ids: object) -> None:
+def test_clustering_failure_never_fails_the_caller(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[list[int]] = []
+
+    def boom(ids: list[int]) -> None:
+        calls.append(list(ids))
         raise RuntimeError("index exploded")
 
     monkeypatch.setattr(actions.assignment, "assign_stories", boom)
-    actions.assign_stories_safely([1, 2])  # logged, not raised
+    with caplog.at_level(logging.ERROR, logger="newsstand.stories"):
+        actions.assign_stories_safely([1, 2])  # returns: the failure is logged, not raised
+    assert calls == [[1, 2]]
+    (record,) = [r for r in caplog.records if r.name.startswith("newsstand.stories")]
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == "story assignment failed articles=2"
+    assert record.exc_info is not None and str(record.exc_info[1]) == "index exploded"
 
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title>

@@ -2,6 +2,8 @@
 
 The page's own offset is kept ("2023-12-17T23:30:00-05:00" stays on the 17th); a time stated
 without an offset is taken as UTC; a bare date becomes midnight UTC of that date.
+:func:`page_published` decides the time a reader of a page would name, from its declared
+metadata, its URL and the dates it prints.
 """
 
 from __future__ import annotations
@@ -9,13 +11,20 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from dateutil import parser as dateutil_parser
+from lxml.html import HtmlElement
+
+if TYPE_CHECKING:
+    # Only for annotations: metadata imports this module.
+    from newsstand.ingest.metadata import PageMetadata
 
 __all__ = [
     "MIN_PLAUSIBLE_YEAR",
     "align_to_day",
+    "page_published",
     "parse_datetime",
     "revision_day",
     "url_date",
@@ -185,3 +194,162 @@ def revision_day(published: date, updated: date, shown: set[date]) -> date | Non
 def without_visible_dates(text: str) -> str:
     """*text* with the dates written out in it ("Dec. 19, 2023") taken out."""
     return _VISIBLE_DATE_RE.sub(" ", text)
+
+
+# --- Guessing a page's publication time from its HTML ---------------------------------------
+
+_DATE_CLASS_RE = re.compile(r"date|time|publish|posted|updated|byline|dateline", re.I)
+_POSTED_CLASS_RE = re.compile(r"publish|posted|dateline|byline", re.I)
+_DATE_TAGS = ("time", "span", "div", "p", "li", "dd", "h2", "h3", "h4", "h5", "h6")
+_MAX_DATE_CHILDREN = 12
+_TIME_OF_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_HEADER_CLASS_RE = re.compile(r"article-?header|post-?header|entry-?header|story-?header", re.I)
+_MAX_DATE_TEXT_CHARS = 200
+
+
+def page_published(
+    tree: HtmlElement, url: str | None, base_url: str | None, meta: PageMetadata
+) -> datetime | None:
+    """The publication time a reader of the page would name.
+
+    The declared time first (on the publisher's local day); a date in the URL, then htmldate's
+    estimate, when the page declares none. A page that prints only a later revision's day (an
+    evergreen guide re-dated on each update) is published, for its readers, on that day.
+    """
+    if meta.published is None:
+        headline_time = _headline_time(tree)
+        if headline_time is not None:
+            return headline_time
+        day = url_date(url) or url_date(meta.canonical_url)
+        shown: set[date] = set()
+        if day is None:
+            # One day printed where the page says it was posted, else one day printed at all.
+            posted = visible_days(_posted_texts(tree))
+            shown = visible_days(_date_texts(tree))
+            day = next(iter(posted if len(posted) == 1 else shown if len(shown) == 1 else ()), None)
+        if day is not None:
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return _local_day(_htmldate(tree, base_url), tree, url, meta, shown)
+    published = _local_day(meta.published, tree, url, meta)
+    updated = meta.updated
+    if (
+        published is None
+        or updated is None
+        or updated <= published
+        or updated.date() == published.date()
+    ):
+        return published
+    # Only pages revised on a later day need to know which days they print.
+    shown = visible_days(_date_texts(tree))
+    if not shown or published.date() in shown:
+        return published
+    updated = _local_day(updated, tree, url, meta, shown) or updated
+    if updated.date() in shown:
+        return updated
+    revision = revision_day(published.date(), updated.date(), shown)
+    if revision is not None:
+        return datetime(revision.year, revision.month, revision.day, tzinfo=UTC)
+    return published
+
+
+def _headline_time(tree: HtmlElement) -> datetime | None:
+    """The first machine-readable <time> after the headline: the byline's "posted on"."""
+    seen_h1 = False
+    for element in tree.iter("h1", "time"):
+        if element.tag == "h1":
+            seen_h1 = True
+        elif seen_h1 and element.get("datetime"):
+            moment = parse_datetime(element.get("datetime"))
+            if moment is not None and _TIME_OF_DAY_RE.search(element.get("datetime", "")):
+                return moment
+            return None
+    return None
+
+
+def _local_day(
+    published: datetime | None,
+    tree: HtmlElement,
+    url: str | None,
+    meta: PageMetadata,
+    shown: set[date] | None = None,
+) -> datetime | None:
+    """Show a UTC timestamp on the publisher's own calendar day when the page says which.
+
+    A time stated in UTC can fall on the next or previous day of the day the publisher
+    printed. That day comes from the URL (/2023/12/19/...) or, failing that, from a date
+    written out in the page's date and byline elements; the instant is kept, only its offset
+    changes.
+    """
+    if published is None or published.utcoffset():
+        return published
+    day = url_date(url) or url_date(meta.canonical_url)
+    if day is None:
+        if shown is None:
+            shown = visible_days(_date_texts(tree))
+        near = [d for d in shown if abs((published.date() - d).days) == 1]
+        if published.date() in shown or len(near) != 1:
+            return published
+        day = near[0]
+    if abs((published.date() - day).days) != 1:
+        return published
+    return align_to_day(published, day)
+
+
+def _is_date_line(element: HtmlElement) -> bool:
+    attrib = element.attrib
+    if attrib:
+        names = attrib.get("class")
+        if (names and _DATE_CLASS_RE.search(names)) or _DATE_CLASS_RE.search(
+            attrib.get("id") or ""
+        ):
+            return True
+        if names is not None:
+            return False
+    parent = element.getparent()
+    return parent is not None and bool(_HEADER_CLASS_RE.search(parent.get("class") or ""))
+
+
+def _posted_texts(tree: HtmlElement) -> list[str]:
+    """Short texts of elements classed as the posting date or the byline."""
+    texts = []
+    for element in tree.iter(*_DATE_TAGS):
+        attrib = element.attrib
+        if not attrib or len(element) > _MAX_DATE_CHILDREN:
+            continue
+        if _POSTED_CLASS_RE.search(attrib.get("class") or "") or _POSTED_CLASS_RE.search(
+            attrib.get("id") or ""
+        ):
+            text = element.text_content()
+            if len(text) <= _MAX_DATE_TEXT_CHARS:
+                texts.append(text)
+    return texts
+
+
+def _date_texts(tree: HtmlElement) -> list[str]:
+    """Short texts of <time> elements, of elements classed as dates or bylines, and of the
+    unclassed lines of an article header (where many pages print the date under the headline).
+    """
+    texts = []
+    for element in tree.iter(*_DATE_TAGS):
+        if len(element) > _MAX_DATE_CHILDREN:
+            continue  # a container (a "timeline", an "update" feed), not a date line
+        if element.tag != "time" and not _is_date_line(element):
+            continue
+        text = element.text_content()
+        if len(text) <= _MAX_DATE_TEXT_CHARS:
+            texts.append(text)
+    return texts
+
+
+def _htmldate(tree: HtmlElement, url: str | None) -> datetime | None:
+    """htmldate's estimate, for pages that state no machine-readable date."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, extensive_search=True, original_date=True, url=url)
+    except (ValueError, TypeError) as exc:
+        logger.debug("htmldate failed on %s: %s", url, exc)
+        return None
+    if not found:
+        return None
+    return datetime.fromisoformat(found).replace(tzinfo=UTC)

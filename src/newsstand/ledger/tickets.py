@@ -13,9 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core import signing
-from django.utils import timezone
-
-from newsstand.membership.access import has_full_access
 
 SALT = "newsstand.ledger.read-ticket"
 MALFORMED = "The read ticket's contents are not what Newsstand issues."
@@ -84,11 +81,3 @@ def read_ticket(
     if age < timedelta(0):
         raise TicketError("malformed", "The read ticket's open time is in the future.")
     return ticket
-
-
-def read_ticket_for(user: Any, article_id: int, now: datetime | None = None) -> str:
-    """The ticket the article page renders for a member; "" for anyone whose reads do not count."""
-    now = now or timezone.now()
-    if not has_full_access(user, now):
-        return ""
-    return issue_ticket(user.pk, article_id, now)
