@@ -259,6 +259,9 @@ NEWSSTAND_FULL_READ_SCROLL = env_float("NEWSSTAND_FULL_READ_SCROLL", 0.6)
 # Full reads counted per member and day (POST /reads/ answers 429 past it): no one reads 200
 # articles a day, a script farming one publisher's payout does.
 NEWSSTAND_FULL_READS_PER_DAY = env_int("NEWSSTAND_FULL_READS_PER_DAY", 200)
+# And per member in any ten minutes (429 past it): a reader finishes one article at a time (each
+# takes FULL_READ_SECONDS at least); a script redeems a stack of tickets at once.
+NEWSSTAND_FULL_READS_PER_10_MIN = env_int("NEWSSTAND_FULL_READS_PER_10_MIN", 20)
 NEWSSTAND_PUBLISHER_SHARE = env_float("NEWSSTAND_PUBLISHER_SHARE", 0.7)
 # (NEWSSTAND_CURRENCY is set with the plans above.)
 
