@@ -377,6 +377,9 @@ NEWSSTAND_SEARCH_BACKEND = os.environ.get("NEWSSTAND_SEARCH_BACKEND") or (
     else "newsstand.search.backends.sqlite.SqliteSearch"
 )
 NEWSSTAND_SEARCH_HALF_LIFE_DAYS = env_float("NEWSSTAND_SEARCH_HALF_LIFE_DAYS", 14.0)
+# Searches one reader may make in a minute (signed in: per account; else per client address,
+# see ALLAUTH_TRUSTED_PROXY_COUNT); past it the page answers 429 (search/throttle.py).
+NEWSSTAND_SEARCHES_PER_MINUTE = env_int("NEWSSTAND_SEARCHES_PER_MINUTE", 30)
 # For You (foryou/config.py has every key and its default; any may be set here). A reader's
 # profile weighs saved > long dwell > read, halving every profile_half_life_days; an article
 # scores (similarity to the profile + follow and Top-story boosts) x freshness.
