@@ -261,6 +261,9 @@ NEWSSTAND_FULL_READ_SCROLL = env_float("NEWSSTAND_FULL_READ_SCROLL", 0.6)
 # Full reads counted per member and day (POST /reads/ answers 429 past it): no one reads 200
 # articles a day, a script farming one publisher's payout does.
 NEWSSTAND_FULL_READS_PER_DAY = env_int("NEWSSTAND_FULL_READS_PER_DAY", 200)
+# And per member in any ten minutes (429 past it): a reader finishes one article at a time (each
+# takes FULL_READ_SECONDS at least); a script redeems a stack of tickets at once.
+NEWSSTAND_FULL_READS_PER_10_MIN = env_int("NEWSSTAND_FULL_READS_PER_10_MIN", 20)
 NEWSSTAND_PUBLISHER_SHARE = env_float("NEWSSTAND_PUBLISHER_SHARE", 0.7)
 # (NEWSSTAND_CURRENCY is set with the plans above.)
 
@@ -373,6 +376,9 @@ NEWSSTAND_SEARCH_BACKEND = os.environ.get("NEWSSTAND_SEARCH_BACKEND") or (
     else "newsstand.search.backends.sqlite.SqliteSearch"
 )
 NEWSSTAND_SEARCH_HALF_LIFE_DAYS = env_float("NEWSSTAND_SEARCH_HALF_LIFE_DAYS", 14.0)
+# Searches one reader may make in a minute (signed in: per account; else per client address,
+# see ALLAUTH_TRUSTED_PROXY_COUNT); past it the page answers 429 (search/throttle.py).
+NEWSSTAND_SEARCHES_PER_MINUTE = env_int("NEWSSTAND_SEARCHES_PER_MINUTE", 30)
 # For You: foryou.config.ForYouSettings (a group, as above). A reader's profile weighs saved >
 # long dwell > read, halving every profile_half_life_days; an article scores (similarity to the
 # profile + follow and Top-story boosts) x freshness.

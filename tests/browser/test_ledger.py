@@ -1,11 +1,12 @@
 """The read ledger in a real browser: a member scrolls through an article and the read is
-recorded; the staff payouts page passes axe-core."""
+recorded once the reading time has passed; the staff payouts page passes axe-core."""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -31,8 +32,10 @@ LONG_BODY = "".join(
 
 
 def test_member_scrolls_past_the_threshold_and_the_read_is_recorded(
-    page: Page, context: BrowserContext, live_server: LiveServer
+    page: Page, context: BrowserContext, live_server: LiveServer, settings: Any
 ) -> None:
+    # A short reading time: the scroll is done long before it, so the claim has to wait.
+    settings.NEWSSTAND_FULL_READ_SECONDS = 4
     now = timezone.now()
     member = get_user_model().objects.create_user(
         "reader@example.org", email="reader@example.org", password="pw-not-used"
@@ -48,6 +51,7 @@ def test_member_scrolls_past_the_threshold_and_the_read_is_recorded(
     )
     sign_in(context, live_server, member)
 
+    opened = time.monotonic()
     page.goto(reverse("reader:article", args=[article.pk]))
     assert page.locator("script[src*='ledger/read.js']").count() == 1
     page.wait_for_load_state("load")
@@ -59,6 +63,8 @@ def test_member_scrolls_past_the_threshold_and_the_read_is_recorded(
             page.wait_for_timeout(30)
     # Only the status: Chromium keeps no body of a keepalive request for Playwright to read.
     assert claim.value.status == 201
+    # The scroll took about a second; the claim went out once the reading time had passed.
+    assert time.monotonic() - opened >= 4
     tracker = "document.querySelector(\"script[src*='ledger/read.js']\").dataset.state"
     page.wait_for_function(tracker)
     assert page.evaluate(tracker) == "recorded"

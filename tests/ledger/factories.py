@@ -32,6 +32,17 @@ def make_member(name: str = "member", *, trial_ends_at: datetime | None = None) 
     return user
 
 
+def make_paying_member(name: str = "payer", *, paid_until: datetime | None = None) -> object:
+    """A user with an active paid membership (by default paid for 30 days from now)."""
+    user = make_user(name)
+    Membership.objects.create(
+        user=user,
+        state=Membership.State.ACTIVE,
+        paid_until=paid_until or timezone.now() + timedelta(days=30),
+    )
+    return user
+
+
 def make_non_member(name: str = "visitor") -> object:
     """A registered user without a trial or a paid membership."""
     user = make_user(name)

@@ -1,7 +1,8 @@
 """A scripted November 2026 of reads and payments, with its expected figures worked out by hand.
 
 The time zone is Europe/Paris (UTC+1 in November), so reads and payments an hour either side of
-midnight UTC at the month's edges fall into the neighbouring month.
+midnight UTC at the month's edges fall into the neighbouring month. Members m1 to m3 pay; m4 is
+in a free trial, so its reads are recorded but never pooled.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from newsstand.ledger.actions import RecordedRead, record_full_read
 from newsstand.ledger.tickets import issue_ticket
 from newsstand.membership.models import Payment
 from newsstand.sources.models import Publisher
-from tests.ledger.factories import make_member, make_non_member
+from tests.ledger.factories import make_member, make_non_member, make_paying_member
 from tests.reader.factories import make_article, make_publisher
 
 TIME_ZONE = "Europe/Paris"
 PARIS = ZoneInfo(TIME_ZONE)
-# Every trial in the scenario covers October to December 2026.
-TRIAL_ENDS = datetime(2027, 1, 15, tzinfo=UTC)
+# Every membership (and m4's trial) in the scenario covers October to December 2026.
+PAID_UNTIL = datetime(2027, 1, 15, tzinfo=UTC)
 READ_AFTER = timedelta(seconds=40)  # more than the 30 s a full read takes
 
 
@@ -53,6 +54,7 @@ class Month:
     m1: Any
     m2: Any
     m3: Any
+    m4: Any
     outsider: Any
     outcomes: list[RecordedRead]
 
@@ -73,7 +75,8 @@ def script_month() -> Month:
     gamma = make_publisher("Gamma Daily")
     a1, a2 = make_article(alpha, title="A1"), make_article(alpha, title="A2")
     b1, c1 = make_article(beta, title="B1"), make_article(gamma, title="C1")
-    m1, m2, m3 = (make_member(f"m{i}", trial_ends_at=TRIAL_ENDS) for i in (1, 2, 3))
+    m1, m2, m3 = (make_paying_member(f"m{i}", paid_until=PAID_UNTIL) for i in (1, 2, 3))
+    m4 = make_member("m4", trial_ends_at=PAID_UNTIL)
     outsider = make_non_member("outsider")
 
     outcomes = [
@@ -92,6 +95,9 @@ def script_month() -> Month:
         read(m3, c1, utc(2026, 10, 31, 23, 30)),  # 1 Nov 00:30 in Paris: November
         read(m3, b1, utc(2026, 11, 30, 23, 30)),  # 1 Dec 00:30 in Paris: December
         read(m3, a2, utc(2026, 10, 31, 22, 30)),  # 31 Oct 23:30 in Paris: October
+        # m4, in its free trial: recorded, not paid for.
+        read(m4, b1, paris(2026, 11, 12, 9, 0)),
+        read(m4, c1, paris(2026, 11, 12, 9, 30)),
     ]
 
     pay(999, paris(2026, 11, 2, 9, 0))
@@ -101,4 +107,4 @@ def script_month() -> Month:
     pay(999, utc(2026, 10, 31, 22, 50))  # 31 Oct 23:50 in Paris: October
     pay(1200, paris(2026, 11, 20, 10, 0), currency="USD")  # not the configured currency
 
-    return Month(alpha, beta, gamma, a1, a2, b1, c1, m1, m2, m3, outsider, outcomes)
+    return Month(alpha, beta, gamma, a1, a2, b1, c1, m1, m2, m3, m4, outsider, outcomes)

@@ -38,6 +38,7 @@ def test_report_as_text(month):
     assert table[2] == ["Beta", "Post", "2", "2", "25.00%", "€6.12"]
     assert table[3] == ["Gamma", "Daily", "2", "2", "25.00%", "€6.12"]
     assert table[4] == ["Total", "8", "3", "100.00%", "€24.47"]
+    assert "Also 2 full reads by members in a free trial: recorded, not paid for" in lines[-2]
     assert "Also received $12.00 in USD: not in the pool" in lines[-1]
 
 

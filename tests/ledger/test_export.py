@@ -25,6 +25,8 @@ def test_export_reads(month):
         ("2026-11-05", "Beta Post", "B1"),
     ]
     assert rows[0]["how"] == "time"
+    assert rows[0]["during_trial"] is False
+    assert [r["during_trial"] for r in export_reads(month.m4)] == [True, True]
     assert rows[0]["article_url"] == month.a1.url
     assert export_reads(month.outsider) == []
 

@@ -13,20 +13,23 @@ Expected figures, by hand, for November 2026 in Europe/Paris:
           and Gamma -> Alpha 1223, Beta 612, Gamma 612 = 2447
   October: m3 A2 = 1 read; revenue 999 -> pool floor(699.3) = 699, all to Alpha
   December: m3 B1 = 1 read; revenue 5000 -> pool 3500, all to Beta
+  m4's B1 and C1 on 12 Nov were read in a free trial: 2 trial reads, in none of the figures above
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
-from newsstand.ledger.actions import ReadRefused
+from newsstand.ledger.actions import ReadRefused, record_full_read
 from newsstand.ledger.models import FullRead
 from newsstand.ledger.payouts import Month
 from newsstand.ledger.reports import month_report, month_reports
+from newsstand.ledger.tickets import issue_ticket
 from tests.ledger.scenario import TIME_ZONE, paris, pay, read, script_month
+from tests.reader.factories import make_article, make_publisher
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +48,10 @@ def month(settings):
 def test_ledger_rows_once_per_member_article_and_day(month):
     created = [o.created for o in month.outcomes]
     # The second A1 of m1 on 3 Nov and m2's second B1 on 10 Nov are the only repeats.
-    assert created == [True, False, True, True, True, True, True, False, True, True, True, True]
+    assert created == [True, False, True, True, True, True, True, False] + [True] * 6
     assert month.outcomes[1].read.pk == month.outcomes[0].read.pk
-    assert FullRead.objects.count() == 10
+    assert FullRead.objects.count() == 12
+    assert set(FullRead.objects.filter(trial=True).values_list("user", flat=True)) == {month.m4.pk}
     first = month.outcomes[0].read
     assert first.publisher_id == month.alpha.pk
     assert first.day == date(2026, 11, 3)
@@ -71,10 +75,55 @@ def test_a_non_members_read_is_refused_and_not_recorded(month):
     assert not FullRead.objects.filter(user=month.outsider).exists()
 
 
-def test_a_read_after_the_trial_ended_is_refused(month):
+def test_a_read_after_the_membership_or_trial_ended_is_refused(month):
+    for member in (month.m1, month.m4):
+        with pytest.raises(ReadRefused) as refused:
+            read(member, month.a1, paris(2027, 2, 1, 9, 0))
+        assert refused.value.code == "not_a_member"
+
+
+def test_trial_reads_are_recorded_but_not_pooled(month):
+    report = month_report(NOVEMBER)
+    assert report.trial_reads == 2
+    # m4's reads of B1 and C1 changed neither the reads, the readers nor the split.
+    assert (report.reads, report.readers) == (8, 3)
+    beta, gamma = report.row_for(month.beta.pk), report.row_for(month.gamma.pk)
+    assert beta is not None and (beta.reads, beta.readers, beta.payout_minor) == (2, 2, 612)
+    assert gamma is not None and (gamma.reads, gamma.readers, gamma.payout_minor) == (2, 2, 612)
+    # A publisher read only by trial members gets nothing and is not listed.
+    delta = make_publisher("Delta Weekly")
+    d1 = make_article(delta, title="D1")
+    read(month.m4, d1, paris(2026, 11, 14, 9, 0))
+    report = month_report(NOVEMBER)
+    assert report.trial_reads == 3
+    assert report.row_for(delta.pk) is None
+    assert report.allocated_minor == report.pool_minor == 2447
+
+
+def test_a_ticket_records_one_read_even_across_midnight(month):
+    opened = paris(2026, 11, 20, 23, 59, 0)
+    ticket = issue_ticket(month.m1.pk, month.a1.pk, opened)
+    first = record_full_read(
+        month.m1, month.a1, opened + timedelta(seconds=40), ticket=ticket, via="time"
+    )
+    assert first.created and first.read.day == date(2026, 11, 20)
+    # The same ticket redeemed after midnight would be a new day's read: refused.
     with pytest.raises(ReadRefused) as refused:
-        read(month.m1, month.a1, paris(2027, 2, 1, 9, 0))
-    assert refused.value.code == "not_a_member"
+        record_full_read(month.m1, month.a1, paris(2026, 11, 21, 0, 1), ticket=ticket, via="time")
+    assert (refused.value.code, refused.value.status) == ("ticket_used", 409)
+    assert "2026-11-20" in refused.value.message
+    assert (
+        FullRead.objects.filter(
+            user=month.m1, article=month.a1, day__gte=date(2026, 11, 20)
+        ).count()
+        == 1
+    )
+    # A page opened after midnight is a new read.
+    fresh = issue_ticket(month.m1.pk, month.a1.pk, paris(2026, 11, 21, 0, 2))
+    again = record_full_read(
+        month.m1, month.a1, paris(2026, 11, 21, 0, 3), ticket=fresh, via="time"
+    )
+    assert again.created and again.read.day == date(2026, 11, 21)
 
 
 def test_november_report_by_hand(month, django_assert_max_num_queries):

@@ -78,16 +78,12 @@ def test_article_page_carries_the_tracker_for_members_only(
     assert "ledger/read.js" not in outsider.get(url).content.decode()
 
 
-def test_scroll_claim_with_the_pages_ticket_is_recorded_once(member_client, member, article):
-    html = member_client.get(reverse("reader:article", args=[article.pk])).content.decode()
-    ticket = _tracker(html)["ticket"]
+def test_scroll_claim_is_recorded_once_per_ticket(member_client, member, article):
+    ticket = _ticket(member, article, seconds_ago=31)
     response = _claim(member_client, article, ticket, via="scroll", depth="0.75")
     assert response.status_code == 201, response.content
     assert response.json()["recorded"] is True
     assert response.json()["new"] is True
-    again = _claim(member_client, article, ticket, via="scroll", depth="0.8")
-    assert again.status_code == 200
-    assert again.json() == {"recorded": True, "new": False, "day": again.json()["day"]}
     row = FullRead.objects.get()
     assert (row.user_id, row.article_id, row.publisher_id) == (
         member.pk,
@@ -95,12 +91,38 @@ def test_scroll_claim_with_the_pages_ticket_is_recorded_once(member_client, memb
         article.publisher_id,
     )
     assert row.via == "scroll"
+    # The same ticket again: it has vouched for its read, it counts nothing more.
+    again = _claim(member_client, article, ticket, via="scroll", depth="0.8")
+    assert again.status_code == 409
+    assert again.json()["code"] == "ticket_used"
+    assert "already been used" in again.json()["reason"]
+    # The article opened again the same day: acknowledged, still one read.
+    reopened = _claim(member_client, article, _ticket(member, article, seconds_ago=35))
+    assert reopened.status_code == 200
+    assert reopened.json() == {"recorded": True, "new": False, "day": reopened.json()["day"]}
+    assert FullRead.objects.count() == 1
+
+
+def test_scroll_straight_after_opening_waits_for_the_reading_time(member_client, article):
+    """The farm of issue #13: `via=scroll&depth=1.0` right after each page load counted."""
+    pub = make_publisher("Farmed Daily")
+    farmed = [article, *(make_article(pub, title=f"Story {i}") for i in range(5))]
+    for a in farmed:
+        html = member_client.get(reverse("reader:article", args=[a.pk])).content.decode()
+        response = _claim(member_client, a, _tracker(html)["ticket"], "scroll", depth="1.0")
+        assert response.status_code == 425, response.content
+        body = response.json()
+        assert body["code"] == "too_early"
+        assert "30 seconds" in body["reason"]
+        assert 29 <= int(response["Retry-After"]) <= 30
+        assert body["retry_after"] == int(response["Retry-After"])
+    assert not FullRead.objects.exists()
 
 
 def test_time_claim_straight_after_opening_is_too_early(member_client, article):
     html = member_client.get(reverse("reader:article", args=[article.pk])).content.decode()
     response = _claim(member_client, article, _tracker(html)["ticket"])
-    assert response.status_code == 400
+    assert response.status_code == 425
     assert response.json()["code"] == "too_early"
     assert "30 seconds" in response.json()["reason"]
     assert not FullRead.objects.exists()
@@ -200,6 +222,30 @@ def test_reads_past_the_daily_limit_are_refused_and_not_counted(member_client, m
     assert again.status_code == 200
 
 
+def test_reads_past_the_ten_minute_limit_are_refused_and_logged(
+    member_client, member, settings, caplog
+):
+    settings.NEWSSTAND_FULL_READS_PER_10_MIN = 3
+    pub = make_publisher("Farmed Daily")
+    articles = [make_article(pub, title=f"Story {i}") for i in range(4)]
+    for a in articles[:3]:
+        assert _claim(member_client, a, _ticket(member, a, seconds_ago=31)).status_code == 201
+    with caplog.at_level("WARNING", logger="newsstand.ledger.actions"):
+        response = _claim(member_client, articles[3], _ticket(member, articles[3], 31))
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "rate_limit"
+    assert "3 full reads counted in the last 10 minutes" in body["reason"]
+    # The oldest of the three leaves the window in about ten minutes.
+    assert 590 <= int(response["Retry-After"]) <= 600
+    assert FullRead.objects.filter(user=member).count() == 3
+    assert f"user_id={member.pk} article_id={articles[3].pk} code=rate_limit" in caplog.text
+    assert "counted=3 limit=3 window_s=600" in caplog.text
+    # A read already counted is still acknowledged.
+    again = _claim(member_client, articles[0], _ticket(member, articles[0], seconds_ago=40))
+    assert again.status_code == 200
+
+
 def test_a_bad_daily_limit_names_its_setting(settings):
     from django.core.exceptions import ImproperlyConfigured
 
@@ -207,4 +253,8 @@ def test_a_bad_daily_limit_names_its_setting(settings):
 
     settings.NEWSSTAND_FULL_READS_PER_DAY = 0
     with pytest.raises(ImproperlyConfigured, match="NEWSSTAND_FULL_READS_PER_DAY=0"):
+        ReadRules.from_settings()
+    settings.NEWSSTAND_FULL_READS_PER_DAY = 200
+    settings.NEWSSTAND_FULL_READS_PER_10_MIN = 0
+    with pytest.raises(ImproperlyConfigured, match="NEWSSTAND_FULL_READS_PER_10_MIN=0"):
         ReadRules.from_settings()

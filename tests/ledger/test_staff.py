@@ -75,6 +75,7 @@ def test_month_page_shows_the_report(staff_client, month, django_assert_max_num_
     assert re.search(r"Alpha Times\s*</a>\s*</th>\s*<td class=\"num\">4</td>", html)
     assert "€12.23" in text and text.count("€6.12") == 2
     assert "Also received $12.00 in USD" in text
+    assert "Also 2 full reads by members in a free trial: recorded, not paid for" in text
     assert "<svg" in html and 'role="img"' in html
     assert "<script" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert 'aria-current="page">Payouts<' in html  # the staff nav

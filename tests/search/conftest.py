@@ -16,7 +16,7 @@ from tests.reader.factories import make_publisher
 MARKER = "zephyrine quillback"
 
 
-def gated_body(marker: str = MARKER) -> str:
+def gated_paragraphs(marker: str = MARKER) -> list[str]:
     """Six paragraphs of ~70 words each: the marker sits in the fifth, far past 60 words."""
     filler = (
         "The committee heard evidence from residents about the harbour works, the cost of the "
@@ -26,7 +26,23 @@ def gated_body(marker: str = MARKER) -> str:
     )
     paragraphs = [f"Paragraph {i}. {filler}" for i in range(1, 7)]
     paragraphs[4] = f"Paragraph 5. Engineers found a {marker} nesting in the pier. {filler}"
-    return "\n\n".join(paragraphs)
+    return paragraphs
+
+
+def gated_body(marker: str = MARKER) -> str:
+    """The article's text (content_text)."""
+    return "\n\n".join(gated_paragraphs(marker))
+
+
+def gated_html(marker: str = MARKER) -> str:
+    """The same article as its sanitised HTML (content_html), from which the gate cuts the
+    teaser."""
+    return "".join(f"<p>{p}</p>" for p in gated_paragraphs(marker))
+
+
+def gated_article_fields(marker: str = MARKER) -> dict[str, str]:
+    """content_text and content_html of the gated article, for make_article."""
+    return {"content_text": gated_body(marker), "content_html": gated_html(marker)}
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection, models
@@ -13,6 +14,7 @@ from newsstand.ingest import actions as ingest
 from newsstand.ingest.drafts import ArticleDraft
 from newsstand.search import actions
 from newsstand.search.backends import SearchFilters, get_backend
+from newsstand.search.models import PublicText
 from newsstand.search.query import parse_query
 from newsstand.sources.models import Feed, Publisher
 from tests.httpserver import PublisherWeb
@@ -21,8 +23,12 @@ from tests.reader.factories import make_article, make_feed
 pytestmark = pytest.mark.django_db
 
 
-def found(text: str) -> list[int]:
-    return get_backend().rank(parse_query(text), SearchFilters(), now=timezone.now()).ids
+def found(text: str, *, public: bool = False) -> list[int]:
+    return (
+        get_backend()
+        .rank(parse_query(text), SearchFilters(), now=timezone.now(), public=public)
+        .ids
+    )
 
 
 def suggested(text: str) -> list[int]:
@@ -90,6 +96,60 @@ def test_store_article_makes_it_searchable_then_edits_and_deletes_follow(
     assert get_backend().check() == []
 
 
+def test_the_public_index_follows_what_the_gate_shows(publisher: Publisher) -> None:
+    paragraphs = [f"Opening paragraph about the lanterns, part {i}." for i in range(2)] + [
+        "Much later the organisers admitted the zeppelin never flew." * 3
+    ]
+    body = draft("https://p.example/p", "Lantern festival returns", " ".join(paragraphs))
+    body = replace(body, html="".join(f"<p>{p}</p>" for p in paragraphs))
+    article, _ = ingest.store_article(make_feed(publisher), body)
+    # Everyone finds the title, the byline and the teaser; only the full index has the rest.
+    for words in ("festival", "albarran", "opening lanterns"):
+        assert found(words, public=True) == [article.pk], words
+    assert found("zeppelin") == [article.pk]
+    assert found("zeppelin", public=True) == []
+
+    # An edit through the ORM computes the public text again.
+    article.title = "Kite festival returns"
+    article.content_html = "<p>Kites soared over the bay.</p><p>" + "More words. " * 20 + "</p>"
+    article.save()
+    assert found("lantern", public=True) == []
+    assert found("kite", public=True) == [article.pk]
+    assert found("soared", public=True) == [article.pk]
+
+    # Behind the ORM's back: the stale public text is dropped at once, and computed again by
+    # the periodic task.
+    Article.objects.filter(pk=article.pk).update(summary="A gondola parade too.")
+    assert found("kite", public=True) == []
+    assert found("gondola") == [article.pk]
+    assert actions.fill_missing_public_texts() == 1
+    assert found("gondola", public=True) == [article.pk]
+    # Columns the public text is not made from leave it alone.
+    Article.objects.filter(pk=article.pk).update(section="Culture", content_text="Other text.")
+    assert found("kite", public=True) == [article.pk]
+
+    assert actions.rebuild_index() == 1
+    assert found("kite", public=True) == [article.pk]
+    article.delete()
+    assert found("kite", public=True) == []
+    assert not PublicText.objects.exists()
+    assert get_backend().check() == []
+
+
+def test_public_search_takes_the_filters(publisher: Publisher) -> None:
+    other = Publisher.objects.create(name="Other Post", slug="other-post")
+    mine = make_article(publisher, title="Quarry plan approved")
+    theirs = make_article(other, title="Quarry plan rejected")
+    ranked = get_backend().rank(
+        parse_query("quarry"),
+        SearchFilters(publisher_id=other.pk, since=timezone.now() - timedelta(days=1)),
+        now=timezone.now(),
+        public=True,
+    )
+    assert ranked.ids == [theirs.pk]
+    assert sorted(found("quarry", public=True)) == sorted([mine.pk, theirs.pk])
+
+
 def test_deleting_a_publisher_cascades_into_the_index(publisher: Publisher) -> None:
     a = make_article(publisher, title="Saltmarsh survey")
     assert found("saltmarsh") == [a.pk]
@@ -120,6 +180,12 @@ def test_bulk_create_is_indexed(publisher: Publisher) -> None:
         for i in range(50)
     )
     assert len(found("causeway")) == 50
+    # No post_save: the public texts are missing, and readers without full access do not find
+    # the articles, until the periodic task (or `newsstand search check`) computes them.
+    assert found("causeway", public=True) == []
+    assert any("50 article(s) have no public search text" in p for p in get_backend().check())
+    assert actions.fill_missing_public_texts() == 50
+    assert len(found("causeway", public=True)) == 50
     assert get_backend().check() == []
 
 
@@ -201,3 +267,43 @@ def test_a_refreshed_feed_is_searchable(publisher_web: PublisherWeb) -> None:
     [article_id] = report.article_ids
     assert found("otter census") == [article_id]
     assert found("tributary estuary") == [article_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_index_migration_computes_existing_articles() -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    publisher = Publisher.objects.create(name="Migrated Post", slug="migrated-post")
+    article = make_article(
+        publisher,
+        title="Ferry timetable",
+        summary="",
+        content_html="<p>Boats leave hourly.</p><p>" + "Later words here. " * 30 + "Zeppelin.</p>",
+    )
+    before = [("search", "0002_newest_matches_function")]
+    after = [("search", "0003_public_text")]
+    try:
+        MigrationExecutor(connection).migrate(before)
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+        assert found("boats", public=True) == [article.pk]
+        assert found("zeppelin", public=True) == []
+        assert get_backend().check() == []
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+
+
+def test_the_periodic_task_computes_missing_public_texts(publisher: Publisher) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    from newsstand.search import tasks
+
+    assert "fill_public_texts_tick" in {t.__name__ for t in HUEY._registry._periodic_tasks}
+    a = make_article(publisher, title="Orchard harvest")
+    PublicText.objects.filter(pk=a.pk).delete()
+    assert found("orchard", public=True) == []
+    tasks.fill_public_texts_tick.call_local()
+    assert found("orchard", public=True) == [a.pk]

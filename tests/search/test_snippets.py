@@ -2,40 +2,37 @@
 
 from __future__ import annotations
 
-import pytest
-from django.contrib.auth.models import AnonymousUser, User
-
 from newsstand.articles.models import Article
+from newsstand.gate.teaser import TEASER_MAX_WORDS
+from newsstand.search.public import public_text, summary_teaser
 from newsstand.search.query import parse_query
-from newsstand.search.snippets import (
-    SNIPPET_CHARS,
-    TEASER_WORDS,
-    make_highlighter,
-    snippet_source,
-    teaser_text,
-)
-from tests.search.conftest import MARKER, gated_body
+from newsstand.search.snippets import SNIPPET_CHARS, make_highlighter
+from tests.search.conftest import MARKER, gated_body, gated_html
 
 
-def _article(summary: str = "", body: str = "") -> Article:
+def _article(summary: str = "", body_html: str = "") -> Article:
     # Unsaved: the rule reads fields only.
-    return Article(title="T", summary=summary, content_text=body)
+    return Article(title="T", summary=summary, content_html=body_html)
 
 
-def test_teaser_is_the_summary_else_the_first_words_of_the_body() -> None:
-    assert teaser_text(_article("A short summary.", "Body text.")) == "A short summary."
+def test_summary_teaser_is_capped() -> None:
+    assert summary_teaser("A short summary.") == "A short summary."
     body = " ".join(f"w{i}" for i in range(200))
-    assert teaser_text(_article("", body)).split() == [f"w{i}" for i in range(TEASER_WORDS)]
     # A feed that puts the whole article in its summary still gives only a teaser.
-    assert len(teaser_text(_article(body, body)).split()) == TEASER_WORDS
+    assert summary_teaser(body).split() == [f"w{i}" for i in range(TEASER_MAX_WORDS)]
 
 
-@pytest.mark.django_db
-def test_only_members_get_the_body(member: User, lapsed: User) -> None:
-    a = _article("Summary.", gated_body())
-    assert snippet_source(a, AnonymousUser()) == "Summary."
-    assert snippet_source(a, lapsed) == "Summary."
-    assert MARKER in snippet_source(a, member)
+def test_public_text_is_the_summary_and_the_gates_teaser_only() -> None:
+    text = public_text(_article("Engineers inspected the pier.", gated_html()))
+    assert text.startswith("Engineers inspected the pier.\n\nParagraph 1.")
+    assert MARKER not in text
+    assert "Paragraph 3." not in text  # the teaser is the first paragraph or so
+    assert public_text(_article("", gated_html())).startswith("Paragraph 1.")
+    # A short piece: the gate shows at most half of it, and so does the public text.
+    brief = "<p>One two three four five six seven eight nine ten.</p>"
+    assert len(public_text(_article("", brief)).split()) <= 5
+    assert public_text(_article("Only a summary.", "")) == "Only a summary."
+    assert MARKER in gated_body()  # the marker really is in the body
 
 
 def test_marks_stemmed_forms_and_escapes_everything_else() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +17,7 @@ from django.utils import timezone
 from newsstand.search.searching import RESULTS_PER_PAGE
 from newsstand.sources.models import Publisher
 from tests.reader.factories import make_article, make_publisher
-from tests.search.conftest import MARKER, gated_body
+from tests.search.conftest import MARKER, gated_article_fields
 from tests.search.test_query import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +73,7 @@ def test_query_count_for_anonymous_and_member(  # type: ignore[no-untyped-def]
         make_article(
             (publisher, other)[i % 2],
             title=f"Harbour works update {i}",
-            content_text=gated_body(),
+            **gated_article_fields(),
             section="Local",
         )
     params = {"q": "harbour", "section": "Local", "language": "", "since": "2000-01-01"}
@@ -162,29 +165,67 @@ def test_notes_tell_what_was_left_out(client: Client, publisher: Publisher) -> N
     assert "add a more specific word" in html
 
 
-def test_gate_anonymous_finds_the_article_but_never_sees_the_body(
+def _result_ids(html: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'href="/articles/(\d+)/"', html)}
+
+
+def test_gate_non_members_find_articles_only_by_what_the_gate_shows(
     client: Client, publisher: Publisher, lapsed: User
 ) -> None:
     gated = make_article(
         publisher,
         title="Pier inspection report",
         summary="Engineers inspected the pier.",
-        content_text=gated_body(),
+        **gated_article_fields(),
     )
+    url = reverse("reader:article", args=[gated.pk])
     searched, rest = MARKER.split()
     for who in (None, lapsed):
         if who is not None:
             client.force_login(who)
+        # A word of the body's fifth paragraph finds nothing: it is behind the gate.
         html = client.get(search_url(q=searched)).content.decode()
-        # Found through the body's fifth paragraph ...
-        assert reverse("reader:article", args=[gated.pk]) in html
-        # ... but nothing of that paragraph is in the page: the snippet is the teaser.
-        assert rest not in html
-        assert "nesting in the pier" not in html
-        results = html[html.index('<ol class="search-results__list"') :]
-        assert searched not in results
+        assert url not in html
+        assert "No articles for" in html
+        assert "Search looks at headlines, bylines and the start of each article" in html
+        # The title, the summary and the teaser (the first paragraph) find it ...
+        for words in ("inspection", "engineers inspected", '"Paragraph 1"'):
+            html = client.get(search_url(q=words)).content.decode()
+            assert url in html, words
+            # ... and the snippet quotes only that.
+            results = html[html.index('<ol class="search-results__list"') :]
+            assert searched not in results and rest not in results
+            assert "Paragraph 5" not in results
         assert "Engineers inspected the pier." in results
-        assert "Snippets show the start of each article." in html
+
+
+def test_gate_a_phrase_from_the_end_of_the_body_confirms_nothing(
+    client: Client, publisher: Publisher, member: User
+) -> None:
+    """Issue #13: an anonymous phrase query from the last 40% of a body found the article."""
+    # Every word its own (the shared filler would repeat the teaser's words further down).
+    paragraphs = [
+        " ".join(f"{w}{p}x{i}" for i, w in enumerate(["harbour", "survey", "pier", "tide"] * 18))
+        + "."
+        for p in range(6)
+    ]
+    gated = make_article(
+        publisher,
+        title="Harbour works",
+        content_text="\n\n".join(paragraphs),
+        content_html="".join(f"<p>{p}</p>" for p in paragraphs),
+    )
+    words = " ".join(paragraphs).split()
+    tail = words[int(len(words) * 0.6) :]
+    phrases = [" ".join(tail[i : i + 4]) for i in range(0, len(tail) - 4, 25)]
+    assert len(phrases) >= 4
+    for phrase in phrases:
+        html = client.get(search_url(q=f'"{phrase}"')).content.decode()
+        assert gated.pk not in _result_ids(html), phrase
+    client.force_login(member)
+    for phrase in phrases:
+        html = client.get(search_url(q=f'"{phrase}"')).content.decode()
+        assert gated.pk in _result_ids(html), phrase
 
 
 def test_gate_anonymous_page_never_contains_the_marker(
@@ -194,12 +235,13 @@ def test_gate_anonymous_page_never_contains_the_marker(
         publisher,
         title="Pier inspection report",
         summary="",
-        content_text=gated_body(),
+        **gated_article_fields(),
     )
     # Searched for another word: the marker must not leak through any snippet either.
     html = client.get(search_url(q="pier inspection")).content.decode()
     assert MARKER.split()[0] not in html
     assert "Paragraph 1." in html  # the teaser is the body's first words
+    assert "Paragraph 2." not in html
 
 
 def test_gate_member_sees_the_marker_highlighted(
@@ -209,12 +251,63 @@ def test_gate_member_sees_the_marker_highlighted(
         publisher,
         title="Pier inspection report",
         summary="Engineers inspected the pier.",
-        content_text=gated_body(),
+        **gated_article_fields(),
     )
     client.force_login(member)
     html = client.get(search_url(q=MARKER.split()[0])).content.decode()
     assert "a <mark>zephyrine</mark> quillback nesting in the pier" in html
-    assert "Snippets show the start" not in html
+    assert "Search looks at headlines" not in html
+
+
+def test_search_is_rate_limited_per_client_address_and_per_account(
+    client: Client, publisher: Publisher, member: User, settings, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    settings.NEWSSTAND_SEARCHES_PER_MINUTE = 3
+    make_article(publisher, title="Lighthouse keeper retires")
+    # Searches at the very start of a minute, so the window cannot roll over mid-test.
+    start = (int(time.time()) // 60 + 1) * 60
+    with patch("newsstand.search.views.time.time", return_value=start + 0.5):
+        for _ in range(3):
+            assert client.get(search_url(q="lighthouse")).status_code == 200
+        # The empty form is not a search.
+        assert client.get("/search").status_code == 200
+        with caplog.at_level("WARNING", logger="newsstand.search.views"):
+            response = client.get(search_url(q="lighthouse"))
+            client.get(search_url(q="lighthouse"))
+        assert response.status_code == 429
+        assert response["Retry-After"] == "60"
+        html = response.content.decode()
+        assert "more searches in a minute than Newsstand answers" in html
+        assert "wait 60 seconds" in html
+        assert 'role="alert"' in html
+        assert "Lighthouse keeper" not in html
+        assert caplog.text.count("search rate limited who=anonymous limit=3") == 1
+        # Another address has its own count.
+        other = Client(REMOTE_ADDR="192.0.2.7")
+        assert other.get(search_url(q="lighthouse")).status_code == 200
+        # A signed-in reader counts against the account, wherever they search from.
+        client.force_login(member)
+        for _ in range(3):
+            assert client.get(search_url(q="lighthouse")).status_code == 200
+        assert client.get(search_url(q="lighthouse")).status_code == 429
+    # The next minute starts a new count.
+    with patch("newsstand.search.views.time.time", return_value=start + 61):
+        assert client.get(search_url(q="lighthouse")).status_code == 200
+
+
+def test_ipv6_clients_count_by_their_64_prefix(rf) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+
+    from newsstand.search.throttle import client_key
+
+    def key(address: str) -> str:
+        request = rf.get("/search", REMOTE_ADDR=address)
+        request.user = AnonymousUser()
+        return client_key(request)
+
+    assert key("2001:db8:1:2:aaaa::1") == key("2001:db8:1:2:bbbb::9") == "ip:2001:db8:1:2::/64"
+    assert key("2001:db8:1:3::1") != key("2001:db8:1:2::1")
+    assert key("192.0.2.1") == "ip:192.0.2.1"
 
 
 def test_suggestions_fragment(client: Client, publisher: Publisher) -> None:

@@ -2,7 +2,8 @@
 
 `decide` is pure: the viewer's access, the meter's state and the article in, a `GateDecision`
 out. The article page, its print view and the JSON API ask it; outgoing feeds never carry full
-text at all; search draws its snippets from `safe_snippet_source`. Persisting a metered read is
+text at all; search lets readers without full access match and quote only `article_teaser`
+(with the title, byline and summary: search/public.py). Persisting a metered read is
 `gate.actions.record_metered_read`'s job.
 """
 

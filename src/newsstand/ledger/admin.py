@@ -10,8 +10,8 @@ from newsstand.ledger.models import FullRead
 
 @admin.register(FullRead)
 class FullReadAdmin(admin.ModelAdmin):
-    list_display = ("day", "read_at", "user", "publisher", "article", "via")
-    list_filter = ("via", "day")
+    list_display = ("day", "read_at", "user", "publisher", "article", "via", "trial")
+    list_filter = ("via", "trial", "day")
     list_select_related = ("user", "publisher", "article")
     search_fields = ("user__email", "publisher__name", "article__title")
     date_hierarchy = "day"

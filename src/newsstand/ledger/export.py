@@ -20,6 +20,8 @@ def export_reads(user: Any) -> list[dict[str, Any]]:
             "read_at": read.read_at.isoformat(),
             "opened_at": read.opened_at.isoformat(),
             "how": read.via,
+            # A read during the free trial is recorded but pays no publisher.
+            "during_trial": read.trial,
             "publisher": read.publisher.name,
             "article_id": read.article_id,
             "article_title": read.article.title if read.article else None,

@@ -3,7 +3,8 @@
 The rows are what publishers are paid from, so they outlive what they point at: a deleted
 account leaves its reads behind with no user (anonymised, still counted for the month it paid
 for), a deleted article leaves them with no article but with the publisher, and a publisher
-with reads cannot be deleted at all (retire it instead).
+with reads cannot be deleted at all (retire it instead). Trial members' reads are recorded
+and flagged; the payout leaves them out of the pool.
 """
 
 from __future__ import annotations
@@ -40,12 +41,20 @@ class FullRead(models.Model):
     read_at = models.DateTimeField(help_text="When the read was confirmed.")
     opened_at = models.DateTimeField(help_text="When the article page was served (the ticket).")
     via = models.CharField(max_length=8, choices=Via.choices)
+    # The member was in a free trial when reading: the read is recorded but not paid for, since
+    # trial members pay nothing (docs/decisions.md, "Trial reads are recorded, not paid").
+    trial = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-read_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "article", "day"], name="ledger_one_read_per_member_article_day"
+            ),
+            # One read per ticket: a ticket is (user, article, time served), and opened_at is
+            # the ticket's time, so a ticket redeemed again after midnight finds its first read.
+            models.UniqueConstraint(
+                fields=["user", "article", "opened_at"], name="ledger_one_read_per_ticket"
             ),
         ]
         indexes = [models.Index(fields=["day", "publisher"])]

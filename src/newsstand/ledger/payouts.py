@@ -4,10 +4,12 @@
   to a whole minor unit (the operator never promises a fraction of a cent it did not receive).
   Payments in other currencies are listed beside the report and left out of the pool: Newsstand
   does not guess exchange rates. A month whose net revenue is negative (refunds) has a pool of 0.
-- Split: pro rata to full reads. A publisher's share is pool x its reads / all reads of the
-  month, every read weighing the same whoever read it (capping one heavy reader's weight is out
-  of scope). Shares are whole minor units by the largest-remainder method, so they add up to
-  the pool exactly. A month without reads allocates nothing; its pool stays with the operator.
+- Split: pro rata to paying members' full reads. A publisher's share is pool x its reads / all
+  reads of the month, every read weighing the same whoever read it (capping one heavy reader's
+  weight is out of scope). Reads by members in a free trial are recorded but not pooled: trial
+  members pay nothing, and a trial costs nothing to start (docs/decisions.md). Shares are whole
+  minor units by the largest-remainder method, so they add up to the pool exactly. A month
+  without reads allocates nothing; its pool stays with the operator.
 """
 
 from __future__ import annotations
@@ -112,6 +114,8 @@ class PayoutReport:
     rows: tuple[PayoutRow, ...]
     # Revenue in currencies other than `currency`: reported, not pooled. (currency, minor units)
     other_revenue: tuple[tuple[str, int], ...] = ()
+    # Full reads by members in a free trial: recorded, not in `reads` and not paid for.
+    trial_reads: int = 0
 
     @property
     def allocated_minor(self) -> int:
@@ -163,8 +167,10 @@ def build_report(
     *,
     readers: int,
     rules: PayoutRules,
+    trial_reads: int = 0,
 ) -> PayoutReport:
-    """The month's report. `readers` is the month's distinct readers across all publishers."""
+    """The month's report from paying members' reads. `readers` is the month's distinct paying
+    readers across all publishers; `trial_reads` the reads left out because a trial made them."""
     revenue = revenue_by_currency.get(rules.currency, 0)
     pool = pool_from_revenue(revenue, rules.share)
     # A stable order before splitting, so ties in the remainder always go the same way.
@@ -195,6 +201,7 @@ def build_report(
         readers=readers,
         rows=tuple(rows),
         other_revenue=others,
+        trial_reads=trial_reads,
     )
 
 

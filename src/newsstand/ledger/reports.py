@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ def month_reports(months: Sequence[Month], rules: PayoutRules | None = None) -> 
 
     Reads are grouped by their stored local day; payments by paid_at in the same time zone. A
     read whose account was deleted still counts as a read, but no longer as a distinct reader.
+    Trial members' reads are counted apart (`trial_reads`) and never pooled.
     """
     if not months:
         return []
@@ -40,10 +41,13 @@ def month_reports(months: Sequence[Month], rules: PayoutRules | None = None) -> 
         day__gte=first.first_day, day__lt=last.shifted(1).first_day
     ).annotate(month=TruncMonth("day"))
 
+    pooled = Q(trial=False)
     per_publisher: dict[Month, list[PublisherReads]] = defaultdict(list)
     rows = (
         reads.values("month", "publisher_id", "publisher__name", "publisher__slug")
-        .annotate(reads=Count("id"), readers=Count("user", distinct=True))
+        .annotate(
+            reads=Count("id", filter=pooled), readers=Count("user", distinct=True, filter=pooled)
+        )
         .order_by()
     )
     for row in rows:
@@ -56,10 +60,18 @@ def month_reports(months: Sequence[Month], rules: PayoutRules | None = None) -> 
                 readers=row["readers"],
             )
         )
-    readers = {
-        _month_of(row["month"]): row["readers"]
-        for row in reads.values("month").annotate(readers=Count("user", distinct=True)).order_by()
-    }
+    readers: dict[Month, int] = {}
+    trial_reads: dict[Month, int] = {}
+    for total in (
+        reads.values("month")
+        .annotate(
+            readers=Count("user", distinct=True, filter=pooled),
+            trial_reads=Count("id", filter=Q(trial=True)),
+        )
+        .order_by()
+    ):
+        readers[_month_of(total["month"])] = total["readers"]
+        trial_reads[_month_of(total["month"])] = total["trial_reads"]
 
     start, _ = first.bounds(tz)
     _, end = last.bounds(tz)
@@ -83,6 +95,7 @@ def month_reports(months: Sequence[Month], rules: PayoutRules | None = None) -> 
             revenue.get(month, {}),
             readers=readers.get(month, 0),
             rules=rules,
+            trial_reads=trial_reads.get(month, 0),
         )
         for month in months
     ]

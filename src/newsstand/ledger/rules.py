@@ -11,17 +11,24 @@ from django.core.exceptions import ImproperlyConfigured
 # How long a read ticket (rendered with the article page) can be redeemed: a reader may leave
 # the tab in the background for a long while, but not for days.
 READ_TICKET_MAX_AGE_S = 12 * 60 * 60
+# The window of the per-member rate limit: reads counted in any READ_WINDOW_S seconds.
+READ_WINDOW_S = 10 * 60
 
 
 @dataclass(frozen=True)
 class ReadRules:
-    """What makes a full read: visible for `seconds`, or scrolled past `scroll` of the body."""
+    """What makes a full read: visible for `seconds`, or scrolled past `scroll` of the body,
+    and in either case at least `seconds` after the page was served (the server's clock)."""
 
     seconds: int
     scroll: float
     ticket_max_age_s: int = READ_TICKET_MAX_AGE_S
     # Full reads counted per member and day; more is a script, not a reader.
     reads_per_day: int = 200
+    # Full reads counted per member in any READ_WINDOW_S: a reader finishes one article at a
+    # time, a script redeems a stack of tickets at once.
+    reads_per_window: int = 20
+    window_s: int = READ_WINDOW_S
 
     @classmethod
     def from_settings(cls) -> ReadRules:
@@ -43,7 +50,18 @@ class ReadRules:
                 f"NEWSSTAND_FULL_READS_PER_DAY={per_day}: expected a whole number of reads, "
                 "at least 1, e.g. 200"
             )
-        return cls(seconds=seconds, scroll=scroll, reads_per_day=per_day)
+        per_window = settings.NEWSSTAND_FULL_READS_PER_10_MIN
+        if per_window < 1:
+            raise ImproperlyConfigured(
+                f"NEWSSTAND_FULL_READS_PER_10_MIN={per_window}: expected a whole number of "
+                "reads, at least 1, e.g. 20"
+            )
+        return cls(
+            seconds=seconds,
+            scroll=scroll,
+            reads_per_day=per_day,
+            reads_per_window=per_window,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """POST /reads/: the tracker's claim that a member read an article in full.
 
-Answers JSON: 201 when the read is recorded, 200 when it already was today, 400 with the reason
-for a bad claim (a forged, expired or someone else's ticket, too early, too shallow), 403 for a
-visitor who is not a member, 404 for an unknown article. CSRF protection applies as to any POST.
+Answers JSON: 201 when the read is recorded, 200 when it already was today (with another
+ticket), 400 with the reason for a bad claim (a forged, expired or someone else's ticket, too
+shallow), 403 for a visitor who is not a member, 404 for an unknown article, 409 for a ticket
+that already recorded a read, 425 for a claim before the reading time has passed since the page
+was served and 429 past the member's reads per day or per ten minutes (both with Retry-After
+when waiting helps). CSRF protection applies as to any POST.
 """
 
 from __future__ import annotations
@@ -17,8 +20,14 @@ from newsstand.ledger import actions
 from newsstand.ledger.forms import ReadClaimForm
 
 
-def _refused(code: str, reason: str, status: int) -> JsonResponse:
-    return JsonResponse({"recorded": False, "code": code, "reason": reason}, status=status)
+def _refused(code: str, reason: str, status: int, retry_after_s: int | None = None) -> JsonResponse:
+    body: dict[str, object] = {"recorded": False, "code": code, "reason": reason}
+    if retry_after_s is not None:
+        body["retry_after"] = retry_after_s
+    response = JsonResponse(body, status=status)
+    if retry_after_s is not None:
+        response["Retry-After"] = str(retry_after_s)
+    return response
 
 
 @never_cache
@@ -43,7 +52,7 @@ def record_read(request: HttpRequest) -> JsonResponse:
             depth=data["depth"],
         )
     except actions.ReadRefused as exc:
-        return _refused(exc.code, exc.message, exc.status)
+        return _refused(exc.code, exc.message, exc.status, exc.retry_after_s)
     return JsonResponse(
         {"recorded": True, "new": outcome.created, "day": outcome.read.day.isoformat()},
         status=201 if outcome.created else 200,

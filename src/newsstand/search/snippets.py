@@ -1,15 +1,14 @@
-"""What a search result may quote, and the quote with the reader's words marked.
+"""A search result's snippet: the text the gate lets the reader see, the reader's words marked.
 
-The gate: full text is for members (`has_full_access`). Matching runs over the whole body for
-everyone, so articles are found, but the snippet a non-member sees is cut only from the teaser:
-the summary or, without one, the first TEASER_WORDS words of the body. `snippet_source` is that
-rule; `newsstand.gate.policy.safe_snippet_source(article, user)` states the same rule for every
-channel and replaces it here once it lands.
+The gate: full text is for members (`has_full_access`). What a snippet may quote is decided in
+searching.py: the body for members, and for everyone else the public text they were matched
+against (search/public.py: the summary's first words and the gate's teaser), so a snippet never
+quotes what the reader could not have found.
 
-Snippets are made here, from the text `snippet_source` returns, and not by the database's own
-highlighter (FTS5 snippet(), ts_headline): those can only quote indexed columns, so a non-member
-snippet could not be proven to come from the teaser alone. Highlighting is stem-aware (Snowball,
-as the indexes stem) and escapes everything it does not mark.
+Snippets are made here, from that text, and not by the database's own highlighter (FTS5
+snippet(), ts_headline): those can only quote indexed columns, so a non-member snippet could
+not be proven to come from the teaser alone. Highlighting is stem-aware (Snowball, as the
+indexes stem) and escapes everything it does not mark.
 """
 
 from __future__ import annotations
@@ -24,11 +23,8 @@ import snowballstemmer
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from newsstand.articles.models import Article
-from newsstand.membership.access import has_full_access
 from newsstand.search.query import ParsedQuery
 
-TEASER_WORDS = 60
 SNIPPET_CHARS = 260
 # Context kept before the first marked word of a snippet cut from the middle of a body.
 LEAD_IN_CHARS = 60
@@ -37,20 +33,6 @@ MAX_MATCHES_SCANNED = 200
 ELLIPSIS = "…"
 
 _WORD = re.compile(r"[^\W_]+")
-
-
-def teaser_text(article: Article) -> str:
-    """The summary, else the body's first TEASER_WORDS words; capped at TEASER_WORDS either way
-    (some feeds put a whole article in the summary)."""
-    source = article.summary if article.summary.strip() else article.content_text
-    return " ".join(source.split(maxsplit=TEASER_WORDS)[:TEASER_WORDS])
-
-
-def snippet_source(article: Article, user: Any) -> str:
-    """The text a result's snippet may quote: the body for members, the teaser otherwise."""
-    if has_full_access(user) and article.content_text.strip():
-        return article.content_text
-    return teaser_text(article)
 
 
 @lru_cache(maxsize=1)

@@ -1,10 +1,17 @@
-"""The search page and its search-as-you-type partial. Both only parse, call and render."""
+"""The search page and its search-as-you-type partial. Both only parse, call and render.
+
+A reader's searches are counted (search/throttle.py): past NEWSSTAND_SEARCHES_PER_MINUTE the
+page answers 429 with Retry-After and says why. Suggestions match titles only and are not
+counted: they are cheap and reveal nothing the listings do not.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -13,6 +20,7 @@ from newsstand.membership.access import has_full_access
 from newsstand.search.forms import SearchForm
 from newsstand.search.query import MAX_QUERY_CHARS, clean_text, parse_query
 from newsstand.search.searching import search_articles, suggest_articles
+from newsstand.search.throttle import SEARCH_WINDOW_S, client_key, count_search
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +37,22 @@ def search(request: HttpRequest) -> HttpResponse:
         "filters_open": any(request.GET.get(name) for name in FILTER_PARAMS),
         "full_access": has_full_access(request.user),
     }
+    if typed:
+        key = client_key(request)
+        counted = count_search(key, settings.NEWSSTAND_SEARCHES_PER_MINUTE, time.time())
+        if not counted.allowed:
+            if counted.count == counted.limit + 1:  # once a minute, not once a request
+                # The account, but no client address: logs are kept longer than a minute's count.
+                log.warning(
+                    "search rate limited who=%s limit=%d window_s=%d",
+                    key if key.startswith("user:") else "anonymous",
+                    counted.limit,
+                    SEARCH_WINDOW_S,
+                )
+            context["throttled_s"] = counted.retry_after_s
+            response = render(request, "search/search.html", context, status=429)
+            response["Retry-After"] = str(counted.retry_after_s)
+            return response
     if typed and form.is_valid():
         query = parse_query(form.cleaned_data["q"])
         context["notes"] = query.notes

@@ -12,6 +12,9 @@ title above the byline, the summary and then the body; age_days is the time sinc
 publication (its fetch time when it has no date), never below 0. So an article one half-life
 older needs twice the relevance to rank level with a newer one.
 
+Readers without full access search a second, public index instead (`public=True`): titles,
+bylines and the text the gate shows them, never the body behind it (search/public.py).
+
 Only the RANK_WINDOW most recently stored matches are scored, and matches beyond it are not
 counted: for a broad word matching tens of thousands of articles, bm25/ts_rank over all of
 them, or even counting them, is what costs (see docs/benchmarks.md), and with any sensible
@@ -76,9 +79,10 @@ class SearchBackend(ABC):
         *,
         now: datetime,
         window: int | None = None,
+        public: bool = False,
     ) -> Ranked:
         """The best of the newest `window` (default RANK_WINDOW) matches of `query`, by the
-        module's formula."""
+        module's formula; in the public index (what the gate shows) when `public`."""
 
     @abstractmethod
     def suggest(self, query: ParsedQuery, *, now: datetime, limit: int) -> list[int]:
@@ -86,7 +90,9 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def rebuild(self) -> int:
-        """Index every article again from the articles table; returns the number indexed."""
+        """Index every article again from the articles table, and the public index from the
+        public texts as they are (actions.rebuild_index computes those first); returns the
+        number of articles indexed."""
 
     @abstractmethod
     def check(self) -> list[str]:
@@ -122,12 +128,39 @@ def get_backend() -> SearchBackend:
     return backend
 
 
+def public_text_problems() -> list[str]:
+    """Articles without a public search text, and public texts without an article."""
+    from django.db import connection
+
+    problems = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM articles_article a WHERE NOT EXISTS"
+            " (SELECT 1 FROM search_publictext p WHERE p.article_id = a.id)"
+        )
+        missing = cursor.fetchone()[0]
+        if missing:
+            problems.append(
+                f"{missing} article(s) have no public search text (readers without full access "
+                "cannot find them)."
+            )
+        cursor.execute(
+            "SELECT COUNT(*) FROM search_publictext p WHERE NOT EXISTS"
+            " (SELECT 1 FROM articles_article a WHERE a.id = p.article_id)"
+        )
+        orphans = cursor.fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} public search text(s) have no article.")
+    return problems
+
+
 def ensure_index_after_migrate(**kwargs: Any) -> None:
     """post_migrate: a migration that rebuilds the articles table (SQLite copies a table to
     alter it) drops the triggers that keep the index in step; put them back."""
     from django.db import connections
 
+    from newsstand.search.actions import repair_index
+
     using = kwargs.get("using", "default")
-    backend = get_backend()
-    if connections[using].vendor == backend.vendor:
-        backend.ensure_index()
+    if connections[using].vendor == get_backend().vendor:
+        repair_index()

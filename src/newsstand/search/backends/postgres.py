@@ -13,6 +13,12 @@ one article of a hundred reads the 100,000 newest to find 1,000 (0.5 s at 100,00
 The GIN index answers `@@` without reading a tsvector, so the function asks for its bitmap scan
 (its own `SET`s, restored when it returns) and sorts the matching ids (docs/benchmarks.md).
 
+Readers without full access search `search_publictext.document` (search/public.py): a trigger
+on that table computes the vector from the row Python wrote (`search_public_vector()`, title A,
+byline B, text C), and a trigger on articles_article deletes the row when the article goes or
+anything it was computed from changes. Those vectors are small (a title and a teaser), stored
+in the row, so the planner's own plan is used for them.
+
 Why `to_tsquery` and not `websearch_to_tsquery`: search-as-you-type needs prefix matching
 (`'electi':*`), which websearch cannot express, and one translation from `ParsedQuery` keeps the
 syntax identical to SQLite's (tests/search run the same queries on both).
@@ -37,10 +43,11 @@ from newsstand.search.backends import (
     SearchBackend,
     SearchFilters,
     half_life_days,
+    public_text_problems,
     rank_window,
     within_window,
 )
-from newsstand.search.models import ArticleDocument
+from newsstand.search.models import ArticleDocument, PublicText
 from newsstand.search.query import ParsedQuery
 
 log = logging.getLogger(__name__)
@@ -139,6 +146,64 @@ UNINSTALL_SQL = [
     "DROP INDEX IF EXISTS search_articledocument_document_gin",
     "DROP INDEX IF EXISTS search_articledocument_title_gin",
 ]
+PUBLIC_TRIGGERS = ("search_public_text_vector", "search_public_text_stale")
+# The public index (search.0003): the vector of a public text, computed as the row is written,
+# and the row deleted with its article or when what it was computed from changes (compared in
+# the function, not the trigger's column list: see search_article_document_sync).
+PUBLIC_INSTALL_SQL = [
+    f"""
+    CREATE OR REPLACE FUNCTION search_public_vector(title text, authors text, body text)
+    RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(title, '')), 'A')
+            || setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(authors, '')), 'B')
+            || setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(body, '')), 'C')
+    $$""",
+    """
+    CREATE OR REPLACE FUNCTION search_public_text_vector() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.document := search_public_vector(NEW.title, NEW.authors, NEW.text);
+        RETURN NEW;
+    END
+    $$""",
+    """
+    CREATE OR REPLACE FUNCTION search_public_text_stale() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE'
+           AND NEW.title IS NOT DISTINCT FROM OLD.title
+           AND NEW.authors IS NOT DISTINCT FROM OLD.authors
+           AND NEW.summary IS NOT DISTINCT FROM OLD.summary
+           AND NEW.content_html IS NOT DISTINCT FROM OLD.content_html
+           AND NEW.lead_image_url IS NOT DISTINCT FROM OLD.lead_image_url
+           AND NEW.lead_image_caption IS NOT DISTINCT FROM OLD.lead_image_caption
+           AND NEW.lead_image_credit IS NOT DISTINCT FROM OLD.lead_image_credit THEN
+            RETURN NULL;
+        END IF;
+        DELETE FROM search_publictext WHERE article_id = OLD.id;
+        RETURN NULL;
+    END
+    $$""",
+    """
+    CREATE TRIGGER search_public_text_vector
+    BEFORE INSERT OR UPDATE ON search_publictext
+    FOR EACH ROW EXECUTE FUNCTION search_public_text_vector()""",
+    """
+    CREATE TRIGGER search_public_text_stale
+    AFTER UPDATE OR DELETE ON articles_article
+    FOR EACH ROW EXECUTE FUNCTION search_public_text_stale()""",
+    "CREATE INDEX search_publictext_document_gin ON search_publictext USING gin (document)",
+    # Rows written before the trigger existed.
+    "UPDATE search_publictext SET document = search_public_vector(title, authors, text)",
+]
+PUBLIC_UNINSTALL_SQL = [
+    "DROP TRIGGER IF EXISTS search_public_text_stale ON articles_article",
+    "DROP TRIGGER IF EXISTS search_public_text_vector ON search_publictext",
+    "DROP FUNCTION IF EXISTS search_public_text_stale()",
+    "DROP FUNCTION IF EXISTS search_public_text_vector()",
+    "DROP FUNCTION IF EXISTS search_public_vector(text, text, text)",
+    "DROP INDEX IF EXISTS search_publictext_document_gin",
+]
 # Documents whose article went while the triggers were off.
 PRUNE_SQL = """
     DELETE FROM search_articledocument d
@@ -218,12 +283,21 @@ class PostgresSearch(SearchBackend):
         *,
         now: datetime,
         window: int | None = None,
+        public: bool = False,
     ) -> Ranked:
         if query.is_empty:
             return Ranked([])
         window = rank_window(window)
         text = tsquery_text(query)
         tsquery = SearchQuery(text, search_type="raw", config=CONFIG)
+        if public:
+            public_texts = PublicText.objects.all()
+            if filters.since or filters.until:
+                public_texts = public_texts.alias(article_time=_article_time())
+            matches = public_texts.filter(filter_q(filters), document=tsquery)
+            newest_public = matches.order_by("-article_id").values("article_id")[: window + 1]
+            ids = self._ranked_ids(newest_public, "document", tsquery, now=now, model=PublicText)
+            return within_window(ids, window)
         # One candidate more than the window tells whether more match, without counting.
         newest: QuerySet[ArticleDocument, Any] | RawSQL
         if filters.active:
@@ -264,11 +338,12 @@ class PostgresSearch(SearchBackend):
 
     @staticmethod
     def _ranked_ids(
-        newest: QuerySet[ArticleDocument, Any] | RawSQL,
+        newest: QuerySet[Any, Any] | RawSQL,
         vector: str,
         tsquery: SearchQuery,
         *,
         now: datetime,
+        model: type[ArticleDocument] | type[PublicText] = ArticleDocument,
     ) -> list[int]:
         # The candidates scored: ts_rank reads each one's tsvector, so there are never more than
         # a window of them.
@@ -277,7 +352,7 @@ class PostgresSearch(SearchBackend):
             AgeDays(Value(now) - _article_time()) / Value(half_life_days()),
         )
         ranked = (
-            ArticleDocument.objects.filter(article_id__in=newest)
+            model.objects.filter(article_id__in=newest)
             .annotate(
                 score=SearchRank(F(vector), tsquery, normalization=RANK_NORMALIZATION) * recency
             )
@@ -291,6 +366,7 @@ class PostgresSearch(SearchBackend):
             cursor.execute(PRUNE_SQL)
             cursor.execute(REBUILD_SQL)
             indexed = cursor.rowcount
+            cursor.execute(PUBLIC_INSTALL_SQL[-1])  # every public vector again
         log.info("search index rebuilt backend=postgresql articles=%d", indexed)
         return indexed
 
@@ -326,7 +402,21 @@ class PostgresSearch(SearchBackend):
             stale = cursor.fetchone()[0]
             if stale:
                 problems.append(f"{stale} search document(s) differ from their article.")
-        return problems
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgname IN"
+                " ('search_public_text_vector', 'search_public_text_stale')"
+            )
+            missing = set(PUBLIC_TRIGGERS) - {row[0] for row in cursor.fetchall()}
+            if missing:
+                problems.append("Missing triggers: " + ", ".join(sorted(missing)) + ".")
+            cursor.execute(
+                "SELECT COUNT(*) FROM search_publictext WHERE document IS DISTINCT FROM"
+                " search_public_vector(title, authors, text)"
+            )
+            stale = cursor.fetchone()[0]
+            if stale:
+                problems.append(f"{stale} public search document(s) differ from their text.")
+        return problems + public_text_problems()
 
 
 def install(cursor: CursorWrapper) -> None:
@@ -364,4 +454,15 @@ def _create_unaccent(cursor: CursorWrapper) -> bool:
 
 def uninstall(cursor: CursorWrapper) -> None:
     for statement in UNINSTALL_SQL:
+        cursor.execute(statement)
+
+
+def install_public(cursor: CursorWrapper) -> None:
+    """The public index's function, triggers and index (search.0003)."""
+    for statement in PUBLIC_INSTALL_SQL:
+        cursor.execute(statement)
+
+
+def uninstall_public(cursor: CursorWrapper) -> None:
+    for statement in PUBLIC_UNINSTALL_SQL:
         cursor.execute(statement)

@@ -8,11 +8,16 @@
   prefix indexes. Unstemmed, because the stemmer stores "election" as "elect", which the prefix
   "electi" would never reach.
 
+- `search_public_fts` (title, authors, text) over `search_publictext`: what readers without
+  full access search (search/public.py), weighted as the big index's first three columns.
+
 External content: the indexes hold no copy of the text, only the inverted index; the triggers
 on articles_article (insert, delete, and an update of an indexed column) keep them exact
 whatever writes the table (ingestion, the admin, `QuerySet.update`, bulk loads, deletes and
-cascades). A migration that remakes the table (SQLite alters a table by copying it) drops the
-triggers; `ensure_index`, run after every `migrate`, puts them back and rebuilds.
+cascades). The public index follows `search_publictext` by its own triggers; that table is
+written from Python, and triggers on articles_article delete a row whose article changed or
+went. A migration that remakes the articles table (SQLite alters a table by copying it) drops
+the triggers on it; `ensure_index`, run after every `migrate`, puts them back and rebuilds.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from newsstand.search.backends import (
     SearchBackend,
     SearchFilters,
     half_life_days,
+    public_text_problems,
     rank_window,
     within_window,
 )
@@ -38,8 +44,10 @@ log = logging.getLogger(__name__)
 
 FTS_TABLE = "search_article_fts"
 TITLE_TABLE = "search_title_fts"
+PUBLIC_TABLE = "search_public_fts"
 # bm25 column weights, in the FTS table's column order.
 BM25_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+PUBLIC_BM25_WEIGHTS = "10.0, 5.0, 2.0"
 # Suggestions score this many of the newest title matches.
 SUGGEST_WINDOW = 200
 
@@ -75,6 +83,60 @@ _TRIGGERS = {
         END""",
 }
 TRIGGER_NAMES = tuple(_TRIGGERS)
+# The public index (search/public.py): triggers on search_publictext keep the FTS table in step;
+# triggers on articles_article delete a row computed from values that are no longer there.
+_PUBLIC_TRIGGERS = {
+    "search_public_fts_insert": """
+        CREATE TRIGGER IF NOT EXISTS search_public_fts_insert
+        AFTER INSERT ON search_publictext BEGIN
+            INSERT INTO search_public_fts(rowid, title, authors, text)
+            VALUES (new.article_id, new.title, new.authors, new.text);
+        END""",
+    "search_public_fts_delete": """
+        CREATE TRIGGER IF NOT EXISTS search_public_fts_delete
+        AFTER DELETE ON search_publictext BEGIN
+            INSERT INTO search_public_fts(search_public_fts, rowid, title, authors, text)
+            VALUES ('delete', old.article_id, old.title, old.authors, old.text);
+        END""",
+    "search_public_fts_update": """
+        CREATE TRIGGER IF NOT EXISTS search_public_fts_update
+        AFTER UPDATE ON search_publictext BEGIN
+            INSERT INTO search_public_fts(search_public_fts, rowid, title, authors, text)
+            VALUES ('delete', old.article_id, old.title, old.authors, old.text);
+            INSERT INTO search_public_fts(rowid, title, authors, text)
+            VALUES (new.article_id, new.title, new.authors, new.text);
+        END""",
+    "search_public_text_stale": """
+        CREATE TRIGGER IF NOT EXISTS search_public_text_stale
+        AFTER UPDATE OF title, authors, summary, content_html, lead_image_url,
+            lead_image_caption, lead_image_credit ON articles_article
+        WHEN old.title IS NOT new.title OR old.authors IS NOT new.authors
+            OR old.summary IS NOT new.summary OR old.content_html IS NOT new.content_html
+            OR old.lead_image_url IS NOT new.lead_image_url
+            OR old.lead_image_caption IS NOT new.lead_image_caption
+            OR old.lead_image_credit IS NOT new.lead_image_credit
+        BEGIN
+            DELETE FROM search_publictext WHERE article_id = old.id;
+        END""",
+    "search_public_text_delete": """
+        CREATE TRIGGER IF NOT EXISTS search_public_text_delete
+        AFTER DELETE ON articles_article BEGIN
+            DELETE FROM search_publictext WHERE article_id = old.id;
+        END""",
+}
+PUBLIC_TRIGGER_NAMES = tuple(_PUBLIC_TRIGGERS)
+PUBLIC_CREATE_STATEMENTS = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_public_fts USING fts5(
+        title, authors, text,
+        content='search_publictext', content_rowid='article_id',
+        tokenize='porter unicode61 remove_diacritics 2')""",
+    *_PUBLIC_TRIGGERS.values(),
+]
+PUBLIC_DROP_STATEMENTS = [
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in _PUBLIC_TRIGGERS),
+    "DROP TABLE IF EXISTS search_public_fts",
+]
+PUBLIC_REBUILD_STATEMENT = "INSERT INTO search_public_fts(search_public_fts) VALUES ('rebuild')"
 CREATE_STATEMENTS = [
     # Porter stemming, accents folded (remove_diacritics 2 also folds letters like "ø").
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_article_fts USING fts5(
@@ -105,6 +167,8 @@ CHECK_STATEMENTS = {
     FTS_TABLE: "INSERT INTO search_article_fts(search_article_fts, rank)"
     " VALUES ('integrity-check', 1)",
     TITLE_TABLE: "INSERT INTO search_title_fts(search_title_fts, rank)"
+    " VALUES ('integrity-check', 1)",
+    PUBLIC_TABLE: "INSERT INTO search_public_fts(search_public_fts, rank)"
     " VALUES ('integrity-check', 1)",
 }
 
@@ -137,10 +201,15 @@ class SqliteSearch(SearchBackend):
         *,
         now: datetime,
         window: int | None = None,
+        public: bool = False,
     ) -> Ranked:
         if query.is_empty:
             return Ranked([])
         window = rank_window(window)
+        if public:
+            return self._rank(
+                PUBLIC_TABLE, query, filters, now=now, window=window, weights=PUBLIC_BM25_WEIGHTS
+            )
         return self._rank(FTS_TABLE, query, filters, now=now, window=window, weights=BM25_WEIGHTS)
 
     def suggest(self, query: ParsedQuery, *, now: datetime, limit: int) -> list[int]:
@@ -192,6 +261,8 @@ class SqliteSearch(SearchBackend):
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in REBUILD_STATEMENTS:
                 cursor.execute(statement)
+            if self._public_installed(cursor):
+                cursor.execute(PUBLIC_REBUILD_STATEMENT)
             cursor.execute("SELECT COUNT(*) FROM articles_article")
             indexed: int = cursor.fetchone()[0]
         log.info("search index rebuilt backend=sqlite articles=%d", indexed)
@@ -203,12 +274,15 @@ class SqliteSearch(SearchBackend):
             missing = self._missing_triggers(cursor)
             if missing:
                 problems.append("Missing triggers: " + ", ".join(sorted(missing)) + ".")
+            public = self._public_installed(cursor)
             for table, statement in CHECK_STATEMENTS.items():
+                if table == PUBLIC_TABLE and not public:
+                    continue
                 try:
                     cursor.execute(statement)
                 except DatabaseError as exc:
                     problems.append(f"{table}: {exc}")
-        return problems
+        return problems + (public_text_problems() if public else [])
 
     def ensure_index(self) -> bool:
         with connection.cursor() as cursor:
@@ -222,19 +296,28 @@ class SqliteSearch(SearchBackend):
             if not missing:
                 return False
             for name in missing:
-                cursor.execute(_TRIGGERS[name])
+                cursor.execute({**_TRIGGERS, **_PUBLIC_TRIGGERS}[name])
         log.warning("search triggers were missing, re-created; rebuilding the index: %s", missing)
         self.rebuild()
         return True
 
     @staticmethod
-    def _missing_triggers(cursor: CursorWrapper) -> set[str]:
+    def _public_installed(cursor: CursorWrapper) -> bool:
+        """Whether search.0003 (the public index) has run."""
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-            ["articles_article"],
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = %s",
+            [PUBLIC_TABLE],
         )
+        return bool(cursor.fetchone()[0])
+
+    @classmethod
+    def _missing_triggers(cls, cursor: CursorWrapper) -> set[str]:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         present = {row[0] for row in cursor.fetchall()}
-        return set(_TRIGGERS) - present
+        wanted = set(_TRIGGERS)
+        if cls._public_installed(cursor):
+            wanted |= set(_PUBLIC_TRIGGERS)
+        return wanted - present
 
 
 def install(cursor: CursorWrapper) -> None:
@@ -245,4 +328,15 @@ def install(cursor: CursorWrapper) -> None:
 
 def uninstall(cursor: CursorWrapper) -> None:
     for statement in DROP_STATEMENTS:
+        cursor.execute(statement)
+
+
+def install_public(cursor: CursorWrapper) -> None:
+    """The public index and its triggers (search.0003), filled from search_publictext."""
+    for statement in [*PUBLIC_CREATE_STATEMENTS, PUBLIC_REBUILD_STATEMENT]:
+        cursor.execute(statement)
+
+
+def uninstall_public(cursor: CursorWrapper) -> None:
+    for statement in PUBLIC_DROP_STATEMENTS:
         cursor.execute(statement)

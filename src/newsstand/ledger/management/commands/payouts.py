@@ -41,6 +41,11 @@ def report_lines(report: PayoutReport) -> list[str]:
     )
     if report.unallocated_minor:
         lines.append(f"No reads: the pool of {money(report.pool_minor)} is not allocated.")
+    if report.trial_reads:
+        lines.append(
+            f"Also {report.trial_reads} full reads by members in a free trial: recorded, "
+            "not paid for (trial members pay nothing)."
+        )
     for currency, minor in report.other_revenue:
         lines.append(
             f"Also received {format_money(minor, currency)} in {currency}: not in the pool, "

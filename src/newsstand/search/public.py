@@ -1,0 +1,52 @@
+"""What search may match for a reader without full access: what the gate shows them, no more.
+
+A phrase from deep in a gated body must not find its article for a non-member: a query is an
+oracle, and enough of them confirm the text word by word. So readers without full access search
+an index of their own (`PublicText`): the title, the byline, the summary as far as snippets
+quote it, and the teaser the gate puts in front of the body (`gate.policy.article_teaser`).
+Their snippets are cut from the same text, so what they find is what they are shown.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from newsstand.articles.models import Article
+from newsstand.gate.policy import article_teaser
+from newsstand.gate.teaser import TEASER_MAX_WORDS
+
+# What `public_text` reads from an article: load these for it (and only these need be loaded).
+PUBLIC_FIELDS = (
+    "id",
+    "title",
+    "authors",
+    "summary",
+    "content_html",
+    "lead_image_url",
+    "lead_image_caption",
+    "lead_image_credit",
+)
+# A save that writes none of these leaves the public text as it was.
+PUBLIC_INPUTS = frozenset(PUBLIC_FIELDS) - {"id"}
+
+
+def summary_teaser(summary: str) -> str:
+    """The summary, capped at TEASER_MAX_WORDS words: some feeds put a whole article in it."""
+    return " ".join(summary.split(maxsplit=TEASER_MAX_WORDS)[:TEASER_MAX_WORDS])
+
+
+def public_text(article: Article) -> str:
+    """The summary's teaser and the gate's teaser of the body, as one text."""
+    parts = [summary_teaser(article.summary), article_teaser(article).text]
+    return "\n\n".join(part for part in parts if part.strip())
+
+
+def public_row(article: Article) -> dict[str, Any]:
+    """The PublicText fields of `article` (loaded with at least PUBLIC_FIELDS)."""
+    return {
+        "article_id": article.pk,
+        "title": article.title,
+        "authors": json.dumps(article.authors, ensure_ascii=False),
+        "text": public_text(article),
+    }

@@ -1,0 +1,62 @@
+"""Searches per reader and minute: signed-in readers by account, everyone else by client address.
+
+Counted in the default cache, as allauth counts sign-in attempts, and with allauth's client
+address (which honours NEWSSTAND_TRUSTED_PROXY_COUNT). A fixed window per minute: the count is a
+cache key that expires, so nothing needs cleaning up. With the file cache `incr` is not atomic
+across processes, so two searches at the same instant may count once: the limit is a bound on
+scripts, not an exact quota.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from django.core.cache import cache
+from django.http import HttpRequest
+
+SEARCH_WINDOW_S = 60
+# An IPv6 client has a whole /64 to itself: counting single addresses would not limit it.
+IPV6_PREFIX = 64
+
+
+@dataclass(frozen=True)
+class SearchCount:
+    count: int
+    limit: int
+    retry_after_s: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit
+
+
+def client_key(request: HttpRequest) -> str:
+    """Who a search counts against: the account, else the client address (an IPv6 /64)."""
+    user: Any = request.user
+    if user.is_authenticated:
+        return f"user:{user.pk}"
+    address = get_adapter(request).get_client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return f"ip:{address}"
+    if parsed.version == 6:
+        return f"ip:{ipaddress.ip_network(f'{parsed}/{IPV6_PREFIX}', strict=False)}"
+    return f"ip:{parsed}"
+
+
+def count_search(key: str, limit: int, now_s: float) -> SearchCount:
+    """Count one search for `key` in the current minute (`now_s`: seconds since the epoch)."""
+    window = int(now_s // SEARCH_WINDOW_S)
+    cache_key = f"search:count:{key}:{window}"
+    cache.add(cache_key, 0, timeout=SEARCH_WINDOW_S * 2)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=SEARCH_WINDOW_S * 2)
+        count = 1
+    retry_after_s = SEARCH_WINDOW_S - int(now_s % SEARCH_WINDOW_S)
+    return SearchCount(count=count, limit=limit, retry_after_s=retry_after_s)
