@@ -10,6 +10,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("account/api-tokens/", include("newsstand.api.urls")),
     path("feeds/", include("newsstand.api.feed_urls")),
+    # Reading apps: their passwords, and the Miniflux API (/v1/) at the site root as apps expect.
+    path("account/app-passwords/", include("newsstand.sync.urls_account")),
+    path("v1/", include("newsstand.sync.urls_miniflux")),
     path("account/", include("newsstand.accounts.urls")),
     path("", include("newsstand.personal.urls")),
     path("", include("newsstand.foryou.urls")),
