@@ -6,6 +6,8 @@ from newsstand.api.endpoints import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The Fever API of reading apps (sync), before the JSON API's own /api/ routes.
+    path("api/fever/", include("newsstand.sync.urls_fever")),
     # The JSON API (OpenAPI at /api/docs), personal tokens for it, and outgoing RSS/Atom feeds.
     path("api/", api.urls),
     path("account/api-tokens/", include("newsstand.api.urls")),
