@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "newsstand.foryou",
     # The daily briefing email: preferences, deliveries (at most once), its pages and its tick.
     "newsstand.briefing",
+    # Reading apps: app passwords and the Miniflux, Google Reader and Fever sync APIs.
+    "newsstand.sync",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +272,11 @@ NEWSSTAND_PUBLISHER_SHARE = env_float("NEWSSTAND_PUBLISHER_SHARE", 0.7)
 # The gate (gate/): full articles a registered non-member may read free each calendar month;
 # 0 turns metering off.
 NEWSSTAND_METERED_FREE_ARTICLES = env_int("NEWSSTAND_METERED_FREE_ARTICLES", 0)
+
+# Reading apps (sync/): how far back a followed publisher's articles are entries (days), and the
+# calls each app password may make a minute (429 past it).
+NEWSSTAND_SYNC_WINDOW_DAYS = env_float("NEWSSTAND_SYNC_WINDOW_DAYS", 30.0)
+NEWSSTAND_SYNC_RATE_PER_MINUTE = env_int("NEWSSTAND_SYNC_RATE_PER_MINUTE", 600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

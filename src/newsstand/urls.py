@@ -6,10 +6,15 @@ from newsstand.api.endpoints import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The Fever API of reading apps (sync), before the JSON API's own /api/ routes.
+    path("api/fever/", include("newsstand.sync.urls_fever")),
     # The JSON API (OpenAPI at /api/docs), personal tokens for it, and outgoing RSS/Atom feeds.
     path("api/", api.urls),
     path("account/api-tokens/", include("newsstand.api.urls")),
     path("feeds/", include("newsstand.api.feed_urls")),
+    # Reading apps: their passwords, and the Miniflux API (/v1/) at the site root as apps expect.
+    path("account/app-passwords/", include("newsstand.sync.urls_account")),
+    path("v1/", include("newsstand.sync.urls_miniflux")),
     path("account/", include("newsstand.accounts.urls")),
     path("", include("newsstand.personal.urls")),
     path("", include("newsstand.foryou.urls")),

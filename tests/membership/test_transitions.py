@@ -15,6 +15,7 @@ from newsstand.membership.transitions import (
     ProviderRef,
     decide_activate,
     decide_cancel,
+    decide_end,
     decide_expire,
     decide_grant,
     decide_mark_past_due,
@@ -65,6 +66,14 @@ EXPECTED: dict[str, dict[str, str | None]] = {
         S.CANCELED: None,
     },
     "grant": {s: S.ACTIVE for s in S.values},
+    "end": {
+        S.REGISTERED: None,
+        S.TRIAL: S.EXPIRED,
+        S.ACTIVE: S.EXPIRED,
+        S.PAST_DUE: S.EXPIRED,
+        S.EXPIRED: None,
+        S.CANCELED: None,
+    },
 }
 
 
@@ -77,6 +86,8 @@ def _run(verb: str, facts: Facts):
         return decide_mark_past_due(facts)
     if verb == "cancel":
         return decide_cancel(facts)
+    if verb == "end":
+        return decide_end(facts, NOW)
     return decide_grant(facts, NOW, 30)
 
 
@@ -107,6 +118,22 @@ def test_the_table_covers_every_verb_and_state() -> None:
     assert set(EXPECTED) | {"expire"} == set(ALLOWED_FROM)
     for row in EXPECTED.values():
         assert set(row) == set(S.values)
+
+
+def test_end_moves_the_running_date_to_now_and_keeps_the_trial_taken() -> None:
+    trial = decide_end(ROWS[S.TRIAL], NOW)
+    assert trial is not None
+    assert trial.after.trial_ends_at == NOW
+    assert trial.after.trial_started_at == ROWS[S.TRIAL].trial_started_at
+    with pytest.raises(IllegalTransition, match="already taken"):
+        decide_start_trial(replace(trial.after, state=S.REGISTERED), NOW, 14)
+    active = decide_end(ROWS[S.ACTIVE], NOW)
+    assert active is not None
+    assert active.after.paid_until == NOW
+    # A past_due row whose paid period is already over keeps that earlier end.
+    past_due = decide_end(ROWS[S.PAST_DUE], NOW)
+    assert past_due is not None
+    assert past_due.after.paid_until == NOW - DAY
 
 
 def test_trial_is_fourteen_days_from_now() -> None:

@@ -12,6 +12,8 @@ functions, and persists the answer with its audit event in one transaction.
     cancel          trial, active, past_due, expired              canceled
                     (canceled: nothing to do)
     grant           every state                                   active
+    end             trial, active, past_due (others: nothing to   expired
+                    do, they read nothing already)
 
 A verb asked of a state it does not apply to raises `IllegalTransition`; a verb whose result is
 what the row already says returns None (nothing to write).
@@ -35,6 +37,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "expire": frozenset({State.TRIAL, State.ACTIVE, State.PAST_DUE}),
     "cancel": frozenset({State.TRIAL, State.ACTIVE, State.PAST_DUE, State.EXPIRED, State.CANCELED}),
     "grant": frozenset(State.values),
+    "end": frozenset(State.values),
 }
 
 
@@ -235,6 +238,25 @@ def decide_grant(facts: Facts, now: datetime, days: int, *, reason: str = "") ->
         facts, state=State.ACTIVE, paid_until=paid_until, provider=facts.provider or "manual"
     )
     return Change(facts, after, reason or f"granted {days} days by staff")
+
+
+def decide_end(facts: Facts, now: datetime, *, reason: str = "") -> Change | None:
+    """An operator ends a trial or membership now, whatever its dates say.
+
+    The state becomes expired and the date that gave access moves to `now`, so every page that
+    tells when access ended tells the truth. The trial start stays: a reader whose trial was
+    ended cannot start another. A membership that reads nothing already needs no change (None).
+    """
+    _check("end", facts)
+    if facts.state not in (State.TRIAL, State.ACTIVE, State.PAST_DUE):
+        return None
+    if facts.state == State.TRIAL:
+        ends = facts.trial_ends_at if facts.trial_ends_at and facts.trial_ends_at < now else now
+        after = replace(facts, state=State.EXPIRED, trial_ends_at=ends)
+    else:
+        ends = facts.paid_until if facts.paid_until and facts.paid_until < now else now
+        after = replace(facts, state=State.EXPIRED, paid_until=ends)
+    return Change(facts, after, reason or f"{facts.state} ended by an operator")
 
 
 def is_stale(facts: Facts, event_at: datetime, *, first_of_its_kind: bool = False) -> bool:

@@ -1,4 +1,5 @@
-"""A reader's state changes: save and unsave, follow, mute and their undoing, reading history.
+"""A reader's state changes: save and unsave, follow, mute and their undoing, reading history
+(which is also read/unread for reading apps: docs/decisions.md, "Sync").
 
 Every function takes the signed-in user and does one small write; views only call these.
 """
@@ -95,6 +96,44 @@ def clear_history(user: AbstractBaseUser) -> int:
     """Forget every article the reader opened; the number of entries removed."""
     deleted, _ = ReadingHistory.objects.filter(user_id=user.pk).delete()
     logger.info("history cleared user_id=%s entries=%d", user.pk, deleted)
+    return deleted
+
+
+def mark_read(
+    user: AbstractBaseUser, article_ids: list[int], *, now: datetime | None = None
+) -> int:
+    """Put articles in the reader's History as read (a reading app's "mark as read").
+
+    An article already there keeps its dates and count: marking is not opening it again. Ids of
+    articles that do not exist are skipped. Returns how many were newly marked.
+    """
+    ids = set(Article.objects.filter(pk__in=set(article_ids)).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    already = set(
+        ReadingHistory.objects.filter(user_id=user.pk, article_id__in=ids).values_list(
+            "article_id", flat=True
+        )
+    )
+    when = now or timezone.now()
+    rows = [
+        ReadingHistory(user_id=user.pk, article_id=pk, first_read_at=when, last_read_at=when)
+        for pk in sorted(ids - already)
+    ]
+    # ignore_conflicts: a row a concurrent request wrote meanwhile is just as read.
+    ReadingHistory.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
+    return len(rows)
+
+
+def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
+    """Take articles out of the reader's History (a reading app's "mark as unread")."""
+    deleted, _ = ReadingHistory.objects.filter(
+        user_id=user.pk, article_id__in=set(article_ids)
+    ).delete()
+    if deleted:
+        logger.info("marked unread user_id=%s articles=%d", user.pk, deleted)
     return deleted
 
 

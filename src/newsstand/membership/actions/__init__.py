@@ -4,7 +4,7 @@ facts and their MembershipEvent in one transaction.
 Views, the webhook, tasks and commands call these and nothing else that writes.
 
 `persistence`: the row, the lock, writing a change with its audit event (`ensure_membership`).
-`verbs`: trial, activate, past due, cancel, grant, expire, ending billing for account deletion.
+`verbs`: trial, activate, past due, cancel, grant, end, expire, ending billing for account deletion.
 `trial_reminders`: the trial reminder emails.
 `provider_events`: applying a payment provider's translated webhook events.
 """
@@ -20,6 +20,7 @@ from newsstand.membership.actions.verbs import (
     activate,
     cancel,
     end_billing_for_deletion,
+    end_membership,
     expire_due_memberships,
     grant_membership,
     mark_past_due,
@@ -35,6 +36,7 @@ __all__ = [
     "cancel",
     "cancel_orphaned_subscription",
     "end_billing_for_deletion",
+    "end_membership",
     "ensure_membership",
     "expire_due_memberships",
     "grant_membership",

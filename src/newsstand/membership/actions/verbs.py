@@ -1,5 +1,5 @@
-"""The membership verbs: start a trial, activate, mark past due, cancel, grant, expire, and end
-billing before an account is deleted. Each locks the row, decides (membership.transitions) and
+"""The membership verbs: start a trial, activate, mark past due, cancel, grant, end, expire, and
+end billing before an account is deleted. Each locks the row, decides (membership.transitions) and
 persists the change with its MembershipEvent in one transaction.
 """
 
@@ -25,6 +25,7 @@ from newsstand.membership.transitions import (
     ProviderRef,
     decide_activate,
     decide_cancel,
+    decide_end,
     decide_expire,
     decide_grant,
     decide_mark_past_due,
@@ -168,6 +169,18 @@ def grant_membership(
     who = getattr(actor, "email", "") or getattr(actor, "username", "") or "the command line"
     reason = reason or f"granted {days} days by {who}"
     return transition(user, lambda f: decide_grant(f, now, days, reason=reason), now, actor=actor)
+
+
+def end_membership(
+    user: Any, actor: Any = None, *, now: datetime | None = None, reason: str = ""
+) -> Membership:
+    """End any trial or membership now (membership.transitions.decide_end).
+
+    Only our record changes: a subscription the payment provider still bills goes on billing,
+    and its next renewal event activates the membership again. The caller tells the operator.
+    """
+    now = now or timezone.now()
+    return transition(user, lambda f: decide_end(f, now, reason=reason), now, actor=actor)
 
 
 def expire_due_memberships(now: datetime | None = None) -> int:

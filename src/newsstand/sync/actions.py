@@ -1,0 +1,165 @@
+"""State changes of sync: making, revoking and using app passwords, and an app's read and star.
+
+Read and starred are the reader's History and Saved (personal), written through
+personal.actions, so the site and every app show one state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from newsstand.personal import actions as personal
+from newsstand.sync.models import APP_PASSWORD_NAME_MAX_CHARS, AppPassword
+
+logger = logging.getLogger(__name__)
+
+MAX_APP_PASSWORDS_PER_USER = 20
+# Six groups of four from a-z and 0-9 (124 bits); the first two groups are the stored lookup,
+# so 82 random bits are what a hash guards. Lower case and dashes: typed on a phone keyboard.
+GROUPS = 6
+GROUP_CHARS = 4
+LOOKUP_GROUPS = 2
+ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+# last_used_at is written at most this often: a syncing app must not turn every read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+# A password checked once is trusted this long from the cache: the Django hasher (Argon2) takes
+# a large part of a second, and apps send the password with every request.
+VERIFIED_CACHE_S = 600
+
+
+class AppPasswordError(ValueError):
+    """An app password cannot be made or revoked as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class NewAppPassword:
+    row: AppPassword
+    password: str  # shown to the reader once, never stored
+
+
+def fever_key_of(email: str, password: str) -> str:
+    """What `AppPassword.fever_key` stores for the Fever api_key md5("email:password")."""
+    api_key = hashlib.md5(f"{email}:{password}".encode(), usedforsecurity=False).hexdigest()
+    return hash_fever_api_key(api_key)
+
+
+def hash_fever_api_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.strip().lower().encode()).hexdigest()
+
+
+def _new_password() -> str:
+    groups = ["".join(secrets.choice(ALPHABET) for _ in range(GROUP_CHARS)) for _ in range(GROUPS)]
+    return "-".join(groups)
+
+
+def _lookup_of(password: str) -> str:
+    return password[: LOOKUP_GROUPS * (GROUP_CHARS + 1) - 1]
+
+
+def create_app_password(user: Any, name: str, now: datetime | None = None) -> NewAppPassword:
+    name = " ".join(name.split())
+    if not name:
+        raise AppPasswordError("Give the password a name, such as the app you will use it in.")
+    if len(name) > APP_PASSWORD_NAME_MAX_CHARS:
+        raise AppPasswordError(f"A name is at most {APP_PASSWORD_NAME_MAX_CHARS} characters.")
+    password = _new_password()
+    with transaction.atomic():
+        if AppPassword.objects.filter(user=user).count() >= MAX_APP_PASSWORDS_PER_USER:
+            raise AppPasswordError(
+                f"You have {MAX_APP_PASSWORDS_PER_USER} app passwords already; "
+                "revoke one you no longer use."
+            )
+        row = AppPassword.objects.create(
+            user=user,
+            name=name,
+            lookup=_lookup_of(password),
+            password_hash=make_password(password),
+            fever_key=fever_key_of(user.email, password),
+            created_at=now or timezone.now(),
+        )
+    logger.info("sync.app_password_created user=%s app_password=%s", user.pk, row.pk)
+    return NewAppPassword(row=row, password=password)
+
+
+def revoke_app_password(user: Any, app_password_id: int) -> None:
+    """Delete one of `user`'s app passwords; someone else's is "not found", never revealed."""
+    deleted, _ = AppPassword.objects.filter(user=user, pk=app_password_id).delete()
+    if not deleted:
+        raise AppPasswordError("That app password does not exist or was already revoked.")
+    logger.info("sync.app_password_revoked user=%s app_password=%s", user.pk, app_password_id)
+
+
+def _verified_key(row: AppPassword, password: str) -> str:
+    # The stored hash is part of the key: a row made anew never inherits an old verdict.
+    material = f"{row.pk}:{row.password_hash}:{password}".encode()
+    return "sync:verified:" + hashlib.sha256(material).hexdigest()
+
+
+def _verify(row: AppPassword, password: str) -> bool:
+    key = _verified_key(row, password)
+    if cache.get(key):
+        return True
+    if not check_password(password, row.password_hash):
+        return False
+    cache.set(key, True, VERIFIED_CACHE_S)
+    return True
+
+
+def _used(row: AppPassword, now: datetime | None) -> AppPassword:
+    now = now or timezone.now()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        AppPassword.objects.filter(pk=row.pk).update(last_used_at=now)
+        row.last_used_at = now
+    return row
+
+
+def use_app_password(
+    password: str, *, email: str | None = None, now: datetime | None = None
+) -> AppPassword | None:
+    """The app password `password` is, of an active user (with `email`, when given), or None."""
+    password = password.strip().lower()
+    rows = AppPassword.objects.select_related("user").filter(lookup=_lookup_of(password))
+    if email is not None:
+        rows = rows.filter(user__email__iexact=email.strip())
+    row = rows.first()
+    if row is None or not row.user.is_active or not _verify(row, password):
+        return None
+    return _used(row, now)
+
+
+def use_fever_key(api_key: str, now: datetime | None = None) -> AppPassword | None:
+    """The app password behind a Fever api_key, of an active user, or None."""
+    if not api_key.strip():
+        return None
+    row = (
+        AppPassword.objects.select_related("user")
+        .filter(fever_key=hash_fever_api_key(api_key))
+        .first()
+    )
+    if row is None or not row.user.is_active:
+        return None
+    return _used(row, now)
+
+
+def set_read(user: Any, article_ids: list[int], read: bool, now: datetime | None = None) -> int:
+    """Mark articles read (into History) or unread (out of it); the number changed."""
+    if read:
+        return personal.mark_read(user, article_ids, now=now)
+    return personal.mark_unread(user, article_ids)
+
+
+def set_starred(user: Any, article_id: int, starred: bool) -> bool:
+    """Star is Save: True if something changed."""
+    if starred:
+        return personal.save_article(user, article_id)
+    return personal.unsave_article(user, article_id)

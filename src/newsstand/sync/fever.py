@@ -1,0 +1,185 @@
+"""The Fever API at /api/fever/, as Fever's API document (version 3) describes it.
+
+One URL; the query string says what is asked (`?api&items&since_id=…`), the form body carries
+`api_key` (md5 of "email:app password") and the `mark` calls. Every answer is JSON with
+`api_version`, `auth` (1 or 0) and `last_refreshed_on_time`; a wrong key is `auth: 0` with
+nothing else. Feeds are the followed publishers, in one group; items are entries
+(`sync.queries`), their `html` through the gate (`sync.entries`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from newsstand.sync import actions, queries
+from newsstand.sync.clients import throttle
+from newsstand.sync.entries import ENTRY_FIELDS, Gate
+from newsstand.sync.miniflux import site
+from newsstand.sync.models import AppPassword
+from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
+
+API_VERSION = 3
+ITEMS_PER_CALL = 50  # the spec's page size, and the most `with_ids` may name
+# A one-pixel transparent GIF: Newsstand keeps no publisher icons, and apps expect one per feed.
+BLANK_FAVICON = "image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+def _param(request: HttpRequest, name: str) -> str | None:
+    if name in request.POST:
+        return request.POST[name]
+    return request.GET.get(name)
+
+
+def _has(request: HttpRequest, name: str) -> bool:
+    return name in request.GET or name in request.POST
+
+
+def _int(request: HttpRequest, name: str) -> int | None:
+    raw = (_param(request, name) or "").strip()
+    return int(raw) if raw.lstrip("-").isdigit() else None
+
+
+def _unix(moment: datetime | None) -> int:
+    return int(moment.timestamp()) if moment else 0
+
+
+def _ids(values: list[int]) -> str:
+    return ",".join(str(i) for i in values)
+
+
+def _flag(article: Any, annotation: str) -> int:
+    """0 or 1 from a flag queries.entries annotates (the model does not declare it)."""
+    return int(bool(getattr(article, annotation)))
+
+
+def _feeds_groups(feed_ids: list[int]) -> list[dict[str, Any]]:
+    return [{"group_id": CATEGORY_ID, "feed_ids": _ids(feed_ids)}]
+
+
+def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str, Any]:
+    user = client.user
+    with_ids = _param(request, "with_ids")
+    since_id, max_id = _int(request, "since_id"), _int(request, "max_id")
+    if with_ids is not None:
+        wanted = [int(i) for i in with_ids.split(",") if i.strip().isdigit()][:ITEMS_PER_CALL]
+        qs = queries.entries(user, now, EntryFilter(ids=tuple(wanted))).order_by("pk")
+    elif max_id is not None:
+        # Older items, newest first; max_id=0 asks for the newest.
+        flt = EntryFilter(before_id=max_id) if max_id > 0 else EntryFilter()
+        qs = queries.entries(user, now, flt).order_by("-pk")
+    else:
+        qs = queries.entries(user, now, EntryFilter(after_id=since_id or 0)).order_by("pk")
+    total = queries.entries(user, now).count()
+    articles = list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL])
+    gate = Gate(user, articles, now)
+    items = []
+    for article in articles:
+        link = site(article.get_absolute_url())
+        items.append(
+            {
+                "id": article.pk,
+                "feed_id": article.publisher_id,
+                "title": article.title,
+                "author": ", ".join(a for a in article.authors if a),
+                "html": gate.show(article, link).html,
+                "url": link,
+                "is_saved": _flag(article, "is_starred"),
+                "is_read": _flag(article, "is_read"),
+                "created_on_time": _unix(article.published_at or article.fetched_at),
+            }
+        )
+    return {"items": items, "total_items": total}
+
+
+def _mark(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str, Any]:
+    """`mark=item|feed|group`, `as=read|unread|saved|unsaved`, `id`, and `before` for feed/group."""
+    user = client.user
+    kind, as_, target = _param(request, "mark"), _param(request, "as"), _int(request, "id")
+    if target is None:
+        return {}
+    if kind == "item":
+        if not queries.entries(user, now, EntryFilter(ids=(target,))).exists():
+            return {}
+        if as_ in ("read", "unread"):
+            actions.set_read(user, [target], as_ == "read", now)
+            return {"unread_item_ids": _unread_ids(client, now)}
+        if as_ in ("saved", "unsaved"):
+            actions.set_starred(user, target, as_ == "saved")
+            return {"saved_item_ids": _saved_ids(client, now)}
+        return {}
+    if kind in ("feed", "group") and as_ == "read":
+        before = _int(request, "before")
+        flt = EntryFilter(
+            read=False,
+            publisher_ids=(target,) if kind == "feed" else None,
+            published_before=datetime.fromtimestamp(before, tz=UTC) if before else None,
+        )
+        # Group 0 is every feed ("Kindling"); -1, Sparks, holds none here.
+        if kind == "group" and target not in (0, CATEGORY_ID):
+            return {"unread_item_ids": _unread_ids(client, now)}
+        ids = list(queries.entries(user, now, flt).values_list("pk", flat=True))
+        actions.set_read(user, ids, True, now)
+        return {"unread_item_ids": _unread_ids(client, now)}
+    return {}
+
+
+def _unread_ids(client: AppPassword, now: datetime) -> str:
+    qs = queries.entries(client.user, now, EntryFilter(read=False)).order_by("pk")
+    return _ids(list(qs.values_list("pk", flat=True)))
+
+
+def _saved_ids(client: AppPassword, now: datetime) -> str:
+    qs = queries.entries(client.user, now, EntryFilter(starred=True)).order_by("pk")
+    return _ids(list(qs.values_list("pk", flat=True)))
+
+
+@csrf_exempt
+def api(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    base: dict[str, Any] = {"api_version": API_VERSION, "auth": 0}
+    client = actions.use_fever_key(_param(request, "api_key") or "", now)
+    if client is None:
+        return JsonResponse(base)
+    limited = throttle(client)
+    if limited is not None:
+        response = JsonResponse(base | {"error": "too many requests"}, status=429)
+        response["Retry-After"] = str(limited.retry_after_s)
+        return response
+    data = base | {"auth": 1, "last_refreshed_on_time": _unix(now)}
+    if _has(request, "mark"):
+        data |= _mark(request, client, now)
+    feed_ids = queries.followed_publisher_ids(client.user)
+    if _has(request, "groups"):
+        data["groups"] = [{"id": CATEGORY_ID, "title": CATEGORY_TITLE}]
+        data["feeds_groups"] = _feeds_groups(feed_ids)
+    if _has(request, "feeds"):
+        data["feeds"] = [
+            {
+                "id": p.pk,
+                "favicon_id": p.pk,
+                "title": p.name,
+                "url": site(reverse("feeds:publisher_rss", args=[p.slug])),
+                "site_url": p.homepage,
+                "is_spark": 0,
+                "last_updated_on_time": _unix(now),
+            }
+            for p in queries.followed_publishers(client.user)
+        ]
+        data["feeds_groups"] = _feeds_groups(feed_ids)
+    if _has(request, "favicons"):
+        data["favicons"] = [{"id": pk, "data": BLANK_FAVICON} for pk in feed_ids]
+    if _has(request, "items"):
+        data |= _items(request, client, now)
+    if _has(request, "links"):
+        data["links"] = []
+    if _has(request, "unread_item_ids"):
+        data["unread_item_ids"] = _unread_ids(client, now)
+    if _has(request, "saved_item_ids"):
+        data["saved_item_ids"] = _saved_ids(client, now)
+    return JsonResponse(data)

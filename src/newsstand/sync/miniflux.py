@@ -1,0 +1,517 @@
+"""The Miniflux v1 API at /v1/, as Miniflux 2 documents it, for apps that speak it.
+
+Authentication: an app password as `X-Auth-Token`, or HTTP Basic with the reader's email and an
+app password. Field names and JSON types follow Miniflux's own models (feeds, categories,
+entries, counters, errors as {"error_message": …}). Calls that would change what Newsstand
+publishes (adding feeds, categories, users, editing entries) answer 403 and say why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from newsstand.articles.models import Article
+from newsstand.personal.state import is_saved
+from newsstand.sources.models import Publisher
+from newsstand.sync import actions, queries
+from newsstand.sync.clients import basic_or_token, throttle
+from newsstand.sync.entries import ENTRY_FIELDS, Gate
+from newsstand.sync.models import AppPassword
+from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000  # entries a page at most: each carries its body
+MAX_IDS_PER_UPDATE = 10_000
+ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux sends for "never"
+READ_ONLY = (
+    "Newsstand chooses its publishers and keeps their articles: apps read, follow on the site, "
+    "and mark entries read or starred, but cannot change feeds, categories, users or entries."
+)
+ORDER_FIELDS = {
+    "id": "pk",
+    "status": "is_read",
+    "published_at": "published_at",
+    "created_at": "fetched_at",
+    "changed_at": "fetched_at",
+    "title": "title",
+    "category_id": "pk",
+    "category_title": "pk",
+}
+
+View = Callable[..., HttpResponse]
+
+
+class BadRequest(ValueError):
+    pass
+
+
+class NotFound(LookupError):
+    pass
+
+
+def error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error_message": message}, status=status)
+
+
+def no_content() -> HttpResponse:
+    return HttpResponse(status=204)
+
+
+def endpoint(*methods: str) -> Callable[[View], View]:
+    """A Miniflux call: authenticated by app password, throttled per app password, JSON errors.
+
+    Other methods on a known path answer 403 (the write calls Newsstand does not offer).
+    """
+
+    def wrap(view: View) -> View:
+        @csrf_exempt
+        @wraps(view)
+        def handle(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            client = basic_or_token(request, "X-Auth-Token")
+            if client is None:
+                return error(401, "Access Unauthorized")
+            limited = throttle(client)
+            if limited is not None:
+                response = error(429, "Too many requests: slow down.")
+                response["Retry-After"] = str(limited.retry_after_s)
+                return response
+            if request.method not in methods and not (
+                request.method == "HEAD" and "GET" in methods
+            ):
+                return error(403, READ_ONLY)
+            try:
+                return view(request, client, **kwargs)
+            except BadRequest as exc:
+                return error(400, str(exc))
+            except NotFound as exc:
+                return error(404, str(exc))
+
+        return handle
+
+    return wrap
+
+
+def rfc3339(moment: datetime | None) -> str:
+    if moment is None:
+        return ZERO_TIME
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def site(path: str) -> str:
+    return settings.NEWSSTAND_SITE_URL + path
+
+
+def category_json(user: Any, *, unread: int | None = None, feeds: int | None = None) -> dict:
+    data: dict[str, Any] = {
+        "id": CATEGORY_ID,
+        "title": CATEGORY_TITLE,
+        "user_id": user.pk,
+        "hide_globally": False,
+    }
+    if unread is not None:
+        data["feed_count"] = feeds
+        data["total_unread"] = unread
+    return data
+
+
+def feed_json(user: Any, publisher: Publisher, now: datetime) -> dict[str, Any]:
+    return {
+        "id": publisher.pk,
+        "user_id": user.pk,
+        "feed_url": site(reverse("feeds:publisher_rss", args=[publisher.slug])),
+        "site_url": publisher.homepage or site(reverse("reader:home")),
+        "title": publisher.name,
+        "checked_at": rfc3339(now),
+        "next_check_at": ZERO_TIME,
+        "etag_header": "",
+        "last_modified_header": "",
+        "parsing_error_message": "",
+        "parsing_error_count": 0,
+        "scraper_rules": "",
+        "rewrite_rules": "",
+        "crawler": False,
+        "blocklist_rules": "",
+        "keeplist_rules": "",
+        "urlrewrite_rules": "",
+        "user_agent": "",
+        "cookie": "",
+        "username": "",
+        "password": "",
+        "disabled": False,
+        "no_media_player": False,
+        "ignore_http_cache": False,
+        "allow_self_signed_certificates": False,
+        "fetch_via_proxy": False,
+        "category": category_json(user),
+        # Newsstand keeps no publisher icons: Miniflux says null for a feed without one.
+        "icon": None,
+        "hide_globally": False,
+        "apprise_service_urls": "",
+    }
+
+
+def entry_json(
+    user: Any, article: Any, gate: Gate, feeds: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    link = site(article.get_absolute_url())
+    shown = gate.show(article, link)
+    return {
+        "id": article.pk,
+        "user_id": user.pk,
+        "feed_id": article.publisher_id,
+        "status": "read" if article.is_read else "unread",
+        "hash": hashlib.sha256(article.url.encode()).hexdigest(),
+        "title": article.title,
+        "url": link,
+        "comments_url": "",
+        "published_at": rfc3339(article.published_at or article.fetched_at),
+        "created_at": rfc3339(article.fetched_at),
+        "changed_at": rfc3339(article.updated_at or article.fetched_at),
+        "content": shown.html,
+        "author": ", ".join(a for a in article.authors if a),
+        "share_code": "",
+        "starred": bool(article.is_starred),
+        "reading_time": article.reading_minutes,
+        "enclosures": [],
+        "feed": feeds.get(article.publisher_id),
+        "tags": [t for t in article.topics if isinstance(t, str)],
+    }
+
+
+def _feeds_by_id(user: Any, publisher_ids: set[int], now: datetime) -> dict[int, dict[str, Any]]:
+    publishers = Publisher.objects.filter(pk__in=publisher_ids)
+    return {p.pk: feed_json(user, p, now) for p in publishers}
+
+
+def _entries_page(user: Any, articles: list[Any], now: datetime) -> list[dict[str, Any]]:
+    gate = Gate(user, articles, now)
+    feeds = _feeds_by_id(user, {a.publisher_id for a in articles}, now)
+    return [entry_json(user, a, gate, feeds) for a in articles]
+
+
+def _int(request: HttpRequest, name: str, default: int | None = None) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequest(f"Invalid {name} value: {raw!r}") from None
+
+
+def _time(request: HttpRequest, name: str) -> datetime | None:
+    value = _int(request, name)
+    if value is None or value <= 0:
+        return None
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+def _bool(request: HttpRequest, name: str) -> bool | None:
+    raw = request.GET.get(name, "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "t", "true"):
+        return True
+    if raw in ("0", "f", "false"):
+        return False
+    raise BadRequest(f"Invalid {name} value: {raw!r}")
+
+
+def entry_filter(request: HttpRequest, *, feed_id: int | None = None) -> EntryFilter | None:
+    """The filter an entries request asks for; None when it can match nothing."""
+    statuses = set(request.GET.getlist("status"))
+    unknown = statuses - {"read", "unread", "removed"}
+    if unknown:
+        raise BadRequest(f"Invalid status value: {sorted(unknown)[0]!r}")
+    read: bool | None = None
+    wanted = statuses - {"removed"}
+    if statuses and not wanted:
+        return None  # only removed entries: Newsstand removes none
+    if wanted == {"read"}:
+        read = True
+    elif wanted == {"unread"}:
+        read = False
+    category = _int(request, "category_id")
+    if category is not None and category != CATEGORY_ID:
+        return None
+    feed = feed_id if feed_id is not None else _int(request, "feed_id")
+    return EntryFilter(
+        read=read,
+        starred=_bool(request, "starred"),
+        publisher_ids=(feed,) if feed else None,
+        published_after=_time(request, "after") or _time(request, "published_after"),
+        published_before=_time(request, "before") or _time(request, "published_before"),
+        after_id=_int(request, "after_entry_id"),
+        before_id=_int(request, "before_entry_id"),
+        search=request.GET.get("search", ""),
+    )
+
+
+def _ordered(request: HttpRequest, qs: QuerySet[Article]) -> QuerySet[Article]:
+    order = request.GET.get("order", "published_at")
+    direction = request.GET.get("direction", "asc")
+    if order not in ORDER_FIELDS:
+        raise BadRequest(f"Invalid order value: {order!r}")
+    if direction not in ("asc", "desc"):
+        raise BadRequest(f"Invalid direction value: {direction!r}")
+    field = ORDER_FIELDS[order]
+    if direction == "desc":
+        return qs.order_by(F(field).desc(nulls_last=True), "-pk")
+    return qs.order_by(F(field).asc(nulls_first=True), "pk")
+
+
+def _list_entries(request: HttpRequest, client: AppPassword, feed_id: int | None) -> HttpResponse:
+    user, now = client.user, timezone.now()
+    if feed_id is not None and feed_id not in queries.followed_publisher_ids(user):
+        raise NotFound("Feed not found")
+    flt = entry_filter(request, feed_id=feed_id)
+    if flt is None:
+        return JsonResponse({"total": 0, "entries": []})
+    limit = min(_int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
+    offset = max(_int(request, "offset", 0) or 0, 0)
+    qs = queries.entries(user, now, flt)
+    total = qs.count()
+    page = list(_ordered(request, qs.only(*ENTRY_FIELDS))[offset : offset + limit])
+    return JsonResponse({"total": total, "entries": _entries_page(user, page, now)})
+
+
+def _one_entry(client: AppPassword, entry_id: int, feed_id: int | None = None) -> HttpResponse:
+    user, now = client.user, timezone.now()
+    flt = EntryFilter(ids=(entry_id,), publisher_ids=(feed_id,) if feed_id else None)
+    article = queries.entries(user, now, flt).only(*ENTRY_FIELDS).first()
+    if article is None:
+        raise NotFound("Entry not found")
+    return JsonResponse(_entries_page(user, [article], now)[0])
+
+
+def _followed(client: AppPassword, feed_id: int) -> Publisher:
+    if feed_id not in queries.followed_publisher_ids(client.user):
+        raise NotFound("Feed not found")
+    return Publisher.objects.get(pk=feed_id)
+
+
+def _mark_all_read(client: AppPassword, publisher_ids: list[int] | None) -> HttpResponse:
+    now = timezone.now()
+    flt = EntryFilter(read=False, publisher_ids=tuple(publisher_ids) if publisher_ids else None)
+    ids = list(queries.entries(client.user, now, flt).values_list("pk", flat=True))
+    actions.set_read(client.user, ids, True, now)
+    return no_content()
+
+
+@endpoint("GET")
+def me(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    user = client.user
+    return JsonResponse(
+        {
+            "id": user.pk,
+            "username": user.email,
+            "is_admin": False,
+            "theme": "system_serif",
+            "language": "en_US",
+            "timezone": settings.TIME_ZONE,
+            "entry_sorting_direction": "desc",
+            "entry_sorting_order": "published_at",
+            "stylesheet": "",
+            "custom_js": "",
+            "external_font_hosts": "",
+            "google_id": "",
+            "openid_connect_id": "",
+            "entries_per_page": DEFAULT_LIMIT,
+            "keyboard_shortcuts": True,
+            "show_reading_time": True,
+            "entry_swipe": True,
+            "gesture_nav": "tap",
+            "last_login_at": rfc3339(user.last_login) if user.last_login else None,
+            "display_mode": "standalone",
+            "default_reading_speed": 230,
+            "cjk_reading_speed": 500,
+            "default_home_page": "unread",
+            "categories_sorting_order": "unread_count",
+            "mark_read_on_view": True,
+            "mark_read_on_media_player_completion": False,
+            "media_playback_rate": 1.0,
+            "block_filter_entry_rules": "",
+            "keep_filter_entry_rules": "",
+            "always_open_external_links": False,
+        }
+    )
+
+
+@endpoint("GET")
+def categories(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    user = client.user
+    if _bool(request, "counts"):
+        _, unreads = queries.counters(user, timezone.now())
+        feeds = len(queries.followed_publisher_ids(user))
+        return JsonResponse(
+            [category_json(user, unread=sum(unreads.values()), feeds=feeds)], safe=False
+        )
+    return JsonResponse([category_json(user)], safe=False)
+
+
+def _category_or_404(category_id: int) -> None:
+    if category_id != CATEGORY_ID:
+        raise NotFound("Category not found")
+
+
+@endpoint("GET")
+def category_feeds(request: HttpRequest, client: AppPassword, category_id: int) -> HttpResponse:
+    _category_or_404(category_id)
+    return _feed_list(client)
+
+
+@endpoint("GET")
+def category_entries(request: HttpRequest, client: AppPassword, category_id: int) -> HttpResponse:
+    _category_or_404(category_id)
+    return _list_entries(request, client, None)
+
+
+@endpoint("GET")
+def category_entry(
+    request: HttpRequest, client: AppPassword, category_id: int, entry_id: int
+) -> HttpResponse:
+    _category_or_404(category_id)
+    return _one_entry(client, entry_id)
+
+
+@endpoint("PUT")
+def category_mark_all_read(
+    request: HttpRequest, client: AppPassword, category_id: int
+) -> HttpResponse:
+    _category_or_404(category_id)
+    return _mark_all_read(client, queries.followed_publisher_ids(client.user))
+
+
+@endpoint("PUT")
+def refresh(request: HttpRequest, client: AppPassword, **ids: int) -> HttpResponse:
+    """Newsstand polls every publisher itself: a refresh asks nothing more of it."""
+    return no_content()
+
+
+def _feed_list(client: AppPassword) -> HttpResponse:
+    user, now = client.user, timezone.now()
+    return JsonResponse(
+        [feed_json(user, p, now) for p in queries.followed_publishers(user)], safe=False
+    )
+
+
+@endpoint("GET")
+def feeds(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    return _feed_list(client)
+
+
+@endpoint("GET")
+def feed(request: HttpRequest, client: AppPassword, feed_id: int) -> HttpResponse:
+    return JsonResponse(feed_json(client.user, _followed(client, feed_id), timezone.now()))
+
+
+@endpoint("GET")
+def feed_icon(request: HttpRequest, client: AppPassword, feed_id: int) -> HttpResponse:
+    _followed(client, feed_id)
+    raise NotFound("This feed doesn't have any icon")
+
+
+@endpoint("GET")
+def icon(request: HttpRequest, client: AppPassword, icon_id: int) -> HttpResponse:
+    raise NotFound("Icon not found")
+
+
+@endpoint("GET")
+def feed_entries(request: HttpRequest, client: AppPassword, feed_id: int) -> HttpResponse:
+    return _list_entries(request, client, feed_id)
+
+
+@endpoint("GET")
+def feed_entry(
+    request: HttpRequest, client: AppPassword, feed_id: int, entry_id: int
+) -> HttpResponse:
+    _followed(client, feed_id)
+    return _one_entry(client, entry_id, feed_id)
+
+
+@endpoint("PUT")
+def feed_mark_all_read(request: HttpRequest, client: AppPassword, feed_id: int) -> HttpResponse:
+    _followed(client, feed_id)
+    return _mark_all_read(client, [feed_id])
+
+
+@endpoint("GET")
+def feed_counters(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    reads, unreads = queries.counters(client.user, timezone.now())
+    return JsonResponse(
+        {
+            "reads": {str(k): v for k, v in reads.items()},
+            "unreads": {str(k): v for k, v in unreads.items()},
+        }
+    )
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadRequest("The request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object")
+    return body
+
+
+@endpoint("GET", "PUT")
+def entries(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    if request.method != "PUT":
+        return _list_entries(request, client, None)
+    body = _json_body(request)
+    ids, status = body.get("entry_ids"), body.get("status")
+    if not isinstance(ids, list) or not ids or not all(type(i) is int for i in ids):
+        raise BadRequest("The list of entry IDs is required")
+    if len(ids) > MAX_IDS_PER_UPDATE:
+        raise BadRequest(f"At most {MAX_IDS_PER_UPDATE} entry IDs at a time")
+    if status not in ("read", "unread"):
+        raise BadRequest("Invalid entry status: use read or unread")
+    actions.set_read(client.user, ids, status == "read")
+    return no_content()
+
+
+@endpoint("GET")
+def entry(request: HttpRequest, client: AppPassword, entry_id: int) -> HttpResponse:
+    return _one_entry(client, entry_id)
+
+
+@endpoint("GET")
+def entry_content(request: HttpRequest, client: AppPassword, entry_id: int) -> HttpResponse:
+    """The original content: what the gate lets this reader see, as in the entry itself."""
+    response = _one_entry(client, entry_id)
+    return JsonResponse({"content": json.loads(response.content)["content"]})
+
+
+@endpoint("PUT")
+def bookmark(request: HttpRequest, client: AppPassword, entry_id: int) -> HttpResponse:
+    """Toggle starred, which is Saved on the site."""
+    user = client.user
+    flt = EntryFilter(ids=(entry_id,))
+    if not queries.entries(user, timezone.now(), flt).exists():
+        raise NotFound("Entry not found")
+    actions.set_starred(user, entry_id, not is_saved(user, entry_id))
+    return no_content()
+
+
+@endpoint()
+def read_only(request: HttpRequest, client: AppPassword, **kwargs: Any) -> HttpResponse:
+    raise AssertionError("unreachable: every method answers 403")  # pragma: no cover
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    return error(404, "Not found: this Miniflux call does not exist here.")

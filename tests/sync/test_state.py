@@ -1,0 +1,52 @@
+"""The one read/starred state (docs/decisions.md, "Sync"), and entry pages in a fixed number of
+queries however many entries they carry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from newsstand.personal.actions import mark_read, mark_unread
+from newsstand.personal.models import ReadingHistory
+from tests.gate.factories import make_gated_article
+from tests.sync.factories import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_marking_read_keeps_an_opened_articles_dates_and_skips_unknown_ids():
+    world = make_world()
+    opened, fresh = world.articles[0], world.articles[1]
+    then = timezone.now() - timedelta(days=2)
+    ReadingHistory.objects.create(
+        user=world.user, article=opened, first_read_at=then, last_read_at=then, read_count=3
+    )
+    assert mark_read(world.user, [opened.pk, fresh.pk, 987654321]) == 1
+    row = ReadingHistory.objects.get(user=world.user, article=opened)
+    assert (row.read_count, row.last_read_at) == (3, then)
+    assert ReadingHistory.objects.get(user=world.user, article=fresh).read_count == 1
+    assert mark_unread(world.user, [opened.pk, fresh.pk]) == 2
+    assert not ReadingHistory.objects.filter(user=world.user).exists()
+
+
+def _queries(client: Client, path: str, password: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, HTTP_X_AUTH_TOKEN=password)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("path", ["/v1/entries?limit=100", "/v1/feeds/counters", "/v1/feeds"])
+def test_miniflux_pages_do_not_query_per_entry(path):
+    world = make_world("registered")
+    client = Client()
+    _queries(client, path, world.password)  # the first call also notes the password's last use
+    few = _queries(client, path, world.password)
+    for i in range(30):
+        make_gated_article(world.followed[i % 2], title=f"More {i}")
+    assert _queries(client, path, world.password) == few
