@@ -11,7 +11,7 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from newsstand.search import checks  # noqa: F401 - registers the system check
-        from newsstand.search.backends import ensure_index_after_migrate
+        from newsstand.search.receivers import ensure_index_after_migrate
 
         post_migrate.connect(ensure_index_after_migrate, sender=self)
         post_save.connect(

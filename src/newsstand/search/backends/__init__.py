@@ -27,7 +27,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -152,15 +152,3 @@ def public_text_problems() -> list[str]:
         if orphans:
             problems.append(f"{orphans} public search text(s) have no article.")
     return problems
-
-
-def ensure_index_after_migrate(**kwargs: Any) -> None:
-    """post_migrate: a migration that rebuilds the articles table (SQLite copies a table to
-    alter it) drops the triggers that keep the index in step; put them back."""
-    from django.db import connections
-
-    from newsstand.search.actions import repair_index
-
-    using = kwargs.get("using", "default")
-    if connections[using].vendor == get_backend().vendor:
-        repair_index()
