@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from newsstand.articles.models import Article
-from newsstand.ingest import actions
+from newsstand.ingest import actions, fetcher
+from newsstand.ingest.models import FeedCheck
 from newsstand.sources.models import Feed, Publisher
 from tests.httpserver import PublisherWeb
 
@@ -284,3 +286,39 @@ def test_a_chosen_publisher_name_is_kept(publisher_web: PublisherWeb) -> None:
     actions.refresh_feed(feed.pk)
     chosen.refresh_from_db()
     assert chosen.name == "The Chosen Name"
+
+
+# A refresh's own work besides the fetches (database, robots.txt, extraction) on a busy machine.
+REFRESH_SLACK_S = 1.5
+
+
+def test_a_feed_dripping_its_headers_fails_at_the_total_deadline(
+    publisher_web: PublisherWeb, publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetcher, "TOTAL_TIMEOUT_S", 1.0)
+    feed = _feed(publisher, publisher_web.drip_headers("/feed.xml"))
+    started = time.monotonic()
+    report = actions.refresh_feed(feed.pk)
+    assert time.monotonic() - started < 1.0 + REFRESH_SLACK_S
+    assert (report.outcome, report.error_kind) == ("error", "timeout")
+    feed.refresh_from_db()
+    assert "took longer than 1 s in total" in feed.last_error
+    assert FeedCheck.objects.get(feed=feed).error_kind == "timeout"
+
+
+def test_a_page_dripping_its_headers_is_cut_off_and_the_feed_goes_on(
+    publisher_web: PublisherWeb, publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetcher, "TOTAL_TIMEOUT_S", 1.0)
+    items = _serve_articles(publisher_web, 1)
+    publisher_web.drip_headers("/news/slow.html")
+    items.append(("slow-guid", "Slow story", "/news/slow.html"))
+    feed = _feed(publisher, publisher_web.add("/feed.xml", _rss(publisher_web, items)))
+    started = time.monotonic()
+    report = actions.refresh_feed(feed.pk)
+    assert time.monotonic() - started < 1.0 + REFRESH_SLACK_S
+    assert (report.outcome, report.new_articles, report.page_errors) == ("ok", 2, 1)
+    slow = Article.objects.get(guid="slow-guid")
+    assert slow.extraction_error.startswith("Page: ")
+    assert "took longer than 1 s in total" in slow.extraction_error
+    assert Article.objects.get(guid="guid-0").extraction_error == ""
