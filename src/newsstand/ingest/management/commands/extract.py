@@ -34,9 +34,9 @@ def _read_input(source: str) -> tuple[bytes, str | None]:
     path = Path(source)
     data = path.read_bytes()
     if path.suffix == ".gz":
-        import gzip
+        from newsstand.ingest.extractor import MAX_HTML_BYTES, gunzip
 
-        data = gzip.decompress(data)
+        data = gunzip(data, MAX_HTML_BYTES)  # extraction refuses more anyway
     return data, None
 
 
