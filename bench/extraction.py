@@ -176,8 +176,11 @@ def run_newsstand(cases: list[dict[str, Any]], jobs: int) -> tuple[list[dict[str
         command += ["extract", "--jobs", str(jobs), "--urls-from", urls.name]
         command += [str(c["path"]) for c in cases]
         start = time.perf_counter()
-        proc = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+        proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         elapsed = time.perf_counter() - start
+    # Exit status 1 means some pages could not be extracted: they are counted as errors below.
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"newsstand extract failed ({proc.returncode}): {proc.stderr[-2000:]}")
     records = [json.loads(line) for line in proc.stdout.split("\n") if line.strip()]
     if len(records) != len(cases):
         raise SystemExit(f"expected {len(cases)} records, got {len(records)}")

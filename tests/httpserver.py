@@ -4,6 +4,7 @@
         publisher_web.add("/feed.xml", body=b"<rss/>", headers={"Content-Type": "text/xml"})
         publisher_web.redirect("/old", "/feed.xml", status=301)
         publisher_web.drip("/slow", total_bytes=100, chunk_bytes=1, delay_s=0.5)
+        publisher_web.drip_headers("/slower")  # the headers themselves a byte at a time
         url = publisher_web.url("/feed.xml")
 
 Tests that fetch from it must allow private URLs (settings.ALLOW_PRIVATE_URLS = True).
@@ -164,6 +165,25 @@ class PublisherWeb:
 
         self.routes[path] = Route(body=chunks, headers=dict(headers or {}), delay_s=delay_s)
         return self.url(path)
+
+    def drip_headers(self, path: str, *, delay_s: float = 0.2, for_s: float = 5.0) -> str:
+        """A response whose status line and headers arrive one byte every `delay_s`, for about
+        `for_s`, then a short body: every read gets a byte, so no read timeout ever trips."""
+
+        def handler(req: _RequestHandler) -> None:
+            start = b"HTTP/1.1 200 OK\r\nX-Drip: "
+            head = start + b"a" * max(1, int(for_s / delay_s) - len(start) - 2) + b"\r\n"
+            try:
+                for byte in head:
+                    req.wfile.write(bytes([byte]))
+                    req.wfile.flush()
+                    time.sleep(delay_s)
+                req.wfile.write(b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+            except OSError:
+                pass  # the client gave up, as it should
+            req.close_connection = True
+
+        return self.handle(path, handler)
 
     def stream(
         self,

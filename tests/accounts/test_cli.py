@@ -57,6 +57,21 @@ def test_add_refuses_bad_input(email: str, stdin: str, message: str) -> None:
     assert not User.objects.exists()
 
 
+LONG_EMAIL = "a" * 64 + "@" + ("b" * 60 + ".") * 4 + "com"  # valid in form, 312 characters
+
+
+def test_add_refuses_an_address_longer_than_the_email_field() -> None:
+    assert len(LONG_EMAIL) == 312
+    limit = User._meta.get_field("email").max_length
+    assert limit == 254
+    with pytest.raises(CommandError, match="is longer than 254 characters"):
+        _add(LONG_EMAIL, io.StringIO(f"{PASSWORD}\n"))
+    assert not User.objects.exists()
+    longest = "a" * 64 + "@" + ("b" * 60 + ".") * 3 + "c" * 3 + ".co"  # 254 exactly
+    assert len(longest) == limit
+    assert f"Added {longest}" in _add(longest, io.StringIO(f"{PASSWORD}\n"))
+
+
 def test_add_refuses_a_taken_address(reader: User) -> None:
     with pytest.raises(
         CommandError, match=r"an account with the email reader@example\.org already"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from newsstand.articles.models import Article
-from newsstand.ingest import actions
+from newsstand.ingest import actions, fetcher
+from newsstand.ingest.models import FeedCheck
 from newsstand.sources.models import Feed, Publisher
 from tests.httpserver import PublisherWeb
 
@@ -284,3 +287,104 @@ def test_a_chosen_publisher_name_is_kept(publisher_web: PublisherWeb) -> None:
     actions.refresh_feed(feed.pk)
     chosen.refresh_from_db()
     assert chosen.name == "The Chosen Name"
+
+
+# A refresh's own work besides the fetches (database, robots.txt, extraction) on a busy machine.
+REFRESH_SLACK_S = 1.5
+
+
+def test_a_feed_dripping_its_headers_fails_at_the_total_deadline(
+    publisher_web: PublisherWeb, publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetcher, "TOTAL_TIMEOUT_S", 1.0)
+    feed = _feed(publisher, publisher_web.drip_headers("/feed.xml"))
+    started = time.monotonic()
+    report = actions.refresh_feed(feed.pk)
+    assert time.monotonic() - started < 1.0 + REFRESH_SLACK_S
+    assert (report.outcome, report.error_kind) == ("error", "timeout")
+    feed.refresh_from_db()
+    assert "took longer than 1 s in total" in feed.last_error
+    assert FeedCheck.objects.get(feed=feed).error_kind == "timeout"
+
+
+def test_a_page_dripping_its_headers_is_cut_off_and_the_feed_goes_on(
+    publisher_web: PublisherWeb, publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetcher, "TOTAL_TIMEOUT_S", 1.0)
+    items = _serve_articles(publisher_web, 1)
+    publisher_web.drip_headers("/news/slow.html")
+    items.append(("slow-guid", "Slow story", "/news/slow.html"))
+    feed = _feed(publisher, publisher_web.add("/feed.xml", _rss(publisher_web, items)))
+    started = time.monotonic()
+    report = actions.refresh_feed(feed.pk)
+    assert time.monotonic() - started < 1.0 + REFRESH_SLACK_S
+    assert (report.outcome, report.new_articles, report.page_errors) == ("ok", 2, 1)
+    slow = Article.objects.get(guid="slow-guid")
+    assert slow.extraction_error.startswith("Page: ")
+    assert "took longer than 1 s in total" in slow.extraction_error
+    assert Article.objects.get(guid="guid-0").extraction_error == ""
+
+
+def _json_feed(web: PublisherWeb, items: list[tuple[str, str, str]]) -> str:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Local Daily",
+        "items": [
+            {"id": guid, "url": web.url(link), "title": title, "content_text": f"Teaser {title}"}
+            for guid, title, link in items
+        ],
+    }
+    return json.dumps(doc)  # ensure_ascii: a lone surrogate stays the escape "\ud800"
+
+
+@pytest.mark.parametrize("kind", ["json", "rss"])
+def test_surrogates_and_nul_in_item_titles_do_not_stop_the_feed(
+    publisher_web: PublisherWeb, publisher: Publisher, kind: str
+) -> None:
+    # No pages behind the links: the feed's own text is what gets stored.
+    if kind == "json":
+        titles = ["Lone \ud800 surrogate", "A \u0000 NUL", "Clean"]
+        build, headers = _json_feed, {"Content-Type": "application/feed+json"}
+    else:
+        titles = ["Lone &#xD800; surrogate", "A &#0; NUL", "Clean"]
+        build, headers = _rss, {"Content-Type": "application/rss+xml"}
+    body = build(
+        publisher_web, [(f"guid-{n}", t, f"/missing/{n}.html") for n, t in enumerate(titles)]
+    )
+    feed = _feed(publisher, publisher_web.add("/feed", body, headers=headers))
+    report = actions.refresh_feed(feed.pk)
+    assert (report.outcome, report.new_articles, report.item_errors) == ("ok", 3, 0), report
+    assert dict(Article.objects.values_list("guid", "title")) == {
+        "guid-0": "Lone \ufffd surrogate",
+        "guid-1": "A NUL",
+        "guid-2": "Clean",
+    }
+    for article in Article.objects.all():
+        assert "\x00" not in article.content_text + article.summary
+    assert FeedCheck.objects.get(feed=feed).outcome == "ok"
+
+
+def test_an_item_the_database_refuses_is_recorded_and_the_rest_are_stored(
+    publisher_web: PublisherWeb, publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DataError
+
+    index_topics = actions.index_article_topics
+
+    def refuse_one(article: Article) -> None:
+        index_topics(article)
+        if article.guid == "guid-1":  # after the insert: its savepoint must undo it
+            raise DataError("value too long for type character varying(2000)")
+
+    monkeypatch.setattr(actions, "index_article_topics", refuse_one)
+    items = _serve_articles(publisher_web, 3)
+    feed = _feed(publisher, publisher_web.add("/feed.xml", _rss(publisher_web, items)))
+    report = actions.refresh_feed(feed.pk)
+    assert (report.outcome, report.new_articles, report.item_errors) == ("ok", 2, 1)
+    assert set(Article.objects.values_list("guid", flat=True)) == {"guid-0", "guid-2"}
+    check = FeedCheck.objects.get(feed=feed)
+    assert (check.outcome, check.item_errors, check.error_kind) == ("ok", 1, "bad_item")
+    assert "guid-1" in check.error and "value too long" in check.error
+    assert publisher_web.url("/news/story-1.html") in check.error
+    feed.refresh_from_db()
+    assert feed.error_count == 0 and feed.last_success_at is not None

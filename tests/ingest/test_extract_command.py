@@ -5,6 +5,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,9 +17,14 @@ from django.core.management.base import CommandError
 GOLDEN = Path(__file__).parent / "golden" / "extract"
 
 
-def run(*args: str) -> list[dict[str, object]]:
+def run(*args: str, failing: bool = False) -> list[dict[str, object]]:
+    """The JSON records printed; with `failing`, the command must also end in an error."""
     out = io.StringIO()
-    call_command("extract", *args, stdout=out)
+    if failing:
+        with pytest.raises(CommandError, match=r"could not be extracted"):
+            call_command("extract", *args, stdout=out)
+    else:
+        call_command("extract", *args, stdout=out)
     return [json.loads(line) for line in out.getvalue().split("\n") if line.strip()]
 
 
@@ -32,7 +40,7 @@ def inputs(tmp_path: Path) -> list[str]:
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_order_and_errors(inputs: list[str], jobs: str) -> None:
-    records = run(*inputs, "--jobs", jobs)
+    records = run(*inputs, "--jobs", jobs, failing=True)
     assert [r["input"] for r in records] == inputs
     assert records[0]["title"] == "Blinken holds talks in Astana"
     assert records[0]["published"] == "2023-02-27T22:30:00-05:00"
@@ -76,5 +84,58 @@ def test_jobs_do_not_fork_a_threaded_process(inputs: list[str]) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
-        records = run(*inputs, "--jobs", "2")
+        records = run(*inputs, "--jobs", "2", failing=True)
     assert [r["input"] for r in records] == inputs
+
+
+@pytest.fixture()
+def unreadable(tmp_path: Path) -> dict[str, str]:
+    """Inputs that are not pages, each with the words its error must contain."""
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "binary.html").write_bytes(bytes(range(256)) * 40)
+    (tmp_path / "a-directory").mkdir()
+    return {
+        str(tmp_path / "missing.html"): "No such file",
+        str(tmp_path / "empty.html"): "empty document",
+        str(tmp_path / "binary.html"): "binary data",
+        str(tmp_path / "a-directory"): "Is a directory",
+        "http://[::1": "is not valid",
+    }
+
+
+def test_every_unreadable_input_gives_an_error_line_and_the_run_fails(
+    unreadable: dict[str, str],
+) -> None:
+    for source, words in unreadable.items():
+        (record,) = run(source, failing=True)
+        assert record["input"] == source
+        assert words in str(record["error"]), record
+    good = str(GOLDEN / "blog_meta_only.html")
+    assert "error" not in run(good)[0]  # a readable page alone still succeeds
+    zipped = Path(next(iter(unreadable))).with_name("zipped.html")  # gzip'd, but not named .gz
+    zipped.write_bytes(gzip.compress(Path(good).read_bytes(), mtime=0))
+    assert run(str(zipped))[0]["title"] == "Café notes from Zürich"
+
+
+def test_as_a_process_unreadable_inputs_exit_non_zero_without_a_traceback(
+    unreadable: dict[str, str], tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTAND_")}
+    env["NEWSSTAND_DATA_DIR"] = str(tmp_path)
+    good = str(GOLDEN / "blog_meta_only.html")
+    done = subprocess.run(
+        [sys.executable, "-m", "newsstand", "extract", good, *unreadable],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["input"] for r in records] == [good, *unreadable]
+    assert "error" not in records[0] and all("error" in r for r in records[1:])
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"CommandError: {len(unreadable)} of {len(unreadable) + 1} inputs could not be extracted"
+    ]

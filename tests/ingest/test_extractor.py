@@ -6,7 +6,9 @@ The tests only compare. After an intended change, rewrite the expected files wit
 
 from __future__ import annotations
 
+import gzip
 import json
+import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from newsstand.ingest import extractor
 from newsstand.ingest.extractor import ExtractionError, decode_html, extract_article
 
 GOLDEN = Path(__file__).parent / "golden" / "extract"
@@ -91,6 +94,35 @@ def test_declared_charset_is_honoured() -> None:
 def test_bom_wins_over_declaration() -> None:
     html = '<meta charset="iso-8859-1"><p>naïve</p>'.encode()
     assert "naïve" in decode_html(b"\xef\xbb\xbf" + html)
+
+
+def test_a_gzipped_page_is_inflated() -> None:
+    html = '<meta charset="utf-8"><p>naïve</p>'.encode()
+    assert "naïve" in decode_html(gzip.compress(html))
+    # Members concatenated (as `cat a.gz b.gz` makes) are one stream, like gzip.decompress.
+    assert "naïve</p><p>two" in decode_html(gzip.compress(html) + gzip.compress(b"<p>two</p>"))
+
+
+def test_a_gzip_bomb_without_content_encoding_stops_at_the_fetch_cap() -> None:
+    from newsstand.ingest.fetcher import PAGE_MAX_BYTES
+
+    assert extractor.MAX_INFLATED_BYTES == PAGE_MAX_BYTES  # the same cap as HTTP decoding
+    bomb = gzip.compress(b"<p>" + b" " * (100 * 1024 * 1024), compresslevel=9)
+    assert len(bomb) < 200 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(ExtractionError, match="larger than 5,242,880 bytes once decompressed"):
+            decode_html(bomb)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * PAGE_MAX_BYTES  # inflated in bounded steps, never whole
+
+
+@pytest.mark.parametrize("bad", [b"\x1f\x8bnot gzip", gzip.compress(b"<p>cut short</p>")[:-12]])
+def test_corrupt_or_truncated_gzip_is_a_clear_error(bad: bytes) -> None:
+    with pytest.raises(ExtractionError, match="corrupt gzip data"):
+        decode_html(bad)
 
 
 @pytest.mark.parametrize("bad", [b"", b"   ", "  "])

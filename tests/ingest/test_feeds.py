@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from newsstand.ingest.feeds import FeedParseError, ParsedFeed, parse_feed, plain_text
+from newsstand.ingest.feeds import FeedParseError, ParsedFeed, clean_text, parse_feed, plain_text
 
 GOLDEN = Path(__file__).parent / "golden" / "feeds"
 MANIFEST: dict[str, str] = {
@@ -170,6 +170,55 @@ def test_plain_text() -> None:
     assert plain_text("<b>A</b> &amp;amp; B &lt;3") == "A & B <3"
     assert plain_text("  many \n  spaces ") == "many spaces"
     assert plain_text(None) == ""
+
+
+def test_clean_text_replaces_lone_surrogates_and_drops_controls() -> None:
+    assert clean_text("a\ud800b") == "a\ufffdb"
+    assert clean_text("\udfffx\ud800") == "\ufffdx\ufffd"
+    assert clean_text("pair \ud83d\ude00 joined") == "pair \U0001f600 joined"
+    assert clean_text("nul\x00 bell\x07 del\x7f c1\x80\x9f") == "nul bell del c1"
+    assert clean_text("tab\tline\nreturn\r kept") == "tab\tline\nreturn\r kept"
+    assert clean_text("Zürich \u2014 \U0001f600") == "Zürich \u2014 \U0001f600"
+
+
+def _json_feed(*titles: str) -> bytes:
+    items = [
+        {"id": f"i{n}", "url": f"https://news.example.com/{n}", "title": t, "content_text": t}
+        for n, t in enumerate(titles)
+    ]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "T\u0000", "items": items}
+    return json.dumps(doc).encode()  # ensure_ascii: "\ud800" and "\u0000" stay escapes
+
+
+def _text_fields(feed: ParsedFeed) -> list[str]:
+    out = [feed.title, feed.link, feed.language]
+    for entry in feed.entries:
+        for value in dataclasses.asdict(entry).values():
+            out.extend(
+                v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)
+            )
+    return out
+
+
+def test_json_feed_text_is_cleaned_at_the_boundary() -> None:
+    feed = parse_feed(_json_feed("Lone \ud800 surrogate", "A \u0000 NUL", "Clean"), FEED_URL)
+    assert [e.title for e in feed.entries] == ["Lone \ufffd surrogate", "A NUL", "Clean"]
+    assert feed.title == "T"
+    for text in _text_fields(feed):
+        text.encode("utf-8")  # no surrogate left
+        assert "\x00" not in text
+
+
+def test_rss_character_references_to_surrogates_and_nul_do_not_sink_the_feed() -> None:
+    items = "".join(
+        f"<item><title>{t}</title><link>https://news.example.com/{n}</link></item>"
+        for n, t in enumerate(["Lone &#xD800; ref", "NUL &#0; ref", "Bell &#7; ref", "Clean"])
+    )
+    body = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    )
+    feed = parse_feed(body.encode(), FEED_URL)
+    assert [e.title for e in feed.entries] == ["Lone \ufffd ref", "NUL ref", "Bell ref", "Clean"]
 
 
 def test_utc_and_future_dates() -> None:

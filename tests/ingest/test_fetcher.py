@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -275,3 +276,57 @@ def test_private_address_refused_when_not_allowed(
     assert "127.0.0.1 is a loopback address" in err.value.message
     assert "NEWSSTAND_ALLOW_PRIVATE_URLS=1" in err.value.message
     assert publisher_web.hits("/feed.xml") == 0
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "accept"),
+    [(fetcher.FEED_MAX_BYTES, fetcher.FEED_ACCEPT), (fetcher.PAGE_MAX_BYTES, fetcher.PAGE_ACCEPT)],
+)
+def test_headers_dripped_a_byte_at_a_time_hit_the_total_deadline(
+    publisher_web: PublisherWeb, monkeypatch: pytest.MonkeyPatch, max_bytes: int, accept: str
+) -> None:
+    monkeypatch.setattr(fetcher, "TOTAL_TIMEOUT_S", 1.0)
+    url = publisher_web.drip_headers("/drip-headers")
+    started = time.monotonic()
+    with pytest.raises(FetchError) as err:
+        fetch(url, max_bytes=max_bytes, accept=accept)
+    assert time.monotonic() - started < 1.0 + 0.5
+    assert err.value.kind == "timeout"
+    assert "1 s in total" in err.value.message
+
+
+def test_the_deadline_spans_redirect_hops(
+    publisher_web: PublisherWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetcher, "TOTAL_TIMEOUT_S", 1.0)
+
+    def slow_redirect(req: BaseHTTPRequestHandler) -> None:
+        time.sleep(0.6)
+        req.send_response(302)
+        req.send_header("Location", "/slow-b")
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+
+    def slow_not_found(req: BaseHTTPRequestHandler) -> None:
+        time.sleep(0.6)  # no body to read: only the headers' wait can overrun
+        req.send_response(404)
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+
+    publisher_web.handle("/slow-b", slow_not_found)
+    url = publisher_web.handle("/slow-a", slow_redirect)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as err:
+        fetch(url)
+    assert time.monotonic() - started < 1.0 + 0.5
+    assert err.value.kind == "timeout"
+
+
+def test_a_quick_exchange_is_untouched_by_the_deadline(
+    publisher_web: PublisherWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetcher, "TOTAL_TIMEOUT_S", 1.0)
+    url = publisher_web.add("/feed.xml", RSS)
+    for _ in range(3):  # pooled keep-alive connections outlive one fetch's deadline
+        assert fetch(url).content == RSS
+        time.sleep(0.4)

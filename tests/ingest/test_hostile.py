@@ -106,6 +106,8 @@ def _serve_hostile(web: PublisherWeb) -> dict[str, str]:
         bytes(random.Random(7).randrange(256) for _ in range(200_000)),
         headers=HTML,
     )
+    # gzip'd without Content-Encoding: the extractor, not the fetcher, inflates it.
+    web.add("/pages/gzbomb.html", _gzip_bomb(50 * MB), headers=HTML)
     for i in range(4):
         web.add(f"/pages/p{i}.html", article_page(f"P{i}", f"p{i}"), headers=HTML)
 
@@ -182,7 +184,7 @@ def _serve_hostile(web: PublisherWeb) -> dict[str, str]:
             _channel(
                 "".join(
                     _item(name, name, page(f"/pages/{name}.html"))
-                    for name in ("nested", "huge", "junk")
+                    for name in ("nested", "huge", "junk", "gzbomb")
                 )
             ),
             headers=XML,
@@ -283,8 +285,9 @@ def test_the_hostile_corpus_records_specific_errors_and_loses_nothing(
     # Hostile pages do not crash the refresh; the feed's own data is kept.
     assert check("hostile_pages").outcome == "ok"
     hostile = {a.guid: a for a in Article.objects.filter(feed=feeds["hostile_pages"])}
-    assert set(hostile) == {"nested", "huge", "junk"}
+    assert set(hostile) == {"nested", "huge", "junk", "gzbomb"}
     assert "larger than the limit" in hostile["huge"].extraction_error
+    assert "larger than 5,242,880 bytes once decompressed" in hostile["gzbomb"].extraction_error
     assert hostile["junk"].extraction_error.startswith("Extraction:")
 
     for article in Article.objects.filter(feed=feeds["xss"]):

@@ -59,3 +59,24 @@ def test_missing_and_bad_files(tmp_path: Path) -> None:
     bad.write_bytes(b"<html><body>not opml</body></html>")
     with pytest.raises(CommandError, match="Not an OPML file"):
         _run("import-opml", str(bad))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (OPML[:90], "No feeds could be read: the OPML file is not well-formed XML"),
+        (
+            b'<!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            b'<opml><body><outline text="&b;" xmlUrl="https://x.example/&b;"/></body></opml>',
+            "declares XML entities",
+        ),
+    ],
+)
+def test_a_file_no_feed_can_be_read_from_is_an_error_that_says_why(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    path = tmp_path / "subs.opml"
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match=message):
+        _run("import-opml", str(path))
+    assert not Feed.objects.exists()

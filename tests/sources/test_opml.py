@@ -54,6 +54,17 @@ def test_nested_folders_and_attribute_spellings() -> None:
         (b"<html><body>hi</body></html>", "root element is <html>"),
         (b"<opml><head/></opml>", "no <body>"),
         (b"\x00\x01garbage", "not readable XML"),
+        (
+            b'<?xml version="1.0"?><opml version="2.0"><body><outline text="A" xmlUrl="https://a.ex',
+            "No feeds could be read: the OPML file is not well-formed XML (cut short?)",
+        ),
+        (b"<opml><body><outline text='Folder'/></body></opml>", "lists no feeds"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa">'
+            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            b'<opml><body><outline text="&b;" xmlUrl="https://x.example/&b;"/></body></opml>',
+            "declares XML entities",
+        ),
     ],
 )
 def test_unreadable_files_raise_opml_error(data: bytes, message: str) -> None:

@@ -55,6 +55,12 @@ def decide_new_account(email: str, password: str) -> NewAccount:
         validate_email(email)
     except ValidationError:
         raise AccountError(f"{email!r} is not a valid email address") from None
+    # The validator allows 320 characters; the column holds fewer.
+    max_length = User._meta.get_field("email").max_length
+    if max_length is not None and len(email) > max_length:
+        raise AccountError(
+            f"the address is longer than {max_length} characters ({len(email)}), too long to store"
+        )
     if not password:
         raise AccountError("the password is empty")
     try:

@@ -60,6 +60,10 @@ class RefreshReport:
     error: str = ""
     # Why entries were deferred: shown with the check, though the feed itself was fine.
     note: str = ""
+    # Entries that failed on their own (a value the database refused, a bug on odd input);
+    # the others are stored all the same. The first failure is described in `item_error`.
+    item_errors: int = 0
+    item_error: str = ""
     article_ids: list[int] = field(default_factory=list)
 
 
@@ -134,11 +138,12 @@ def refresh_feed(
         feed_id=feed.pk,
         outcome=report.outcome,
         error_kind=report.error_kind,
-        error=(report.error or report.note)[:2000],
+        error=(report.error or " ".join(filter(None, [report.note, report.item_error])))[:2000],
         duration_ms=round((time.monotonic() - started) * 1000),
         entries=report.entries,
         new_articles=report.new_articles,
         page_errors=report.page_errors,
+        item_errors=report.item_errors,
     )
     articles_stored.send(sender=Feed, article_ids=list(report.article_ids))
     return report
@@ -176,40 +181,75 @@ def _refresh(feed: Feed, host: str, *, force: bool, progress: ItemProgress | Non
         progress(len(fresh))
     wait_s = 0.0
     for entry in fresh:
-        draft = _draft_for(entry, feed_id=feed.pk, host=host)
-        if isinstance(draft, Deferred):
-            report.deferred += 1
-            wait_s = max(wait_s, draft.wait_s)
-            if not report.note:
-                report.error_kind, report.note = draft.kind, draft.reason
-            if progress:
-                progress(None)
-            continue
-        if draft.extraction_error:
-            report.page_errors += 1
-        article, created = store_article(feed, draft)
-        if created:
-            report.new_articles += 1
-            report.article_ids.append(article.pk)
+        try:
+            wait_s = max(wait_s, _take_entry(feed, entry, host, report))
+        except Exception as exc:
+            # One bad item must not stop the items after it, on this refresh or the next.
+            _item_failed(feed, entry, host, report, exc)
         if progress:
             progress(None)
     if report.deferred:
         report.note = (
             f"{report.deferred} new item(s) left for the next check. First reason: {report.note}"
         )
+    if report.item_errors:
+        report.error_kind = report.error_kind or "bad_item"
+        report.item_error = (
+            f"{report.item_errors} item(s) could not be stored. First: {report.item_error}"
+        )
     # Entries not processed yet must be seen again, so the next fetch must not be a 304.
     complete = len(new) == len(fresh) and not report.deferred
     _record_success(feed, result, parsed=parsed, complete=complete, wait_s=wait_s)
     log.info(
-        "feed refreshed feed_id=%s host=%s entries=%d new=%d page_errors=%d deferred=%d",
+        "feed refreshed feed_id=%s host=%s entries=%d new=%d page_errors=%d deferred=%d "
+        "item_errors=%d",
         feed.pk,
         host,
         report.entries,
         report.new_articles,
         report.page_errors,
         report.deferred,
+        report.item_errors,
     )
     return report
+
+
+def _take_entry(feed: Feed, entry: ParsedEntry, host: str, report: RefreshReport) -> float:
+    """Draft and store one new entry, counting it in `report`; the seconds to wait before the
+    next check if the entry was deferred."""
+    draft = _draft_for(entry, feed_id=feed.pk, host=host)
+    if isinstance(draft, Deferred):
+        report.deferred += 1
+        if not report.note:
+            report.error_kind, report.note = draft.kind, draft.reason
+        return draft.wait_s
+    # A savepoint per item: on PostgreSQL an error inside a transaction would otherwise
+    # abort it for every item after.
+    with transaction.atomic():
+        article, created = store_article(feed, draft)
+    if draft.extraction_error:
+        report.page_errors += 1
+    if created:
+        report.new_articles += 1
+        report.article_ids.append(article.pk)
+    return 0.0
+
+
+def _item_failed(
+    feed: Feed, entry: ParsedEntry, host: str, report: RefreshReport, exc: Exception
+) -> None:
+    log.warning(
+        "feed item failed feed_id=%s host=%s guid=%r url=%r error=%r",
+        feed.pk,
+        host,
+        entry.guid,
+        entry.url,
+        exc,
+        exc_info=True,
+    )
+    report.item_errors += 1
+    if not report.item_error:
+        report.item_error = f"guid {entry.guid!r}, {entry.url}: {type(exc).__name__}: {exc}"
 
 
 def _fetch_failed(feed: Feed, host: str, exc: FetchError) -> RefreshReport:

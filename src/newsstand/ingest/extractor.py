@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,11 +40,22 @@ from newsstand.ingest.figures import figure_captions, image_key, put_back_images
 from newsstand.ingest.metadata import PageMetadata, read_metadata
 from newsstand.ingest.sanitizer import sanitize_html
 
-__all__ = ["ExtractedArticle", "ExtractionError", "LeadImage", "decode_html", "extract_article"]
+__all__ = [
+    "ExtractedArticle",
+    "ExtractionError",
+    "LeadImage",
+    "decode_html",
+    "extract_article",
+    "gunzip",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 20_000_000
+# A page that arrives gzip'd without Content-Encoding is inflated here rather than while it is
+# downloaded; it gets the same room as the fetcher's decoder gives a page (PAGE_MAX_BYTES).
+MAX_INFLATED_BYTES = 5 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
 _MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Advertisement", "Photo") are judged elsewhere
 # A paragraph printed twice is template furniture (pull quote, teaser) only when it is long;
 # short lines ("Drink during your workout") legitimately repeat in recipes, lists and Q&As.
@@ -87,17 +99,41 @@ class ExtractedArticle:
 # --- decoding --------------------------------------------------------------------------------
 
 
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Inflate gzip `data` (every member, like gzip.decompress) in bounded steps, refusing
+    output over `max_bytes` as soon as it is produced: a small bomb never fills memory."""
+    out = bytearray()
+    rest = data
+    while rest:
+        if rest[:2] != _GZIP_MAGIC:
+            raise ExtractionError("corrupt gzip data: not a gzip stream")
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        pending = rest
+        try:
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, max_bytes + 1 - len(out))
+                out += chunk
+                if len(out) > max_bytes:
+                    raise ExtractionError(
+                        f"page is larger than {max_bytes:,} bytes once decompressed"
+                    )
+                pending = inflater.unconsumed_tail
+                if not chunk and not pending:
+                    raise ExtractionError("corrupt gzip data: the stream is cut short")
+        except zlib.error as exc:
+            raise ExtractionError(f"corrupt gzip data: {exc}") from exc
+        # Padding zeros after a member are allowed, as gzip.decompress allows them.
+        rest = inflater.unused_data.lstrip(b"\0")
+    return bytes(out)
+
+
 def decode_html(content: bytes | str) -> str:
     """Decode page bytes: BOM first, then the declared charset, then detection."""
     if isinstance(content, str):
         return content
-    if content[:2] == b"\x1f\x8b":
-        import gzip
-
-        try:
-            content = gzip.decompress(content)
-        except (OSError, EOFError) as exc:
-            raise ExtractionError(f"corrupt gzip data: {exc}") from exc
+    if content[:2] == _GZIP_MAGIC:
+        # Sent gzip'd without Content-Encoding, so the fetcher's bounded decoder never saw it.
+        content = gunzip(content, MAX_INFLATED_BYTES)
     bom_encoding, bom = read_bom(content)
     if bom_encoding and bom:
         return content[len(bom) :].decode(bom_encoding, errors="replace")

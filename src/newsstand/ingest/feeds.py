@@ -69,15 +69,43 @@ _HTML_START_RE = re.compile(
 _FEED_ROOT_RE = re.compile(rb"<(?:\w+:)?(?:rss|feed|RDF|channel)[\s>]", re.I)
 
 
+# Control characters (C0, DEL, C1) but tab, newline and carriage return: invisible in text, and
+# NUL is refused by PostgreSQL.
+_CONTROLS = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)], None
+)
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# XML character references, checked for what XML forbids (surrogates, C0 controls): lenient
+# parsers turn them into characters anyway, and feedparser then fails the whole document.
+_CHAR_REF_RE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def clean_text(value: str) -> str:
+    """Text safe to store: lone surrogates (from JSON escapes) become U+FFFD, and control
+    characters but tab, newline and carriage return are dropped. Pure."""
+    if _SURROGATE_RE.search(value):
+        # Through UTF-16, a pair of surrogates becomes the one character it encodes.
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return value.translate(_CONTROLS)
+
+
+def _clean_char_ref(match: re.Match[bytes]) -> bytes:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if 0xD800 <= code <= 0xDFFF:
+        return b"&#xFFFD;"
+    return b"" if code < 0x20 and code in _CONTROLS else match.group(0)
+
+
 def plain_text(value: object) -> str:
-    """Tags stripped, entities decoded (twice-escaped ones too), whitespace collapsed."""
+    """Tags stripped, entities decoded (twice-escaped ones too), whitespace collapsed, control
+    characters dropped."""
     if not value:
         return ""
     text = _TAG_RE.sub(" ", str(value))
     text = html.unescape(text)
     if "&" in text and ";" in text:  # "&amp;amp;" survives one round
         text = html.unescape(_TAG_RE.sub(" ", text))
-    return _SPACE_RE.sub(" ", text).strip()
+    return _SPACE_RE.sub(" ", clean_text(text)).strip()
 
 
 def _as_utc(value: object, now: datetime) -> datetime | None:
@@ -184,16 +212,18 @@ def _entry(raw: Mapping[str, Any], base: str, now: datetime) -> ParsedEntry | No
         return None
     published = _as_utc(raw.get("published_parsed") or raw.get("published"), now)
     updated = _as_utc(raw.get("updated_parsed") or raw.get("updated"), now)
+    image_url = _image(raw, url)
+    # Titles, authors and categories went through plain_text, which cleans them.
     return ParsedEntry(
-        guid=guid or url,
-        url=url,
+        guid=clean_text(guid or url),
+        url=clean_text(url),
         title=plain_text(raw.get("title")),
-        summary_html=_summary(raw),
+        summary_html=clean_text(_summary(raw)),
         authors=_authors(raw),
         published=published or updated,
         updated=updated,
         categories=_categories(raw),
-        image_url=_image(raw, url),
+        image_url=clean_text(image_url) if image_url else None,
     )
 
 
@@ -217,8 +247,8 @@ def _build(
         language = lang_match.group(1).decode("ascii") if lang_match else ""
     return ParsedFeed(
         title=plain_text(feed.get("title")),
-        link=link,
-        language=language.replace("_", "-")[:16],
+        link=clean_text(link),
+        language=clean_text(language).replace("_", "-")[:16],
         ttl_minutes=int(ttl_match.group(1)) if ttl_match else None,
         entries=parsed,
     )
@@ -338,7 +368,7 @@ def parse_feed(content: bytes, url: str) -> ParsedFeed:
     body = _sniff(content)
     if body.lstrip()[:1] in (b"{", b"["):
         return _json_feed(body, url)
-    body = _repair_encoding(body)
+    body = _CHAR_REF_RE.sub(_clean_char_ref, _repair_encoding(body))
     parsed = _via_fastfeedparser(body, url)
     return parsed if parsed is not None else _via_feedparser(body, url)
 

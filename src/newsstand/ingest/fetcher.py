@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import ssl
 import threading
 import time
+import typing
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -42,8 +46,9 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 20.0
-# Checked between body chunks, so a server dripping a byte a second cannot hold a worker
-# forever; a single stalled read can overshoot it by at most READ_TIMEOUT_S.
+# One deadline for the whole exchange (connect, TLS, headers, body, every redirect hop): every
+# network operation gets at most the time left, so a server dripping its headers or body a
+# byte a second cannot hold a worker for longer. (Name resolution is outside it.)
 TOTAL_TIMEOUT_S = 60.0
 FEED_MAX_BYTES = 10 * 1024 * 1024
 PAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -80,6 +85,103 @@ class FetchResult:
         return self.headers.get("content-type", "")
 
 
+@dataclass
+class _Deadline:
+    at: float  # time.monotonic() value
+    passed: bool = False  # set when an operation failed for want of time left
+
+
+# The deadline of the fetch running in this thread. It is looked up at each read and write
+# rather than given to the stream, because a pooled connection outlives one fetch.
+_deadline: ContextVar[_Deadline | None] = ContextVar("fetch_deadline", default=None)
+
+
+def _within_deadline[T](
+    timeout: float | None,
+    timed_out: type[httpcore.TimeoutException],
+    operation: Callable[[float | None], T],
+) -> T:
+    """Run one network operation with its timeout cut to the time left before the deadline."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return operation(timeout)
+    left = deadline.at - time.monotonic()
+    if left <= 0:
+        deadline.passed = True
+        raise timed_out("the total deadline has passed")
+    if timeout is not None and timeout <= left:
+        return operation(timeout)
+    try:
+        return operation(left)
+    except httpcore.TimeoutException:
+        deadline.passed = True
+        raise
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every operation ends by the current fetch's deadline: httpx's
+    timeouts are per operation, so a server sending a header byte a second never trips one."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return _within_deadline(
+            timeout, httpcore.ReadTimeout, lambda t: self._inner.read(max_bytes, t)
+        )
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _within_deadline(timeout, httpcore.WriteTimeout, lambda t: self._inner.write(buffer, t))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            _within_deadline(
+                timeout,
+                httpcore.ConnectTimeout,
+                lambda t: self._inner.start_tls(ssl_context, server_hostname, t),
+            )
+        )
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(GuardedBackend):
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        connect = super().connect_tcp
+        stream = _within_deadline(
+            timeout,
+            httpcore.ConnectTimeout,
+            lambda t: connect(host, port, t, local_address, socket_options),
+        )
+        return _DeadlineStream(stream)
+
+
+@contextmanager
+def _total_deadline(at: float) -> Iterator[_Deadline]:
+    deadline = _Deadline(at)
+    token = _deadline.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _deadline.reset(token)
+
+
 # One client for the process: httpx.Client is thread-safe and pools connections per host.
 _client: httpx.Client | None = None
 _client_lock = threading.Lock()
@@ -93,13 +195,14 @@ def _build_client() -> httpx.Client:
     )
     transport = httpx.HTTPTransport(limits=limits, trust_env=False)
     # httpx.HTTPTransport has no parameter for the network backend, so its pool is replaced by
-    # an identical one that connects through the SSRF guard (see netguard's docstring).
+    # an identical one that connects through the SSRF guard (see netguard's docstring) and
+    # keeps to the fetch's total deadline.
     transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(),
+        network_backend=_DeadlineBackend(),
     )
     return httpx.Client(
         transport=transport,
@@ -243,9 +346,21 @@ def _status_message(status: int, retry_after_s: float | None) -> str:
     return f"{text} ({code}){wait}"
 
 
-def _map_httpx_error(exc: httpx.HTTPError, url: str) -> FetchError:
+def _total_timeout_error(url: str) -> FetchError:
+    return FetchError(
+        "timeout",
+        f"The exchange with {httpx.URL(url).host} took longer than {TOTAL_TIMEOUT_S:g} s in total",
+        url=url,
+    )
+
+
+def _map_httpx_error(exc: httpx.HTTPError, url: str, deadline: _Deadline) -> FetchError:
     host = httpx.URL(url).host
     kind: FetchErrorKind
+    if isinstance(exc, httpx.TimeoutException) and (
+        deadline.passed or time.monotonic() >= deadline.at
+    ):
+        return _total_timeout_error(url)
     if isinstance(exc, httpx.ConnectTimeout):
         kind, msg = "timeout", f"Could not connect to {host} within {CONNECT_TIMEOUT_S:g} s"
     elif isinstance(exc, httpx.ReadTimeout):
@@ -299,12 +414,8 @@ def _read_body(response: httpx.Response, url: str, max_bytes: int, deadline: flo
     # No chunk_size: httpx would buffer up to it, hiding a drip from the deadline check.
     for raw in response.iter_raw():
         take(decoder.feed(raw, max_bytes - total))
-        if time.monotonic() > deadline:
-            raise FetchError(
-                "timeout",
-                f"The download took longer than {TOTAL_TIMEOUT_S:g} s in total",
-                url=url,
-            )
+        if time.monotonic() > deadline:  # decoding counts too, not only the reads
+            raise _total_timeout_error(url)
     if decoder.active:
         take(decoder.feed(b"", max_bytes - total))
     return b"".join(chunks)
@@ -320,10 +431,19 @@ def fetch(
 ) -> FetchResult:
     """GET `url`, following up to MAX_REDIRECTS redirects; raises FetchError on any failure."""
     started = time.monotonic()
-    deadline = started + TOTAL_TIMEOUT_S
-    timeout = httpx.Timeout(
-        connect=CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S, write=READ_TIMEOUT_S, pool=CONNECT_TIMEOUT_S
-    )
+    with _total_deadline(started + TOTAL_TIMEOUT_S) as deadline:
+        return _fetch(url, deadline, started, etag, last_modified, max_bytes, accept)
+
+
+def _fetch(
+    url: str,
+    deadline: _Deadline,
+    started: float,
+    etag: str | None,
+    last_modified: str | None,
+    max_bytes: int,
+    accept: str,
+) -> FetchResult:
     headers = {"User-Agent": settings.USER_AGENT, "Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
@@ -335,6 +455,16 @@ def fetch(
     all_permanent = True
     for _hop in range(MAX_REDIRECTS + 1):
         check_url(current)
+        left = deadline.at - time.monotonic()
+        if left <= 0:
+            raise _total_timeout_error(current)
+        # Waiting for a pooled connection is not a network operation the streams see.
+        timeout = httpx.Timeout(
+            connect=CONNECT_TIMEOUT_S,
+            read=READ_TIMEOUT_S,
+            write=READ_TIMEOUT_S,
+            pool=min(CONNECT_TIMEOUT_S, left),
+        )
         try:
             with client().stream("GET", current, headers=headers, timeout=timeout) as response:
                 status = response.status_code
@@ -378,9 +508,9 @@ def fetch(
                         url=current,
                     )
                 else:
-                    content = _read_body(response, current, max_bytes, deadline)
+                    content = _read_body(response, current, max_bytes, deadline.at)
         except httpx.HTTPError as exc:
-            raise _map_httpx_error(exc, current) from exc
+            raise _map_httpx_error(exc, current, deadline) from exc
         elapsed = time.monotonic() - started
         log.info(
             "fetched url=%s status=%s bytes=%d hops=%d elapsed_s=%.3f",

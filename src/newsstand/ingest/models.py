@@ -22,6 +22,8 @@ class FeedCheck(models.Model):
     entries = models.PositiveIntegerField(default=0)
     new_articles = models.PositiveIntegerField(default=0)
     page_errors = models.PositiveIntegerField(default=0)
+    # New items that could not be stored (the first one is described in `error`).
+    item_errors = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-checked_at"]

@@ -15,6 +15,9 @@ __all__ = ["OpmlError", "OpmlOutline", "export_opml", "parse_opml"]
 _BARE_AMP_RE = re.compile(rb"&(?!(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9._-]*);)")
 
 
+_ENTITY_DECLARATION_RE = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
 class OpmlError(ValueError):
     """The file cannot be read as OPML; the message says why."""
 
@@ -38,9 +41,18 @@ def _attr(element: etree._Element, *names: str) -> str:
 
 
 def parse_opml(data: bytes) -> list[OpmlOutline]:
-    """Every feed outline (one with an xmlUrl), with the titles of its enclosing folders."""
+    """Every feed outline (one with an xmlUrl), with the titles of its enclosing folders.
+
+    Raises OpmlError, saying why, when the file gives no feed at all."""
     if not data.strip():
         raise OpmlError("The OPML file is empty")
+    if _ENTITY_DECLARATION_RE.search(data):
+        # libxml2 expands internal entities in attribute values even with resolve_entities
+        # off, so a few nested declarations would grow into a huge document.
+        raise OpmlError(
+            "The OPML file declares XML entities (<!ENTITY ...>), which are refused: "
+            "they can expand into a huge document"
+        )
     parser = etree.XMLParser(
         recover=True, resolve_entities=False, no_network=True, remove_comments=True
     )
@@ -68,6 +80,15 @@ def parse_opml(data: bytes) -> list[OpmlOutline]:
             walk(child, (*path, title) if not xml_url and title else path)
 
     walk(body, ())
+    if not outlines:
+        errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+        if errors:
+            first = errors[0]
+            raise OpmlError(
+                "No feeds could be read: the OPML file is not well-formed XML (cut short?); "
+                f"line {first.line}: {first.message.strip()}"
+            )
+        raise OpmlError("The OPML file lists no feeds (no <outline> with an xmlUrl)")
     return outlines
 
 

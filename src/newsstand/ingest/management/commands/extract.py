@@ -1,7 +1,8 @@
 """`newsstand extract INPUT... [--url URL | --urls-from FILE] [--jobs N]`: one JSON line per page.
 
 Each INPUT is an .html / .html.gz file or an http(s) URL. Output order is input order; an input
-that cannot be read gives a line with an "error" field and the run goes on. A file's page URL
+that cannot be read gives a line with an "error" field and the run goes on, then ends with a
+one-line error and exit status 1. A file's page URL
 (used for relative links and the date in the path) comes from --url (one input) or from
 --urls-from, a JSON object mapping INPUT strings to URLs.
 """
@@ -12,6 +13,7 @@ import json
 import logging
 import multiprocessing
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,22 +24,31 @@ logger = logging.getLogger(__name__)
 
 MAX_JOBS = 64
 _CHUNKSIZE = 4  # pages per task sent to a worker: fewer round trips, still balanced
+# A NUL byte this early means binary data (as grep and git judge it), unless a UTF-16/32 BOM
+# says the page is in a wide encoding, or it is a gzip'd page (which extraction inflates).
+_BINARY_SNIFF_BYTES = 8192
+_NOT_BINARY_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x1f\x8b")
 
 
 def _read_input(source: str) -> tuple[bytes, str | None]:
     """Return the page bytes and the URL it came from (None for files)."""
+    from newsstand.ingest.extractor import MAX_HTML_BYTES, ExtractionError, gunzip
+
+    url: str | None = None
     if source.startswith(("http://", "https://")):
         from newsstand.ingest.fetcher import PAGE_ACCEPT, PAGE_MAX_BYTES, fetch
 
         result = fetch(source, max_bytes=PAGE_MAX_BYTES, accept=PAGE_ACCEPT)
-        return result.content, result.url
-    path = Path(source)
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        import gzip
-
-        data = gzip.decompress(data)
-    return data, None
+        data, url = result.content, result.url
+    else:
+        path = Path(source)
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gunzip(data, MAX_HTML_BYTES)  # extraction refuses more anyway
+    head = data[:_BINARY_SNIFF_BYTES]
+    if b"\0" in head and not head.startswith(_NOT_BINARY_STARTS):
+        raise ExtractionError("not an HTML page: binary data")
+    return data, url
 
 
 def to_json_line(record: dict[str, Any]) -> str:
@@ -49,12 +60,14 @@ def to_json_line(record: dict[str, Any]) -> str:
 def extract_one(task: tuple[str, str | None]) -> dict[str, Any]:
     """Extract one input into the command's JSON record; errors become an "error" field."""
     from newsstand.ingest.extractor import ExtractionError, extract_article
+    from newsstand.ingest.netguard import FetchError
 
     source, page_url = task
     try:
         content, fetched_url = _read_input(source)
         article = extract_article(content, page_url or fetched_url)
-    except (OSError, EOFError, ExtractionError, ValueError) as exc:
+    except (OSError, EOFError, ExtractionError, FetchError, ValueError) as exc:
+        # Expected: the error line says it all, so no traceback.
         return {"input": source, "error": f"{type(exc).__name__}: {exc}"}
     except Exception as exc:  # FetchError and anything a broken page triggers in a library
         logger.warning("extraction failed", extra={"input": source}, exc_info=True)
@@ -120,14 +133,19 @@ class Command(BaseCommand):
         if page_url and urls:
             raise CommandError("give either --url or --urls-from, not both")
         tasks = [(source, page_url or urls.get(source)) for source in inputs]
-        out = self.stdout
+        failed = 0
+        for record in self._records(tasks, jobs):
+            failed += "error" in record
+            self.stdout.write(to_json_line(record))
+        sys.stdout.flush()
+        if failed:
+            raise CommandError(f"{failed} of {len(tasks)} inputs could not be extracted")
+
+    def _records(self, tasks: list[tuple[str, str | None]], jobs: int) -> Iterator[dict[str, Any]]:
         if jobs == 1 or len(tasks) == 1:
-            for task in tasks:
-                out.write(to_json_line(extract_one(task)))
+            yield from map(extract_one, tasks)
             return
         # forkserver: forking this process (Django and library threads loaded) can deadlock.
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-            for record in pool.map(extract_one, tasks, chunksize=_CHUNKSIZE):
-                out.write(to_json_line(record))
-        sys.stdout.flush()
+            yield from pool.map(extract_one, tasks, chunksize=_CHUNKSIZE)

@@ -97,12 +97,17 @@ class Command(BaseCommand):
         page_errors = sum(r.page_errors for r in reports)
         deferred = sum(r.deferred for r in reports)
         later = f" {deferred} item(s) left for the next check (host busy)." if deferred else ""
+        item_errors = sum(r.item_errors for r in reports)
+        bad = f" {item_errors} item(s) could not be stored." if item_errors else ""
         self.stdout.write(
             f"{len(reports)} feed(s): {new} new article(s), {unchanged} unchanged, "
-            f"{len(failed)} failed, {page_errors} page(s) kept from the feed alone.{later}"
+            f"{len(failed)} failed, {page_errors} page(s) kept from the feed alone.{later}{bad}"
         )
         for r in failed:
             self.stderr.write(f"  feed {r.feed_id}: {r.error}")
+        for r in reports:
+            if r.item_errors:
+                self.stderr.write(f"  feed {r.feed_id}: {r.item_error}")
 
 
 def _refresh_in_thread(feed_id: int) -> RefreshReport:
