@@ -112,6 +112,12 @@ ROUTES: dict[str, str] = {
 # edit articles: staff are trusted with the content they curate. allauth's pages are forms.
 PREFIXES = {
     "admin/": "Django admin: staff with article permissions only",
+    # The sync APIs: every entry body goes through sync's one gate call (gate.policy.decide),
+    # as tests/sync/ checks for members, trials, ended memberships and anonymous callers.
+    "v1/": "Miniflux API: app-password auth; bodies through the gate (tests/sync)",
+    "api/fever/": "Fever API: app-password auth; bodies through the gate (tests/sync)",
+    "api/greader/": "Google Reader API: app-password auth; bodies through the gate (tests/sync)",
+    "account/app-passwords/": "a reader's app passwords: " + NO_ARTICLES,
     "accounts/": "allauth sign-up, sign-in and account forms: " + NO_ARTICLES,
 }
 

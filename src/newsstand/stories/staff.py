@@ -28,7 +28,6 @@ from newsstand.stories.picks import (
 )
 from newsstand.stories.ranking import RankingSettings
 from newsstand.stories.top import ranking_rows
-from newsstand.web.pagecache import bust_pages
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +82,6 @@ def picks(request: HttpRequest) -> HttpResponse:
             except actions.PickError as exc:
                 form.add_error(exc.field or None, exc.message)
             else:
-                bust_pages()  # Our Picks is on the home and every article page
                 messages.success(request, f"Picked “{pick_item(pick).title}”.")
                 return redirect("reader:staff:picks")
         return _picks_page(request, form)
@@ -106,9 +104,7 @@ def pick_move(request: HttpRequest, pk: int) -> HttpResponse:
         case _:
             messages.error(request, "Move a pick up or down.")
             return redirect("reader:staff:picks")
-    if actions.move_pick(pick, direction):
-        bust_pages()
-    else:
+    if not actions.move_pick(pick, direction):
         end = "top" if direction == "up" else "bottom"
         messages.info(request, f"That pick is already at the {end}.")
     return redirect("reader:staff:picks")
@@ -120,6 +116,5 @@ def pick_remove(request: HttpRequest, pk: int) -> HttpResponse:
     pick = get_object_or_404(Pick.objects.select_related("story", "article__publisher"), pk=pk)
     title = pick_item(pick).title
     actions.remove_pick(pick)
-    bust_pages()
     messages.success(request, f"Removed “{title}” from Our Picks.")
     return redirect("reader:staff:picks")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from newsstand.articles.models import Article
 from newsstand.stories.models import Pick, ReadTally, Story
 from newsstand.stories.ranking import RankingSettings, StorySignals, score_story
+from newsstand.web.pagecache import bust_pages
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +228,8 @@ def add_pick(
     log.info(
         "pick added pick_id=%s story_id=%s article_id=%s", pick.pk, pick.story_id, pick.article_id
     )
+    # Our Picks is on the home and every article page: cached copies go once the pick is saved.
+    transaction.on_commit(bust_pages)
     return pick
 
 
@@ -250,9 +253,11 @@ def move_pick(pick: Pick, direction: Literal["up", "down"], now: datetime | None
             changed.append(item)
     Pick.objects.bulk_update(changed, ["position"])
     log.info("pick moved pick_id=%s direction=%s", pick.pk, direction)
+    transaction.on_commit(bust_pages)
     return True
 
 
 def remove_pick(pick: Pick) -> None:
     log.info("pick removed pick_id=%s", pick.pk)
     pick.delete()
+    transaction.on_commit(bust_pages)
