@@ -119,7 +119,12 @@ def test_a_gzip_bomb_without_content_encoding_stops_at_the_fetch_cap() -> None:
     assert peak < 3 * PAGE_MAX_BYTES  # inflated in bounded steps, never whole
 
 
-@pytest.mark.parametrize("bad", [b"\x1f\x8bnot gzip", gzip.compress(b"<p>cut short</p>")[:-12]])
+# mtime=0: the same bytes in every pytest-xdist worker, which must collect identical test ids.
+@pytest.mark.parametrize(
+    "bad",
+    [b"\x1f\x8bnot gzip", gzip.compress(b"<p>cut short</p>", mtime=0)[:-12]],
+    ids=["not-gzip", "truncated"],
+)
 def test_corrupt_or_truncated_gzip_is_a_clear_error(bad: bytes) -> None:
     with pytest.raises(ExtractionError, match="corrupt gzip data"):
         decode_html(bad)
