@@ -208,6 +208,11 @@ ACCOUNT_RATE_LIMITS = {
 # default) the header is ignored, since anyone can send it.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("NEWSSTAND_TRUSTED_PROXY_COUNT", 0)
 
+# The JSON API (api/): calls per client address when anonymous, per user when signed in (a
+# session or a token); past either the call is a 429 with Retry-After.
+NEWSSTAND_API_ANON_RATE = os.environ.get("NEWSSTAND_API_ANON_RATE", "120/m")
+NEWSSTAND_API_SIGNED_IN_RATE = os.environ.get("NEWSSTAND_API_SIGNED_IN_RATE", "600/m")
+
 # Email: console by default, files with NEWSSTAND_EMAIL_FILE_PATH, SMTP with NEWSSTAND_EMAIL_URL.
 MAILERS = {
     "default": email_mailer(

@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from newsstand.api.auth import PersonalToken, SessionOrAnonymous, caller
 from newsstand.api.queries import articles_newest_first
@@ -27,6 +26,7 @@ from newsstand.api.schemas import (
     StorySummary,
     TopStory,
 )
+from newsstand.api.throttling import AnonymousPerAddress, SignedInPerUser
 from newsstand.articles.models import Article
 from newsstand.gate.actions import open_article
 from newsstand.gate.policy import shown_body, viewer_of
@@ -44,9 +44,6 @@ PER_PAGE = 20
 MAX_PER_PAGE = 100
 TOP_STORIES_DEFAULT = 10
 TOP_STORIES_MAX = 50
-# Per caller (an address for anonymous callers, the user otherwise), per minute.
-ANON_RATE = "120/m"
-SIGNED_IN_RATE = "600/m"
 
 STORY_FIELDS = (
     "id",
@@ -69,7 +66,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=[PersonalToken(), SessionOrAnonymous()],
-    throttle=[AnonRateThrottle(ANON_RATE), AuthRateThrottle(SIGNED_IN_RATE)],
+    throttle=[AnonymousPerAddress(), SignedInPerUser()],
 )
 
 
