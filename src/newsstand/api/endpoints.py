@@ -5,15 +5,17 @@ only to a caller the gate lets read it (gate.actions.open_article), exactly as o
 Every endpoint stays within a handful of queries: lists read card columns, never bodies.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads the views' parameter annotations, and a
+# paginated view's strings would be looked up in ninja.pagination's namespace, not this one.
 
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, P, PathEx, Query, QueryEx, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
 
 from newsstand.api.auth import PersonalToken, SessionOrAnonymous, caller
 from newsstand.api.queries import articles_newest_first
@@ -44,6 +46,12 @@ PER_PAGE = 20
 MAX_PER_PAGE = 100
 TOP_STORIES_DEFAULT = 10
 TOP_STORIES_MAX = 50
+# No list reaches this page (100 million items at the largest page size); one past the
+# database's 64-bit integers would crash the query's OFFSET.
+MAX_PAGE = 1_000_000
+# The largest id a row can have (BigAutoField, a signed 64-bit integer); a larger one is no id.
+MAX_ID = 2**63 - 1
+ID = P(ge=1, le=MAX_ID)
 
 STORY_FIELDS = (
     "id",
@@ -70,6 +78,14 @@ api = NinjaAPI(
 )
 
 
+class Pages(PageNumberPagination):
+    """Ninja's page numbers, bounded: `?page=` past MAX_PAGE is a 422, not a server error."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
+
+
 def _publisher(p: Publisher) -> dict[str, str]:
     return {"slug": p.slug, "name": p.name}
 
@@ -80,12 +96,12 @@ def _publisher(p: Publisher) -> dict[str, str]:
     tags=["articles"],
     summary="Latest articles",
 )
-@paginate(PageNumberPagination, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
+@paginate(Pages, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
 def list_articles(
     request: HttpRequest,
     publisher: str | None = None,
     section: str | None = None,
-    story: int | None = None,
+    story: QueryEx[int | None, ID] = None,
 ) -> QuerySet[Article]:
     """Newest first, teasers only; filter by publisher slug, section (any case) or story id."""
     articles = Article.objects.all()
@@ -107,7 +123,9 @@ def list_articles(
     tags=["articles"],
     summary="One article",
 )
-def get_article(request: HttpRequest, article_id: int, response: HttpResponse) -> dict[str, Any]:
+def get_article(
+    request: HttpRequest, article_id: PathEx[int, ID], response: HttpResponse
+) -> dict[str, Any]:
     """The article; `content_html` only when the caller may read it, else null and `gated`."""
     user = caller(request)
     articles = with_viewer_access(Article.objects.select_related("publisher"), user)
@@ -145,7 +163,7 @@ def get_article(request: HttpRequest, article_id: int, response: HttpResponse) -
 
 
 @api.get("/stories", response=list[StorySummary], tags=["stories"], summary="Latest stories")
-@paginate(PageNumberPagination, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
+@paginate(Pages, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
 def list_stories(request: HttpRequest) -> QuerySet[Story]:
     """Stories by their last update, newest first."""
     return (
@@ -173,7 +191,7 @@ def _story_core(story: Story) -> dict[str, Any]:
     tags=["stories"],
     summary="One story and its coverage",
 )
-def get_story(request: HttpRequest, story_id: int) -> dict[str, Any]:
+def get_story(request: HttpRequest, story_id: PathEx[int, ID]) -> dict[str, Any]:
     """The story and every publisher's article on it, in time order (titles and links only)."""
     story = Story.objects.only(*STORY_FIELDS).filter(pk=story_id).first()
     if story is None:
