@@ -60,7 +60,7 @@ def test_member_scrolls_past_the_threshold_and_the_read_is_recorded(
     # Only the status: Chromium keeps no body of a keepalive request for Playwright to read.
     assert claim.value.status == 201
     tracker = "document.querySelector(\"script[src*='ledger/read.js']\").dataset.state"
-    page.wait_for_function(tracker)
+    page.wait_for_function(f"() => {tracker}")
     assert page.evaluate(tracker) == "recorded"
 
     read = FullRead.objects.get()

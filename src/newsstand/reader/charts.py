@@ -16,6 +16,8 @@ from typing import Any
 import pygal
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncDay, TruncHour
+from django.http import HttpRequest
+from django.middleware.csp import get_nonce
 from django.utils import timezone
 from pygal.style import Style
 
@@ -26,6 +28,7 @@ __all__ = [
     "Bucket",
     "OutcomeSeries",
     "Span",
+    "chart_nonce",
     "outcome_series",
     "render_duration_svg",
     "render_outcome_svg",
@@ -220,22 +223,42 @@ def _accessible(root: Any) -> Any:
     """pygal xml filter: a static, accessible picture.
 
     pygal always embeds a config <script> for its optional tooltips; the page runs no script
-    (and a strict CSP would refuse it), so it goes. pygal writes a <title> as the first child;
-    role="img" makes it the accessible name.
+    (and the CSP would refuse it), so it goes, with the hidden tooltip it would have filled (an
+    inline style the CSP refuses too). pygal writes a <title> as the first child; role="img"
+    makes it the accessible name.
     """
     for script in list(root.iter("{*}script")):
         script.getparent().remove(script)
+    for tooltip in [g for g in root.iter("{*}g") if g.get("class") == "tooltip"]:
+        tooltip.getparent().remove(tooltip)
     root.set("role", "img")
     root.set("focusable", "false")
     return root
 
 
-def _render(chart: Any) -> str:
+def chart_nonce(request: HttpRequest) -> str:
+    """The response's CSP nonce for a chart's <style>; "" where no CSP middleware runs."""
+    nonce = get_nonce(request)
+    return str(nonce) if nonce is not None else ""
+
+
+def _render(chart: Any, *, nonce: str = "") -> str:
+    """The chart as inline SVG. pygal's CSS is a <style> in it, which the page's CSP lets apply
+    only with the response's nonce (`csp_nonce` in a view's request); without one it is left
+    bare (tests, or a page under no CSP)."""
+
+    def allow_styles(root: Any) -> Any:
+        for style in root.iter("{*}style"):
+            style.set("nonce", nonce)
+        return root
+
     chart.add_xml_filter(_accessible)
+    if nonce:
+        chart.add_xml_filter(allow_styles)
     return str(chart.render(is_unicode=True))
 
 
-def render_outcome_svg(series: OutcomeSeries, *, title: str) -> str:
+def render_outcome_svg(series: OutcomeSeries, *, title: str, nonce: str = "") -> str:
     """A stacked bar per bucket of ok / not modified / error / gone, as inline SVG markup."""
     chart = pygal.StackedBar(
         style=_style(tuple(f"url(#{o.pattern})" for o in OUTCOMES)),
@@ -249,10 +272,10 @@ def render_outcome_svg(series: OutcomeSeries, *, title: str) -> str:
     )
     for outcome in OUTCOMES:
         chart.add(outcome.label, [b.count(outcome.key) for b in series.buckets])
-    return _render(chart)
+    return _render(chart, nonce=nonce)
 
 
-def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
+def render_duration_svg(series: OutcomeSeries, *, title: str, nonce: str = "") -> str:
     """Average check duration per bucket, in milliseconds, as inline SVG markup."""
     chart = pygal.Line(
         style=_style(("var(--chart-duration)",)),
@@ -274,4 +297,4 @@ def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
             for b in series.buckets
         ],
     )
-    return _render(chart)
+    return _render(chart, nonce=nonce)
