@@ -49,3 +49,10 @@ def test_the_largest_id_a_row_can_have_is_merely_not_found(listed):
     assert Client().get(f"/api/articles?story={INT64_MAX}").json()["count"] == 0
     assert Client().get(f"/api/articles/{INT64_MAX}").status_code == 404
     assert Client().get(f"/api/stories/{INT64_MAX}").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["publisher", "section"])
+def test_a_filter_with_a_nul_character_is_unprocessable(listed, name):
+    # PostgreSQL refuses NUL in a string: answered before any query, on every database.
+    assert Client().get("/api/articles", {name: "world\x00"}).status_code == 422
+    assert Client().get("/api/articles", {name: "world"}).status_code in (200, 404)

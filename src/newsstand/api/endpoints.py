@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, P, PathEx, Query, QueryEx, Schema
+from ninja import NinjaAPI, P, PathEx, QueryEx, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
@@ -23,6 +23,7 @@ from newsstand.api.schemas import (
     ArticleDetail,
     ArticleSummary,
     Error,
+    InvalidRequest,
     Me,
     StoryDetail,
     StorySummary,
@@ -52,6 +53,14 @@ MAX_PAGE = 1_000_000
 # The largest id a row can have (BigAutoField, a signed 64-bit integer); a larger one is no id.
 MAX_ID = 2**63 - 1
 ID = P(ge=1, le=MAX_ID)
+# Text a filter compares with stored text: PostgreSQL refuses a NUL character in any string.
+TEXT = P(pattern=r"^[^\x00]*$")
+# What any call may answer besides its own: a bad token (401), a bad parameter (422), too many
+# calls (429, with Retry-After).
+COMMON_RESPONSES: dict[int, Any] = {401: Error, 422: InvalidRequest, 429: Error}
+# The schema's `security` lists the token and the session; `{}` adds "or none": every endpoint
+# answers anonymous callers too (without full text).
+ANYONE: dict[str, Any] = {"security": [{}]}
 
 STORY_FIELDS = (
     "id",
@@ -92,15 +101,16 @@ def _publisher(p: Publisher) -> dict[str, str]:
 
 @api.get(
     "/articles",
-    response={200: list[ArticleSummary], 404: Error},
+    response={200: list[ArticleSummary], 404: Error, **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
     tags=["articles"],
     summary="Latest articles",
 )
 @paginate(Pages, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
 def list_articles(
     request: HttpRequest,
-    publisher: str | None = None,
-    section: str | None = None,
+    publisher: QueryEx[str | None, TEXT] = None,
+    section: QueryEx[str | None, TEXT] = None,
     story: QueryEx[int | None, ID] = None,
 ) -> QuerySet[Article]:
     """Newest first, teasers only; filter by publisher slug, section (any case) or story id."""
@@ -119,7 +129,8 @@ def list_articles(
 
 @api.get(
     "/articles/{article_id}",
-    response={200: ArticleDetail, 404: Error},
+    response={200: ArticleDetail, 404: Error, **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
     tags=["articles"],
     summary="One article",
 )
@@ -162,7 +173,13 @@ def get_article(
     }
 
 
-@api.get("/stories", response=list[StorySummary], tags=["stories"], summary="Latest stories")
+@api.get(
+    "/stories",
+    response={200: list[StorySummary], **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
+    tags=["stories"],
+    summary="Latest stories",
+)
 @paginate(Pages, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
 def list_stories(request: HttpRequest) -> QuerySet[Story]:
     """Stories by their last update, newest first."""
@@ -187,7 +204,8 @@ def _story_core(story: Story) -> dict[str, Any]:
 
 @api.get(
     "/stories/{story_id}",
-    response={200: StoryDetail, 404: Error},
+    response={200: StoryDetail, 404: Error, **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
     tags=["stories"],
     summary="One story and its coverage",
 )
@@ -218,17 +236,27 @@ def get_story(request: HttpRequest, story_id: PathEx[int, ID]) -> dict[str, Any]
     }
 
 
-@api.get("/top-stories", response=list[TopStory], tags=["stories"], summary="Top stories now")
+@api.get(
+    "/top-stories",
+    response={200: list[TopStory], **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
+    tags=["stories"],
+    summary="Top stories now",
+)
 def top_stories(
-    request: HttpRequest, limit: Query[int] = TOP_STORIES_DEFAULT
+    request: HttpRequest, limit: QueryEx[int, P(ge=1, le=TOP_STORIES_MAX)] = TOP_STORIES_DEFAULT
 ) -> list[dict[str, Any]]:
     """What the news is talking about now, as ranked for the home page."""
-    if not 1 <= limit <= TOP_STORIES_MAX:
-        raise HttpError(422, f"limit must be between 1 and {TOP_STORIES_MAX}.")
     return [_story_core(t.story) | {"score": t.story.score} for t in ranked_top_stories(limit)]
 
 
-@api.get("/me", response=Me, tags=["account"], summary="Who the API sees")
+@api.get(
+    "/me",
+    response={200: Me, **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
+    tags=["account"],
+    summary="Who the API sees",
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     """Whether the call is signed in and reads full text: a quick check for a new token."""
     user = caller(request)
