@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,16 @@ def _fresh_foryou(settings: Settings) -> None:
     settings.NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND = False
     window_cache.reset()
     live.reset_caches()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline() -> Iterator[None]:
+    """Tasks a request enqueues (account emails) run at once, in the test's process, through
+    the real django.tasks backend (Huey's immediate mode), so the test sees their outcome.
+    tests/accounts/test_security.py checks that the request itself only enqueues."""
+    from huey.contrib.djhuey import HUEY
+
+    was = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = was

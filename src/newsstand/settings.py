@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from newsstand.config import (
     cache_from_url,
@@ -105,6 +106,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so a page served from it gets the header too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, CSRF and auth: a cached anonymous page skips them, and a page is stored
     # only after they have added their cookies and Vary headers (reader/pagecache.py).
@@ -134,6 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -190,6 +194,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 
 # Accounts (accounts/): the rest of allauth's behaviour, our templates and the account page.
 ACCOUNT_ADAPTER = "newsstand.accounts.adapter.AccountAdapter"
+# Sign-up hashes the password for a taken address too, so both answer in the same time.
+ACCOUNT_FORMS = {"signup": "newsstand.accounts.forms.SignupForm"}
 # One address per account: a new one replaces the old once its link is followed.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False  # signing out is a POST (with CSRF), never a link or prefetch
@@ -211,6 +217,11 @@ ACCOUNT_RATE_LIMITS = {
 # Behind N reverse proxies, rate limits take the client address from X-Forwarded-For; with 0 (the
 # default) the header is ignored, since anyone can send it.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("NEWSSTAND_TRUSTED_PROXY_COUNT", 0)
+
+# The JSON API (api/): calls per client address when anonymous, per user when signed in (a
+# session or a token); past either the call is a 429 with Retry-After.
+NEWSSTAND_API_ANON_RATE = os.environ.get("NEWSSTAND_API_ANON_RATE", "120/m")
+NEWSSTAND_API_SIGNED_IN_RATE = os.environ.get("NEWSSTAND_API_SIGNED_IN_RATE", "600/m")
 
 # Email: console by default, files with NEWSSTAND_EMAIL_FILE_PATH, SMTP with NEWSSTAND_EMAIL_URL.
 MAILERS = {
@@ -323,10 +334,36 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Articles show third-party HTML; the sanitizer (ingest/sanitizer.py) is one defence, this policy
+# the second: no inline script or style anywhere, nothing loaded from elsewhere but images over
+# https (lead images and those in article bodies). Inline <style> needs the request's nonce
+# (`{{ csp_nonce }}`; only the staff charts have one). A view with other needs says so with
+# django.views.decorators.csp.csp_override.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "https:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if env_bool("NEWSSTAND_HTTPS", default=False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain http is redirected to https, except the health check, which a load balancer calls
+    # on the server's own address.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # HSTS: a browser that has seen the site uses only https for it (and its subdomains) this long.
+    SECURE_HSTS_SECONDS = env_int("NEWSSTAND_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("NEWSSTAND_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("NEWSSTAND_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Asking browsers to build the domain in (hstspreload.org) is its owner's decision, hard
+        # to undo, so it is opt-in, and `check --deploy` need not remind every install of it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Background work: django.tasks on Huey. Embedded default is SqliteHuey in the data dir;
 # NEWSSTAND_TASK_QUEUE_URL=redis://host:port/db scales it out over machines.

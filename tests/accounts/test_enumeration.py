@@ -4,14 +4,18 @@ learns the difference (by the email it receives)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.tasks.signals import task_enqueued
 from django.test import Client
 from django.urls import reverse
 
 from newsstand.accounts.actions import add_user
 from tests.accounts.conftest import PASSWORD, without_tokens
+from tests.conftest import QuickArgon2Hasher
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +50,48 @@ def test_sign_up_with_a_taken_address_looks_like_any_sign_up(reader: User) -> No
     assert "an account already uses this address" in by_address[TAKEN].body
     assert "/accounts/password/reset/" in by_address[TAKEN].body
     assert "/accounts/confirm-email/" in by_address[FREE].body
+
+
+class CountingHasher(QuickArgon2Hasher):
+    hashes = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.hashes += 1
+        return super().encode(password, salt)
+
+
+def test_sign_up_does_the_same_slow_work_for_a_taken_address(reader: User, settings) -> None:
+    """The time an answer takes must not tell either: a taken address once answered in 20 ms, a
+    new one in 200 (the password hash, the email). Both hash once and leave the email to the
+    task consumer; the request sends none."""
+    from huey.contrib.djhuey import HUEY
+
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    HUEY.immediate = False  # queue the tasks, as in production; the autouse fixture restores it
+    enqueued: list[Any] = []
+
+    def on_enqueued(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        enqueued.append(task_result)
+
+    def sign_up(address: str) -> tuple[int, int, list[str]]:
+        CountingHasher.hashes = 0
+        mail.outbox.clear()
+        enqueued.clear()
+        data = {"email": address, "password1": PASSWORD, "password2": PASSWORD}
+        assert Client().post(reverse("account_signup"), data).status_code == 302
+        work = (CountingHasher.hashes, len(mail.outbox), [r.task.name for r in enqueued])
+        # What the consumer would do: the email arrives, to the address typed.
+        for result in enqueued:
+            result.task.call(*result.args, **result.kwargs)
+        assert [m.to for m in mail.outbox] == [[address]]
+        return work
+
+    task_enqueued.connect(on_enqueued)
+    try:
+        taken, free = sign_up(TAKEN), sign_up(FREE)
+    finally:
+        task_enqueued.disconnect(on_enqueued)
+    assert taken == free == (1, 0, ["send_account_email_task"])
 
 
 def test_password_reset_answers_the_same_for_unknown_addresses(reader: User) -> None:

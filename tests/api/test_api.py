@@ -233,7 +233,9 @@ def test_story_errors_are_specific():
     assert _json(Client().get("/api/stories/424242"))["detail"] == "No story with the id 424242."
     bad = Client().get("/api/top-stories", {"limit": 500})
     assert bad.status_code == 422
-    assert _json(bad)["detail"] == "limit must be between 1 and 50."
+    (problem,) = _json(bad)["detail"]
+    assert problem["loc"] == ["query", "limit"]
+    assert problem["msg"] == "Input should be less than or equal to 50"
 
 
 # --- budget and docs ----------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_member_scrolls_past_the_threshold_and_the_read_is_recorded(
     # The scroll took about a second; the claim went out once the reading time had passed.
     assert time.monotonic() - opened >= 4
     tracker = "document.querySelector(\"script[src*='ledger/read.js']\").dataset.state"
-    page.wait_for_function(tracker)
+    page.wait_for_function(f"() => {tracker}")
     assert page.evaluate(tracker) == "recorded"
 
     read = FullRead.objects.get()

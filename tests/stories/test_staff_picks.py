@@ -95,8 +95,8 @@ def test_ranking_page_lists_stories_with_breakdown(staff_client, django_assert_m
     for signal in ("Breadth", "Velocity", "Reads", "Recency"):
         assert f'<th scope="row">{signal}</th>' in html
     assert '6 <span class="staff-muted">publishers</span>' in html
-    assert re.search(r'class="rank-bar rank-bar--negative" style="width: \d+%"', html)
-    assert 'class="rank-bar" style="width: 100%"' in html
+    assert re.search(r'class="rank-bar__fill rank-bar__fill--negative" width="\d+"', html)
+    assert 'class="rank-bar__fill" width="100"' in html
     assert "Last ranked" in html and "just now" in html
 
 

@@ -5,16 +5,17 @@ only to a caller the gate lets read it (gate.actions.open_article), exactly as o
 Every endpoint stays within a handful of queries: lists read card columns, never bodies.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads the views' parameter annotations, and a
+# paginated view's strings would be looked up in ninja.pagination's namespace, not this one.
 
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, P, PathEx, QueryEx, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+from pydantic import Field
 
 from newsstand.api.auth import PersonalToken, SessionOrAnonymous, caller
 from newsstand.api.queries import articles_newest_first
@@ -22,11 +23,13 @@ from newsstand.api.schemas import (
     ArticleDetail,
     ArticleSummary,
     Error,
+    InvalidRequest,
     Me,
     StoryDetail,
     StorySummary,
     TopStory,
 )
+from newsstand.api.throttling import AnonymousPerAddress, SignedInPerUser
 from newsstand.articles.models import Article
 from newsstand.gate.actions import open_article
 from newsstand.gate.policy import shown_body, viewer_of
@@ -44,9 +47,20 @@ PER_PAGE = 20
 MAX_PER_PAGE = 100
 TOP_STORIES_DEFAULT = 10
 TOP_STORIES_MAX = 50
-# Per caller (an address for anonymous callers, the user otherwise), per minute.
-ANON_RATE = "120/m"
-SIGNED_IN_RATE = "600/m"
+# No list reaches this page (100 million items at the largest page size); one past the
+# database's 64-bit integers would crash the query's OFFSET.
+MAX_PAGE = 1_000_000
+# The largest id a row can have (BigAutoField, a signed 64-bit integer); a larger one is no id.
+MAX_ID = 2**63 - 1
+ID = P(ge=1, le=MAX_ID)
+# Text a filter compares with stored text: PostgreSQL refuses a NUL character in any string.
+TEXT = P(pattern=r"^[^\x00]*$")
+# What any call may answer besides its own: a bad token (401), a bad parameter (422), too many
+# calls (429, with Retry-After).
+COMMON_RESPONSES: dict[int, Any] = {401: Error, 422: InvalidRequest, 429: Error}
+# The schema's `security` lists the token and the session; `{}` adds "or none": every endpoint
+# answers anonymous callers too (without full text).
+ANYONE: dict[str, Any] = {"security": [{}]}
 
 STORY_FIELDS = (
     "id",
@@ -69,8 +83,16 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=[PersonalToken(), SessionOrAnonymous()],
-    throttle=[AnonRateThrottle(ANON_RATE), AuthRateThrottle(SIGNED_IN_RATE)],
+    throttle=[AnonymousPerAddress(), SignedInPerUser()],
 )
+
+
+class Pages(PageNumberPagination):
+    """Ninja's page numbers, bounded: `?page=` past MAX_PAGE is a 422, not a server error."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
 
 
 def _publisher(p: Publisher) -> dict[str, str]:
@@ -79,16 +101,17 @@ def _publisher(p: Publisher) -> dict[str, str]:
 
 @api.get(
     "/articles",
-    response={200: list[ArticleSummary], 404: Error},
+    response={200: list[ArticleSummary], 404: Error, **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
     tags=["articles"],
     summary="Latest articles",
 )
-@paginate(PageNumberPagination, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
+@paginate(Pages, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
 def list_articles(
     request: HttpRequest,
-    publisher: str | None = None,
-    section: str | None = None,
-    story: int | None = None,
+    publisher: QueryEx[str | None, TEXT] = None,
+    section: QueryEx[str | None, TEXT] = None,
+    story: QueryEx[int | None, ID] = None,
 ) -> QuerySet[Article]:
     """Newest first, teasers only; filter by publisher slug, section (any case) or story id."""
     articles = Article.objects.all()
@@ -106,11 +129,14 @@ def list_articles(
 
 @api.get(
     "/articles/{article_id}",
-    response={200: ArticleDetail, 404: Error},
+    response={200: ArticleDetail, 404: Error, **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
     tags=["articles"],
     summary="One article",
 )
-def get_article(request: HttpRequest, article_id: int, response: HttpResponse) -> dict[str, Any]:
+def get_article(
+    request: HttpRequest, article_id: PathEx[int, ID], response: HttpResponse
+) -> dict[str, Any]:
     """The article; `content_html` only when the caller may read it, else null and `gated`."""
     user = caller(request)
     articles = with_viewer_access(Article.objects.select_related("publisher"), user)
@@ -147,8 +173,14 @@ def get_article(request: HttpRequest, article_id: int, response: HttpResponse) -
     }
 
 
-@api.get("/stories", response=list[StorySummary], tags=["stories"], summary="Latest stories")
-@paginate(PageNumberPagination, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
+@api.get(
+    "/stories",
+    response={200: list[StorySummary], **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
+    tags=["stories"],
+    summary="Latest stories",
+)
+@paginate(Pages, page_size=PER_PAGE, max_page_size=MAX_PER_PAGE)
 def list_stories(request: HttpRequest) -> QuerySet[Story]:
     """Stories by their last update, newest first."""
     return (
@@ -172,11 +204,12 @@ def _story_core(story: Story) -> dict[str, Any]:
 
 @api.get(
     "/stories/{story_id}",
-    response={200: StoryDetail, 404: Error},
+    response={200: StoryDetail, 404: Error, **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
     tags=["stories"],
     summary="One story and its coverage",
 )
-def get_story(request: HttpRequest, story_id: int) -> dict[str, Any]:
+def get_story(request: HttpRequest, story_id: PathEx[int, ID]) -> dict[str, Any]:
     """The story and every publisher's article on it, in time order (titles and links only)."""
     story = Story.objects.only(*STORY_FIELDS).filter(pk=story_id).first()
     if story is None:
@@ -203,17 +236,27 @@ def get_story(request: HttpRequest, story_id: int) -> dict[str, Any]:
     }
 
 
-@api.get("/top-stories", response=list[TopStory], tags=["stories"], summary="Top stories now")
+@api.get(
+    "/top-stories",
+    response={200: list[TopStory], **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
+    tags=["stories"],
+    summary="Top stories now",
+)
 def top_stories(
-    request: HttpRequest, limit: Query[int] = TOP_STORIES_DEFAULT
+    request: HttpRequest, limit: QueryEx[int, P(ge=1, le=TOP_STORIES_MAX)] = TOP_STORIES_DEFAULT
 ) -> list[dict[str, Any]]:
     """What the news is talking about now, as ranked for the home page."""
-    if not 1 <= limit <= TOP_STORIES_MAX:
-        raise HttpError(422, f"limit must be between 1 and {TOP_STORIES_MAX}.")
     return [_story_core(t.story) | {"score": t.story.score} for t in ranked_top_stories(limit)]
 
 
-@api.get("/me", response=Me, tags=["account"], summary="Who the API sees")
+@api.get(
+    "/me",
+    response={200: Me, **COMMON_RESPONSES},
+    openapi_extra=ANYONE,
+    tags=["account"],
+    summary="Who the API sees",
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     """Whether the call is signed in and reads full text: a quick check for a new token."""
     user = caller(request)

@@ -120,3 +120,18 @@ class Me(Schema):
 
 class Error(Schema):
     detail: str
+
+
+class Problem(Schema):
+    """One thing wrong with a request, as Ninja's validation reports it."""
+
+    type: str
+    loc: list[str | int]  # where: ["query", "page"], ["path", "article_id"]…
+    msg: str
+
+
+class InvalidRequest(Schema):
+    """A 422: a parameter out of range or of the wrong type (a list of problems), or a value the
+    endpoint refuses (a sentence)."""
+
+    detail: str | list[Problem]

@@ -194,7 +194,7 @@ def _common_config(series: OutcomeSeries) -> dict[str, object]:
     }
 
 
-def render_outcome_svg(series: OutcomeSeries, *, title: str) -> str:
+def render_outcome_svg(series: OutcomeSeries, *, title: str, nonce: str = "") -> str:
     """A stacked bar per bucket of ok / not modified / error / gone, as inline SVG markup."""
     chart = pygal.StackedBar(
         style=chart_style(tuple(f"url(#{o.pattern})" for o in OUTCOMES)),
@@ -208,10 +208,10 @@ def render_outcome_svg(series: OutcomeSeries, *, title: str) -> str:
     )
     for outcome in OUTCOMES:
         chart.add(outcome.label, [b.count(outcome.key) for b in series.buckets])
-    return render_svg(chart)
+    return render_svg(chart, nonce=nonce)
 
 
-def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
+def render_duration_svg(series: OutcomeSeries, *, title: str, nonce: str = "") -> str:
     """Average check duration per bucket, in milliseconds, as inline SVG markup."""
     chart = pygal.Line(
         style=chart_style(("var(--chart-duration)",)),
@@ -233,4 +233,4 @@ def render_duration_svg(series: OutcomeSeries, *, title: str) -> str:
             for b in series.buckets
         ],
     )
-    return render_svg(chart)
+    return render_svg(chart, nonce=nonce)

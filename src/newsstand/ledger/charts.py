@@ -28,7 +28,9 @@ class HistoryPoint:
     money: Decimal  # in the currency's major unit
 
 
-def render_history_svg(points: Sequence[HistoryPoint], *, title: str, money_label: str) -> str:
+def render_history_svg(
+    points: Sequence[HistoryPoint], *, title: str, money_label: str, nonce: str = ""
+) -> str:
     """A line of reads per month and a dashed line of money per month, as inline SVG markup."""
     labels = [p.label for p in points]
     most = max((p.reads for p in points), default=0)
@@ -57,4 +59,4 @@ def render_history_svg(points: Sequence[HistoryPoint], *, title: str, money_labe
         secondary=True,
         stroke_style={"dasharray": PAYOUT_DASH, "width": 2},
     )
-    return render_svg(chart)
+    return render_svg(chart, nonce=nonce)

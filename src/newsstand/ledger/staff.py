@@ -19,6 +19,7 @@ from newsstand.ledger.csvfile import write_report_csv
 from newsstand.ledger.payouts import Month, PayoutReport, last_months, major_units
 from newsstand.ledger.reports import current_month, month_reports
 from newsstand.sources.models import Publisher
+from newsstand.web.charts import chart_nonce
 
 HISTORY_MONTHS = 12
 # The month picker offers this many months back from the current one.
@@ -55,7 +56,7 @@ def _picker(month: Month) -> dict[str, object]:
 
 
 def _history_svg(
-    reports: Sequence[PayoutReport], *, title: str, publisher_id: int | None = None
+    reports: Sequence[PayoutReport], *, title: str, nonce: str, publisher_id: int | None = None
 ) -> str:
     points = []
     for report in reports:
@@ -74,7 +75,8 @@ def _history_svg(
     currency = reports[-1].currency
     label = f"Paid out ({currency})" if publisher_id is None else f"Payout ({currency})"
     # pygal builds the SVG from numbers and our labels; text it draws is escaped by lxml.
-    return mark_safe(render_history_svg(points, title=title, money_label=label))  # noqa: S308
+    svg = render_history_svg(points, title=title, money_label=label, nonce=nonce)
+    return mark_safe(svg)  # noqa: S308
 
 
 @staff_member_required
@@ -98,7 +100,9 @@ def payouts(request: HttpRequest) -> HttpResponse:
         "report": reports[-1],
         "history": reports,
         "history_svg": _history_svg(
-            reports, title=f"Full reads and payouts, {HISTORY_MONTHS} months to {month.label}"
+            reports,
+            title=f"Full reads and payouts, {HISTORY_MONTHS} months to {month.label}",
+            nonce=chart_nonce(request),
         ),
     }
     return render(request, "ledger/staff/payouts.html", context)
@@ -125,6 +129,7 @@ def publisher_payouts(request: HttpRequest, pk: int) -> HttpResponse:
             title=f"{publisher.name}: full reads and payout, {HISTORY_MONTHS} months to "
             f"{month.label}",
             publisher_id=publisher.pk,
+            nonce=chart_nonce(request),
         ),
     }
     return render(request, "ledger/staff/publisher.html", context)

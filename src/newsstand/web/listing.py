@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, OrderBy, QuerySet
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Substr
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
@@ -18,6 +18,9 @@ from newsstand.articles.models import Article
 from newsstand.web.presentation import ArticleCard, make_teaser
 
 ARTICLES_PER_PAGE = 30
+# No list reaches this page (30 million cards); a number past it is no page of ours, and one past
+# the database's 64-bit integers would crash the query's OFFSET.
+MAX_PAGE_NUMBER = 1_000_000
 # Enough of the body for a 200-character teaser after whitespace is squashed.
 TEASER_SOURCE_CHARS = 400
 
@@ -90,11 +93,14 @@ class LookaheadPage:
 
 
 def page_number(raw: str | None) -> int:
-    """Like Paginator.get_page: junk, zero and negatives mean the first page."""
+    """Like Paginator.get_page: junk, zero and negatives mean the first page; a number past
+    MAX_PAGE_NUMBER is a 404."""
     try:
         number = int(raw or 1)
     except (TypeError, ValueError):
         return 1
+    if number > MAX_PAGE_NUMBER:
+        raise Http404("No list has that many pages.")
     return max(number, 1)
 
 
