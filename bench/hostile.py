@@ -631,11 +631,13 @@ class Bench:
 
     # --- HTTP clients -------------------------------------------------------------------
 
-    def client(self, source: str = "127.0.0.1", ua: str = BROWSER_UA) -> httpx.Client:
+    def client(
+        self, source: str = "127.0.0.1", ua: str = BROWSER_UA, base: str | None = None
+    ) -> httpx.Client:
         import httpx
 
         return httpx.Client(
-            base_url=self.base,
+            base_url=base or self.base,
             transport=httpx.HTTPTransport(local_address=source),
             timeout=HTTP_TIMEOUT_S,
             follow_redirects=False,
@@ -978,13 +980,18 @@ class Bench:
     # --- the server ---------------------------------------------------------------------
 
     def start_server(self) -> None:
+        self.server = self._start_up(self.port, {}, "server.log")
+
+    def _start_up(
+        self, port: int, extra_env: dict[str, str], log_name: str
+    ) -> subprocess.Popen[bytes]:
         import httpx
 
-        log = (self.data_dir / "server.log").open("wb")
-        bind = f"127.0.0.1:{self.port}"
-        self.server = subprocess.Popen(
+        log = (self.data_dir / log_name).open("wb")
+        bind = f"127.0.0.1:{port}"
+        proc = subprocess.Popen(
             [sys.executable, "-m", "newsstand", "up", "--bind", bind, "--no-worker"],
-            env=self.env,
+            env={**self.env, **extra_env},
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -992,25 +999,28 @@ class Bench:
         )
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise SystemExit(f"server exited early; see {self.data_dir / 'server.log'}")
+            if proc.poll() is not None:
+                raise SystemExit(f"server exited early; see {self.data_dir / log_name}")
             try:
-                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
-                    self.log(f"server up on {self.base}")
-                    return
+                if httpx.get(f"http://{bind}/healthz", timeout=2).status_code == 200:
+                    self.log(f"server up on http://{bind}")
+                    return proc
             except httpx.HTTPError:
                 time.sleep(0.2)
         raise SystemExit(f"server not ready within {READY_TIMEOUT_S} s")
 
     def stop_server(self) -> None:
-        if self.server is None or self.server.poll() is not None:
+        self._stop(self.server)
+
+    def _stop(self, proc: subprocess.Popen[bytes] | None) -> None:
+        if proc is None or proc.poll() is not None:
             return
-        os.killpg(self.server.pid, signal.SIGTERM)
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
-            self.server.wait(timeout=STOP_TIMEOUT_S)
+            proc.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            os.killpg(self.server.pid, signal.SIGKILL)
-            self.server.wait()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
     def server_pids(self) -> list[int]:
         return descendants(self.server.pid) if self.server else []
@@ -1492,9 +1502,24 @@ class Bench:
         return r
 
     def security_headers(self, s: Seeded) -> ClassResult:
-        r = ClassResult("csp-hsts", "9 CSP / HSTS headers")
-        anon = self.client()  # from 127.0.0.1, the address gunicorn takes X-Forwarded-Proto from
+        # HSTS is promised under NEWSSTAND_HTTPS=1 (a site behind TLS): a second instance on the
+        # same data dir runs that way, behind a "proxy" (this bench) that says https.
+        https_port = _free_port()
+        proc = self._start_up(
+            https_port,
+            {"NEWSSTAND_HTTPS": "1", "NEWSSTAND_TRUSTED_PROXY_COUNT": "1"},
+            "server-https.log",
+        )
+        try:
+            return self._security_headers(s, f"http://127.0.0.1:{https_port}")
+        finally:
+            self._stop(proc)
+
+    def _security_headers(self, s: Seeded, base: str) -> ClassResult:
+        r = ClassResult("csp-hsts", "9 CSP / HSTS headers (NEWSSTAND_HTTPS=1)")
+        anon = self.client(base=base)  # from 127.0.0.1, the address gunicorn trusts
         member = self.login("member@bench.example")
+        member.base_url = base
         pk = s.ids[s.gated.guid]
         https = {"X-Forwarded-Proto": "https"}
         for who, c, path in (

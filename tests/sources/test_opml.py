@@ -58,6 +58,12 @@ def test_nested_folders_and_attribute_spellings() -> None:
             b'<?xml version="1.0"?><opml version="2.0"><body><outline text="A" xmlUrl="https://a.ex',
             "No feeds could be read: the OPML file is not well-formed XML (cut short?)",
         ),
+        (
+            # Cut short after a complete feed: refused whole, not half imported.
+            b'<?xml version="1.0"?><opml version="2.0"><body><outline text="A" '
+            b'xmlUrl="http://a.example/feed.xml"/><outline text="B" xmlU',
+            "nothing was imported",
+        ),
         (b"<opml><body><outline text='Folder'/></body></opml>", "lists no feeds"),
         (
             b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa">'

@@ -40,6 +40,10 @@ def _attr(element: etree._Element, *names: str) -> str:
     return ""
 
 
+# The document's end: </opml>, then only whitespace or comments.
+_CLOSED_RE = re.compile(rb"</opml\s*>\s*(?:<!--.*?-->\s*)*\Z", re.IGNORECASE | re.DOTALL)
+
+
 def parse_opml(data: bytes) -> list[OpmlOutline]:
     """Every feed outline (one with an xmlUrl), with the titles of its enclosing folders.
 
@@ -89,6 +93,14 @@ def parse_opml(data: bytes) -> list[OpmlOutline]:
                 f"line {first.line}: {first.message.strip()}"
             )
         raise OpmlError("The OPML file lists no feeds (no <outline> with an xmlUrl)")
+    if not _CLOSED_RE.search(data):
+        # A file cut short (a failed download, a half-written export) would import only its
+        # first part, silently: refuse it whole, so the reader fixes it and loses nothing.
+        # (libxml2's recovery does not always report the missing end; the bytes tell.)
+        raise OpmlError(
+            "The OPML file is cut short (it does not end with </opml>); nothing was imported. "
+            "Download or export it again."
+        )
     return outlines
 
 
