@@ -878,8 +878,9 @@ class Bench:
         pages = {a.guid: a for a in Article.objects.filter(feed=feeds["hostile_pages"])}
         r.add(
             "hostile_pages",
-            set(pages) == {"nested", "huge", "junk"}
+            set(pages) == {"nested", "huge", "junk", "gzbomb"}
             and "larger than the limit" in pages["huge"].extraction_error
+            and "once decompressed" in pages["gzbomb"].extraction_error
             and pages["junk"].extraction_error.startswith("Extraction:"),
             detail=str({g: a.extraction_error[:60] for g, a in pages.items()}),
         )
