@@ -326,7 +326,8 @@ def task_queue_from_url(
                 f"NEWSSTAND_TASK_QUEUE_URL={url!r}: a SQLite queue needs an absolute file, "
                 "e.g. sqlite:////var/lib/newsstand/tasks.sqlite3"
             )
-        filename = rest if url else str(data_dir / "tasks.sqlite3")
+        # sqlite:///abs/file as file:// URLs are written; SQLAlchemy's four slashes work too.
+        filename = "/" + rest.lstrip("/") if url else str(data_dir / "tasks.sqlite3")
         return TaskQueue(
             "sqlite",
             {

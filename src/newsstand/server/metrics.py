@@ -16,7 +16,6 @@ import hmac
 import ipaddress
 import logging
 import os
-import shutil
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -189,14 +188,25 @@ def exposition() -> bytes:
 
 
 def clear_process_files() -> None:
-    """Forget the files of processes from an earlier run (prometheus_client asks for it)."""
+    """Forget the counts of processes that are gone (an earlier run's), as prometheus_client asks
+    at start-up. Files of live processes stay: a web node's gunicorn may share the directory."""
     directory = _multiprocess_dir()
     if not directory:
         return
-    path = Path(directory)
-    if path.is_dir():
-        shutil.rmtree(path)
-    path.mkdir(parents=True, exist_ok=True)
+    for path in Path(directory).glob("*.db"):
+        pid = path.stem.rsplit("_", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # Who may read them ------------------------------------------------------------------------

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(f"--bind {bind!r}: expected HOST:PORT, e.g. 127.0.0.1:8000")
         self._refuse_unmigrated()
 
-        # This node's processes start counting from zero; the worker child keeps these files.
+        # Counts of an earlier run's processes are dropped (the node restarted).
         metrics.clear_process_files()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsstand.settings"}
         children: dict[str, subprocess.Popen[bytes]] = {
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             )
         }
         if not options["no_worker"]:
-            worker = [sys.executable, "-m", "newsstand", "worker", "--keep-metrics"]
+            worker = [sys.executable, "-m", "newsstand", "worker"]
             if options["task_workers"]:
                 worker += ["--threads", str(options["task_workers"])]
             children["worker"] = subprocess.Popen(worker, env=env)  # noqa: S603 - fixed argv

@@ -30,9 +30,6 @@ class Command(BaseCommand):
             default="",
             help="serve this worker's /metrics there (same rules as the web's /metrics)",
         )
-        # `up` starts its worker beside gunicorn in one data dir: the metrics files it cleared
-        # before starting both are the web's too.
-        parser.add_argument("--keep-metrics", action="store_true", help="(used by `up`)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from huey.contrib.djhuey import HUEY
@@ -45,8 +42,7 @@ class Command(BaseCommand):
                 "NEWSSTAND_TASKS_IMMEDIATE is on: tasks run where they are enqueued, so there "
                 "is nothing for a worker to do."
             )
-        if not options["keep_metrics"]:
-            metrics.clear_process_files()
+        metrics.clear_process_files()
         if options["metrics_bind"]:
             metrics.serve_in_background(options["metrics_bind"])
         run_worker(HUEY, threads=threads)
