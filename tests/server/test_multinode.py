@@ -41,8 +41,8 @@ REDIS_DB = 14
 FEEDS = 8
 ARTICLES_PER_FEED = 5
 PAGE_DELAY_S = 0.05
-READY_TIMEOUT_S = 60
-INGEST_TIMEOUT_S = 60
+READY_TIMEOUT_S = 90
+INGEST_TIMEOUT_S = 90
 # The promise: a dead worker's feeds are fetched again within a minute.
 REFETCH_WITHIN_S = 60
 SECRET_KEY = "multinode-" + "k" * 50
