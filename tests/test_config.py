@@ -20,6 +20,8 @@ from newsstand.config import (
     env_path,
     group_from_mapping,
     load_group,
+    shared_redis_url,
+    task_queue_from_url,
 )
 from newsstand.fields import fit, max_length
 
@@ -219,3 +221,37 @@ def test_text_is_cut_at_the_length_the_model_declares() -> None:
     assert fit(Feed, "etag", "short") == "short"
     with pytest.raises(ValueError, match=r"Article\.publisher has no max_length"):
         max_length(Article, "publisher")
+
+
+def test_queue_urls(tmp_path: Path) -> None:
+    local = task_queue_from_url("", data_dir=tmp_path, workers=3)
+    assert (local.kind, local.shared) == ("sqlite", False)
+    assert local.huey["filename"] == str(tmp_path / "tasks.sqlite3")
+    assert local.huey["consumer"] == {"workers": 3, "worker_type": "thread"}
+    file = task_queue_from_url("sqlite:////srv/q.sqlite3", data_dir=tmp_path, workers=2)
+    assert (file.kind, file.huey["filename"]) == ("sqlite", "/srv/q.sqlite3")
+    redis = task_queue_from_url("rediss://:pw@q.internal:6380/0", data_dir=tmp_path, workers=2)
+    assert redis.shared and redis.huey["huey_class"] == "huey.PriorityRedisHuey"
+    assert redis.huey["url"] == "rediss://:pw@q.internal:6380/0"
+    postgres = task_queue_from_url("postgres://u@db/news", data_dir=tmp_path, workers=2)
+    assert postgres.shared and postgres.huey["huey_class"] == "huey.PostgresHuey"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("amqp://guest:secret@mq/", "unknown form amqp://"),
+        ("localhost:6379", "unknown form without a scheme"),
+        ("sqlite://relative.db", "absolute file"),
+    ],
+)
+def test_a_queue_url_not_understood_is_an_error(tmp_path: Path, url: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as caught:
+        task_queue_from_url(url, data_dir=tmp_path, workers=2)
+    assert "secret" not in str(caught.value)
+
+
+def test_the_shared_redis_is_the_cache_s_else_the_queue_s() -> None:
+    assert shared_redis_url("redis://c/1", "redis://q/0") == "redis://c/1"
+    assert shared_redis_url("file:///tmp/c", "redis://q/0") == "redis://q/0"
+    assert shared_redis_url("file:///tmp/c", "") == ""

@@ -57,6 +57,14 @@ def env_float(name: str, default: float) -> float:
         raise ValueError(f"{name}={raw!r}: expected a number, e.g. 0.55") from None
 
 
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Comma-separated text; unset means `default`, set but empty means an empty list."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default
@@ -272,3 +280,108 @@ def cache_from_url(url: str) -> dict[str, object]:
     raise ValueError(
         f"NEWSSTAND_CACHE_URL={url!r}: unknown scheme; expected one of {CACHE_URL_FORMS}"
     )
+
+
+# The task queue (NEWSSTAND_TASK_QUEUE_URL). Every form is written out: an address that is not
+# one of them stops the process, where it once fell back to a file queue on the local disk.
+QUEUE_URL_FORMS = (
+    "empty (SQLite in the data dir), sqlite:///abs/file, redis://host:6379/0, rediss://…, "
+    "postgres://user:pass@host:5432/db"
+)
+# Huey's queue name. The Redis queue is a sorted set (PriorityRedisHuey, for the ticks' priority)
+# under a name of its own: the list the plain RedisHuey kept under "newsstand" would answer
+# WRONGTYPE to a sorted-set command after an upgrade.
+QUEUE_NAME = "newsstand"
+REDIS_QUEUE_NAME = "newsstand_tasks"
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskQueue:
+    """The task queue a URL names: Huey's settings, and whether other machines can share it."""
+
+    kind: str  # "sqlite", "redis" or "postgres"
+    huey: dict[str, Any]
+
+    @property
+    def shared(self) -> bool:
+        return self.kind != "sqlite"
+
+
+def task_queue_from_url(
+    url: str, *, data_dir: Path, workers: int, immediate: bool = False
+) -> TaskQueue:
+    """Huey's settings (Django's HUEY) from NEWSSTAND_TASK_QUEUE_URL.
+
+    Empty is a SQLite file in the data dir (one machine); `redis://` and `rediss://` are Redis
+    with priorities (PriorityRedisHuey); `postgres://` is a table in PostgreSQL (PostgresHuey).
+    `immediate` (tasks run inline where they are enqueued) applies to the SQLite queue only.
+    """
+    consumer = {"workers": workers, "worker_type": "thread"}
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    if not url or scheme == "sqlite":
+        if url and (not sep or not rest.startswith("/") or rest == "/"):
+            raise ValueError(
+                f"NEWSSTAND_TASK_QUEUE_URL={url!r}: a SQLite queue needs an absolute file, "
+                "e.g. sqlite:////var/lib/newsstand/tasks.sqlite3"
+            )
+        # sqlite:///abs/file as file:// URLs are written; SQLAlchemy's four slashes work too.
+        filename = "/" + rest.lstrip("/") if url else str(data_dir / "tasks.sqlite3")
+        return TaskQueue(
+            "sqlite",
+            {
+                "huey_class": "huey.SqliteHuey",
+                "name": QUEUE_NAME,
+                "filename": filename,
+                # Tasks run in the consumer, also under DEBUG (huey's default runs them inline).
+                "immediate": immediate,
+                "consumer": consumer,
+            },
+        )
+    if scheme in ("redis", "rediss") and sep:
+        return TaskQueue(
+            "redis",
+            {
+                "huey_class": "huey.PriorityRedisHuey",
+                "name": REDIS_QUEUE_NAME,
+                "url": url,
+                "immediate": False,
+                "consumer": consumer,
+            },
+        )
+    if scheme in ("postgres", "postgresql") and sep:
+        return TaskQueue(
+            "postgres",
+            {
+                "huey_class": "huey.PostgresHuey",
+                "name": QUEUE_NAME,
+                "dsn": url,
+                "immediate": False,
+                "consumer": consumer,
+            },
+        )
+    # The URL may hold a password: name the scheme only.
+    raise ValueError(
+        f"NEWSSTAND_TASK_QUEUE_URL: unknown form {scheme + '://' if sep else 'without a scheme'}; "
+        f"expected one of {QUEUE_URL_FORMS}"
+    )
+
+
+def shared_redis_url(cache_url: str, queue_url: str) -> str:
+    """The Redis the processes of a cluster coordinate through (per-host fetch slots, robots.txt
+    rules, back-offs): the cache's if it is Redis, else the task queue's; "" for none."""
+    for url in (cache_url, queue_url):
+        if url.strip().lower().startswith(("redis://", "rediss://")):
+            return url.strip()
+    return ""
+
+
+def is_local_cache(cache: Mapping[str, Any]) -> bool:
+    """True when a CACHES entry lives in this machine's memory or disk, out of other nodes'
+    reach."""
+    return str(cache.get("BACKEND", "")).rsplit(".", 1)[-1] in {
+        "LocMemCache",
+        "FileBasedCache",
+        "DummyCache",
+    }

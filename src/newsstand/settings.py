@@ -17,8 +17,11 @@ from newsstand.config import (
     env_float,
     env_int,
     env_int_list,
+    env_list,
     env_numbers,
     env_path,
+    shared_redis_url,
+    task_queue_from_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,6 +30,16 @@ DATA_DIR: Path = env_path("NEWSSTAND_DATA_DIR", Path.cwd() / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("NEWSSTAND_DEBUG", default=False)
+
+# Metrics (server/metrics.py): prometheus_client's multiprocess mode keeps each process's counters
+# in files here, so /metrics adds up every gunicorn worker and the worker of `up`. It reads the
+# variable when first imported, which is after settings; set here, never inherited, so each
+# node (and each test server) has its own.
+METRICS_DIR = DATA_DIR / "metrics"
+METRICS_DIR.mkdir(exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+# With a token, /metrics wants `Authorization: Bearer <token>`; without, loopback clients only.
+METRICS_TOKEN = os.environ.get("NEWSSTAND_METRICS_TOKEN", "").strip()
 
 
 def _secret_key() -> str:
@@ -48,6 +61,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# A key generated per data dir differs from node to node: each would reject the others' sessions.
+# With PostgreSQL the system checks (server/checks.py) refuse to start without it.
+SECRET_KEY_FROM_ENV = bool(os.environ.get("NEWSSTAND_SECRET_KEY"))
+# This PostgreSQL site is one machine on purpose: its queue and cache may be local files.
+SINGLE_NODE = env_bool("NEWSSTAND_SINGLE_NODE", default=False)
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -76,8 +94,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # SearchVectorField (search/models.py); only used on PostgreSQL, harmless on SQLite.
     "django.contrib.postgres",
-    "huey.contrib.djhuey",
+    # Before djhuey: its `run_huey` is ours (server/management/commands/run_huey.py).
     "newsstand.server",
+    "huey.contrib.djhuey",
     "newsstand.sources",
     "newsstand.articles",
     "newsstand.stories",
@@ -105,6 +124,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id and the latency clock around everything, cached pages included.
+    "newsstand.server.requests.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so a page served from it gets the header too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -217,6 +238,9 @@ ACCOUNT_RATE_LIMITS = {
 # Behind N reverse proxies, rate limits take the client address from X-Forwarded-For; with 0 (the
 # default) the header is ignored, since anyone can send it.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("NEWSSTAND_TRUSTED_PROXY_COUNT", 0)
+# The addresses gunicorn accepts X-Forwarded-Proto from (its --forwarded-allow-ips), when there
+# are proxies at all; with NEWSSTAND_TRUSTED_PROXY_COUNT=0 it accepts them from no one.
+TRUSTED_PROXY_IPS = env_list("NEWSSTAND_TRUSTED_PROXY_IPS", ["127.0.0.1", "::1"])
 
 # The JSON API (api/): calls per client address when anonymous, per user when signed in (a
 # session or a token); past either the call is a 429 with Retry-After.
@@ -366,26 +390,20 @@ if env_bool("NEWSSTAND_HTTPS", default=False):
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Background work: django.tasks on Huey. Embedded default is SqliteHuey in the data dir;
-# NEWSSTAND_TASK_QUEUE_URL=redis://host:port/db scales it out over machines.
-TASK_QUEUE_URL = os.environ.get("NEWSSTAND_TASK_QUEUE_URL", "")
-if TASK_QUEUE_URL.startswith(("redis://", "rediss://")):
-    HUEY = {
-        "huey_class": "huey.RedisHuey",
-        "name": "newsstand",
-        "url": TASK_QUEUE_URL,
-        "immediate": False,
-        "consumer": {"workers": env_int("NEWSSTAND_WORKERS", 2), "worker_type": "thread"},
-    }
-else:
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "newsstand",
-        "filename": str(DATA_DIR / "tasks.sqlite3"),
-        # Tasks run in the consumer, also under DEBUG (huey's default would run them inline).
-        "immediate": env_bool("NEWSSTAND_TASKS_IMMEDIATE", default=False),
-        "consumer": {"workers": env_int("NEWSSTAND_WORKERS", 2), "worker_type": "thread"},
-    }
+# NEWSSTAND_TASK_QUEUE_URL=redis://host:port/db (or postgres://) scales it out over machines, and
+# any other form is an error (config.task_queue_from_url).
+TASK_QUEUE_URL = os.environ.get("NEWSSTAND_TASK_QUEUE_URL", "").strip()
+TASK_QUEUE = task_queue_from_url(
+    TASK_QUEUE_URL,
+    data_dir=DATA_DIR,
+    workers=env_int("NEWSSTAND_WORKERS", 2),
+    immediate=env_bool("NEWSSTAND_TASKS_IMMEDIATE", default=False),
+)
+HUEY = TASK_QUEUE.huey
 TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
+# Where the workers of a cluster share per-host fetch slots, robots.txt rules and back-offs
+# (ingest/politeness.py): the cache's Redis, else the queue's; "" keeps them in each process.
+COORDINATION_REDIS_URL = shared_redis_url(CACHE_URL, TASK_QUEUE_URL)
 
 # Ingestion.
 USER_AGENT = os.environ.get(
@@ -434,13 +452,30 @@ NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND = env_bool(
     "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND", default=True
 )
 
+# Logs go to standard error: plain lines, or one JSON object a line with NEWSSTAND_LOG_FORMAT=json
+# (python-json-logger), each with the request id of the request it was written in.
+LOG_FORMAT = os.environ.get("NEWSSTAND_LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"NEWSSTAND_LOG_FORMAT={LOG_FORMAT!r}: expected text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "newsstand.server.requests.RequestIdFilter"}},
     "formatters": {
         "kv": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "kv",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("NEWSSTAND_LOG_LEVEL", "INFO")},
     "loggers": {
         "httpx": {"level": "WARNING"},

@@ -4,6 +4,8 @@ from django.urls import include, path
 from newsstand.api.endpoints import api
 
 urlpatterns = [
+    # /healthz, /readyz and /metrics: probes and Prometheus (server/views.py).
+    path("", include("newsstand.server.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # The Fever API of reading apps (sync), before the JSON API's own /api/ routes.

@@ -115,6 +115,8 @@ def _database_url() -> str:
 def _newsstand(tmp_path: Any, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTAND_")}
     env |= {"NEWSSTAND_DATA_DIR": str(tmp_path), "NEWSSTAND_DATABASE_URL": _database_url()}
+    # One machine: on PostgreSQL the file queue and cache would otherwise stop the command.
+    env["NEWSSTAND_SINGLE_NODE"] = "1"
     return subprocess.run(
         [sys.executable, "-m", "newsstand", *args],
         input=stdin,

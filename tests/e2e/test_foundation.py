@@ -97,6 +97,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         if not k.startswith("NEWSSTAND_") and k != "DJANGO_SETTINGS_MODULE"
     }
     base |= {"NEWSSTAND_DATA_DIR": str(data_dir), "NEWSSTAND_ALLOW_PRIVATE_URLS": "1"}
+    # One machine: on PostgreSQL the file queue and cache would otherwise stop `up`.
+    base["NEWSSTAND_SINGLE_NODE"] = "1"
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("postgresql"):
         import psycopg

@@ -44,6 +44,8 @@ ROUTES: dict[str, str] = {
     "sw.js": NO_ARTICLES,
     "offline/": NO_ARTICLES,
     "healthz": NO_ARTICLES,
+    "readyz": NO_ARTICLES,
+    "metrics": "counters and timings only: " + NO_ARTICLES,
     "api/": NO_ARTICLES,
     "api/openapi.json": NO_ARTICLES,
     "api/docs": NO_ARTICLES,

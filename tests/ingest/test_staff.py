@@ -295,3 +295,35 @@ def test_posts_require_csrf(staff_user):
     assert response.status_code == 302
     feed.refresh_from_db()
     assert feed.next_check_at <= timezone.now()
+
+
+def test_feed_health_shows_the_workers_heartbeats(staff_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from newsstand.ingest import actions
+    from newsstand.ingest.workers import WORKER_STALE_S
+
+    now = timezone.now()
+    actions.note_worker_alive(
+        "box-a:11", host="box-a", pid=11, threads=4, started_at=now, fetching=3
+    )
+    actions.note_worker_alive(
+        "box-b:22",
+        host="box-b",
+        pid=22,
+        threads=2,
+        started_at=now - timedelta(hours=1),
+        fetching=1,
+        now=now - timedelta(seconds=WORKER_STALE_S + 5),
+    )
+    page = staff_client.get(reverse("reader:staff:feeds")).content.decode()
+    assert "Background workers" in page and "1 of 2 alive" in page
+    assert page.index("box-a:11") < page.index("box-b:22")  # the live one first
+    assert "Silent" in page
+
+
+def test_feed_health_says_when_no_worker_reports(staff_client):
+    page = staff_client.get(reverse("reader:staff:feeds")).content.decode()
+    assert "No background worker has reported" in page

@@ -202,13 +202,6 @@ def test_article_page_query_count(client, django_assert_max_num_queries):
     assert response.status_code == 200
 
 
-def test_healthz(client):
-    response = client.get(reverse("reader:healthz"))
-    assert response.status_code == 200
-    assert response.content == b"ok"
-    assert response["Content-Type"].startswith("text/plain")
-
-
 def test_base_template_accessibility_landmarks(client):
     html = client.get(reverse("reader:home")).content.decode()
     assert '<html lang="en" ' in html

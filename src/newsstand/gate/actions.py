@@ -12,6 +12,7 @@ from newsstand.articles.models import Article
 from newsstand.gate.metering import meter_state, month_of
 from newsstand.gate.models import MeteredRead
 from newsstand.gate.policy import GateDecision, decide
+from newsstand.gate.signals import gate_decided
 from newsstand.gate.viewer import viewer_for_article
 
 logger = logging.getLogger(__name__)
@@ -46,4 +47,5 @@ def open_article(
     decision = decide(viewer, meter, article, may_spend=may_spend)
     if decision.record_metered_read:
         record_metered_read(user, article.pk, now)
+    gate_decided.send(sender=GateDecision, reason=str(decision.reason), full=decision.full)
     return decision

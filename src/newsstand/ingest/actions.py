@@ -20,7 +20,7 @@ from django.utils import timezone
 from newsstand.articles.actions import index_article_topics
 from newsstand.articles.models import Article
 from newsstand.fields import fit
-from newsstand.ingest import politeness, scheduling
+from newsstand.ingest import leases, politeness, scheduling
 from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
 from newsstand.ingest.extractor import extract_article
 from newsstand.ingest.feeds import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
@@ -32,14 +32,17 @@ from newsstand.ingest.fetcher import (
     FetchResult,
     fetch,
 )
-from newsstand.ingest.models import FeedCheck
-from newsstand.ingest.signals import articles_stored
+from newsstand.ingest.models import FeedCheck, WorkerHeartbeat
+from newsstand.ingest.signals import articles_stored, feed_checked
+from newsstand.ingest.workers import WORKER_FORGET_S
 from newsstand.sources.actions import name_publisher_from_feed
 from newsstand.sources.models import Feed
 
 log = logging.getLogger(__name__)
 
-# A worker that dies mid-refresh holds its feed this long, then another worker takes it again.
+# A claimed feed waits in the queue this long at most; then the next tick may claim it again.
+# Once a worker starts it, the lease is short and renewed while it runs (ingest/leases.py), so a
+# worker that dies mid-refresh holds its feed for leases.RUNNING_LEASE_S only.
 LEASE_S = 10 * 60
 # New items fetched per refresh: a feed dumping thousands of links cannot stall the queue.
 MAX_NEW_ITEMS_PER_REFRESH = 200
@@ -76,19 +79,23 @@ class Deferred:
     wait_s: float = 0.0
 
 
-def claim_feed(feed_id: int, *, now: datetime | None = None) -> bool:
-    """Take the lease on one feed. False when another worker holds it."""
+def claim_feed(feed_id: int, *, now: datetime | None = None) -> datetime | None:
+    """Take the lease on one feed: its end, which the refresh presents to start, or None when
+    another worker holds it."""
     now = now or timezone.now()
+    until = now + timedelta(seconds=LEASE_S)
     updated = (
         Feed.objects.filter(pk=feed_id)
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(leased_until=now + timedelta(seconds=LEASE_S))
+        .update(leased_until=until)
     )
-    return updated == 1
+    return until if updated == 1 else None
 
 
-def claim_due_feeds(*, limit: int | None = None, now: datetime | None = None) -> list[int]:
-    """Lease every active feed whose check time has come, and return their ids.
+def claim_due_leases(
+    *, limit: int | None = None, now: datetime | None = None
+) -> list[tuple[int, datetime]]:
+    """Lease every active feed whose check time has come: (feed id, lease end) of each.
 
     Each claim is a conditional UPDATE, so two tickers racing never both get a feed.
     """
@@ -101,7 +108,13 @@ def claim_due_feeds(*, limit: int | None = None, now: datetime | None = None) ->
     )
     if limit is not None:
         due = due[:limit]
-    return [pk for pk in list(due) if claim_feed(pk, now=now)]
+    claims = [(pk, claim_feed(pk, now=now)) for pk in list(due)]
+    return [(pk, until) for pk, until in claims if until is not None]
+
+
+def claim_due_feeds(*, limit: int | None = None, now: datetime | None = None) -> list[int]:
+    """The ids of `claim_due_leases`, for callers that refresh the feeds themselves at once."""
+    return [pk for pk, _ in claim_due_leases(limit=limit, now=now)]
 
 
 def release_feed(feed_id: int) -> None:
@@ -113,16 +126,26 @@ ItemProgress = Callable[[int | None], None]
 
 
 def refresh_feed(
-    feed_id: int, *, force: bool = False, progress: ItemProgress | None = None
+    feed_id: int,
+    *,
+    force: bool = False,
+    progress: ItemProgress | None = None,
+    lease: datetime | None = None,
 ) -> RefreshReport:
-    """Fetch, parse and store one feed. The caller holds the lease; this releases it.
+    """Fetch, parse and store one feed, holding its lease (renewed while it runs) until done.
 
-    `force` ignores the stored validators (ETag / Last-Modified), as `ingest --feed` does.
+    `lease` is the end of the claim the tick took (claim_due_leases): the refresh starts only if
+    that claim still holds, so a feed claimed twice is fetched once. Without it the lease is
+    taken whatever it was, as commands fetching a feed by hand do. `force` ignores the stored
+    validators (ETag / Last-Modified), as `ingest --feed` does.
     """
     try:
         feed = Feed.objects.select_related("publisher").get(pk=feed_id)
     except Feed.DoesNotExist:
         return RefreshReport(feed_id, "skipped", error="feed no longer exists")
+    if not leases.start_lease(feed.pk, claimed=lease):
+        log.info("refresh skipped, another worker holds the feed feed_id=%s", feed.pk)
+        return RefreshReport(feed.pk, "skipped", error="another worker holds this feed")
     host = urlsplit(feed.url).hostname or ""
     started = time.monotonic()
     try:
@@ -133,18 +156,20 @@ def refresh_feed(
         _record_error(feed, f"Internal error while refreshing: {type(exc).__name__}: {exc}")
         report = RefreshReport(feed.pk, "error", error_kind="internal", error=str(exc))
     finally:
-        release_feed(feed.pk)
+        leases.finish_lease(feed.pk)
+    duration_s = time.monotonic() - started
     FeedCheck.objects.create(
         feed_id=feed.pk,
         outcome=report.outcome,
         error_kind=report.error_kind,
         error=(report.error or " ".join(filter(None, [report.note, report.item_error])))[:2000],
-        duration_ms=round((time.monotonic() - started) * 1000),
+        duration_ms=round(duration_s * 1000),
         entries=report.entries,
         new_articles=report.new_articles,
         page_errors=report.page_errors,
         item_errors=report.item_errors,
     )
+    feed_checked.send(sender=Feed, outcome=report.outcome, duration_s=duration_s)
     articles_stored.send(sender=Feed, article_ids=list(report.article_ids))
     return report
 
@@ -461,3 +486,41 @@ def _max_age_s(result: FetchResult, now: datetime) -> float | None:
         if when.tzinfo is not None:
             return max(0.0, (when - now).total_seconds())
     return None
+
+
+def note_worker_alive(
+    name: str,
+    *,
+    host: str,
+    pid: int,
+    threads: int,
+    started_at: datetime,
+    fetching: int,
+    now: datetime | None = None,
+) -> None:
+    """A worker's heartbeat: it is alive at `now`, fetching `fetching` feeds."""
+    now = now or timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        name=fit(WorkerHeartbeat, "name", name),
+        defaults={
+            "host": fit(WorkerHeartbeat, "host", host),
+            "pid": pid,
+            "threads": threads,
+            "started_at": started_at,
+            "seen_at": now,
+            "fetching": fetching,
+        },
+    )
+
+
+def forget_old_workers(now: datetime | None = None) -> int:
+    """Drop the heartbeats of workers silent for a day; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=WORKER_FORGET_S)
+    deleted, _ = WorkerHeartbeat.objects.filter(seen_at__lt=cutoff).delete()
+    return deleted
+
+
+def note_worker_stopped(name: str) -> None:
+    """A worker stopping cleanly leaves no heartbeat behind to look dead."""
+    WorkerHeartbeat.objects.filter(name=name).delete()

@@ -31,3 +31,26 @@ class FeedCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feed_id} {self.outcome} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One background worker process, as it last reported itself (every few seconds).
+
+    Staff see them on the feed-health page and /readyz lists them; a worker whose `seen_at` is
+    older than workers.WORKER_STALE_S is taken for dead.
+    """
+
+    name = models.CharField(max_length=200, unique=True)  # host:pid
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    threads = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    # Feeds the worker was fetching at its last report.
+    fetching = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} seen {self.seen_at:%H:%M:%S}"

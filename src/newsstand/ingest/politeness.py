@@ -1,29 +1,36 @@
 """Being a good guest on publishers' servers: robots.txt, per-host concurrency, back-off.
 
 * `robots_decision(url)` answers "may Newsstand fetch this article page?" from the site's
-  robots.txt (RFC 9309), cached per origin in memory for ROBOTS_TTL_S.
-* `host_slot(url)` bounds how many requests one process has in flight to a host at once.
+  robots.txt (RFC 9309), cached per origin for ROBOTS_TTL_S.
+* `host_slot(url)` bounds how many requests are in flight to a host at once.
 * `note_throttled(url, retry_after_s)` / `cooling_down_s(url)` remember a host that answered
-  429 or 503, so no thread of this process asks it again before it said we may.
+  429 or 503, so nobody asks it again before it said we may.
 
 Feeds themselves are not subject to robots.txt: a feed is published precisely so that readers
 poll it, and it is fetched because a person subscribed to it (RFC 9309 covers crawlers that
 discover and follow links, which is what fetching the article pages behind a feed resembles).
-Everything here is in-process state; across processes the feed lease already keeps a feed on
-one worker, and each process keeps its own politeness budget.
+Where that state lives is a backend chosen by settings: with a Redis the cluster shares
+(settings.COORDINATION_REDIS_URL, the cache's or the queue's) it is `RedisPoliteness`, so N
+workers together keep one per-host limit, fetch each robots.txt once and honour one back-off;
+without, `LocalPoliteness` keeps it in the process (one machine, one worker process).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import random
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import redis
 from django.conf import settings
 from protego import Protego
 
@@ -49,6 +56,19 @@ BACKOFF_MAX_HOSTS = 4096
 
 ROBOTS_DISALLOWED = "robots.txt disallows fetching this page"
 
+# Shared (Redis) state. A slot is held at most as long as a fetch may take, so a worker that dies
+# holding one frees it then; a robots.txt fetch is left to one worker for as long, the others
+# waiting for its answer.
+SLOT_TTL_S = 90.0
+SLOT_POLL_MIN_S = 0.02
+SLOT_POLL_MAX_S = 0.25
+ROBOTS_LOCK_S = 90.0
+ROBOTS_POLL_S = 0.1
+# Parsed rules are kept in the process this long (or less, as the shared entry ages) so a page
+# does not cost a Redis round trip and a parse.
+ROBOTS_LOCAL_S = 60.0
+REDIS_TIMEOUT_S = 5.0
+
 
 @dataclass(frozen=True)
 class RobotsDecision:
@@ -63,6 +83,7 @@ class _Rules:
     parser: Protego | None  # None: no usable robots.txt, everything is allowed
     unreachable: str  # why robots.txt could not be fetched; "" when it could
     expires_at: float
+    text: str | None = None  # the robots.txt the parser read, for the shared cache
 
 
 def origin(url: str) -> str:
@@ -100,7 +121,7 @@ def rules_from_response(content: bytes, now: float) -> _Rules:
     except Exception as exc:  # a third-party parser on hostile input: never fail the refresh
         log.info("robots.txt unparseable error=%r", exc)
         parser = None
-    return _Rules(parser, "", now + ROBOTS_TTL_S)
+    return _Rules(parser, "", now + ROBOTS_TTL_S, text=text)
 
 
 def rules_from_error(exc: FetchError, now: float) -> _Rules:
@@ -179,14 +200,19 @@ class RobotsCache:
 
     @staticmethod
     def _fetch(key: str) -> _Rules:
-        robots_url = key + "/robots.txt"
-        try:
-            with host_slot(robots_url):
-                result = fetch(robots_url, max_bytes=ROBOTS_MAX_BYTES, accept=ROBOTS_ACCEPT)
-        except FetchError as exc:
-            log.info("robots.txt fetch failed url=%s kind=%s error=%s", robots_url, exc.kind, exc)
-            return rules_from_error(exc, time.monotonic())
-        return rules_from_response(result.content, time.monotonic())
+        return fetch_robots(key)
+
+
+def fetch_robots(origin_key: str) -> _Rules:
+    """Fetch and read `origin_key`'s robots.txt (holding one of the host's slots)."""
+    robots_url = origin_key + "/robots.txt"
+    try:
+        with host_slot(robots_url):
+            result = fetch(robots_url, max_bytes=ROBOTS_MAX_BYTES, accept=ROBOTS_ACCEPT)
+    except FetchError as exc:
+        log.info("robots.txt fetch failed url=%s kind=%s error=%s", robots_url, exc.kind, exc)
+        return rules_from_error(exc, time.monotonic())
+    return rules_from_response(result.content, time.monotonic())
 
 
 robots_cache = RobotsCache()
@@ -194,7 +220,7 @@ robots_cache = RobotsCache()
 
 def robots_decision(url: str) -> RobotsDecision:
     """May Newsstand fetch `url`, according to its site's robots.txt?"""
-    return decide(robots_cache.rules_for(url), url, product_token())
+    return decide(backend().robots_rules(url), url, product_token())
 
 
 class _HostSlots:
@@ -235,7 +261,7 @@ _host_slots = _HostSlots()
 
 def host_slot(url: str) -> AbstractContextManager[None]:
     """Hold one of the host's PER_HOST_CONCURRENCY request slots for the `with` block."""
-    return _host_slots.slot(url)
+    return backend().host_slot(url)
 
 
 class _Backoff:
@@ -244,7 +270,7 @@ class _Backoff:
         self._until: dict[str, float] = {}
 
     def note(self, url: str, retry_after_s: float | None) -> float:
-        wait = min(MAX_BACKOFF_S, max(retry_after_s or 0.0, DEFAULT_BACKOFF_S))
+        wait = backoff_s(retry_after_s)
         now = time.monotonic()
         with self._lock:
             if len(self._until) >= BACKOFF_MAX_HOSTS:
@@ -268,17 +294,223 @@ _backoff = _Backoff()
 
 def note_throttled(url: str, retry_after_s: float | None) -> float:
     """Remember that `url`'s host asked us to slow down; returns the seconds we will wait."""
-    wait = _backoff.note(url, retry_after_s)
+    wait = backend().note_throttled(url, retry_after_s)
     log.warning("host throttled us host=%s wait_s=%.0f", host_key(url), wait)
     return wait
 
 
 def cooling_down_s(url: str) -> float:
     """Seconds before `url`'s host may be asked again (0 when it may be asked now)."""
-    return _backoff.remaining(url)
+    return backend().cooling_down_s(url)
 
 
 def reset() -> None:
     """Forget cached robots.txt rules and back-offs (tests, and the bench between runs)."""
     robots_cache.clear()
     _backoff.clear()
+    for shared in list(_backends.values()):
+        shared.reset()
+
+
+def backoff_s(retry_after_s: float | None) -> float:
+    """How long a host that answered 429/503 is left alone."""
+    return min(MAX_BACKOFF_S, max(retry_after_s or 0.0, DEFAULT_BACKOFF_S))
+
+
+# Backends ---------------------------------------------------------------------------------
+
+
+class PolitenessBackend(Protocol):
+    def host_slot(self, url: str) -> AbstractContextManager[None]: ...
+    def robots_rules(self, url: str) -> _Rules: ...
+    def note_throttled(self, url: str, retry_after_s: float | None) -> float: ...
+    def cooling_down_s(self, url: str) -> float: ...
+    def reset(self) -> None: ...
+
+
+class LocalPoliteness:
+    """This process's state only: right for one worker process on one machine."""
+
+    def host_slot(self, url: str) -> AbstractContextManager[None]:
+        return _host_slots.slot(url)
+
+    def robots_rules(self, url: str) -> _Rules:
+        return robots_cache.rules_for(url)
+
+    def note_throttled(self, url: str, retry_after_s: float | None) -> float:
+        return _backoff.note(url, retry_after_s)
+
+    def cooling_down_s(self, url: str) -> float:
+        return _backoff.remaining(url)
+
+    def reset(self) -> None:
+        robots_cache.clear()
+        _backoff.clear()
+
+
+# Takes a slot if fewer than ARGV[1] unexpired ones are held; the server's clock decides expiry,
+# so workers' clocks may differ.
+_TAKE_SLOT_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  return 1
+end
+return 0
+"""
+# Sets the back-off to end ARGV[1] ms from now unless it already ends later.
+_BACKOFF_LUA = """
+local left = redis.call('PTTL', KEYS[1])
+if left < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 1
+"""
+# Deletes the key only while it holds our token.
+_RELEASE_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisPoliteness:
+    """State shared by every worker of the cluster, in Redis."""
+
+    def __init__(self, url: str, *, prefix: str = "newsstand:polite:") -> None:
+        self.prefix = prefix
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+        )
+        self._take_slot = self.client.register_script(_TAKE_SLOT_LUA)
+        self._backoff = self.client.register_script(_BACKOFF_LUA)
+        self._release = self.client.register_script(_RELEASE_LUA)
+        self._local_lock = threading.Lock()
+        self._local: dict[str, tuple[_Rules, float]] = {}
+
+    # Slots
+
+    @contextmanager
+    def host_slot(self, url: str) -> Iterator[None]:
+        key = self.prefix + "slots:" + host_key(url)
+        token = uuid.uuid4().hex
+        ttl_ms = int(SLOT_TTL_S * 1000)
+        wait = SLOT_POLL_MIN_S
+        while not self._take_slot(keys=[key], args=[PER_HOST_CONCURRENCY, token, ttl_ms]):
+            # Not security sensitive: jitter only keeps waiting workers out of lockstep.
+            time.sleep(wait * random.uniform(0.5, 1.0))  # noqa: S311
+            wait = min(SLOT_POLL_MAX_S, wait * 2)
+        try:
+            yield
+        finally:
+            try:
+                self.client.zrem(key, token)
+            except redis.RedisError as exc:
+                log.warning("host slot release failed host=%s error=%r", host_key(url), exc)
+
+    # Back-off
+
+    def note_throttled(self, url: str, retry_after_s: float | None) -> float:
+        wait = backoff_s(retry_after_s)
+        self._backoff(keys=[self.prefix + "backoff:" + host_key(url)], args=[int(wait * 1000)])
+        return wait
+
+    def cooling_down_s(self, url: str) -> float:
+        left_ms = self.client.pttl(self.prefix + "backoff:" + host_key(url))
+        return max(0.0, float(left_ms) / 1000) if isinstance(left_ms, int) else 0.0
+
+    # robots.txt
+
+    def robots_rules(self, url: str) -> _Rules:
+        key = origin(url)
+        now = time.monotonic()
+        with self._local_lock:
+            held = self._local.get(key)
+        if held is not None and held[1] > now:
+            return held[0]
+        shared_key = self.prefix + "robots:" + key
+        lock_key = self.prefix + "robots-fetch:" + key
+        deadline = now + ROBOTS_LOCK_S
+        while True:
+            rules = self._read_shared(shared_key)
+            if rules is not None:
+                return self._keep(key, rules)
+            token = uuid.uuid4().hex
+            if self.client.set(lock_key, token, nx=True, px=int(ROBOTS_LOCK_S * 1000)):
+                try:
+                    rules = fetch_robots(key)
+                    self._store_shared(shared_key, rules)
+                finally:
+                    self._release(keys=[lock_key], args=[token])
+                return self._keep(key, rules)
+            if time.monotonic() > deadline:
+                # The worker fetching it seems stuck: ask ourselves rather than wait on.
+                return self._keep(key, fetch_robots(key))
+            time.sleep(ROBOTS_POLL_S)
+
+    def _keep(self, key: str, rules: _Rules) -> _Rules:
+        until = min(rules.expires_at, time.monotonic() + ROBOTS_LOCAL_S)
+        with self._local_lock:
+            if len(self._local) >= ROBOTS_CACHE_MAX_HOSTS:
+                self._local.clear()
+            self._local[key] = (rules, until)
+        return rules
+
+    def _store_shared(self, shared_key: str, rules: _Rules) -> None:
+        ttl_s = max(1.0, rules.expires_at - time.monotonic())
+        value = json.dumps(
+            {
+                "text": rules.text,
+                "unreachable": rules.unreachable,
+                "parsed": rules.parser is not None,
+            }
+        )
+        self.client.set(shared_key, value, px=int(ttl_s * 1000))
+
+    def _read_shared(self, shared_key: str) -> _Rules | None:
+        with self.client.pipeline() as pipe:
+            pipe.get(shared_key)
+            pipe.pttl(shared_key)
+            raw, left_ms = pipe.execute()
+        if raw is None:
+            return None
+        try:
+            stored: dict[str, Any] = json.loads(raw)
+        except ValueError:
+            return None
+        now = time.monotonic()
+        expires_at = now + max(0.0, float(left_ms or 0) / 1000)
+        text = stored.get("text")
+        if stored.get("unreachable") or not stored.get("parsed") or text is None:
+            return _Rules(None, str(stored.get("unreachable") or ""), expires_at)
+        parsed = rules_from_response(str(text).encode("utf-8"), now)
+        return _Rules(parsed.parser, "", expires_at, text=parsed.text)
+
+    def reset(self) -> None:
+        with self._local_lock:
+            self._local.clear()
+        for key in self.client.scan_iter(match=self.prefix + "*"):
+            self.client.delete(key)
+
+
+_backends: dict[str, PolitenessBackend] = {}
+_backends_lock = threading.Lock()
+
+
+def backend() -> PolitenessBackend:
+    """The backend settings choose now: Redis when the cluster shares one, else this process."""
+    url = getattr(settings, "COORDINATION_REDIS_URL", "") or ""
+    if not url:
+        return _local
+    with _backends_lock:
+        found = _backends.get(url)
+        if found is None:
+            found = _backends[url] = RedisPoliteness(url)
+        return found
+
+
+_local = LocalPoliteness()

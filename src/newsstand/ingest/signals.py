@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # Sent after a feed refresh, outside any transaction, with `article_ids`: list[int] of the
 # articles it stored (possibly empty). Receivers must not raise: a refresh is already recorded.
 articles_stored = Signal()
+
+# Sent after each feed check is recorded, with `outcome` (a FeedCheck outcome) and `duration_s`
+# (float). The server's metrics count them; receivers must not raise.
+feed_checked = Signal()

@@ -35,6 +35,7 @@ from newsstand.ingest.health_charts import (
     render_outcome_svg,
 )
 from newsstand.ingest.models import FeedCheck
+from newsstand.ingest.workers import WORKER_HEARTBEAT_S, WORKER_STALE_S, worker_states
 from newsstand.sources import actions
 from newsstand.sources.models import Feed, Publisher
 from newsstand.web.charts import chart_nonce
@@ -213,8 +214,19 @@ def feed_list(request: HttpRequest) -> HttpResponse:
         "tabs": [(key, label, counts[key]) for key, (label, _) in TABS.items()],
         "query": query,
         **_chart_context(outcome_series(span, now=now), "all feeds", chart_nonce(request)),
+        **_workers_context(now),
     }
     return render(request, "ingest/staff/feed_list.html", context)
+
+
+def _workers_context(now: datetime) -> dict[str, object]:
+    workers = worker_states(now)
+    return {
+        "workers": workers,
+        "workers_alive": sum(1 for w in workers if w.alive),
+        "heartbeat_s": WORKER_HEARTBEAT_S,
+        "stale_s": WORKER_STALE_S,
+    }
 
 
 @staff_member_required

@@ -18,6 +18,5 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
-    path("healthz", views.healthz, name="healthz"),
     path("staff/", include("newsstand.reader.staff_urls")),
 ]

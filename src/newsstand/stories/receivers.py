@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from newsstand.stories.signals import stories_assigned
+
 
 def assign_stored_articles(sender: object, *, article_ids: Sequence[int], **kwargs: Any) -> None:
     """Give the articles a refresh stored their stories; a failure is logged, never raised."""
@@ -12,4 +14,6 @@ def assign_stored_articles(sender: object, *, article_ids: Sequence[int], **kwar
     # ingestion needs, not every web process at start-up.
     from newsstand.stories.actions import assign_stories_safely
 
-    assign_stories_safely(article_ids)
+    report = assign_stories_safely(article_ids)
+    if report is not None:
+        stories_assigned.send(sender=type(report), started=report.started, joined=report.joined)

@@ -244,14 +244,16 @@ def assign_stories(article_ids: Sequence[int] | None = None) -> AssignReport:
     return report
 
 
-def assign_stories_safely(article_ids: Sequence[int]) -> None:
-    """`assign_stories` for ingestion's hook: a clustering failure never fails an ingest."""
+def assign_stories_safely(article_ids: Sequence[int]) -> AssignReport | None:
+    """`assign_stories` for ingestion's hook: a clustering failure never fails an ingest (and
+    gives None)."""
     if not article_ids:
-        return
+        return None
     try:
-        assign_stories(article_ids)
+        return assign_stories(article_ids)
     except Exception:
         log.exception("story assignment failed articles=%d", len(article_ids))
+        return None
 
 
 def _persist(decision: Assignment, row: dict[str, Any], cache: _Cache) -> int:

@@ -1,8 +1,9 @@
-"""`newsstand up`: the web server and the task consumer together, from one command.
+"""`newsstand up`: the web server and the background worker together, from one command.
 
 Two child processes, gunicorn (2 sync workers by default: measured fastest at p99 here, see
-docs/decisions.md) and Huey's consumer, in one process group. Ctrl-C or SIGTERM stops both; if
+docs/decisions.md) and `newsstand worker`, in one process group. Ctrl-C or SIGTERM stops both; if
 either dies, the other is stopped too, so a half-running Newsstand never goes unnoticed.
+`--no-worker` starts the web server alone, for web nodes whose workers run elsewhere.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import urllib.request
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from newsstand.server import metrics
 
 DEFAULT_BIND = "127.0.0.1:8000"
 READY_TIMEOUT_S = 30
@@ -32,7 +36,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=DEFAULT_BIND, help="HOST:PORT (default %(default)s)")
         parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
-        parser.add_argument("--task-workers", type=int, default=None, help="Huey worker threads")
+        parser.add_argument(
+            "--task-workers", type=int, default=None, help="the worker's threads (its --threads)"
+        )
         parser.add_argument("--no-worker", action="store_true", help="Web server only.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,36 +48,19 @@ class Command(BaseCommand):
             raise CommandError(f"--bind {bind!r}: expected HOST:PORT, e.g. 127.0.0.1:8000")
         self._refuse_unmigrated()
 
+        # Counts of an earlier run's processes are dropped (the node restarted).
+        metrics.clear_process_files()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsstand.settings"}
         children: dict[str, subprocess.Popen[bytes]] = {
             "web": subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "newsstand.wsgi:application",
-                    "--bind",
-                    bind,
-                    "--workers",
-                    str(options["web_workers"]),
-                    "--access-logfile",
-                    "-",
-                    "--graceful-timeout",
-                    str(STOP_GRACE_S),
-                    "--forwarded-allow-ips",
-                    "127.0.0.1",
-                    # Load the app (and its imports, see wsgi.py) once in the master: workers
-                    # fork ready to answer and share those pages of memory.
-                    "--preload",
-                ],
-                env=env,
+                gunicorn_argv(bind, options["web_workers"]), env=env
             )
         }
         if not options["no_worker"]:
-            consumer = [sys.executable, "-m", "newsstand", "run_huey"]
+            worker = [sys.executable, "-m", "newsstand", "worker"]
             if options["task_workers"]:
-                consumer += ["--workers", str(options["task_workers"])]
-            children["worker"] = subprocess.Popen(consumer, env=env)  # noqa: S603 - fixed argv
+                worker += ["--threads", str(options["task_workers"])]
+            children["worker"] = subprocess.Popen(worker, env=env)  # noqa: S603 - fixed argv
 
         stopping = False
 
@@ -142,6 +131,32 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+
+
+def gunicorn_argv(bind: str, web_workers: int) -> list[str]:
+    """gunicorn's command line for this site's settings."""
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "newsstand.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(web_workers),
+        "--graceful-timeout",
+        str(STOP_GRACE_S),
+        # X-Forwarded-Proto is believed from the proxies in front only, and with none from no one.
+        "--forwarded-allow-ips",
+        ",".join(settings.TRUSTED_PROXY_IPS) if settings.ALLAUTH_TRUSTED_PROXY_COUNT else "",
+        # Load the app (and its imports, see wsgi.py) once in the master: workers
+        # fork ready to answer and share those pages of memory.
+        "--preload",
+    ]
+    if settings.LOG_FORMAT != "json":
+        # In JSON mode the request middleware logs each request itself, with its id.
+        argv += ["--access-logfile", "-"]
+    return argv
 
 
 def _reachable_host(bind_host: str) -> str:

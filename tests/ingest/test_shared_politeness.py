@@ -1,0 +1,134 @@
+"""Politeness shared through Redis: N workers together keep one per-host limit, fetch each
+robots.txt once and honour one back-off. Two RedisPoliteness instances stand for two workers."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+from pytest_django.fixtures import Settings
+
+from newsstand.ingest import politeness
+from newsstand.ingest.politeness import RedisPoliteness
+from tests.httpserver import PublisherWeb
+
+pytestmark = [pytest.mark.usefixtures("allow_private_urls")]
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("NEWSSTAND_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no Redis at {url} under CI")
+        pytest.skip(f"no Redis at {url} (NEWSSTAND_TEST_REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def workers(redis_url: str) -> Iterator[tuple[RedisPoliteness, RedisPoliteness]]:
+    # A prefix of its own: the server may be shared, and the test never flushes it.
+    prefix = f"newsstand-test-{uuid.uuid4().hex}:"
+    pair = (RedisPoliteness(redis_url, prefix=prefix), RedisPoliteness(redis_url, prefix=prefix))
+    yield pair
+    pair[0].reset()
+
+
+def test_two_workers_together_keep_the_per_host_limit(
+    workers: tuple[RedisPoliteness, RedisPoliteness],
+) -> None:
+    a, b = workers
+    url = "http://news.example/a"
+    in_flight = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def fetch(worker: RedisPoliteness) -> None:
+        nonlocal in_flight, peak
+        with worker.host_slot(url):
+            with lock:
+                in_flight += 1
+                peak = max(peak, in_flight)
+            time.sleep(0.15)
+            with lock:
+                in_flight -= 1
+
+    threads = [threading.Thread(target=fetch, args=(w,)) for w in (a, b) * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert peak == politeness.PER_HOST_CONCURRENCY
+    # Other hosts are not held up by this one.
+    with a.host_slot(url), a.host_slot(url), b.host_slot("http://other.example/"):
+        pass
+
+
+def test_a_dead_worker_s_slot_frees_itself(
+    workers: tuple[RedisPoliteness, RedisPoliteness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = workers
+    monkeypatch.setattr(politeness, "SLOT_TTL_S", 0.3)
+    url = "http://news.example/a"
+    held = [a.host_slot(url) for _ in range(politeness.PER_HOST_CONCURRENCY)]
+    for slot in held:
+        slot.__enter__()  # never left: the worker died holding them
+    started = time.monotonic()
+    with b.host_slot(url):
+        waited = time.monotonic() - started
+    assert 0.2 < waited < 5
+
+
+def test_a_back_off_one_worker_heard_holds_for_all(
+    workers: tuple[RedisPoliteness, RedisPoliteness],
+) -> None:
+    a, b = workers
+    assert b.cooling_down_s("http://busy.example/x") == 0
+    assert a.note_throttled("http://busy.example/page", 120) == 120
+    assert 115 < b.cooling_down_s("http://busy.example/other") <= 120
+    # A shorter one never shortens it.
+    b.note_throttled("http://busy.example/page", None)
+    assert a.cooling_down_s("http://busy.example/") > 115
+
+
+def test_robots_txt_is_fetched_once_for_all_workers(
+    workers: tuple[RedisPoliteness, RedisPoliteness], publisher_web: PublisherWeb
+) -> None:
+    a, b = workers
+    publisher_web.add(
+        "/robots.txt",
+        "User-agent: *\nDisallow: /private/\n",
+        headers={"Content-Type": "text/plain"},
+    )
+    agent = politeness.product_token()
+    results = []
+
+    def ask(worker: RedisPoliteness, path: str) -> None:
+        rules = worker.robots_rules(publisher_web.url(path))
+        results.append(politeness.decide(rules, publisher_web.url(path), agent).allowed)
+
+    threads = [
+        threading.Thread(target=ask, args=(w, p))
+        for w in (a, b) * 3
+        for p in ("/news/1.html", "/private/2.html")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert sorted(results) == [False] * 6 + [True] * 6
+    assert publisher_web.hits("/robots.txt") == 1
+
+
+def test_settings_choose_the_backend(settings: Settings, redis_url: str) -> None:
+    settings.COORDINATION_REDIS_URL = ""
+    assert isinstance(politeness.backend(), politeness.LocalPoliteness)
+    settings.COORDINATION_REDIS_URL = redis_url
+    assert isinstance(politeness.backend(), RedisPoliteness)
