@@ -21,9 +21,9 @@ from django.utils.text import slugify
 from newsstand.sources.naming import host_name, name_from_titles
 
 __all__ = [
+    "NAME_OVERRIDES",
     "CatalogFeed",
     "CatalogPublisher",
-    "NAME_OVERRIDES",
     "is_news_feed",
     "load_catalog",
     "publisher_name",
@@ -182,7 +182,7 @@ PODCAST_HOSTS = frozenset(
 AGGREGATOR_HOSTS = frozenset({"reddit.com"})
 _PODCAST_WORDS_RE = re.compile(
     r"\bpodcasts?\b|\bpodcasting\b|\((?:audio|video|hd|sd)\b[^)]*\)|\b(?:sd|hd)\s+video\b|"
-    r"\bepisodes?\b|\bvideos\.xml\b|\.mp3\b|/podcasts?/|[-–]\s*video\s*$",
+    r"\bepisodes?\b|\bvideos\.xml\b|\.mp3\b|/podcasts?/|[-–]\s*video\s*$",  # noqa: RUF001 - dashes are data
     re.IGNORECASE,
 )
 
