@@ -25,7 +25,16 @@ log = logging.getLogger(__name__)
 @task()
 def refresh_feed_task(feed_id: int) -> dict[str, Any]:
     report = actions.refresh_feed(feed_id)
+    if report.identity_due_for is not None:
+        # Its own task: the homepage and icons are other hosts' time, not this feed's.
+        refresh_identity_task.enqueue(report.identity_due_for)
     return {"feed_id": report.feed_id, "outcome": report.outcome, "new": report.new_articles}
+
+
+@task()
+def refresh_identity_task(publisher_id: int) -> dict[str, Any]:
+    report = actions.refresh_publisher_identity(publisher_id)
+    return {"publisher_id": publisher_id, "renamed": report.renamed, "icon": report.has_icon}
 
 
 @task()
