@@ -53,9 +53,11 @@ def icon_url(publisher: Publisher) -> str:
 
 
 def monogram_letters(name: str) -> str:
-    """ "Global Dispatch" → "GD", "The Guardian" → "G", "朝日新聞デジタル" → "朝"."""
+    """Initials: "Global Dispatch" → "GD", "The Guardian" → "G", "bdnews24.com" → "B"."""
     words = [w for w in re.findall(r"\w+", name) if w.casefold() not in _SKIP_WORDS]
     words = words or re.findall(r"\w+", name)
+    if " " not in name.strip():
+        words = words[:1]  # an address: "bdnews24.com" is one name, not two
     if not words:
         return "?"
     first = words[0][0]
