@@ -98,7 +98,7 @@ def test_unknown_publisher_is_404(client: Client) -> None:
         ("The Guardian", "G"),
         ("bdnews24.com", "B"),
         ("朝日新聞デジタル", "朝"),
-        ("ТЕЛЕГРАФ", "Т"),
+        ("ТЕЛЕГРАФ", "Т"),  # noqa: RUF001 - Cyrillic on purpose
         ("---", "?"),
     ],
 )

@@ -15,6 +15,7 @@ import json
 import re
 import struct
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -132,6 +133,11 @@ def icon_links(tree: HtmlElement, base_url: str) -> tuple[list[IconCandidate], s
     return found, manifest
 
 
+def _string(obj: dict[str, Any], key: str) -> str:
+    value = obj.get(key)
+    return value if isinstance(value, str) else ""
+
+
 def manifest_icons(data: bytes, manifest_url: str) -> list[IconCandidate]:
     """The icons a web app manifest lists (https://www.w3.org/TR/appmanifest/#icons-member);
     an unreadable manifest lists none."""
@@ -149,12 +155,11 @@ def manifest_icons(data: bytes, manifest_url: str) -> list[IconCandidate]:
         url = _web_url(manifest_url, icon["src"])
         if url is None:
             continue
-        sizes = icon.get("sizes") if isinstance(icon.get("sizes"), str) else ""
-        size, readable = _declared_size(sizes)
+        size, readable = _declared_size(_string(icon, "sizes"))
         if readable and size is None:
             continue
-        purpose = icon.get("purpose") if isinstance(icon.get("purpose"), str) else "any"
-        media_type = icon.get("type") if isinstance(icon.get("type"), str) else ""
+        purpose = _string(icon, "purpose") or "any"
+        media_type = _string(icon, "type")
         found.append(
             IconCandidate(
                 url,
