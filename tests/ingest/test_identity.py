@@ -200,3 +200,22 @@ def test_a_hosting_platform_is_not_read_for_a_name(site: PublisherWeb) -> None:
     publisher.feeds.create(url="http://feeds.feedburner.com/dispatch")
     report = actions.refresh_publisher_identity(publisher.pk)
     assert not report.renamed and report.notes == ()
+
+
+def test_a_feed_refresh_task_enqueues_the_identity_lookup(site: PublisherWeb) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    from newsstand.ingest.tasks import enqueue_due_feeds
+
+    site.add("/", _homepage('<link rel="apple-touch-icon" href="/t.png">'), headers=HTML)
+    site.add("/t.png", images.png(180, 180), headers=PNG)
+    publisher = add_feed(site.url("/rss.xml")).publisher
+    was = HUEY.immediate
+    HUEY.immediate = True  # run enqueued tasks in-process, through the real django.tasks backend
+    try:
+        assert enqueue_due_feeds() == 1
+    finally:
+        HUEY.immediate = was
+    publisher.refresh_from_db()
+    assert (publisher.name, publisher.name_source) == ("Global Dispatch", NameSource.SITE)
+    assert publisher.icon_version and site.hits("/t.png") == 1
