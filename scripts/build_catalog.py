@@ -5,6 +5,8 @@
 The source is CC0 (github.com/plenaryapp/awesome-rss-feeds). Countries come from
 countries/with_category/<Country>.opml, topics from recommended/with_category/<Topic>.opml.
 Feeds are deduplicated by URL and grouped into publishers by site (see sources.catalog).
+Podcasts, video channels and forums are left out (`sources.catalog.is_news_feed`); names follow
+the rules of `sources.naming`, then `sources.catalog.NAME_OVERRIDES` where the rules fall short.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsstand.settings")
 
-from newsstand.sources.catalog import publisher_name, site_key, slug_for_site  # noqa: E402
+from newsstand.sources.catalog import (  # noqa: E402
+    NAME_OVERRIDES,
+    is_news_feed,
+    publisher_name,
+    site_key,
+    slug_for_site,
+)
 from newsstand.sources.opml import parse_opml  # noqa: E402
 
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "catalog" / "awesome-rss-feeds"
@@ -50,12 +58,17 @@ COUNTRY_LANGUAGE = {
 
 def build(source: Path) -> dict[str, object]:
     titles: dict[str, str] = {}
+    dropped: set[str] = set()
     countries: dict[str, Counter[str]] = defaultdict(Counter)
     topics: dict[str, set[str]] = defaultdict(set)
     for kind in ("countries", "recommended"):
         for path in sorted((source / kind / "with_category").glob("*.opml")):
             for outline in parse_opml(path.read_bytes()):
                 url = outline.xml_url.strip()
+                if url in dropped or not is_news_feed(url, outline.title, outline.description):
+                    dropped.add(url)
+                    titles.pop(url, None)
+                    continue
                 titles.setdefault(url, outline.title)
                 if kind == "countries":
                     countries[url][path.stem] += 1
@@ -70,10 +83,11 @@ def build(source: Path) -> dict[str, object]:
         for url in urls:
             country_votes.update(countries[url])
         country = country_votes.most_common(1)[0][0] if country_votes else ""
+        slug = slug_for_site(key)
         publishers.append(
             {
-                "slug": slug_for_site(key),
-                "name": publisher_name([titles[u] for u in urls], key),
+                "slug": slug,
+                "name": NAME_OVERRIDES.get(slug) or publisher_name([titles[u] for u in urls], key),
                 "homepage": "",
                 "country": country,
                 "language": COUNTRY_LANGUAGE.get(country, ""),
@@ -86,6 +100,7 @@ def build(source: Path) -> dict[str, object]:
         "generated_by": "scripts/build_catalog.py",
         "publisher_count": len(publishers),
         "feed_count": len(titles),
+        "feeds_left_out": len(dropped),
         "publishers": publishers,
     }
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from newsstand.sources.models import Feed
+from newsstand.sources.models import Feed, Publisher
 from newsstand.stories.models import Story
 from tests.reader.factories import make_article, make_feed, make_publisher
 
@@ -34,7 +34,13 @@ def data():
 
 # model, seeded object, how the list shows it, a search that finds it, the list's filters
 CHANGELISTS = [
-    ("sources_publisher", "pub", "Reuters", "Reuters", ["is active", "language", "country"]),
+    (
+        "sources_publisher",
+        "pub",
+        "Reuters",
+        "Reuters",
+        ["is active", "name source", "language", "country"],
+    ),
     (
         "sources_feed",
         "broken",
@@ -145,3 +151,28 @@ def test_check_now_action(admin_client, data):
     data["healthy"].refresh_from_db()
     assert before <= data["broken"].next_check_at <= timezone.now()
     assert data["healthy"].next_check_at == later
+
+
+def test_a_name_typed_in_the_admin_is_staffs(admin_client, data):
+    pub = data["pub"]
+    Publisher.objects.filter(pk=pub.pk).update(name_source="host")
+    url = reverse("admin:sources_publisher_change", args=[pub.pk])
+    form = admin_client.get(url).context["adminform"].form
+    fields = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    fields.update(
+        {
+            "name": "Reuters News",
+            "topics": "[]",
+            "created_at_0": pub.created_at.strftime("%Y-%m-%d"),
+            "created_at_1": pub.created_at.strftime("%H:%M:%S"),
+            "feeds-TOTAL_FORMS": "0",
+            "feeds-INITIAL_FORMS": "0",
+        }
+    )
+    response = admin_client.post(url, fields)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [f.formset.errors for f in response.context["inline_admin_formsets"]],
+    )
+    pub.refresh_from_db()
+    assert (pub.name, pub.name_source) == ("Reuters News", "staff")

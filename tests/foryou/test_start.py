@@ -74,10 +74,12 @@ def test_offers_topics_and_publishers_most_active_first(
 def test_publisher_logos_are_shown(news: News, client: Client):
     _signed_in(client)
     publisher = news.publishers[0]
-    publisher.logo = "https://pub.example/logo.png"
+    publisher.icon_version = "abc123"
     publisher.save()
     html = client.get(START).content.decode()
-    assert '<img src="https://pub.example/logo.png" alt=""' in html
+    # Newsstand's copy of the icon (web.icons), never the publisher's own server.
+    icon = reverse("reader:publisher_icon", args=[publisher.slug])
+    assert f'<img src="{icon}?v=abc123" alt=""' in html
 
 
 def test_choosing_writes_follows_and_for_you_shows_them(news: News, client: Client):

@@ -37,6 +37,7 @@ ROUTES: dict[str, str] = {
     "stories/<int:pk>/": TEASERS,
     "publishers/": NO_ARTICLES,
     "publishers/<path:slug>/": TEASERS,
+    "publishers/<path:slug>/icon": NO_ARTICLES,
     "sections/<path:section>/": TEASERS,
     "topics/<str:slug>/": TEASERS,
     "settings/": NO_ARTICLES,

@@ -153,3 +153,18 @@ def test_publisher_page_links_to_find_more_feeds(staff_client):
     assert reverse(ADD) + "?url=https%3A//linky.example/" in html
     form = staff_client.get(reverse(ADD), {"url": "https://linky.example/"}).content.decode()
     assert 'value="https://linky.example/"' in form
+
+
+@pytest.mark.usefixtures("allow_private_urls")
+def test_a_source_added_from_its_homepage_is_named_after_the_site(staff_client, publisher_web):
+    """Issue 15: the publisher kept its host ("127.0.0.1") as its name."""
+    home = _homepage(publisher_web)
+    html = staff_client.post(reverse(ADD), {"url": home}).content.decode()
+    token = re.search(r'name="candidates" value="([^"]+)"', html).group(1)
+    staff_client.post(
+        reverse(ADD), {"candidates": token, "url": home, "feeds": [publisher_web.url("/rss.xml")]}
+    )
+    feed = Feed.objects.select_related("publisher").get()
+    assert feed.publisher.name == "Local Gazette"
+    assert feed.publisher.name_source == "site"
+    assert feed.publisher.homepage == home

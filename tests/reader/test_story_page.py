@@ -66,7 +66,7 @@ def test_story_page_groups_coverage_and_folds_wire_copies(
     assert "4 publishers" in html and "5 articles" in html
     assert "First seen" in html and "Last updated" in html
     # Coverage grouped by publisher, in the order they first covered the story.
-    names = re.findall(r'class="publisher-coverage__name">([^<]+)<', html)
+    names = re.findall(r'class="publisher-coverage__name">(?:<img [^>]+>)?([^<]+)<', html)
     assert names == ["AP", "BBC", "Reuters"]
     # The copy is shown once, under its original, with its carrier named.
     assert "UPDATE: 4,000 evacuated in Valencia" not in html

@@ -17,6 +17,7 @@ from newsstand.articles.models import ArticleTopic
 from newsstand.personal.models import Follow
 from newsstand.personal.targets import LABEL_MAX_CHARS, FollowTarget
 from newsstand.sources.models import Publisher
+from newsstand.web.icons import icon_url
 
 # How many of each are offered, most active first, counted over ACTIVE_WINDOW.
 START_TOPICS = 24
@@ -67,10 +68,10 @@ def _offer() -> Offer:
         Choice(Follow.Kind.TOPIC, r["slug"], r["name"], articles=r["n"]) for r in topic_rows
     )
     publishers = tuple(
-        Choice(Follow.Kind.PUBLISHER, str(p.pk), p.name, logo=p.logo, articles=p.recent)
+        Choice(Follow.Kind.PUBLISHER, str(p.pk), p.name, logo=icon_url(p), articles=p.recent)
         for p in Publisher.objects.filter(is_active=True)
         .annotate(recent=Count("articles", filter=Q(articles__published_at__gte=since)))
-        .only("id", "name", "logo")
+        .only("id", "name", "slug", "icon_version")
         .order_by("-recent", "name")[:START_PUBLISHERS]
     )
     return Offer(topics=topics, publishers=publishers)

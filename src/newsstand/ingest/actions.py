@@ -20,7 +20,7 @@ from django.utils import timezone
 from newsstand.articles.actions import index_article_topics
 from newsstand.articles.models import Article
 from newsstand.fields import fit
-from newsstand.ingest import leases, politeness, scheduling
+from newsstand.ingest import identity, leases, politeness, scheduling
 from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
 from newsstand.ingest.extractor import extract_article
 from newsstand.ingest.feeds import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
@@ -35,8 +35,14 @@ from newsstand.ingest.fetcher import (
 from newsstand.ingest.models import FeedCheck, WorkerHeartbeat
 from newsstand.ingest.signals import articles_stored, feed_checked
 from newsstand.ingest.workers import WORKER_FORGET_S
-from newsstand.sources.actions import name_publisher_from_feed
-from newsstand.sources.models import Feed
+from newsstand.sources.actions import (
+    name_publisher_from_feed,
+    rename_publisher,
+    set_publisher_icon,
+)
+from newsstand.sources.catalog import site_key
+from newsstand.sources.models import Feed, Publisher
+from newsstand.sources.naming import NameSource
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,8 @@ LEASE_S = 10 * 60
 MAX_NEW_ITEMS_PER_REFRESH = 200
 # A page answering these is the host asking for less traffic: its other pages wait.
 THROTTLE_STATUSES = frozenset({429, 503})
+# How often a publisher's homepage is read again for its name and icon.
+IDENTITY_REFRESH = timedelta(days=7)
 
 
 @dataclass
@@ -68,6 +76,9 @@ class RefreshReport:
     item_errors: int = 0
     item_error: str = ""
     article_ids: list[int] = field(default_factory=list)
+    # Set when this refresh found the publisher's name and icon due for a look
+    # (`refresh_publisher_identity`); the caller runs it, off the feed's own path.
+    identity_due_for: int | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,8 @@ def refresh_feed(
     finally:
         leases.finish_lease(feed.pk)
     duration_s = time.monotonic() - started
+    if report.outcome in {"ok", "not_modified"} and claim_identity_check(feed.publisher):
+        report.identity_due_for = feed.publisher_id
     FeedCheck.objects.create(
         feed_id=feed.pk,
         outcome=report.outcome,
@@ -444,6 +457,9 @@ def _record_success(
         )
         if parsed is not None and parsed.title and not feed.title:
             fields["title"] = fit(Feed, "title", parsed.title)
+        if parsed is not None and parsed.title:
+            # On every refresh, not only the first: a feed added from discovery has its title
+            # already, and its publisher may still be named after its address.
             name_publisher_from_feed(
                 feed.publisher, feed_url=feed.url, title=parsed.title, link=parsed.link
             )
@@ -524,3 +540,92 @@ def forget_old_workers(now: datetime | None = None) -> int:
 def note_worker_stopped(name: str) -> None:
     """A worker stopping cleanly leaves no heartbeat behind to look dead."""
     WorkerHeartbeat.objects.filter(name=name).delete()
+# --- the publisher's name and icon, from its site -------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityReport:
+    publisher_id: int
+    renamed: bool = False
+    icon_changed: bool = False
+    has_icon: bool = False
+    notes: tuple[str, ...] = ()
+
+
+def claim_identity_check(publisher: Publisher, *, now: datetime | None = None) -> bool:
+    """Whether the publisher's site is due a look for its name and icon (never looked at, or
+    not for IDENTITY_REFRESH); if so, marks it looked at now, so that of its feeds refreshed
+    at once only one asks. The check is in memory first: no query on most refreshes."""
+    now = now or timezone.now()
+    due_before = now - IDENTITY_REFRESH
+    checked = publisher.identity_checked_at
+    if checked is not None and checked >= due_before:
+        return False
+    claimed = (
+        Publisher.objects.filter(pk=publisher.pk)
+        .filter(Q(identity_checked_at__isnull=True) | Q(identity_checked_at__lt=due_before))
+        .update(identity_checked_at=now)
+    )
+    publisher.identity_checked_at = now
+    return claimed == 1
+
+
+def _homepage(publisher: Publisher) -> tuple[str, str] | None:
+    """The address to read for the publisher's identity, and its site key; None when it has
+    none of its own (a feed on a hosting platform, whose root is the platform's)."""
+    feed_url = (
+        publisher.feeds.order_by("pk").values_list("url", flat=True).first() or publisher.homepage
+    )
+    url = publisher.homepage or feed_url
+    if not url:
+        return None
+    site = site_key(url)
+    if "/" in site:
+        return None
+    if not publisher.homepage:
+        parts = urlsplit(url)
+        url = f"{parts.scheme}://{parts.netloc}/"
+    return url, site
+
+
+def refresh_publisher_identity(publisher_id: int) -> IdentityReport:
+    """Read the publisher's homepage for the name the site gives itself and fetch its best
+    icon; rename it unless staff named it (sources.naming.replaces) and store the icon.
+
+    Every request goes through the fetcher's SSRF guard and size caps. A lookup that finds
+    no icon keeps the one stored before; pages then draw a monogram only if there never was one.
+    """
+    publisher = Publisher.objects.filter(pk=publisher_id).first()
+    if publisher is None:
+        return IdentityReport(publisher_id)
+    Publisher.objects.filter(pk=publisher.pk).update(identity_checked_at=timezone.now())
+    target = _homepage(publisher)
+    if target is None:
+        return IdentityReport(publisher.pk, has_icon=bool(publisher.icon_version))
+    homepage, site = target
+    lookup = identity.look_up_site(homepage, site=site, preferred_icon=publisher.logo)
+    renamed = lookup.name is not None and rename_publisher(publisher, lookup.name, NameSource.SITE)
+    changed = False
+    if lookup.icon is not None:
+        changed = set_publisher_icon(
+            publisher,
+            data=lookup.icon.data,
+            content_type=lookup.icon.image.content_type,
+            width=lookup.icon.image.width,
+            height=lookup.icon.image.height,
+            source_url=lookup.icon.url,
+        )
+    log.info(
+        "publisher identity checked publisher=%s renamed=%s icon=%s notes=%d",
+        publisher.slug,
+        renamed,
+        "changed" if changed else ("kept" if publisher.icon_version else "none"),
+        len(lookup.notes),
+    )
+    return IdentityReport(
+        publisher.pk,
+        renamed=renamed,
+        icon_changed=changed,
+        has_icon=bool(publisher.icon_version),
+        notes=lookup.notes,
+    )

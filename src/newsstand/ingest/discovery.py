@@ -8,7 +8,7 @@ keeps only candidates that `ingest.feeds.parse_feed` can actually read.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -16,6 +16,9 @@ from lxml import etree
 
 from newsstand.ingest.feeds import FeedParseError, parse_feed
 from newsstand.ingest.fetcher import FEED_ACCEPT, FetchError, FetchResult, fetch
+from newsstand.ingest.identity import read_site_identity
+from newsstand.sources.catalog import site_key
+from newsstand.sources.naming import NameSource, choose_name
 
 __all__ = [
     "COMMON_FEED_PATHS",
@@ -55,12 +58,15 @@ class DiscoveredFeed:
 
 @dataclass(frozen=True)
 class VerifiedFeed:
-    """A feed that was fetched and parsed: safe to offer to staff."""
+    """A feed that was fetched and parsed: safe to offer to staff. `site_name` and `homepage`:
+    what the page the feed was found on says of its site (blank if the address was a feed)."""
 
     url: str
     title: str
     type: str
     entries: int
+    site_name: str = ""
+    homepage: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,20 @@ def _verify_all(candidates: list[DiscoveredFeed]) -> list[VerifiedFeed]:
     return verified
 
 
+def _with_site(feeds: list[VerifiedFeed], page: FetchResult) -> list[VerifiedFeed]:
+    """The feeds, with the name the page gives its site (og:site_name…) and, if the page is
+    the site's root, the page as its homepage: the publisher is named after them when added."""
+    site = site_key(page.url)
+    if not feeds or "/" in site:
+        return feeds  # a hosting platform's page names the platform, not the publisher
+    identity = read_site_identity(page.content, page.url)
+    choice = choose_name(site=site, site_names=identity.names)
+    site_name = choice.name if choice.source is NameSource.SITE else ""
+    parts = urlsplit(page.url)
+    homepage = page.url if parts.path in ("", "/") else f"{parts.scheme}://{parts.netloc}/"
+    return [replace(f, site_name=site_name, homepage=homepage) for f in feeds]
+
+
 def find_feeds(url: str, *, try_common_paths: bool = True) -> FeedSearch:
     """The feeds at or behind `url`: the URL itself if it is a feed, else the page's feeds.
 
@@ -177,11 +197,11 @@ def find_feeds(url: str, *, try_common_paths: bool = True) -> FeedSearch:
         return FeedSearch(url=page.url, is_feed=True, feeds=[feed])
 
     advertised = discover_feeds(page.content, page.url)
-    feeds = _verify_all(advertised)
+    feeds = _with_site(_verify_all(advertised), page)
     if feeds:
         return FeedSearch(url=page.url, is_feed=False, feeds=feeds)
     if try_common_paths:
-        feeds = _verify_all(_fallback_candidates(page.url))
+        feeds = _with_site(_verify_all(_fallback_candidates(page.url)), page)
         if feeds:
             return FeedSearch(url=page.url, is_feed=False, feeds=feeds, from_fallback=True)
     if advertised:

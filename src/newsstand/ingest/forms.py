@@ -48,13 +48,25 @@ class AddSourceForm(forms.Form):
 
 
 def sign_feeds(feeds: list[VerifiedFeed]) -> str:
-    return signing.dumps([[f.url, f.title, f.type, f.entries] for f in feeds], salt=CANDIDATES_SALT)
+    return signing.dumps(
+        [[f.url, f.title, f.type, f.entries, f.site_name, f.homepage] for f in feeds],
+        salt=CANDIDATES_SALT,
+    )
 
 
 def _unsign_feeds(token: str) -> list[VerifiedFeed]:
     rows = signing.loads(token, salt=CANDIDATES_SALT, max_age=CANDIDATES_MAX_AGE_S)
     return [
-        VerifiedFeed(url=str(u), title=str(t), type=str(k), entries=int(n)) for u, t, k, n in rows
+        VerifiedFeed(
+            url=str(u),
+            title=str(t),
+            type=str(k),
+            entries=int(n),
+            # Lists signed before the site's name was carried have none.
+            site_name=str(rest[0]) if rest else "",
+            homepage=str(rest[1]) if len(rest) > 1 else "",
+        )
+        for u, t, k, n, *rest in rows
     ]
 
 

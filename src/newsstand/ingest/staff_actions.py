@@ -11,10 +11,12 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from newsstand.fields import fit
 from newsstand.ingest.discovery import VerifiedFeed
 from newsstand.ingest.models import FeedCheck
 from newsstand.sources import actions as source_actions
 from newsstand.sources.models import Feed, Publisher
+from newsstand.sources.naming import NameSource
 
 __all__ = ["add_discovered_feed", "check_feed_now", "reactivate_feed", "unretire_publisher"]
 
@@ -74,8 +76,10 @@ def unretire_publisher(publisher: Publisher, *, now: datetime | None = None) -> 
 def add_discovered_feed(found: VerifiedFeed) -> tuple[Feed, bool]:
     """Add a feed staff picked from discovery; returns it and whether it is new.
 
-    Discovery already read the feed, so its title names the feed at once. Raises
-    `sources.actions.InvalidFeedURL` for an address that cannot be a feed.
+    Discovery already read the feed and the page it was found on, so the feed's title names
+    the feed, and the site's own name (else the feed's, cleaned) names a publisher that only
+    had its address for a name. Raises `sources.actions.InvalidFeedURL` for an address that
+    cannot be a feed.
     """
     existing = Feed.objects.filter(url=found.url).select_related("publisher").first()
     if existing is not None:
@@ -83,8 +87,23 @@ def add_discovered_feed(found: VerifiedFeed) -> tuple[Feed, bool]:
     with transaction.atomic():
         feed = source_actions.add_feed(found.url)
         if found.title and not feed.title:
-            title = found.title[: Feed._meta.get_field("title").max_length]
+            title = fit(Feed, "title", found.title)
             Feed.objects.filter(pk=feed.pk).update(title=title)
             feed.title = title
+        _name_publisher(feed.publisher, found)
     log.info("staff added feed feed_id=%s url=%s", feed.pk, feed.url)
     return feed, True
+
+
+def _name_publisher(publisher: Publisher, found: VerifiedFeed) -> None:
+    if found.homepage and not publisher.homepage:
+        homepage = fit(Publisher, "homepage", found.homepage)
+        Publisher.objects.filter(pk=publisher.pk, homepage="").update(homepage=homepage)
+        publisher.homepage = homepage
+    if found.site_name and source_actions.rename_publisher(
+        publisher, found.site_name, NameSource.SITE
+    ):
+        return
+    source_actions.name_publisher_from_feed(
+        publisher, feed_url=found.url, title=found.title, link=""
+    )

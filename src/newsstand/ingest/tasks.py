@@ -33,7 +33,16 @@ INGEST_TICK_S = 15
 def refresh_feed_task(feed_id: int, lease: str | None = None) -> dict[str, Any]:
     claimed = datetime.fromisoformat(lease) if lease else None
     report = actions.refresh_feed(feed_id, lease=claimed)
+    if report.identity_due_for is not None:
+        # Its own task: the homepage and icons are other hosts' time, not this feed's.
+        refresh_identity_task.enqueue(report.identity_due_for)
     return {"feed_id": report.feed_id, "outcome": report.outcome, "new": report.new_articles}
+
+
+@task()
+def refresh_identity_task(publisher_id: int) -> dict[str, Any]:
+    report = actions.refresh_publisher_identity(publisher_id)
+    return {"publisher_id": publisher_id, "renamed": report.renamed, "icon": report.has_icon}
 
 
 @task(priority=TICK_PRIORITY)

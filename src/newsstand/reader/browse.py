@@ -47,7 +47,7 @@ def _publisher_strip(limit: int) -> list[Publisher]:
         Publisher.objects.filter(is_active=True)
         .annotate(recent=Count("articles", filter=Q(articles__published_at__gte=since)))
         .filter(recent__gt=0)
-        .only("id", "name", "slug", "logo")
+        .only("id", "name", "slug", "icon_version")
         .order_by("-recent", "name")[:limit]
     )
 
@@ -58,7 +58,7 @@ def publishers(request: HttpRequest) -> HttpResponse:
     """Every publisher with its article count; retired ones listed apart."""
     rows = list(
         Publisher.objects.annotate(article_count=Count("articles"))
-        .only("id", "name", "slug", "logo", "country", "language", "is_active")
+        .only("id", "name", "slug", "icon_version", "country", "language", "is_active")
         .order_by("name")
     )
     context = {

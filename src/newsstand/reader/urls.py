@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from newsstand.reader import browse, prefs, pwa, topics, views
+from newsstand.web import icons
 
 app_name = "reader"
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("articles/<int:pk>/print/", views.article_print, name="article_print"),
     path("stories/<int:pk>/", views.story, name="story"),
     path("publishers/", browse.publishers, name="publishers"),
+    path("publishers/<path:slug>/icon", icons.publisher_icon, name="publisher_icon"),
     path("publishers/<path:slug>/", browse.publisher, name="publisher"),
     # Section names can hold "/" ("World/Europe"); the trailing slash still ends the route.
     path("sections/<path:section>/", browse.section, name="section"),

@@ -3,6 +3,7 @@ retiring. Deciding what to create is pure (catalog/opml); this module persists i
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils import timezone
 
 from newsstand.fields import fit
 from newsstand.sources.catalog import (
@@ -20,7 +22,8 @@ from newsstand.sources.catalog import (
     site_key,
     slug_for_site,
 )
-from newsstand.sources.models import Feed, Publisher
+from newsstand.sources.models import Feed, Publisher, PublisherIcon
+from newsstand.sources.naming import NameSource, clean_name, host_name, replaces
 from newsstand.sources.opml import OpmlOutline, export_opml, parse_opml
 
 __all__ = [
@@ -30,7 +33,10 @@ __all__ = [
     "export_feeds_opml",
     "import_opml",
     "load_default_catalog",
+    "name_publisher_from_feed",
+    "rename_publisher",
     "retire_publisher",
+    "set_publisher_icon",
 ]
 
 log = logging.getLogger(__name__)
@@ -39,6 +45,8 @@ Progress = Callable[[int, int], None]  # (done, total)
 # Below SQLite's bound-parameter limit with room to spare.
 QUERY_CHUNK = 500
 URL_MAX_CHARS = 2000
+# Hex digits of an icon's digest in its URL: enough that two versions never collide.
+ICON_VERSION_CHARS = 12
 
 
 class InvalidFeedURL(ValueError):
@@ -51,12 +59,15 @@ class ImportReport:
     feeds_created: int
     feeds_existing: int
     skipped: tuple[str, ...] = ()
+    publishers_renamed: int = 0
 
     def summary(self) -> str:
         text = (
             f"{self.feeds_created} feeds added, {self.feeds_existing} already present, "
             f"{self.publishers_created} new publishers"
         )
+        if self.publishers_renamed:
+            text += f", {self.publishers_renamed} renamed"
         return text + (f", {len(self.skipped)} skipped" if self.skipped else "")
 
 
@@ -96,6 +107,7 @@ def _apply(drafts: list[CatalogPublisher], progress: Progress | None) -> tuple[i
         Publisher(
             slug=d.slug,
             name=fit(Publisher, "name", d.name),
+            name_source=NameSource.CATALOGUE,
             homepage=d.homepage,
             country=d.country,
             language=d.language,
@@ -170,10 +182,32 @@ def import_opml(data: bytes, *, progress: Progress | None = None) -> ImportRepor
     return report
 
 
+def _rename_to_catalogue(drafts: list[CatalogPublisher]) -> int:
+    """Give publishers still named by the catalogue the name it gives now (its names get
+    cleaner from release to release); names from the site or staff are left alone."""
+    wanted = {d.slug: fit(Publisher, "name", d.name) for d in drafts}
+    renamed = 0
+    slugs = list(wanted)
+    for chunk in _chunks(slugs):
+        stale = Publisher.objects.filter(
+            slug__in=chunk, name_source=NameSource.CATALOGUE
+        ).values_list("pk", "slug", "name")
+        for pk, slug, name in list(stale):
+            if name != wanted[slug]:
+                renamed += Publisher.objects.filter(
+                    pk=pk, name=name, name_source=NameSource.CATALOGUE
+                ).update(name=wanted[slug])
+    return renamed
+
+
 def load_default_catalog(*, progress: Progress | None = None) -> ImportReport:
-    """Add the shipped catalogue's publishers and feeds; idempotent."""
-    publishers, feeds, existing = _apply(load_catalog(), progress)
-    report = ImportReport(publishers, feeds, existing)
+    """Add the shipped catalogue's publishers and feeds, and bring the names of publishers it
+    named up to date; idempotent."""
+    drafts = load_catalog()
+    publishers, feeds, existing = _apply(drafts, progress)
+    report = ImportReport(
+        publishers, feeds, existing, publishers_renamed=_rename_to_catalogue(drafts)
+    )
     log.info("default catalogue loaded %s", report.summary())
     return report
 
@@ -187,7 +221,11 @@ def add_feed(url: str, publisher: Publisher | None = None) -> Feed:
     if publisher is None:
         key = site_key(url)
         publisher, _ = Publisher.objects.get_or_create(
-            slug=slug_for_site(key), defaults={"name": fit(Publisher, "name", key)}
+            slug=slug_for_site(key),
+            defaults={
+                "name": fit(Publisher, "name", host_name(key)),
+                "name_source": NameSource.HOST,
+            },
         )
     feed, created = Feed.objects.get_or_create(url=url, defaults={"publisher": publisher})
     if created:
@@ -195,22 +233,96 @@ def add_feed(url: str, publisher: Publisher | None = None) -> Feed:
     return feed
 
 
-def name_publisher_from_feed(publisher: Publisher, *, feed_url: str, title: str, link: str) -> bool:
-    """Give a publisher that `add_feed` named after its site the name its feed declares.
+def rename_publisher(publisher: Publisher, name: str, source: NameSource) -> bool:
+    """Give `publisher` the name `source` gives it, if that origin may replace the current
+    one's (sources.naming.replaces); True if the name changed.
 
-    "example.com" is only a placeholder; the channel's own title ("Example Daily") is what
-    readers know the publisher by. Names staff or the catalogue chose are never touched.
+    The update is conditional on the name and origin read, so a name staff type in the
+    meantime is never overwritten.
     """
-    title = fit(Publisher, "name", " ".join(title.split()))
-    if not title or publisher.name != fit(Publisher, "name", site_key(feed_url)):
+    name = fit(Publisher, "name", " ".join(name.split()))
+    current = NameSource(publisher.name_source)
+    if not name or not replaces(source, current):
         return False
-    fields: dict[str, str] = {"name": title}
+    if name == publisher.name:
+        if source is not current:  # same name, better origin: remember the origin only
+            Publisher.objects.filter(pk=publisher.pk, name_source=current).update(
+                name_source=source
+            )
+            publisher.name_source = source
+        return False
+    updated = Publisher.objects.filter(
+        pk=publisher.pk, name=publisher.name, name_source=current
+    ).update(name=name, name_source=source)
+    if not updated:
+        return False
+    log.info(
+        "publisher renamed publisher=%s from=%r to=%r source=%s",
+        publisher.slug,
+        publisher.name,
+        name,
+        source.value,
+    )
+    publisher.name, publisher.name_source = name, source
+    return True
+
+
+def name_publisher_from_feed(publisher: Publisher, *, feed_url: str, title: str, link: str) -> bool:
+    """Name a publisher known only by its address after its feed's title, cleaned
+    ("Global Dispatch - Top stories" → "Global Dispatch"); True if renamed.
+
+    A publisher without a homepage gets the feed's link as one, so its site can be read for
+    a better name and an icon (ingest.actions.refresh_publisher_identity).
+    """
     if not publisher.homepage and link.startswith(("http://", "https://")):
-        fields["homepage"] = fit(Publisher, "homepage", link)
-    Publisher.objects.filter(pk=publisher.pk, name=publisher.name).update(**fields)
-    for key, value in fields.items():
-        setattr(publisher, key, value)
-    log.info("publisher named from its feed publisher=%s name=%r", publisher.slug, title)
+        homepage = fit(Publisher, "homepage", link)
+        Publisher.objects.filter(pk=publisher.pk, homepage="").update(homepage=homepage)
+        publisher.homepage = homepage
+    if NameSource(publisher.name_source) is not NameSource.HOST:
+        return False  # the common case on every refresh: no query
+    name = clean_name(title, site_key(feed_url))
+    return name is not None and rename_publisher(publisher, name, NameSource.FEED)
+
+
+def set_publisher_icon(
+    publisher: Publisher,
+    *,
+    data: bytes,
+    content_type: str,
+    width: int,
+    height: int,
+    source_url: str,
+) -> bool:
+    """Store the icon checked by ingest.icons as the publisher's; True if it changed.
+
+    Its version, a digest of the bytes, goes in the icon's URL: pages link the new icon as
+    soon as it is stored, and browsers keep the old one cached under the old URL.
+    """
+    version = hashlib.sha256(data).hexdigest()[:ICON_VERSION_CHARS]
+    if version == publisher.icon_version:
+        return False
+    with transaction.atomic():
+        PublisherIcon.objects.update_or_create(
+            publisher=publisher,
+            defaults={
+                "data": data,
+                "content_type": content_type,
+                "width": width,
+                "height": height,
+                "source_url": fit(PublisherIcon, "source_url", source_url),
+                "fetched_at": timezone.now(),
+            },
+        )
+        Publisher.objects.filter(pk=publisher.pk).update(icon_version=version)
+    publisher.icon_version = version
+    log.info(
+        "publisher icon stored publisher=%s bytes=%d type=%s size=%dx%d",
+        publisher.slug,
+        len(data),
+        content_type,
+        width,
+        height,
+    )
     return True
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from newsstand.sources.models import Feed, Publisher
+from newsstand.sources.naming import NameSource
 
 LAST_ERROR_LIST_CHARS = 80
 
@@ -25,11 +29,28 @@ class FeedInline(admin.TabularInline):
 
 @admin.register(Publisher)
 class PublisherAdmin(admin.ModelAdmin):
-    list_display = ("name", "country", "language", "is_active", "feed_count", "articles_link")
-    list_filter = ("is_active", "language", "country")
+    list_display = (
+        "name",
+        "name_source",
+        "country",
+        "language",
+        "is_active",
+        "feed_count",
+        "articles_link",
+    )
+    list_filter = ("is_active", "name_source", "language", "country")
     search_fields = ("name", "slug", "homepage")
     prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("name_source", "icon_version", "identity_checked_at")
     inlines = (FeedInline,)
+
+    def save_model(
+        self, request: HttpRequest, obj: Publisher, form: ModelForm, change: Any
+    ) -> None:
+        # A name typed here is staff's choice: the site's or a feed's never replaces it.
+        if not change or "name" in form.changed_data:
+            obj.name_source = NameSource.STAFF
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Publisher]:
         # One annotated query instead of a COUNT per row.

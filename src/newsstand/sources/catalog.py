@@ -8,7 +8,6 @@ CC0 awesome-rss-feeds OPML lists. Grouping is by site: feeds on the same registr
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,9 +18,13 @@ from urllib.parse import parse_qsl, urlsplit
 import tld
 from django.utils.text import slugify
 
+from newsstand.sources.naming import host_name, name_from_titles
+
 __all__ = [
+    "NAME_OVERRIDES",
     "CatalogFeed",
     "CatalogPublisher",
+    "is_news_feed",
     "load_catalog",
     "publisher_name",
     "site_key",
@@ -54,7 +57,6 @@ HOSTING_DOMAINS = frozenset(
     }
 )
 _GENERIC_SEGMENTS = frozenset({"feeds", "feed", "rss", "atom", "videos.xml", "r", "user", "c"})
-_TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:»·]\s+")  # noqa: RUF001 - dashes are data
 
 
 @dataclass(frozen=True)
@@ -96,33 +98,107 @@ def slug_for_site(key: str) -> str:
     return slugify(key.replace(".", "-").replace("/", "-"))[:200] or "publisher"
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 def publisher_name(titles: list[str], key: str) -> str:
     """A publisher's name from its feeds' titles ("Latest News | Daily Telegraph" → "Daily
-    Telegraph"): the title segment most like the site's domain, else the most common one."""
-    label = _norm(key.split("/")[-1].split(".")[0])
-    segments: list[str] = []
-    for title in titles:
-        segments.extend(s.strip() for s in _TITLE_SEPARATORS_RE.split(title) if s.strip())
-    if not segments:
-        return key
-    best, best_score = "", 0.0
-    for segment in segments:
-        score = difflib.SequenceMatcher(None, _norm(segment), label).ratio()
-        if label and (label in _norm(segment) or _norm(segment) in label):
-            score = max(score, 0.9)
-        if score > best_score:
-            best, best_score = segment, score
-    if best_score >= 0.6:
-        return best
-    counts = {s: segments.count(s) for s in segments}
-    top = max(counts.values())
-    if top > 1:
-        return next(s for s in segments if counts[s] == top)
-    return _TITLE_SEPARATORS_RE.split(min(titles, key=len))[0].strip() or key
+    Telegraph"), by the rules of `sources.naming`; the site's address when no title names it."""
+    return name_from_titles(titles, key) or host_name(key)
+
+
+# Names the rules cannot find, by slug: a site whose feeds are titled after a section only
+# ("World", "Science Latest") or after its address.
+NAME_OVERRIDES: dict[str, str] = {
+    "9news-com": "9News",
+    "bhaskar-com": "दैनिक भास्कर",
+    "bleedingcool-com": "Bleeding Cool",
+    "business-standard-com": "Business Standard",
+    "cnbc-com": "CNBC",
+    "dailymail-co-uk": "Daily Mail",
+    "divyabhaskar-co-in": "દિવ્ય ભાસ્કર",
+    "dnaindia-com": "DNA India",
+    "elconfidencial-com": "El Confidencial",
+    "engadget-com": "Engadget",
+    "elsiglodetorreon-com-mx": "El Siglo de Torreón",
+    "eluniversal-com-mx": "El Universal",
+    "espn-com": "ESPN",
+    "espncricinfo-com": "ESPNcricinfo",
+    "feedburner-com-nigerianeye": "Nigerian Eye",
+    "feedburner-com-slashfilm": "/Film",
+    "feedburner-com-wpolitycepl": "wPolityce",
+    "firstpost-com": "Firstpost",
+    "france24-com": "France 24",
+    "globalnews-ca": "Global News",
+    "latimes-com": "Los Angeles Times",
+    "news18-com": "News18",
+    "nytimes-com": "The New York Times",
+    "pitchfork-com": "Pitchfork",
+    "politico-com": "Politico",
+    "rp-pl": "Rzeczpospolita",
+    "saharareporters-com": "Sahara Reporters",
+    "sciam-com": "Scientific American",
+    "seekingalpha-com": "Seeking Alpha",
+    "si-edu": "Smithsonian",
+    "steampowered-com": "Steam",
+    "sudouest-fr": "Sud Ouest",
+    "sunstar-com-ph": "SunStar",
+    "tasnimnews-com": "Tasnim News",
+    "thenationonlineng-net": "The Nation",
+    "twitter-com": "Twitter Blog",
+    "washingtonpost-com": "The Washington Post",
+    "wired-com": "Wired",
+    "wpengine-com": "WP Engine",
+}
+
+
+# Audio and video feeds: Newsstand reads articles, and these have none to read.
+PODCAST_HOSTS = frozenset(
+    {
+        "acast.com",
+        "anchor.fm",
+        "art19.com",
+        "audioboom.com",
+        "buzzsprout.com",
+        "captivate.fm",
+        "feedwrench.com",
+        "fireside.fm",
+        "gimletmedia.com",
+        "libsyn.com",
+        "megaphone.fm",
+        "omny.fm",
+        "pinecast.com",
+        "podbean.com",
+        "podcasts.apple.com",
+        "relay.fm",
+        "simplecast.com",
+        "soundcloud.com",
+        "spreaker.com",
+        "tedcdn.com",
+        "transistor.fm",
+        "twit.tv",
+        "whooshkaa.com",
+        "youtube.com",
+    }
+)
+# Link aggregators and forums: not publishers of their own articles.
+AGGREGATOR_HOSTS = frozenset({"reddit.com"})
+_PODCAST_WORDS_RE = re.compile(
+    r"\bpodcasts?\b|\bpodcasting\b|\((?:audio|video|hd|sd)\b[^)]*\)|\b(?:sd|hd)\s+video\b|"
+    r"\bepisodes?\b|\bvideos\.xml\b|\.mp3\b|/podcasts?/|[-–]\s*video\s*$",  # noqa: RUF001 - dashes are data
+    re.IGNORECASE,
+)
+
+
+def is_news_feed(url: str, title: str = "", description: str = "") -> bool:
+    """Whether a catalogue feed is written news or articles: not a podcast, a video channel
+    or a forum, judged from what an OPML file says about it (its address, title and
+    description; the shared lists carry no iTunes tags or enclosures to go by)."""
+    key = site_key(url)
+    domain = key.split("/", 1)[0]
+    if domain in PODCAST_HOSTS or domain in AGGREGATOR_HOSTS:
+        return False
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    if host.startswith(("podcast.", "podcasts.", "audio.", "video.")) or "podcast" in host:
+        return False
+    return not any(_PODCAST_WORDS_RE.search(text) for text in (url, title, description))
 
 
 def _publisher_from_json(raw: dict[str, Any]) -> CatalogPublisher:

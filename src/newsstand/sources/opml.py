@@ -28,6 +28,8 @@ class OpmlOutline:
     xml_url: str
     html_url: str = ""
     category: tuple[str, ...] = ()
+    # What the list says the feed is ("The weekly cricket podcast…").
+    description: str = ""
 
 
 def _attr(element: etree._Element, *names: str) -> str:
@@ -80,7 +82,15 @@ def parse_opml(data: bytes) -> list[OpmlOutline]:
             title = _attr(child, "title", "text")
             xml_url = _attr(child, "xmlUrl", "url") if _attr(child, "xmlUrl") else ""
             if xml_url:
-                outlines.append(OpmlOutline(title, xml_url, _attr(child, "htmlUrl"), path))
+                outlines.append(
+                    OpmlOutline(
+                        title,
+                        xml_url,
+                        _attr(child, "htmlUrl"),
+                        path,
+                        description=_attr(child, "description"),
+                    )
+                )
             walk(child, (*path, title) if not xml_url and title else path)
 
     walk(body, ())
@@ -127,5 +137,7 @@ def export_opml(feeds: Iterable[OpmlOutline], *, title: str = "Newsstand subscri
         }
         if feed.html_url:
             attrs["htmlUrl"] = feed.html_url
+        if feed.description:
+            attrs["description"] = feed.description
         etree.SubElement(folder(feed.category), "outline", attrs)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

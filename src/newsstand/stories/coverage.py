@@ -16,6 +16,7 @@ from django.utils import timezone
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from newsstand.articles.models import Article
+from newsstand.sources.models import Publisher
 from newsstand.stories.clustering_engine import ClusterConfig
 from newsstand.stories.models import Story
 
@@ -32,6 +33,7 @@ MEMBER_FIELDS = (
     "publisher__id",
     "publisher__name",
     "publisher__slug",
+    "publisher__icon_version",
 )
 # Related Stories on an article page: at most this many links in all.
 RELATED_ITEMS = 6
@@ -58,6 +60,7 @@ class CoverageItem:
 class PublisherCoverage:
     name: str
     items: tuple[CoverageItem, ...]
+    publisher: Publisher | None = None  # for its logo; loaded with the articles
 
 
 @dataclass(frozen=True)
@@ -100,12 +103,15 @@ def fold_copies(members: Sequence[Article]) -> list[CoverageItem]:
 def group_by_publisher(items: Sequence[CoverageItem]) -> list[PublisherCoverage]:
     """Publishers in the order they first covered the story, each with its items in time order."""
     groups: dict[int, list[CoverageItem]] = {}
-    names: dict[int, str] = {}
+    publishers: dict[int, Publisher] = {}
     for item in sorted(items, key=lambda i: (i.when, i.article.pk)):
         pid = item.article.publisher_id
         groups.setdefault(pid, []).append(item)
-        names[pid] = item.article.publisher.name
-    return [PublisherCoverage(names[pid], tuple(g)) for pid, g in groups.items()]
+        publishers[pid] = item.article.publisher
+    return [
+        PublisherCoverage(publishers[pid].name, tuple(g), publishers[pid])
+        for pid, g in groups.items()
+    ]
 
 
 def _members(story_id: int) -> list[Article]:

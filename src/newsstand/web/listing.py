@@ -37,6 +37,7 @@ CARD_FIELDS = (
     "publisher__id",
     "publisher__name",
     "publisher__slug",
+    "publisher__icon_version",
 )
 
 

@@ -68,6 +68,7 @@ class Command(BaseCommand):
             report = actions.refresh_feed(feed.pk, force=True, progress=progress)
         finally:
             bar.close()
+        _identity_if_due(report)
         self._summarise([report])
         if report.outcome in {"error", "gone"}:
             raise CommandError(f"{feed.url}: {report.error}")
@@ -110,10 +111,18 @@ class Command(BaseCommand):
                 self.stderr.write(f"  feed {r.feed_id}: {r.item_error}")
 
 
+def _identity_if_due(report: RefreshReport) -> None:
+    """In the foreground too, the publisher's name and icon are looked up when due."""
+    if report.identity_due_for is not None:
+        actions.refresh_publisher_identity(report.identity_due_for)
+
+
 def _refresh_in_thread(feed_id: int) -> RefreshReport:
     close_old_connections()
     try:
-        return actions.refresh_feed(feed_id)
+        report = actions.refresh_feed(feed_id)
+        _identity_if_due(report)
+        return report
     finally:
         # Each thread has its own connection; leaving it open would leak one per job.
         connection.close()
