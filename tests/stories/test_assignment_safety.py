@@ -181,6 +181,16 @@ def test_leftovers_of_any_age_get_stories(publishers: list[Publisher]) -> None:
     assert Article.objects.get(pk=late.pk).story_id in flood_stories
 
 
+def test_leftover_repair_deletes_stories_without_articles(publishers: list[Publisher]) -> None:
+    """What the race of two unlocked processes left behind: a story whose article moved away."""
+    a = article(publishers[0], EVENTS["chips"][0], 2)
+    actions.assign_stories([a.pk])
+    ghost = Story.objects.create(headline="ghost", article_count=1, publisher_count=1)
+    actions.assign_leftovers()
+    assert not Story.objects.filter(pk=ghost.pk).exists()
+    assert Story.objects.filter(pk=Article.objects.get(pk=a.pk).story_id).exists()
+
+
 def test_decisions_name_related_stories_between_floor_and_threshold() -> None:
     """Pure: a story whose best member scores at least `link_floor` but too little to join is
     related; the joined story and stories under the floor are not."""

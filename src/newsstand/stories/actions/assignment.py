@@ -437,9 +437,19 @@ def assign_stories_safely(article_ids: Sequence[int]) -> None:
 
 def assign_leftovers() -> AssignReport:
     """Give a story to every article that has none, whatever its age (a crash between storing
-    and assigning leaves such articles; the periodic task and `stories assign` call this)."""
+    and assigning leaves such articles; the periodic task and `stories assign` call this).
+
+    Stories without articles (left by versions that assigned without the lock) are deleted.
+    """
     ids = list(Article.objects.filter(story__isnull=True).values_list("pk", flat=True))
-    return assign_stories(ids)
+    report = assign_stories(ids)
+    # Every story is committed with its first article, so an empty one is never in the making.
+    empty = list(Story.objects.filter(articles__isnull=True).values_list("pk", flat=True))
+    if empty:
+        with assignment_lock():
+            refresh_story_stats(empty)
+        log.info("stories without articles deleted=%d", len(empty))
+    return report
 
 
 def _persist(decision: Assignment, r: _Row, cache: _Cache | None) -> int | None:
