@@ -1,6 +1,6 @@
 """Stories benchmark: same-event similarity and wire-copy detection, on the shared data.
 
-Run:  .venv/bin/python -m bench.stories [--repeats 5] [--seed 7]
+Run:  .venv/bin/python -m bench.stories [--repeats 5] [--seed 7] [--no-pairs]
       .venv/bin/python -m bench.stories --scale [--sizes 10000,30000,100000] [--jobs 2]
       (clustering at scale: see bench/stories_scale.py; results in bench/results/stories_scale.json)
 
@@ -25,6 +25,10 @@ paragraph. All originals and copies go through one `WireCopyIndex` in shuffled o
 precision/recall: a pair of documents is positive when both come from the same original.
 Per-article cost: the median and p95 of one `add` call.
 
+Then, in a process of its own (a fresh database), bench/stories_pairs.py: the same SemEval pairs
+as two publishers' pages ingested over HTTP, in one story or linked as Related
+(bench/results/stories_pairs.json); --no-pairs skips it.
+
 Results are printed as a table and written to bench/results/stories.json.
 """
 
@@ -43,6 +47,8 @@ import json  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -312,6 +318,7 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="10000,30000,100000", help="Window sizes for --scale.")
     parser.add_argument("--jobs", type=int, default=2, help="Processes for re-clustering.")
+    parser.add_argument("--no-pairs", action="store_true", help="Skip bench/stories_pairs.py.")
     args = parser.parse_args()
     if args.scale:
         run_scale(args)
@@ -330,6 +337,11 @@ def main() -> None:
     print_table(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    if not args.no_pairs:
+        # Its own process: it sets up Django on a fresh database, this one uses the default.
+        subprocess.run(
+            [sys.executable, "-m", "bench.stories_pairs", "--seed", str(args.seed)], check=True
+        )
 
 
 # --- scale (clustering a synthetic window; see bench/stories_scale.py) -------------------------

@@ -11,13 +11,21 @@ from django.utils import timezone
 
 from newsstand.articles.models import Article
 from newsstand.stories.actions import refresh_story_stats
+from newsstand.stories.clustering_engine import ClusterConfig
 from newsstand.stories.coverage import RELATED_ITEMS
-from newsstand.stories.models import Story
+from newsstand.stories.models import Story, StoryLink
 from tests.reader.factories import make_article, make_publisher
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
+FLOOR = ClusterConfig().related_floor
+
+
+def _link(a: Story, b: Story, score: float) -> None:
+    """What clustering records when an article of one story had the other among its candidates."""
+    StoryLink.objects.create(story=a, other=b, score=score)
+    StoryLink.objects.create(story=b, other=a, score=score)
 
 
 def _article(publisher, story, title, hours_ago, **kwargs) -> Article:  # type: ignore[no-untyped-def]
@@ -94,7 +102,12 @@ def test_article_page_related_block(client, flood_story, django_assert_max_num_q
     _article(other_pub, similar, "Valencia floods: insurers count the cost", 2)
     unrelated = Story.objects.create(headline="")
     make_article(other_pub, title="Chip maker record revenue", story=unrelated, section="Tech")
-    refresh_story_stats([similar.pk, unrelated.pk])
+    # Same section and topic, a word of the headline in common, but never linked: not related.
+    lookalike = Story.objects.create(headline="")
+    _article(other_pub, lookalike, "Spanish football: Valencia win again", 2)
+    refresh_story_stats([similar.pk, unrelated.pk, lookalike.pk])
+    _link(flood_story["story"], similar, FLOOR + 0.1)
+    _link(flood_story["story"], unrelated, FLOOR - 0.05)  # a near miss, under the floor
 
     reuters_a = flood_story["reuters"][0]
     with django_assert_max_num_queries(10):
@@ -103,10 +116,12 @@ def test_article_page_related_block(client, flood_story, django_assert_max_num_q
     block = html[html.index("story-block--related") :]
     titles = re.findall(r'<h3 class="story-item__title"><a href="[^"]+">([^<]+)</a>', block)
     # Other publishers' coverage first (newest first, one per publisher, the wire set once),
-    # then similar stories; the unrelated story is left out.
-    assert titles[:2] == ["Turia bursts its banks in Valencia", "Valencia floods: 4,000 evacuated"]
-    assert "Valencia floods: insurers count the cost" in titles[2:]
-    assert "Chip maker record revenue" not in titles
+    # then linked stories above the floor; nothing else.
+    assert titles == [
+        "Turia bursts its banks in Valencia",
+        "Valencia floods: 4,000 evacuated",
+        "Valencia floods: insurers count the cost",
+    ]
     assert "UPDATE: 4,000" not in block
     assert "Twelve missing" not in block.split("Related stories")[1].split("</aside>")[0]
     assert f'href="/stories/{flood_story["story"].pk}/"' in block
@@ -128,11 +143,30 @@ def test_related_block_is_capped(client) -> None:  # type: ignore[no-untyped-def
         s = Story.objects.create(headline="")
         _article(pubs[i], s, f"Flood follow-up {i}", 2)
         refresh_story_stats([s.pk])
+        _link(story, s, FLOOR + 0.01 * i)
     refresh_story_stats([story.pk])
     html = client.get(reverse("reader:article", args=[articles[0].pk])).content.decode()
     block = html[html.index("story-block--related") :].split("</aside>")[0]
     assert block.count('<li class="story-item') == RELATED_ITEMS
-    assert block.count("story-item--story") >= 1  # similar stories keep a place
+    assert block.count("story-item--story") >= 1  # related stories keep a place
+    # Best linked first.
+    assert block.index("Flood follow-up 4") < block.index("Flood follow-up 3")
+
+
+def test_no_related_coverage_hides_the_block(client) -> None:  # type: ignore[no-untyped-def]
+    """A story alone in its window shows no filler: other stories of its section, topic and
+    time are not related unless clustering linked them."""
+    pub, other = make_publisher("Column Weekly"), make_publisher("Other")
+    story = Story.objects.create(headline="")
+    column = _article(pub, story, "The ballot ruling, explained", 1)
+    for title in ("Housekeepers wanted", "Family meals on a budget", "Iceland in winter"):
+        s = Story.objects.create(headline="")
+        _article(other, s, title, 2)
+        refresh_story_stats([s.pk])
+    refresh_story_stats([story.pk])
+    html = client.get(reverse("reader:article", args=[column.pk])).content.decode()
+    assert "Related stories" not in html
+    assert "Housekeepers" not in html.split("Top stories")[0]
 
 
 def test_article_without_story_still_renders(client) -> None:  # type: ignore[no-untyped-def]

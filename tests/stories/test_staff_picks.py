@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsstand.stories import actions
-from newsstand.stories.models import Pick
+from newsstand.stories.models import Pick, Story
+from newsstand.stories.top import top_stories
 from tests.reader.factories import make_article, make_publisher
 from tests.stories.story_factories import make_story
 
@@ -98,6 +99,30 @@ def test_ranking_page_lists_stories_with_breakdown(staff_client, django_assert_m
     assert re.search(r'class="rank-bar__fill rank-bar__fill--negative" width="\d+"', html)
     assert 'class="rank-bar__fill" width="100"' in html
     assert "Last ranked" in html and "just now" in html
+
+
+def test_ranking_page_shows_the_order_readers_see(staff_client, client):
+    """A single-source story with the highest score is not readers' #1; nor is it staff's."""
+    now = timezone.now()
+    make_story("Solo scoop", publishers=1, updated=now)
+    make_story("Covered twice", publishers=2, updated=now - timedelta(hours=20))
+    make_story("Covered thrice", publishers=3, updated=now - timedelta(hours=30))
+    actions.rank_stories()
+    Story.objects.filter(headline="Solo scoop").update(score=99.0)  # e.g. many reads
+    readers = [t.story.headline for t in top_stories(10)]
+    assert readers == ["Covered twice", "Covered thrice", "Solo scoop"] or readers == [
+        "Covered thrice",
+        "Covered twice",
+        "Solo scoop",
+    ]
+    html = staff_client.get(reverse("reader:staff:ranking")).content.decode()
+    staff = [h for h in re.findall(r'class="staff-feed__url" href="[^"]+">([^<]+)<', html)]
+    assert staff == readers
+    assert "1 publisher: after every 2+ story" in html
+    assert html.count('<td class="rank-tier">2+ publishers</td>') == 2
+    home = client.get(reverse("reader:home")).content.decode()
+    block = home[home.index("story-block--top") :]
+    assert block.index(readers[0]) < block.index(readers[1]) < block.index("Solo scoop")
 
 
 def test_ranking_page_when_nothing_is_ranked(staff_client):

@@ -540,6 +540,8 @@ def forget_old_workers(now: datetime | None = None) -> int:
 def note_worker_stopped(name: str) -> None:
     """A worker stopping cleanly leaves no heartbeat behind to look dead."""
     WorkerHeartbeat.objects.filter(name=name).delete()
+
+
 # --- the publisher's name and icon, from its site -------------------------------------------
 
 

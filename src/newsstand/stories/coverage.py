@@ -1,24 +1,21 @@
 """A story's coverage as readers see it: by publisher, as a timeline, wire copies folded.
 
-Read side. `story_coverage` and `related_for` run one query each; the grouping and ranking
-(`fold_copies`, `group_by_publisher`, `rank_related`) are pure functions over the rows.
+Read side. `story_coverage` runs one query and `related_for` two; the grouping
+(`fold_copies`, `group_by_publisher`) is pure functions over the rows.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import F
-from django.utils import timezone
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher
 from newsstand.stories.clustering_engine import ClusterConfig
-from newsstand.stories.models import Story
+from newsstand.stories.models import Story, StoryLink
 
 # What a coverage row shows; the bodies stay in the database.
 MEMBER_FIELDS = (
@@ -39,10 +36,6 @@ MEMBER_FIELDS = (
 RELATED_ITEMS = 6
 # Members read for the related block; a story bigger than this shows its newest ones.
 MAX_MEMBERS = 200
-# Stories looked at for "similar stories": the most recently updated ones.
-SIMILAR_POOL = 300
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -74,7 +67,7 @@ class StoryCoverage:
 
 @dataclass(frozen=True)
 class RelatedItem:
-    kind: str  # "coverage" (this story, another publisher) or "story" (a similar story)
+    kind: str  # "coverage" (this story, another publisher) or "story" (a related story)
     title: str
     url: str
     meta: str
@@ -149,69 +142,42 @@ def carried_by(article: Article, members: Sequence[Article]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _terms(text: str) -> set[str]:
-    return {t for t in _WORD.findall(text.casefold()) if len(t) > 2 and t not in ENGLISH_STOP_WORDS}
-
-
-def rank_related(
-    article: Article,
-    story_id: int | None,
-    candidates: Sequence[Story],
-    *,
-    limit: int,
-) -> list[Story]:
-    """Stories most like the article's: shared headline words, topics and section; then recency."""
-    terms = _terms(article.title)
-    topics = {t.casefold() for t in article.topics or [] if isinstance(t, str)}
-    section = article.section.casefold().strip()
-    scored = []
-    for s in candidates:
-        if s.pk == story_id:
-            continue
-        words = _terms(s.headline)
-        overlap = len(terms & words) / (len(terms | words) or 1)
-        shared_topics = bool(topics & {t.casefold() for t in s.topics if isinstance(t, str)})
-        same_section = bool(section) and section in {x.casefold().strip() for x in s.sections}
-        score = 2.0 * overlap + 0.5 * shared_topics + 0.3 * same_section
-        if score > 0:
-            scored.append((score, s.last_updated_at, s.pk, s))
-    scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
-    return [s for *_, s in scored[:limit]]
-
-
 def related_for(article: Article) -> tuple[list[RelatedItem], tuple[str, ...]]:
     """Related Stories for an article page, and who else carries its wire copy.
 
-    Other publishers' coverage of the same story comes first (one per publisher), then similar
-    stories; `RELATED_ITEMS` in all. Two queries at most.
+    Other publishers' coverage of the same story comes first (one per publisher), then the
+    stories linked to this one (`StoryLink`, recorded by clustering when an article of one had
+    the other among its candidates) scoring at least `related_floor`, best first;
+    `RELATED_ITEMS` in all. Nothing else: an article without related coverage gets an empty
+    list (the page hides the block) rather than filler. Two queries at most.
     """
     items: list[RelatedItem] = []
     carriers: tuple[str, ...] = ()
-    if article.story_id is not None:
-        members = _members(article.story_id)
-        carriers = carried_by(article, members)
-        root = article.copy_of_id or article.pk
-        seen = {article.publisher_id}
-        # A wire-copy set counts once, as its original.
-        heads = [item.article for item in fold_copies(members)]
-        for a in sorted(heads, key=lambda a: (_when(a), a.pk), reverse=True):
-            if a.publisher_id in seen or (a.copy_of_id or a.pk) == root:
-                continue
-            seen.add(a.publisher_id)
-            items.append(RelatedItem("coverage", a.title, a.get_absolute_url(), a.publisher.name))
-            if len(items) >= RELATED_ITEMS - 2:
-                break
-    when = _when(article) or timezone.now()
-    # Stories updated within the stories window either side of the article.
-    window = timedelta(seconds=ClusterConfig.from_settings().window_s)
-    pool = list(
-        Story.objects.filter(
-            last_updated_at__range=(when - window, when + window),
-            article_count__gt=0,
+    if article.story_id is None:
+        return items, carriers
+    members = _members(article.story_id)
+    carriers = carried_by(article, members)
+    root = article.copy_of_id or article.pk
+    seen = {article.publisher_id}
+    # A wire-copy set counts once, as its original.
+    heads = [item.article for item in fold_copies(members)]
+    for a in sorted(heads, key=lambda a: (_when(a), a.pk), reverse=True):
+        if a.publisher_id in seen or (a.copy_of_id or a.pk) == root:
+            continue
+        seen.add(a.publisher_id)
+        items.append(RelatedItem("coverage", a.title, a.get_absolute_url(), a.publisher.name))
+        if len(items) >= RELATED_ITEMS - 2:
+            break
+    floor = ClusterConfig.from_settings().related_floor
+    links = (
+        StoryLink.objects.filter(
+            story_id=article.story_id, score__gte=floor, other__article_count__gt=0
         )
-        .only("id", "headline", "sections", "topics", "publisher_count", "last_updated_at")
-        .order_by("-last_updated_at")[:SIMILAR_POOL]
+        .select_related("other")
+        .only("score", "other__id", "other__headline", "other__publisher_count")
+        .order_by("-score", "other_id")[: RELATED_ITEMS - len(items)]
     )
-    for s in rank_related(article, article.story_id, pool, limit=RELATED_ITEMS - len(items)):
+    for link in links:
+        s = link.other
         items.append(RelatedItem("story", s.headline, s.get_absolute_url(), s.sources_label))
     return items, carriers

@@ -50,6 +50,43 @@ class Story(models.Model):
         return f"{n} source{'' if n == 1 else 's'}"
 
 
+class StoryLink(models.Model):
+    """Two stories about related events: Related Stories on an article page.
+
+    Stored both ways (story -> other and other -> story) when an article of one had the other
+    among its candidates with at least `ClusterConfig.link_floor`; `score` is the best such
+    affinity (the clustering's scale, 0..1), and readers see links scoring at least
+    `related_floor`.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="links")
+    other = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "other"], name="storylink_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} -> {self.other_id} {self.score:.3f}"
+
+
+class CopySketch(models.Model):
+    """An article's wire-copy sketch (MinHash of its word 5-grams), kept so that every process
+    rebuilds the same copy index from the database instead of re-shingling the window."""
+
+    article = models.OneToOneField(
+        "articles.Article", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    shingles = models.PositiveIntegerField()
+    # `wirecopy.NUM_PERM` unsigned 32-bit hash values, little-endian.
+    minhash = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"sketch of {self.article_id}"
+
+
 class ReadTally(models.Model):
     """Reads of a story's articles per hour: the "reads" signal of Top stories."""
 

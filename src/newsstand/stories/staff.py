@@ -27,7 +27,7 @@ from newsstand.stories.picks import (
     search_stories,
 )
 from newsstand.stories.ranking import RankingSettings
-from newsstand.stories.top import ranking_rows
+from newsstand.stories.top import COVERED_PUBLISHERS, ranking_rows
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "config": RankingSettings.from_settings(),
+        "covered_publishers": COVERED_PUBLISHERS,
         "last_ranked": Story.objects.aggregate(last=Max("ranked_at"))["last"],
     }
     return render(request, "stories/staff/ranking.html", context)

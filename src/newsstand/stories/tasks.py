@@ -34,6 +34,15 @@ def assign_stories_task(article_ids: list[int]) -> dict[str, int]:
     return {"assigned": report.assigned, "joined": report.joined, "started": report.started}
 
 
+@db_periodic_task(crontab(minute="*/10"))
+def assign_leftovers_tick() -> None:
+    """Every ten minutes: a story for any article left without one (a crash between storing
+    and assigning), whatever its age."""
+    report = actions.assign_leftovers()
+    if report.assigned:
+        log.info("stories leftovers assigned=%d", report.assigned)
+
+
 @db_periodic_task(crontab(minute="17"))
 def repair_stories_tick() -> None:
     """Hourly: merge near-duplicate stories and split incoherent ones changed lately."""

@@ -1,6 +1,8 @@
 """Top stories, read side: the stored ranking as reader blocks and as the staff breakdown.
 
 Queries only; `stories.ranking` computes the scores, `stories.actions.rank_stories` stores them.
+Readers and staff get one order (`reader_order`): stories several publishers cover first, then
+by score; the staff page shows each story's tier beside the parts of its score.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Value, When
+from django.db.models import Case, QuerySet, Value, When
 
 from newsstand.stories.models import Story
 
@@ -49,20 +51,32 @@ class TopStory:
         return self.story.sources_label
 
 
-def top_stories(limit: int = 8, *, exclude_story_id: int | None = None) -> list[TopStory]:
-    """The highest-scored stories, in one query; unranked (score 0) stories never show.
+# Stories covered by at least this many publishers rank above every other story.
+COVERED_PUBLISHERS = 2
+
+
+def reader_order(stories: QuerySet[Story]) -> QuerySet[Story]:
+    """Ranked stories (score above 0) in the order readers see them.
 
     Stories that several publishers cover come first: "top stories right now" is what the news
     is talking about, and a single outlet's piece only fills the block when there are too few.
+    Within each tier, by score. Each story carries `covered` (1 or 0), its tier.
     """
-    stories = Story.objects.filter(score__gt=0).only(*TOP_STORY_FIELDS)
+    covered = Case(When(publisher_count__gte=COVERED_PUBLISHERS, then=Value(1)), default=Value(0))
+    return (
+        stories.filter(score__gt=0)
+        .annotate(covered=covered)
+        .order_by("-covered", "-score", "-last_updated_at", "-pk")
+    )
+
+
+def top_stories(limit: int = 8, *, exclude_story_id: int | None = None) -> list[TopStory]:
+    """The top stories as readers see them (`reader_order`), in one query; unranked (score 0)
+    stories never show."""
+    stories = Story.objects.only(*TOP_STORY_FIELDS)
     if exclude_story_id is not None:
         stories = stories.exclude(pk=exclude_story_id)
-    covered = Case(When(publisher_count__gte=2, then=Value(1)), default=Value(0))
-    ordered = stories.annotate(covered=covered).order_by(
-        "-covered", "-score", "-last_updated_at", "-pk"
-    )[:limit]
-    return [TopStory(story=s, url=s.get_absolute_url()) for s in ordered]
+    return [TopStory(story=s, url=s.get_absolute_url()) for s in reader_order(stories)[:limit]]
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,8 @@ class RankingRow:
     story: Story
     url: str
     signals: tuple[SignalRow, ...]
+    # True: covered by `COVERED_PUBLISHERS` or more, ranked above every story that is not.
+    covered: bool
 
 
 def _number(value: Any) -> float:
@@ -91,11 +107,10 @@ def _number(value: Any) -> float:
 
 
 def ranking_rows(limit: int = 50) -> list[RankingRow]:
-    """The top stories with their stored breakdowns, bars scaled to the largest contribution."""
+    """The top stories in readers' order with their stored breakdowns, bars scaled to the
+    largest contribution."""
     stories = list(
-        Story.objects.filter(score__gt=0)
-        .only(*TOP_STORY_FIELDS, "score_details", "ranked_at")
-        .order_by("-score", "-last_updated_at", "-pk")[:limit]
+        reader_order(Story.objects.only(*TOP_STORY_FIELDS, "score_details", "ranked_at"))[:limit]
     )
     parsed: list[list[tuple[str, float, float]]] = []
     for story in stories:
@@ -115,6 +130,7 @@ def ranking_rows(limit: int = 50) -> list[RankingRow]:
                 SignalRow(name, signal_unit(name, raw), raw, c, round(100 * abs(c) / largest))
                 for name, raw, c in signals
             ),
+            covered=bool(getattr(story, "covered", 0)),
         )
         for story, signals in zip(stories, parsed, strict=True)
     ]

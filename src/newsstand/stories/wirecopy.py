@@ -14,6 +14,8 @@ words, so articles are compared as sets of word 5-gram shingles (case and punctu
 The index is incremental and bounded: `add` sketches one text, queries the LSH and verifies at
 most `MAX_CANDIDATES` candidates; entries older than the window (its owner's, the stories
 window) before the newest publication time seen, or beyond `max_entries`, are evicted.
+Sketching costs milliseconds an article, so a sketch (`Sketch`) can be made once, stored
+(`Sketch.to_bytes`) and added again later (`add_sketch`) by any process.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 from django.utils import timezone
 
 from newsstand.config import load_group
@@ -58,9 +61,25 @@ class WireCopySettings:
         return load_group(cls, "NEWSSTAND_WIRECOPY", positive={"max_entries"})
 
 
+@dataclass(frozen=True, slots=True)
+class Sketch:
+    """A text's MinHash and its number of distinct shingles."""
+
+    minhash: MinHash | LeanMinHash
+    size: int
+
+    def to_bytes(self) -> bytes:
+        return np.asarray(self.minhash.hashvalues, dtype="<u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes | memoryview, size: int) -> Sketch:
+        values = np.frombuffer(bytes(data), dtype="<u4").astype(np.uint64)
+        return cls(LeanMinHash(seed=1, hashvalues=values, scheme=_SCHEME), size)
+
+
 @dataclass(slots=True)
 class _Entry:
-    minhash: MinHash
+    minhash: MinHash | LeanMinHash
     size: int
     published_ts: float
     copy_set: Hashable | None
@@ -80,7 +99,21 @@ def sketch(shingle_set: set[bytes]) -> MinHash:
     return mh
 
 
-def estimated_containment(a: MinHash, size_a: int, b: MinHash, size_b: int) -> float:
+# How datasketch hashed the values it gives back (needed to rebuild a stored sketch).
+_SCHEME = MinHash(num_perm=1).scheme
+
+
+def make_sketch(text: str) -> Sketch | None:
+    """The text's sketch, or None when it is too short to call anything a copy of it."""
+    shingle_set = shingles(text)
+    if len(shingle_set) < MIN_SHINGLES:
+        return None
+    return Sketch(sketch(shingle_set), len(shingle_set))
+
+
+def estimated_containment(
+    a: MinHash | LeanMinHash, size_a: int, b: MinHash | LeanMinHash, size_b: int
+) -> float:
     """|A ∩ B| / min(|A|, |B|) from the MinHash Jaccard and the exact set sizes."""
     if not size_a or not size_b:
         return 0.0
@@ -135,26 +168,42 @@ class WireCopyIndex:
         Re-adding a known id replaces its entry.
         """
         ts = (published_at or timezone.now()).timestamp()
+        found = make_sketch(text)
+        if found is None:
+            logger.debug("wirecopy: too short to index article_id=%s", article_id)
+            if article_id in self._entries:
+                self._drop(article_id)
+            return None
+        return self.add_sketch(article_id, found, ts)
+
+    def add_sketch(
+        self,
+        article_id: Hashable,
+        found: Sketch,
+        ts: float,
+        *,
+        copy_set: Hashable | None = None,
+        match: bool = True,
+    ) -> Hashable | None:
+        """`add` for an article already sketched, published at POSIX time `ts`.
+
+        `match=False` indexes an article whose copy set is already known (`copy_set`, loaded
+        from the database) without looking for its original again.
+        """
         if article_id in self._entries:
             self._drop(article_id)
         self._newest_ts = max(self._newest_ts, ts)
         self._evict()
-
-        shingle_set = shingles(text)
-        if len(shingle_set) < MIN_SHINGLES:
-            logger.debug("wirecopy: too short to index article_id=%s", article_id)
-            return None
-        mh = sketch(shingle_set)
         best: tuple[float, Hashable] | None = None
-        for key in self._lsh.query(mh)[:MAX_CANDIDATES]:
-            other = self._entries[key]
-            if abs(other.published_ts - ts) > self.window_s:
-                continue
-            score = estimated_containment(mh, len(shingle_set), other.minhash, other.size)
-            if score >= self.min_containment and (best is None or score > best[0]):
-                best = (score, key)
+        if match:
+            for key in self._lsh.query(found.minhash)[:MAX_CANDIDATES]:
+                other = self._entries[key]
+                if abs(other.published_ts - ts) > self.window_s:
+                    continue
+                score = estimated_containment(found.minhash, found.size, other.minhash, other.size)
+                if score >= self.min_containment and (best is None or score > best[0]):
+                    best = (score, key)
 
-        copy_set: Hashable | None = None
         if best is not None:
             source = self._entries[best[1]]
             if source.copy_set is None:
@@ -166,12 +215,21 @@ class WireCopyIndex:
                 best[1],
                 best[0],
             )
+        if copy_set is not None and copy_set in self._entries:
+            # The original of a loaded copy: name its set, as `add` did when the copy arrived.
+            root = self._entries[copy_set]
+            if root.copy_set is None:
+                root.copy_set = copy_set
         if ts >= self._newest_ts - self.window_s:
-            self._entries[article_id] = _Entry(mh, len(shingle_set), ts, copy_set)
-            self._lsh.insert(article_id, mh)
+            self._entries[article_id] = _Entry(found.minhash, found.size, ts, copy_set)
+            self._lsh.insert(article_id, found.minhash)
             heapq.heappush(self._by_time, (ts, next(self._seq), article_id))
             self._evict()
         return copy_set
+
+    def discard(self, article_id: Hashable) -> None:
+        """Forget an article (one decided but not kept)."""
+        self._drop(article_id)
 
     def _drop(self, article_id: Hashable) -> None:
         if self._entries.pop(article_id, None) is not None:

@@ -4,7 +4,8 @@ recluster  re-clusters every article of the window from scratch (the batch path:
            neighbour lists, the incremental decision replayed in publication order) and
            persists the stories, reusing existing story rows where it can;
 repair     merges near-duplicate stories and splits incoherent ones (what the hourly task does);
-assign     gives a story to every article of the window that has none;
+assign     gives a story to every article that has none, whatever its age (what the ten-minute
+           task does);
 rank       scores the recent stories for Top stories now (what the five-minute task does).
 """
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"Ranked {ranked.ranked} stories; zeroed {ranked.zeroed} older ones.")
         else:
-            assigned = actions.assign_stories()
+            assigned = actions.assign_leftovers()
             self.stdout.write(
                 f"Assigned {assigned.assigned} articles: {assigned.joined} joined a story, "
                 f"{assigned.started} started one ({assigned.copies} wire copies)."
