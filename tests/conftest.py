@@ -84,3 +84,11 @@ def _fresh_foryou(settings: Settings) -> None:
     settings.NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND = False
     window_cache.reset()
     live.reset_caches()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sections() -> None:
+    """No Section list kept from an earlier test, whose rows were rolled back."""
+    from newsstand.articles.sections import forget_catalogue
+
+    forget_catalogue()
