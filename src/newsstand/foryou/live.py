@@ -38,7 +38,6 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
@@ -175,7 +174,11 @@ def _minute(now: datetime) -> datetime:
 
 
 def page_key(
-    user_id: int, reader: ReaderData, top: Mapping[Hashable, float], minute: datetime, cfg: Any
+    user_id: int,
+    reader: ReaderData,
+    top: Mapping[Hashable, float],
+    minute: datetime,
+    cfg: ForYouSettings,
 ) -> str:
     """The shared cache's key of this reader's page: everything the ranking is made from."""
     parts = (
