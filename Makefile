@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.recommend
 	$(BIN)/python bench/search.py
 	$(BIN)/python -m bench.briefing
+	$(BIN)/python -m bench.sections
 	nice -n 10 $(BIN)/python -m bench.hostile
 
 screenshots: $(STAMP)

@@ -98,3 +98,11 @@ def _tasks_run_inline() -> Iterator[None]:
     HUEY.immediate = True
     yield
     HUEY.immediate = was
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sections() -> None:
+    """No Section list kept from an earlier test, whose rows were rolled back."""
+    from newsstand.articles.sections import forget_catalogue
+
+    forget_catalogue()

@@ -29,14 +29,14 @@ def news(db: None, news_texts: NewsTexts) -> News:
 
 
 @pytest.fixture
-def plain_news(db: None, news_texts: NewsTexts) -> News:
-    """The same pairs before clustering (no stories): For You explains by the article read."""
-    return make_news(news_texts, with_stories=False)
+def apart_news(db: None, news_texts: NewsTexts) -> News:
+    """The same pairs, each article a story of its own: For You explains by the article read."""
+    return make_news(news_texts, with_stories=True, apart=True)
 
 
-def test_for_you_says_why(plain_news: News) -> None:
+def test_for_you_says_why(apart_news: News) -> None:
     reader = make_reader()
-    a, b = plain_news.pairs[3]
+    a, b = apart_news.pairs[3]
     note_article_opened(reader, a)
     now = timezone.now()
     briefing = build_briefing(reader, now, now.date())
@@ -58,9 +58,10 @@ def test_for_you_leaves_out_read_muted_and_top_stories(news: News) -> None:
 
     assert briefing.for_you, "For You found nothing"
     urls = [item.url for item in briefing.for_you]
-    assert f"{SITE}/articles/{b.pk}/" in urls
     everything = [i.url for i in briefing.top + briefing.picks + briefing.for_you]
     assert f"{SITE}/articles/{a.pk}/" not in everything  # read
+    # Another publisher's report of the story read is not news to the reader.
+    assert f"{SITE}/articles/{b.pk}/" not in everything
     assert all(i.source != muted.name for i in briefing.for_you)
     assert len(everything) == len(set(everything))
     # A story in Top stories is not repeated in For You.
@@ -94,3 +95,27 @@ def test_the_email_and_preview_with_for_you(news: News, django_assert_max_num_qu
     assert "FOR YOU" in message.body
     assert "TOP STORIES" in message.body
     assert ">For you</h2>" in message.alternatives[0][0]
+
+
+def test_a_read_story_and_a_copy_of_a_read_article_stay_out_until_the_story_moves_on(
+    news: News,
+) -> None:
+    """Top stories: the story whose lead the reader read is left out; a pick that is a wire copy
+    of what they read too. Coverage after the reading brings the story back."""
+    from newsstand.stories.models import Pick, Story
+    from tests.reader.factories import make_article
+
+    reader = make_reader()
+    lead, other = news.pairs[0]
+    copy = make_article(news.publishers[11], title="Wire copy", copy_of=other)
+    Pick.objects.create(article=copy, blurb="A copy", position=1)
+    note_article_opened(reader, other)  # the second report of the first Top story
+    now = timezone.now()
+    briefing = build_briefing(reader, now, now.date())
+    urls = [i.url for i in briefing.top + briefing.picks + briefing.for_you]
+    story = Story.objects.get(pk=lead.story_id)
+    assert f"{SITE}{story.get_absolute_url()}" not in urls
+    assert f"{SITE}/articles/{copy.pk}/" not in urls
+    Story.objects.filter(pk=story.pk).update(last_updated_at=now + timedelta(minutes=5))
+    later = build_briefing(reader, now, now.date())
+    assert f"{SITE}{story.get_absolute_url()}" in [i.url for i in later.top]

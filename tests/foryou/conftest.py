@@ -136,7 +136,14 @@ def storied_news(db: None, news_texts: NewsTexts) -> News:
     return make_news(news_texts, with_stories=True)
 
 
-def make_news(texts: NewsTexts, *, with_stories: bool) -> News:
+@pytest.fixture
+def apart_news(db: None, news_texts: NewsTexts) -> News:
+    """Each article a story of its own: the database says the two of a pair are different
+    news, so reading one may bring the other ("Because you read …")."""
+    return make_news(news_texts, with_stories=True, apart=True)
+
+
+def make_news(texts: NewsTexts, *, with_stories: bool, apart: bool = False) -> News:
     from django.utils import timezone
 
     from newsstand.articles.models import Article, ArticleTopic
@@ -167,7 +174,18 @@ def make_news(texts: NewsTexts, *, with_stories: bool) -> News:
             )
             made.append(article)
         pairs.append((made[0], made[1]))
-    if with_stories:
+    if with_stories and apart:
+        for article in (a for pair in pairs for a in pair):
+            story = Story.objects.create(
+                headline=article.title,
+                representative=article,
+                article_count=1,
+                publisher_count=1,
+                last_updated_at=article.published_at,
+            )
+            Article.objects.filter(pk=article.pk).update(story=story)
+            article.story_id = story.pk
+    elif with_stories:
         for i, (a, b) in enumerate(pairs):
             story = Story.objects.create(
                 headline=a.title,

@@ -98,6 +98,23 @@ def test_choosing_writes_follows_and_for_you_shows_them(news: News, client: Clie
     assert f"You follow {publisher.name}" in reasons
 
 
+def test_start_reading_choices_lead_the_page_of_a_reader_with_a_history(news: News, client: Client):
+    """The issue: ticking Technology, Sport and a publisher showed none of them. Here a reader
+    whose reading is all elections and markets ticks Gadgets, Film and a publisher: the first
+    ten of For You hold each."""
+    user = _signed_in(client)
+    for i in (0, 1, 4, 5, 8, 9):
+        actions.note_article_opened(user, news.pairs[i][0])
+    publisher = news.publishers[6]
+    client.post(START, {"topic": ["gadgets", "film"], "publisher": [str(publisher.pk)]})
+    first_ten = live.page_for(user, limit=10)
+    assert any("Gadgets" in e.article.topics for e in first_ten)
+    assert any("Film" in e.article.topics for e in first_ten)
+    assert any(e.article.publisher_id == publisher.pk for e in first_ten)
+    html = client.get(reverse("foryou:feed")).content.decode()
+    assert "You follow Gadgets" in html and "You follow Film" in html
+
+
 def test_a_revisit_shows_what_is_followed_and_unticking_unfollows(news: News, client: Client):
     user = _signed_in(client)
     kept, dropped = news.publishers[0], news.publishers[1]

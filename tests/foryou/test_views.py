@@ -39,9 +39,11 @@ def test_signed_out_readers_are_sent_to_sign_in(client: Client):
     assert response["Location"] == f"{reverse('account_login')}?next={FOR_YOU}"
 
 
-def test_the_page_explains_each_card(news: News, client: Client, django_assert_max_num_queries):
+def test_the_page_explains_each_card(
+    apart_news: News, client: Client, django_assert_max_num_queries
+):
     user = _signed_in(client)
-    a, b = news.pairs[3]
+    a, b = apart_news.pairs[3]
     actions.note_article_opened(user, a)
     client.get(FOR_YOU)  # the process's corpus is built on first use
     with django_assert_max_num_queries(10):
@@ -71,9 +73,9 @@ def test_mute_this_story_on_cards_with_a_story(storied_news: News, client: Clien
     assert 'name="kind" value="story"' in html
 
 
-def test_not_interested_mutes_the_publisher_without_javascript(news: News, client: Client):
+def test_not_interested_mutes_the_publisher_without_javascript(apart_news: News, client: Client):
     user = _signed_in(client)
-    a, b = news.pairs[3]
+    a, b = apart_news.pairs[3]
     actions.note_article_opened(user, a)
     assert escape(b.title) in client.get(FOR_YOU).content.decode()
     response = client.post(
@@ -134,12 +136,12 @@ def test_empty_state_when_there_is_no_news(db, client: Client):
 
 
 def test_home_shows_a_for_you_block_when_signed_in(
-    storied_news: News, client: Client, django_assert_max_num_queries
+    apart_news: News, client: Client, django_assert_max_num_queries
 ):
     user = _signed_in(client)
-    a, b = storied_news.pairs[4]
+    a, b = apart_news.pairs[4]
     actions.note_article_opened(user, a)
-    muted = storied_news.publishers[7]
+    muted = apart_news.publishers[7]
     actions.mute(user, resolve_target("publisher", str(muted.pk)))
     client.get(HOME)  # the corpus is built on first use
     with django_assert_max_num_queries(10):

@@ -239,6 +239,41 @@ def test_categories_become_section_and_topics(
     actions.refresh_feed(feed.pk)
     art = Article.objects.get()
     assert art.topics == ["Business", "Markets"]
+    assert (art.section, art.section_source) == ("Business", "Business")
+
+
+@pytest.mark.parametrize(
+    ("category", "feed_section", "section"),
+    [
+        ("TECHNOLOGY", "", "Technology"),
+        ("Sports", "", "Sport"),
+        ("Apollo 8, Frank Borman, Humans in Space, NASA History", "", "Science"),
+        # Not a section: the feed's own section (set by staff) stands in.
+        ("news", "World", "World"),
+        ("Article", "", ""),
+    ],
+)
+def test_sections_are_mapped_onto_the_list_at_ingest(
+    publisher_web: PublisherWeb,
+    publisher: Publisher,
+    category: str,
+    feed_section: str,
+    section: str,
+) -> None:
+    publisher_web.add(
+        "/news/s.html",
+        _page("Sec", "Jane Doe", publisher_web.url("/news/s.html"), "sec"),
+        headers={"Content-Type": "text/html"},
+    )
+    rss = _rss(publisher_web, [("g-s", "Sec", "/news/s.html")]).replace(
+        "</item>", f"<category>{category}</category></item>"
+    )
+    feed = _feed(publisher, publisher_web.add("/feed.xml", rss))
+    Feed.objects.filter(pk=feed.pk).update(section=feed_section)
+    actions.refresh_feed(feed.pk)
+    art = Article.objects.get()
+    assert art.section == section
+    assert art.section_source == category
 
 
 @pytest.mark.parametrize(

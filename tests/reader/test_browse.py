@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from newsstand.articles.models import Section
 from tests.reader.factories import make_article, make_publisher
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,31 @@ def test_publishers_index_query_count(client, django_assert_max_num_queries):
         response = client.get(reverse("reader:publishers"))
     assert response.status_code == 200
     assert "1 article" in response.content.decode()
+
+
+def test_sections_index_lists_sections_with_counts(client, django_assert_max_num_queries):
+    pub = make_publisher("Alpha")
+    for i in range(2):
+        make_article(pub, title=f"Chip {i}", section="Technology")
+    make_article(pub, title="Old match", section="Sport", published_at=BASE_TIME)
+    make_article(pub, title="Nowhere", section="")
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("reader:sections"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    items = re.findall(r'<li><a href="([^"]+)">([^<]+)</a> <span[^>]*>([^<]+)</span>', html)
+    assert items == [
+        (reverse("reader:section", args=["Sport"]), "Sport", "1 article"),
+        (reverse("reader:section", args=["Technology"]), "Technology", "2 articles · 2 this week"),
+    ]
+
+
+def test_a_section_page_by_slug_shows_the_name(client):
+    Section.objects.create(name="Climate & Nature", slug="climate-nature")
+    make_article(make_publisher(), title="Glacier", section="Climate & Nature")
+    response = client.get(reverse("reader:section", args=["climate-nature"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<h1 class="page-title">Climate &amp; Nature</h1>' in html
+    assert _titles(html) == ["Glacier"]
+    assert f'href="{reverse("reader:sections")}"' in html

@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 def sections_html(html: str) -> str:
-    match = re.search(r'<section class="sections".*?</div>\s*</section>', html, flags=re.S)
+    match = re.search(
+        r'<section class="sections".*?</div>\s*(?:<p class="sections__all">.*?</p>\s*)?</section>',
+        html,
+        flags=re.S,
+    )
     return match.group(0) if match else ""
 
 

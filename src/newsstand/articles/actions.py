@@ -1,18 +1,22 @@
-"""State changes for articles: keeping the topic index in step with `Article.topics`."""
+"""State changes for articles: the topic index in step with `Article.topics`, and sections
+in step with the Section list."""
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db import transaction
 
 from newsstand.articles.models import Article, ArticleTopic
+from newsstand.articles.sections import SectionCatalogue, normalise_section, section_catalogue
 from newsstand.articles.topics import topic_links
 
 logger = logging.getLogger(__name__)
 
-# Articles per transaction when rebuilding the index: bounded memory and short write locks.
+# Articles per transaction when rebuilding the index or re-mapping sections: bounded memory
+# and short write locks.
 REINDEX_BATCH = 1000
 
 
@@ -56,3 +60,39 @@ def reindex_topics(*, batch: int = REINDEX_BATCH) -> Iterator[int]:
         last_id = ids[-1]
         logger.info("topics reindexed articles=%d up_to_id=%d", len(ids), last_id)
         yield len(ids)
+
+
+def normalise_sections(
+    catalogue: SectionCatalogue | None = None, *, batch: int = REINDEX_BATCH
+) -> Iterator[tuple[int, int]]:
+    """Map every stored article's raw section (`section_source`) onto the Section list again;
+    yields (articles read, articles changed) per batch.
+
+    For after staff add a section or a name for one: ingest maps new articles as they come.
+    """
+    catalogue = catalogue or section_catalogue()
+    last_id = 0
+    while True:
+        chunk = list(
+            Article.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", "section", "section_source")[:batch]
+        )
+        if not chunk:
+            return
+        changed: defaultdict[str, list[int]] = defaultdict(list)
+        for pk, section, source in chunk:
+            # An article edited by hand before sections were mapped has no source: its section
+            # is the raw value then.
+            value = normalise_section(source or section, catalogue) or ""
+            if value != section:
+                changed[value].append(pk)
+        with transaction.atomic():
+            for value, ids in changed.items():
+                Article.objects.filter(pk__in=ids).update(section=value)
+        last_id = chunk[-1][0]
+        moved = sum(len(ids) for ids in changed.values())
+        logger.info(
+            "sections normalised articles=%d changed=%d up_to_id=%d", len(chunk), moved, last_id
+        )
+        yield len(chunk), moved

@@ -29,7 +29,14 @@ class Article(models.Model):
     guid = models.CharField(max_length=2000, blank=True)
     title = models.CharField(max_length=1000)
     authors = models.JSONField(default=list, blank=True)
-    section = models.CharField(max_length=200, blank=True)
+    section = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A Section's name, or blank when the publisher's section names none.",
+    )
+    section_source = models.CharField(
+        max_length=200, blank=True, help_text="The section as the publisher gave it."
+    )
     topics = models.JSONField(default=list, blank=True, help_text="The feed's categories.")
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(null=True, blank=True)
@@ -94,3 +101,31 @@ class ArticleTopic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Section(models.Model):
+    """A section readers browse by; publishers' own names for it are its aliases.
+
+    Ingest maps each article's section onto these (`articles.sections.normalise_section`);
+    `newsstand sections normalise` (or the admin's action) applies a changed list to the
+    articles already stored.
+    """
+
+    name = models.CharField(max_length=60, unique=True, help_text="As readers see it.")
+    slug = models.SlugField(max_length=60, unique=True, allow_unicode=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text=(
+            "Other names publishers use for it, one per line or separated by commas. Case, "
+            "accents, '&' for 'and', a trailing 'news' and a plural 's' are folded already."
+        ),
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reader:section", args=[self.name])

@@ -8,13 +8,15 @@ so it never carries more than a card, whatever the reader's membership.
 What the reader has already read and whatever they muted (publishers, sections, topics,
 stories) are left out, as For You sees them: `foryou.live.load_reader_for` reads the reader's
 reads and follows in one query (the newest `max_signals` reads; a briefing is made of the last
-few days' news, far newer than those), and For You's page is ranked from the same data. Nothing
+few days' news, far newer than those), and For You's page is ranked from the same data. What
+they have read counts as For You counts it (`foryou.seen.Seen`): an article, its wire copies,
+and a story they read unless it has had coverage since. Nothing
 appears twice: a story in Top stories is not repeated as a pick or a For You article.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +25,7 @@ from django.conf import settings
 from django.db.models.functions import Substr
 
 from newsstand.articles.models import Article
-from newsstand.foryou.inputs import FollowSet, SignalKind
+from newsstand.foryou.inputs import FollowSet
 from newsstand.foryou.live import (
     TOP_STORIES_N,
     ForYouEntry,
@@ -32,6 +34,7 @@ from newsstand.foryou.live import (
     load_reader_for,
 )
 from newsstand.foryou.reader_data import ReaderData
+from newsstand.foryou.seen import Seen
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
 from newsstand.stories.top import TopStory, top_stories
@@ -55,6 +58,8 @@ ARTICLE_FIELDS = (
     "topics",
     "lead_image_url",
     "lead_image_caption",
+    "copy_of_id",
+    "fetched_at",
 )
 
 
@@ -103,25 +108,33 @@ class _Exclusions:
     """What stays out: the reader's reads and mutes (as For You sees them), and what is in."""
 
     follows: FollowSet
-    read_articles: frozenset[Hashable]
+    read: Seen
     seen_stories: set[int] = field(default_factory=set)
     seen_articles: set[int] = field(default_factory=set)
 
     def article_ok(self, article: Article) -> bool:
         story = article.story_id
         return not (
-            article.pk in self.read_articles
-            or article.pk in self.seen_articles
+            article.pk in self.seen_articles
             or (story is not None and story in self.seen_stories)
             or is_muted(article, self.follows)
+            or self.read.hides(
+                article.pk,
+                story_id=story,
+                copy_of=article.copy_of_id,
+                arrived_ts=article.fetched_at.timestamp(),
+            )
         )
 
     def story_ok(self, story: Story) -> bool:
         rep = story.representative_id
+        read_at = self.read.stories.get(story.pk)
         return not (
             story.pk in self.follows.muted.stories
             or story.pk in self.seen_stories
-            or (rep is not None and rep in self.read_articles)
+            or (rep is not None and rep in self.read.articles)
+            # Read, and no coverage since.
+            or (read_at is not None and story.last_updated_at.timestamp() <= read_at)
         )
 
     def take_article(self, article: Article) -> None:
@@ -226,10 +239,7 @@ def build_briefing(user: Any, now: datetime, local_date: date, *, wait_s: float 
             wanted.append(p.pick.story.representative_id)
     wanted += [e.article.pk for e in entries]
     articles = _articles(wanted)
-    seen = _Exclusions(
-        follows=reader.follow_set,
-        read_articles=frozenset(s.article_id for s in reader.signals if s.kind == SignalKind.READ),
-    )
+    seen = _Exclusions(follows=reader.follow_set, read=reader.seen)
 
     top: list[Item] = []
     for story in stories:

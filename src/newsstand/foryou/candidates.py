@@ -4,8 +4,9 @@ Eligible: alive in the window index, with metadata, published within `candidate_
 not already read or saved by the reader, and not from a muted publisher, section, topic or
 story. Candidates are the eligible articles that come from one of four sources:
 
-followed   the newest `followed_candidates` articles of followed publishers, sections, topics
-           and stories;
+followed   the newest articles of each followed publisher, section, topic and story, an equal
+           share of `followed_candidates` each (at least `FOLLOWED_PER_TARGET`), so a quiet
+           followed topic is not crowded out by a busy followed publisher;
 top        the articles of the current Top stories;
 similar    the `similar_candidates` best articles of the whole window by an estimate of the
            final score (the embedding part of the similarity, one matrix-vector product over
@@ -31,6 +32,9 @@ from newsstand.foryou.config import ForYouSettings
 from newsstand.foryou.corpus import Corpus
 from newsstand.foryou.inputs import FollowSet
 from newsstand.foryou.model import Profile, boosts, freshness
+
+# Candidates from each followed thing at least, however many things are followed.
+FOLLOWED_PER_TARGET = 10
 
 
 class Source(IntFlag):
@@ -121,15 +125,17 @@ def gather(
 
     followed = follows.followed
     if followed:
-        mask = (
-            corpus.publisher_mask(followed.publishers, n)
-            | corpus.section_mask(followed.sections, n)
-            | corpus.topic_mask(followed.topics, n)
-            | corpus.story_mask(followed.stories, n)
-        ) & eligible
-        sources[_newest(np.flatnonzero(mask), ts, cfg.followed_candidates)] |= np.uint8(
-            Source.FOLLOWED
+        masks = (
+            [corpus.publisher_mask([p], n) for p in followed.publishers]
+            + [corpus.section_mask([s], n) for s in followed.sections]
+            + [corpus.topic_mask([t], n) for t in followed.topics]
+            + [corpus.story_mask([s], n) for s in followed.stories]
         )
+        share = max(FOLLOWED_PER_TARGET, cfg.followed_candidates // len(masks))
+        for mask in masks:
+            sources[_newest(np.flatnonzero(mask & eligible), ts, share)] |= np.uint8(
+                Source.FOLLOWED
+            )
 
     on_top = [s for s, score in top_stories.items() if score > 0]
     if on_top and cfg.top_story_candidates:

@@ -53,6 +53,13 @@ class ForYouSettings:
     top_story_candidates: int = 5
     # "Because you read X" is said only when the item is at least this similar to X.
     explain_min_similarity: float = 0.45
+    # An article without a story yet this similar to one the reader read before it arrived is
+    # a report of the same event (the fused similarity story clustering joins stories at,
+    # `ClusterConfig.threshold`), and stays off their page.
+    same_story_similarity: float = ClusterConfig.threshold
+    # Each followed publisher, section, topic and story with a candidate gets an article
+    # within the first this many items of the page.
+    follow_slots: int = 10
 
     @classmethod
     def from_settings(cls) -> ForYouSettings:
@@ -76,4 +83,6 @@ class ForYouSettings:
 
 
 # Counts that must be at least one (durations must be positive by their name).
-_POSITIVE = frozenset({"max_signals", "profile_terms", "max_per_publisher", "page_size"})
+_POSITIVE = frozenset(
+    {"max_signals", "profile_terms", "max_per_publisher", "page_size", "follow_slots"}
+)

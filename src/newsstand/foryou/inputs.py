@@ -33,6 +33,10 @@ class Signal:
     # The article's vector when it is not in the corpus (read before the window began); the
     # adapter can vectorise it with `Corpus.vectorize` or keep it from when it was read.
     vector: ArticleVector | None = None
+    # The article's story and the first article of its wire-copy set, as stored now (None:
+    # none yet): what else the reader has in effect read (`seen.Seen`).
+    story_id: Hashable | None = None
+    copy_of: Hashable | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +104,6 @@ class ArticleMeta:
     section: str = ""
     topics: frozenset[str] = frozenset()
     story_id: Hashable | None = None
+    # When the site got it (POSIX seconds; 0 when unknown): coverage that arrived after the
+    # reader read its story is new to them (`seen.Seen`).
+    arrived_ts: float = 0.0

@@ -2,7 +2,8 @@
 
 ReadingHistory rows are reads, SavedArticle rows saves, the ledger's FullRead rows dwells (the
 seconds between the page being served and the read being confirmed), each part newest first and
-capped at `max_signals`; Follow rows are the follows and mutes. The four parts come back in one
+capped at `max_signals`, each with its article's story and copy set as stored now; Follow rows
+are the follows and mutes. The four parts come back in one
 UNION ALL, so a page asks for everything about its reader once, and the rows themselves are the
 "signals version": a new read, save, follow or mute changes them, and with them the cache key of
 the reader's profile and page (`foryou.live`).
@@ -29,12 +30,23 @@ from django.db.models import (
 
 from newsstand.articles.models import Article
 from newsstand.foryou.inputs import FollowSet, Signal, SignalKind, Targets
+from newsstand.foryou.seen import Seen
 from newsstand.ledger.models import FullRead
 from newsstand.personal.models import Follow, ReadingHistory, SavedArticle
 
 # The union's part carrying the highest article id (`with_latest_id`).
 _LATEST = "latest"
-_COLUMNS = ("fy_part", "fy_article", "fy_key", "fy_at", "fy_opened", "fy_muted", "fy_label")
+_COLUMNS = (
+    "fy_part",
+    "fy_article",
+    "fy_key",
+    "fy_at",
+    "fy_opened",
+    "fy_muted",
+    "fy_label",
+    "fy_story",
+    "fy_copy",
+)
 
 
 @dataclass(frozen=True)
@@ -50,11 +62,16 @@ class ReaderData:
     signals: tuple[Signal, ...]
     follows: tuple[FollowRow, ...]
     # Digests of the rows: equal digests, equal inputs. `signals_version` covers the signals
-    # only (what the profile is built from), `version` the follows too.
+    # only (what the profile is built from), `version` the follows and the read articles'
+    # stories and copy sets too.
     version: str
     signals_version: str = ""
     # The highest article id, when asked for (`load_reader(..., with_latest_id=True)`).
     latest_article_id: int | None = None
+
+    @property
+    def seen(self) -> Seen:
+        return Seen.of(self.signals)
 
     @property
     def follow_set(self) -> FollowSet:
@@ -110,8 +127,8 @@ def _newest(model: Any, field: str, user_id: int, limit: int) -> QuerySet[Any]:
 def load_reader(user_id: int, *, max_signals: int, with_latest_id: bool = False) -> ReaderData:
     """The reader's signals (newest first, at most `max_signals` of each kind) and follows.
 
-    `with_latest_id` adds the highest article id to the same query: the question the For You
-    corpus asks every few seconds (`window_cache.check_due`), asked here for free.
+    `with_latest_id` adds the highest article id to the same query: what the For You corpus
+    must have seen before it ranks, and part of the page's cache key, asked here for free.
     """
     no_article = Value(None, output_field=IntegerField())
     no_text = Value("", output_field=CharField())
@@ -128,6 +145,8 @@ def load_reader(user_id: int, *, max_signals: int, with_latest_id: bool = False)
                 fy_opened=F(opened),
                 fy_muted=false,
                 fy_label=no_text,
+                fy_story=F("article__story_id"),
+                fy_copy=F("article__copy_of_id"),
             )
             .order_by()
             .values_list(*_COLUMNS)
@@ -147,6 +166,8 @@ def load_reader(user_id: int, *, max_signals: int, with_latest_id: bool = False)
             fy_opened=F("created_at"),
             fy_muted=F("muted"),
             fy_label=F("label"),
+            fy_story=no_article,
+            fy_copy=no_article,
         )
         .order_by()
         .values_list(*_COLUMNS)
@@ -164,6 +185,8 @@ def load_reader(user_id: int, *, max_signals: int, with_latest_id: bool = False)
                 fy_opened=Value(None, output_field=DateTimeField()),
                 fy_muted=false,
                 fy_label=no_text,
+                fy_story=no_article,
+                fy_copy=no_article,
             )
             .values_list(*_COLUMNS)
         )
@@ -172,17 +195,19 @@ def load_reader(user_id: int, *, max_signals: int, with_latest_id: bool = False)
 
 
 def reader_data(rows: list[tuple[object, ...]]) -> ReaderData:
-    """ReaderData from the union's rows (part, article, key, at, opened, muted, label)."""
+    """ReaderData from the union's rows (part, article, key, at, opened, muted, label, story,
+    copy set)."""
     signals: list[Signal] = []
     follows: list[FollowRow] = []
     digest = hashlib.blake2b(digest_size=16)
     signal_digest = hashlib.blake2b(digest_size=16)
     latest: int | None = None
-    for part, article, key, at, opened, muted, label in sorted(rows, key=_sort_key):
+    for row in sorted(rows, key=_sort_key):
+        part, article, key, at, opened, muted, label, story, copy = row
         if part == _LATEST:
             latest = int(article) if isinstance(article, int) else 0
             continue
-        digest.update(repr((part, article, key, at, opened, muted, label)).encode())
+        digest.update(repr(row).encode())
         if part in Follow.Kind.values:
             follows.append(FollowRow(str(part), str(key), str(label), bool(muted)))
             continue
@@ -191,7 +216,16 @@ def reader_data(rows: list[tuple[object, ...]]) -> ReaderData:
             continue  # every part's times are non-null datetimes; this tells mypy so
         kind = SignalKind(str(part))
         dwell = max(0.0, (at - opened).total_seconds()) if kind is SignalKind.DWELL else 0.0
-        signals.append(Signal(article_id=article, kind=kind, at_ts=at.timestamp(), dwell_s=dwell))
+        signals.append(
+            Signal(
+                article_id=article,
+                kind=kind,
+                at_ts=at.timestamp(),
+                dwell_s=dwell,
+                story_id=story,
+                copy_of=copy,
+            )
+        )
     return ReaderData(
         signals=tuple(signals),
         follows=tuple(follows),

@@ -7,14 +7,17 @@ time, then kept in step. It is a copy of its own, not the clusterer's: that one 
 worker, this one in every web process (and in the worker for the briefing), and its IDF,
 evictions and metadata follow the clock and the database rather than the clusterer's window.
 At most every `SYNC_EVERY_S` a call asks the database one cheap question (the highest article
-id; a caller can bring it along in a query of its own) and
+id; a caller can bring it along in a query of its own), and at once when the caller's id is
+newer than the corpus's or a new minute has begun (so that processes ranking the same minute
+hold the same window), and
 
 - loads and vectorises the articles with ids above the highest one it has seen;
 - re-reads the story, section and topics of the articles fetched lately, and of those still
   without a story, every `RECENT_REFRESH_S` (clustering assigns stories after ingest, and the
   hourly repair merges and splits recent stories), and of the whole window every
   `FULL_REFRESH_S`, or at the next check when a page found articles deleted (`forget`);
-- forgets the articles that left the window;
+- forgets the articles that left the window (by the minute: the window of 12:34:56 is the
+  window of 12:34);
 - starts again when the database shrank below what it saw (a restored backup, a test rollback).
 
 A lock serialises the threads of one process: syncing mutates the index that ranking reads.
@@ -66,7 +69,16 @@ FULL_REFRESH_S = 15 * 60.0
 # Re-read in chunks of this many ids.
 ID_CHUNK = 5000
 
-_META_FIELDS = ("id", "publisher_id", "publisher__name", "title", "section", "topics", "story_id")
+_META_FIELDS = (
+    "id",
+    "publisher_id",
+    "publisher__name",
+    "title",
+    "section",
+    "topics",
+    "story_id",
+    "fetched_at",
+)
 
 
 def window_q(now: datetime) -> Q:
@@ -89,6 +101,7 @@ def meta_of(row: dict[str, Any]) -> ArticleMeta:
         section=row.get("section") or "",
         topics=topic_keys(row.get("topics")),
         story_id=row.get("story_id"),
+        arrived_ts=fetched.timestamp() if (fetched := row.get("fetched_at")) else 0.0,
     )
 
 
@@ -98,6 +111,9 @@ class _State:
     max_id: int
     generation: int
     checked_at: float = 0.0
+    # The minute of the clock it last evicted by: a new minute brings a check, so that every
+    # process holds the same window within a minute (`live` ranks by the minute).
+    minute: datetime | None = None
     recent_at: float = field(default_factory=time.monotonic)
     full_at: float = field(default_factory=time.monotonic)
     # A caller found articles of the corpus gone from the database (`forget`).
@@ -189,15 +205,10 @@ def latest_id() -> int:
     return latest_article_id()
 
 
-def check_due() -> bool:
-    """Will the next `window_corpus` ask the database? (Callers can fetch `latest_id` with
-    their own query and hand it over.)"""
-    state = _window.state
-    return state is None or time.monotonic() - state.checked_at >= SYNC_EVERY_S
-
-
 def _build(now: datetime, max_id: int | None) -> _State:
     started = time.monotonic()
+    # The window by the minute, as every later check evicts by it.
+    now = now.replace(second=0, microsecond=0)
     if max_id is None:
         max_id = latest_id()
     corpus = Corpus(WindowIndex(_similarity_model()))
@@ -208,7 +219,26 @@ def _build(now: datetime, max_id: int | None) -> _State:
         len(corpus.index),
         time.monotonic() - started,
     )
-    return _State(corpus, max_id, next(_generations), checked_at=time.monotonic())
+    return _State(corpus, max_id, next(_generations), checked_at=time.monotonic(), minute=now)
+
+
+def current_meta(corpus: Corpus, ids: Iterable[int]) -> list[ArticleMeta]:
+    """These articles' metadata as stored now, where it differs from the corpus's copy (the
+    page is composed from the database's stories and sections, not from this process's
+    last re-read of them). Nothing to ask when the whole window was read in the last
+    `SYNC_EVERY_S` (a corpus just built)."""
+    state = _window.state
+    if state is not None and time.monotonic() - state.full_at < SYNC_EVERY_S:
+        return []
+    changed: list[ArticleMeta] = []
+    wanted = sorted(ids)
+    for lo in range(0, len(wanted), ID_CHUNK):
+        chunk = wanted[lo : lo + ID_CHUNK]
+        for row in Article.objects.filter(pk__in=chunk).values(*_META_FIELDS):
+            meta = meta_of(row)
+            if corpus.meta.get(meta.id) != meta:
+                changed.append(meta)
+    return changed
 
 
 def _refresh_meta(state: _State, ids: list[int], *, drop_missing: bool) -> bool:
@@ -257,6 +287,7 @@ def _catch_up(state: _State, now: datetime, db_max: int) -> bool:
         changed |= _refresh_meta(state, sorted(recent | unassigned), drop_missing=False)
         state.recent_at = mono
     start_ts = (now - timedelta(seconds=window_seconds())).timestamp()
+    state.minute = now.replace(second=0, microsecond=0)
     gone = corpus.index.evict_before(start_ts)
     for doc_id in gone:
         corpus.meta.pop(doc_id, None)
@@ -264,6 +295,12 @@ def _catch_up(state: _State, now: datetime, db_max: int) -> bool:
     if changed:
         corpus.sync()
     return changed
+
+
+def corpus_max_id() -> int:
+    """The highest article id the corpus has seen (call inside `window_corpus`)."""
+    state = _window.state
+    return state.max_id if state is not None else 0
 
 
 def forget(article_ids: Iterable[int]) -> None:
@@ -294,13 +331,19 @@ def window_corpus(
     NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND off the first caller builds it, as tests do).
 
     `db_max`, the highest article id, saves the check's query when the caller read it already
-    (`check_due`). Rank inside the `with` block: another thread's sync would change the index
-    under it.
+    (`foryou.live` reads it with the reader's rows); a `db_max` above what the corpus has seen
+    brings it up to date now, so that every process ranks a page from the same articles. Rank
+    inside the `with` block: another thread's sync would change the index under it.
     """
     now = now or timezone.now()
     with _window.lock:
         state = _window.state
-        if state is not None and time.monotonic() - state.checked_at >= SYNC_EVERY_S:
+        due = state is not None and (
+            time.monotonic() - state.checked_at >= SYNC_EVERY_S
+            or (db_max is not None and db_max > state.max_id)
+            or (state.minute is not None and now.replace(second=0, microsecond=0) > state.minute)
+        )
+        if state is not None and due:
             if db_max is None:
                 db_max = latest_id()
             state = _window.current(db_max)

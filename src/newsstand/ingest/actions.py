@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from newsstand.articles.actions import index_article_topics
 from newsstand.articles.models import Article
+from newsstand.articles.sections import normalise_section, section_catalogue
 from newsstand.fields import fit
 from newsstand.ingest import identity, leases, politeness, scheduling
 from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
@@ -372,6 +373,12 @@ def _draft_for(entry: ParsedEntry, *, feed_id: int, host: str) -> ArticleDraft |
     return build_draft(entry, extracted, page_url=page.url)
 
 
+def _section(page: str, feed: str) -> str:
+    """The page's section mapped onto the Section list, else the feed's (staff may set one)."""
+    catalogue = section_catalogue()
+    return normalise_section(page, catalogue) or normalise_section(feed, catalogue) or ""
+
+
 def store_article(feed: Feed, draft: ArticleDraft) -> tuple[Article, bool]:
     """Persist one decided article; (article, created). Idempotent by URL and content."""
     existing = _find_existing(feed, draft)
@@ -386,7 +393,8 @@ def store_article(feed: Feed, draft: ArticleDraft) -> tuple[Article, bool]:
                 guid=fit(Article, "guid", draft.guid),
                 title=fit(Article, "title", draft.title),
                 authors=draft.authors,
-                section=fit(Article, "section", draft.section) or feed.section,
+                section=_section(draft.section, feed.section),
+                section_source=fit(Article, "section_source", draft.section or feed.section),
                 topics=draft.topics,
                 published_at=draft.published,
                 updated_at=draft.updated,

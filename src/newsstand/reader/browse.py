@@ -1,4 +1,5 @@
-"""Browsing by source: the publishers index, a publisher's page and section pages."""
+"""Browsing by source: the publishers index, a publisher's page, the sections index and
+section pages."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from newsstand.articles.models import Article
+from newsstand.articles.models import Article, Section
 from newsstand.personal.state import card_flags, hide_muted_publishers
 from newsstand.reader.pagecache import anonymous_page
 from newsstand.sources.models import Publisher
@@ -25,6 +26,11 @@ STRIP_CACHE_S = 300
 STRIP_CACHE_KEY = "reader:publisher-strip"
 # A publisher page lists its busiest sections; feeds with hundreds of sections exist.
 PUBLISHER_SECTIONS = 24
+# The sections index counts every article by section: one aggregate over the table (cached;
+# counts barely move in minutes), and this week's count beside it.
+SECTIONS_INDEX_CACHE_S = 300
+SECTIONS_INDEX_CACHE_KEY = "reader:sections-index"
+SECTIONS_RECENT = timedelta(days=7)
 
 
 def publisher_strip(limit: int = STRIP_PUBLISHERS) -> list[Publisher]:
@@ -87,8 +93,38 @@ def publisher(request: HttpRequest, slug: str) -> HttpResponse:
     return render_cards(request, "reader/publisher.html", context)
 
 
+def _section_counts() -> list[dict[str, object]]:
+    since = timezone.now() - SECTIONS_RECENT
+    rows = (
+        Article.objects.exclude(section="")
+        .values("section")
+        .annotate(total=Count("id"), recent=Count("id", filter=Q(published_at__gte=since)))
+        .order_by("section")
+    )
+    return [dict(r) for r in rows]
+
+
+@anonymous_page
+@require_safe
+def sections(request: HttpRequest) -> HttpResponse:
+    """Every section with articles, by name, with how many there are (all, this week)."""
+    rows = cache.get_or_set(SECTIONS_INDEX_CACHE_KEY, _section_counts, SECTIONS_INDEX_CACHE_S)
+    return render(request, "reader/sections.html", {"sections": rows or []})
+
+
+def _section_name(section: str) -> str:
+    """The section an address names: a Section by slug or name, else the text itself (an
+    article's section from before the list, or one staff have since removed)."""
+    found = (
+        Section.objects.filter(Q(slug=section) | Q(name__iexact=section))
+        .values_list("name", flat=True)
+        .first()
+    )
+    return found or section
+
+
 def _section_articles(section: str, publisher: Publisher | None) -> QuerySet[Article]:
-    # Feeds disagree on case ("World", "world"); readers mean one section.
+    # Sections are mapped at ingest (articles.sections); the address may be in any case.
     articles = Article.objects.filter(section__iexact=section)
     if publisher is not None:
         articles = articles.filter(publisher=publisher)
@@ -102,6 +138,7 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     pub = None
     if slug := request.GET.get("publisher"):
         pub = get_object_or_404(Publisher.objects.only("id", "name", "slug"), slug=slug)
+    section = _section_name(section)
     articles = _section_articles(section, pub)
     if pub is None:
         # Muting hides a publisher from lists across publishers, not when asked for by name.

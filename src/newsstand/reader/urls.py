@@ -13,6 +13,7 @@ urlpatterns = [
     path("publishers/", browse.publishers, name="publishers"),
     path("publishers/<path:slug>/icon", icons.publisher_icon, name="publisher_icon"),
     path("publishers/<path:slug>/", browse.publisher, name="publisher"),
+    path("sections/", browse.sections, name="sections"),
     # Section names can hold "/" ("World/Europe"); the trailing slash still ends the route.
     path("sections/<path:section>/", browse.section, name="section"),
     path("topics/<str:slug>/", topics.topic, name="topic"),
