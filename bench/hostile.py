@@ -1518,11 +1518,14 @@ class Bench:
 
     def _security_headers(self, s: Seeded, base: str) -> ClassResult:
         r = ClassResult("csp-hsts", "9 CSP / HSTS headers (NEWSSTAND_HTTPS=1)")
+        https = {"X-Forwarded-Proto": "https"}
+        # Every request says https, as the proxy would: plain http is redirected there.
         anon = self.client(base=base)  # from 127.0.0.1, the address gunicorn trusts
+        anon.headers.update(https)
         member = self.login("member@bench.example")
         member.base_url = base
+        member.headers.update(https)
         pk = s.ids[s.gated.guid]
-        https = {"X-Forwarded-Proto": "https"}
         for who, c, path in (
             ("anonymous", anon, "/"),
             ("anonymous", anon, f"/articles/{pk}/"),
