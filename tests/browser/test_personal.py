@@ -168,7 +168,7 @@ def test_saved_full_text_is_dropped_when_access_ends(
     page.goto(article_path)
     page.locator(f"#save-{target.pk}").click()
     page.wait_for_function(
-        f"document.querySelector('#save-{target.pk}').getAttribute('aria-pressed') === 'true'"
+        f"() => document.querySelector('#save-{target.pk}').getAttribute('aria-pressed') === 'true'"
     )
     page.goto(reverse("personal:saved"))
     _wait_until_saved_offline(page, article_path)
