@@ -8,8 +8,9 @@ urlpatterns = [
     path("", include("newsstand.server.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    # The Fever API of reading apps (sync), before the JSON API's own /api/ routes.
+    # The Fever and Google Reader APIs of reading apps (sync), before the JSON API's /api/ routes.
     path("api/fever/", include("newsstand.sync.urls_fever")),
+    path("api/greader/", include("newsstand.sync.urls_greader")),
     # The JSON API (OpenAPI at /api/docs), personal tokens for it, and outgoing RSS/Atom feeds.
     path("api/", api.urls),
     path("account/api-tokens/", include("newsstand.api.urls")),

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from newsstand.personal import actions as personal
 from newsstand.sync.models import APP_PASSWORD_NAME_MAX_CHARS, AppPassword
@@ -35,6 +36,8 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 # A password checked once is trusted this long from the cache: the Django hasher (Argon2) takes
 # a large part of a second, and apps send the password with every request.
 VERIFIED_CACHE_S = 600
+# Google Reader's action tokens (the `T` of write calls) were 57 characters; clients keep them so.
+GREADER_EDIT_TOKEN_CHARS = 57
 
 
 class AppPasswordError(ValueError):
@@ -149,6 +152,53 @@ def use_fever_key(api_key: str, now: datetime | None = None) -> AppPassword | No
     if row is None or not row.user.is_active:
         return None
     return _used(row, now)
+
+
+def _greader_digest(row: AppPassword, purpose: str) -> str:
+    # Keyed by the site's secret over the row and its stored hash: only the server can make one,
+    # and it dies with the app password (revoking deletes the row).
+    value = f"{row.pk}:{row.password_hash}"
+    return salted_hmac(f"newsstand.sync.greader.{purpose}", value, algorithm="sha256").hexdigest()
+
+
+def greader_auth_token(row: AppPassword) -> str:
+    """The `Auth=` token ClientLogin hands an app for `row`: "<row id>/<HMAC>"."""
+    return f"{row.pk}/{_greader_digest(row, 'auth')}"
+
+
+def greader_login(
+    email: str, password: str, now: datetime | None = None
+) -> tuple[AppPassword, str] | None:
+    """ClientLogin: the app password of the reader with `email`, and its auth token; else None.
+
+    Only app passwords sign in here; the sign-in password is never checked.
+    """
+    row = use_app_password(password, email=email, now=now)
+    if row is None:
+        return None
+    return row, greader_auth_token(row)
+
+
+def use_greader_token(token: str, now: datetime | None = None) -> AppPassword | None:
+    """The app password behind `Authorization: GoogleLogin auth=<token>`, of an active user."""
+    pk, sep, digest = token.strip().partition("/")
+    if not sep or not pk.isascii() or not pk.isdigit():
+        return None
+    row = AppPassword.objects.select_related("user").filter(pk=int(pk)).first()
+    if row is None or not row.user.is_active:
+        return None
+    if not constant_time_compare(digest, _greader_digest(row, "auth")):
+        return None
+    return _used(row, now)
+
+
+def greader_edit_token(row: AppPassword) -> str:
+    """The `T` token an app sends with write calls; fixed for the app password's life."""
+    return _greader_digest(row, "edit")[:GREADER_EDIT_TOKEN_CHARS]
+
+
+def is_greader_edit_token(row: AppPassword, token: str) -> bool:
+    return constant_time_compare(token.strip(), greader_edit_token(row))
 
 
 def set_read(user: Any, article_ids: list[int], read: bool, now: datetime | None = None) -> int:

@@ -13,14 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
-from newsstand.sync.miniflux import site
+from newsstand.sync.links import article_link, feed_url
 from newsstand.sync.models import AppPassword
 from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
 
@@ -80,7 +79,7 @@ def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str
     gate = Gate(user, articles, now)
     items = []
     for article in articles:
-        link = site(article.get_absolute_url())
+        link = article_link(article)
         items.append(
             {
                 "id": article.pk,
@@ -164,7 +163,7 @@ def api(request: HttpRequest) -> HttpResponse:
                 "id": p.pk,
                 "favicon_id": p.pk,
                 "title": p.name,
-                "url": site(reverse("feeds:publisher_rss", args=[p.slug])),
+                "url": feed_url(p),
                 "site_url": p.homepage,
                 "is_spark": 0,
                 "last_updated_on_time": _unix(now),

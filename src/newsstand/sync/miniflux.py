@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -28,6 +27,7 @@ from newsstand.sources.models import Publisher
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import basic_or_token, throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
+from newsstand.sync.links import READ_ONLY, article_link, feed_url, home_url
 from newsstand.sync.models import AppPassword
 from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
 
@@ -35,10 +35,6 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000  # entries a page at most: each carries its body
 MAX_IDS_PER_UPDATE = 10_000
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux sends for "never"
-READ_ONLY = (
-    "Newsstand chooses its publishers and keeps their articles: apps read, follow on the site, "
-    "and mark entries read or starred, but cannot change feeds, categories, users or entries."
-)
 ORDER_FIELDS = {
     "id": "pk",
     "status": "is_read",
@@ -109,10 +105,6 @@ def rfc3339(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def site(path: str) -> str:
-    return settings.NEWSSTAND_SITE_URL + path
-
-
 def category_json(user: Any, *, unread: int | None = None, feeds: int | None = None) -> dict:
     data: dict[str, Any] = {
         "id": CATEGORY_ID,
@@ -130,8 +122,8 @@ def feed_json(user: Any, publisher: Publisher, now: datetime) -> dict[str, Any]:
     return {
         "id": publisher.pk,
         "user_id": user.pk,
-        "feed_url": site(reverse("feeds:publisher_rss", args=[publisher.slug])),
-        "site_url": publisher.homepage or site(reverse("reader:home")),
+        "feed_url": feed_url(publisher),
+        "site_url": publisher.homepage or home_url(),
         "title": publisher.name,
         "checked_at": rfc3339(now),
         "next_check_at": ZERO_TIME,
@@ -165,7 +157,7 @@ def feed_json(user: Any, publisher: Publisher, now: datetime) -> dict[str, Any]:
 def entry_json(
     user: Any, article: Any, gate: Gate, feeds: dict[int, dict[str, Any]]
 ) -> dict[str, Any]:
-    link = site(article.get_absolute_url())
+    link = article_link(article)
     shown = gate.show(article, link)
     return {
         "id": article.pk,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from newsstand.articles.models import Article
 from newsstand.personal.models import Follow, ReadingHistory, SavedArticle
@@ -64,6 +64,8 @@ class EntryFilter:
     publisher_ids: tuple[int, ...] | None = None
     published_after: datetime | None = None
     published_before: datetime | None = None
+    stored_after: datetime | None = None  # when Newsstand stored it (Google Reader's crawl time)
+    stored_before: datetime | None = None
     after_id: int | None = None
     before_id: int | None = None
     ids: tuple[int, ...] | None = None
@@ -94,6 +96,10 @@ def entries(user: Any, now: datetime, flt: EntryFilter = EntryFilter()) -> Query
         qs = qs.filter(published_at__gt=flt.published_after)
     if flt.published_before is not None:
         qs = qs.filter(published_at__lt=flt.published_before)
+    if flt.stored_after is not None:
+        qs = qs.filter(fetched_at__gt=flt.stored_after)
+    if flt.stored_before is not None:
+        qs = qs.filter(fetched_at__lt=flt.stored_before)
     if flt.after_id is not None:
         qs = qs.filter(pk__gt=flt.after_id)
     if flt.before_id is not None:
@@ -122,3 +128,23 @@ def counters(user: Any, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
     reads = {r["publisher_id"]: r["read"] for r in rows}
     unreads = {r["publisher_id"]: r["unread"] for r in rows}
     return reads, unreads
+
+
+@dataclass(frozen=True)
+class FeedUnread:
+    unread: int
+    newest: datetime  # when the newest entry was stored
+
+
+def unread_by_publisher(user: Any, now: datetime) -> dict[int, FeedUnread]:
+    """Unread entries and the newest one's time stored, per followed publisher with entries."""
+    rows = (
+        Article.objects.filter(
+            publisher_id__in=followed_publisher_ids(user), published_at__gte=window_start(now)
+        )
+        .annotate(is_read=read_flag(user))
+        .order_by()
+        .values("publisher_id")
+        .annotate(unread=Count("pk", filter=Q(is_read=False)), newest=Max("fetched_at"))
+    )
+    return {r["publisher_id"]: FeedUnread(r["unread"], r["newest"]) for r in rows}

@@ -1,0 +1,624 @@
+"""The Google Reader API at /api/greader/, as FreshRSS, Miniflux and FeedHQ serve it to apps.
+
+Google never published this API; apps speak what its unofficial notes (pyrfeed's wiki, undoc.in,
+Martin Doms's posts) and the servers that copied it describe. Sign-in is ClientLogin: `Email` and
+an app password give an `Auth=` token (sync.actions: an HMAC over the app password, void once it
+is revoked), sent as `Authorization: GoogleLogin auth=<token>` with every call; write calls also
+carry the `T` token from `reader/api/0/token`.
+
+Streams: `user/-/state/com.google/reading-list` (every entry), `…/read`, `…/starred`, `feed/<id>`
+(a followed publisher) and `user/-/label/Following` (all of them: Newsstand's one folder). Streams
+run in the order Newsstand stored the articles (Google Reader's crawl order), newest first unless
+`r=o`; `ot`/`nt` bound the time stored, `xt`/`it` exclude or keep read or starred entries, `n`
+is the page size and `c` the continuation (the last item's id). Items carry their id in the long
+form `tag:google.com,2005:reader/item/<16 hex>`; calls accept that or the decimal short form.
+Every item's content passes the gate (`sync.entries`), as in the Miniflux and Fever APIs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.csrf import csrf_exempt
+
+from newsstand.articles.models import Article
+from newsstand.sources.models import Publisher
+from newsstand.sync import actions, queries
+from newsstand.sync.clients import throttle
+from newsstand.sync.entries import ENTRY_FIELDS, Gate
+from newsstand.sync.links import READ_ONLY, article_link, feed_url, home_url, site
+from newsstand.sync.models import AppPassword
+from newsstand.sync.queries import CATEGORY_TITLE, EntryFilter
+
+ITEM_PREFIX = "tag:google.com,2005:reader/item/"
+STATE = "user/-/state/com.google/"
+READING_LIST = STATE + "reading-list"
+READ = STATE + "read"
+STARRED = STATE + "starred"
+KEPT_UNREAD = STATE + "kept-unread"
+LABEL = "user/-/label/"
+FOLDER = LABEL + CATEGORY_TITLE
+# Tags that mean nothing here (sharing, liking): accepted and ignored, as Miniflux does.
+IGNORED_TAGS = frozenset(STATE + s for s in ("broadcast", "broadcast-friends", "like", "fresh"))
+DEFAULT_N = 20  # Google Reader's page size when `n` is not given
+MAX_IDS = 10_000  # ids a call at most (Google Reader's own cap on `n`)
+MAX_ITEMS = 1_000  # items with content a call at most: each carries its body
+MICROSECONDS_DIGITS = 16  # a `ts` this long is in microseconds, a shorter one in seconds
+GR_NS = "http://www.google.com/schemas/reader/atom/"
+GR_SCHEME = "http://www.google.com/reader/"
+CONTENT_TYPE_TEXT = "text/plain; charset=utf-8"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+View = Callable[..., HttpResponse]
+
+
+class BadRequest(ValueError):
+    pass
+
+
+class NotFound(LookupError):
+    pass
+
+
+def text(body: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPE_TEXT)
+
+
+def unauthorized(bad_token: bool = False) -> HttpResponse:
+    response = text("Unauthorized", 401)
+    if bad_token:
+        # What Google Reader sent for a stale `T`: apps fetch a new one and try again.
+        response["X-Reader-Google-Bad-Token"] = "true"
+    return response
+
+
+def _auth_token(request: HttpRequest) -> str:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    name, sep, token = value.strip().partition("=")
+    if scheme != "GoogleLogin" or not sep or name.strip().lower() != "auth":
+        return ""
+    return token.strip()
+
+
+def _values(request: HttpRequest, name: str) -> list[str]:
+    """A parameter's values from the form body and the query string (apps use either)."""
+    return request.POST.getlist(name) + request.GET.getlist(name)
+
+
+def _value(request: HttpRequest, name: str) -> str:
+    values = _values(request, name)
+    return values[0].strip() if values else ""
+
+
+def endpoint(*methods: str, write: bool = False) -> Callable[[View], View]:
+    """A Google Reader call: the auth token, the rate per app password, `T` for write calls."""
+
+    def wrap(view: View) -> View:
+        @csrf_exempt
+        @wraps(view)
+        def handle(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            client = actions.use_greader_token(_auth_token(request))
+            if client is None:
+                return unauthorized()
+            limited = throttle(client)
+            if limited is not None:
+                response = text("Too many requests: slow down.", 429)
+                response["Retry-After"] = str(limited.retry_after_s)
+                return response
+            allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
+            if request.method not in allowed:
+                response = text(f"Use {' or '.join(methods)}.", 405)
+                response["Allow"] = ", ".join(sorted(allowed))
+                return response
+            if write and not actions.is_greader_edit_token(client, _value(request, "T")):
+                return unauthorized(bad_token=True)
+            try:
+                return view(request, client, **kwargs)
+            except BadRequest as exc:
+                return text(str(exc), 400)
+            except NotFound as exc:
+                return text(str(exc), 404)
+
+        return handle
+
+    return wrap
+
+
+# Item ids ----------------------------------------------------------------------------------
+
+
+def long_id(article_id: int) -> str:
+    return f"{ITEM_PREFIX}{article_id:016x}"
+
+
+def parse_item_id(raw: str) -> int:
+    """An article id from the long form (prefix and hex), bare 16-digit hex, or decimal."""
+    value = raw.strip()
+    try:
+        if value.startswith(ITEM_PREFIX):
+            return int(value.removeprefix(ITEM_PREFIX), 16)
+        if len(value) == 16 and re.fullmatch(r"[0-9a-fA-F]{16}", value):
+            return int(value, 16)
+        return int(value)
+    except ValueError:
+        raise BadRequest(f"Not an item id: {raw!r}") from None
+
+
+def _item_ids(request: HttpRequest, limit: int) -> list[int]:
+    raw = [v for v in _values(request, "i") if v.strip()]
+    if not raw:
+        raise BadRequest("Name the items with i=")
+    if len(raw) > limit:
+        raise BadRequest(f"At most {limit} items a call")
+    return list(dict.fromkeys(parse_item_id(v) for v in raw))
+
+
+# Streams -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Stream:
+    id: str
+    title: str
+    flt: EntryFilter
+
+
+def _canonical(stream_id: str) -> str:
+    # `user/<id>/…` is the same stream as `user/-/…` (the signed-in reader).
+    return re.sub(r"^user/\d+/", "user/-/", stream_id.strip())
+
+
+def stream_of(user: Any, stream_id: str) -> Stream:
+    sid = _canonical(stream_id)
+    if sid in ("", READING_LIST):
+        return Stream(READING_LIST, "Reading list", EntryFilter())
+    if sid == READ:
+        return Stream(READ, "Read", EntryFilter(read=True))
+    if sid == STARRED:
+        return Stream(STARRED, "Starred", EntryFilter(starred=True))
+    followed = queries.followed_publisher_ids(user)
+    if sid == FOLDER:
+        return Stream(FOLDER, CATEGORY_TITLE, EntryFilter(publisher_ids=tuple(followed)))
+    rest = sid.removeprefix("feed/")
+    if rest != sid and rest.isascii() and rest.isdigit() and int(rest) in followed:
+        publisher = Publisher.objects.get(pk=int(rest))
+        return Stream(sid, publisher.name, EntryFilter(publisher_ids=(publisher.pk,)))
+    raise NotFound(f"No such stream: {stream_id}")
+
+
+def _narrowed(flt: EntryFilter, target: str, keep: bool) -> EntryFilter | None:
+    """`flt` with `it` (keep=True) or `xt` (keep=False) `target` applied; None if it empties it."""
+    sid = _canonical(target)
+    if sid in (READ, KEPT_UNREAD):
+        read = keep if sid == READ else not keep
+        if flt.read is not None and flt.read != read:
+            return None
+        return dataclasses.replace(flt, read=read)
+    if sid == STARRED:
+        if flt.starred is not None and flt.starred != keep:
+            return None
+        return dataclasses.replace(flt, starred=keep)
+    return flt  # other targets (labels, feeds, sharing) narrow nothing Newsstand keeps
+
+
+def _time(request: HttpRequest, name: str) -> datetime | None:
+    raw = _value(request, name)
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise BadRequest(f"{name} is a Unix time in seconds")
+    if len(raw) >= MICROSECONDS_DIGITS:
+        return EPOCH + timedelta(microseconds=int(raw))
+    return EPOCH + timedelta(seconds=int(raw))
+
+
+def _count(request: HttpRequest, most: int) -> int:
+    raw = _value(request, "n")
+    if not raw:
+        return min(DEFAULT_N, most)
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise BadRequest("n is a positive number")
+    return min(int(raw), most)
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    ids: list[int]
+    continuation: str | None
+
+
+def stream_page(request: HttpRequest, user: Any, stream: Stream, most: int) -> Page:
+    """One page of `stream`'s entry ids as the request's n, r, c, ot, nt, it and xt ask."""
+    flt: EntryFilter | None = stream.flt
+    for target in _values(request, "it"):
+        flt = _narrowed(flt, target, keep=True) if flt else None
+    for target in _values(request, "xt"):
+        flt = _narrowed(flt, target, keep=False) if flt else None
+    n = _count(request, most)
+    if flt is None:
+        return Page([], None)
+    oldest_first = _value(request, "r") == "o"
+    after = _time(request, "ot")
+    before = _time(request, "nt")
+    flt = dataclasses.replace(flt, stored_after=after, stored_before=before)
+    cont = _value(request, "c")
+    if cont:
+        if not cont.isascii() or not cont.isdigit():
+            raise BadRequest("Not a continuation of this stream")
+        if oldest_first:
+            flt = dataclasses.replace(flt, after_id=int(cont))
+        else:
+            flt = dataclasses.replace(flt, before_id=int(cont))
+    qs = queries.entries(user, timezone.now(), flt)
+    ids = list(qs.order_by("pk" if oldest_first else "-pk").values_list("pk", flat=True)[: n + 1])
+    more = len(ids) > n
+    ids = ids[:n]
+    return Page(ids, str(ids[-1]) if more else None)
+
+
+def _articles(user: Any, ids: list[int], now: datetime) -> list[Article]:
+    """The reader's entries among `ids`, in the order of `ids`, ready for items."""
+    found = {
+        a.pk: a for a in queries.entries(user, now, EntryFilter(ids=tuple(ids))).only(*ENTRY_FIELDS)
+    }
+    return [found[i] for i in ids if i in found]
+
+
+# Items -------------------------------------------------------------------------------------
+
+
+def _usec(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One entry as Google Reader shows it, content past the gate."""
+
+    article: Article
+    publisher: Publisher
+    link: str
+    html: str
+    categories: list[str]
+
+    @property
+    def published(self) -> datetime:
+        return self.article.published_at or self.article.fetched_at
+
+    @property
+    def updated(self) -> datetime:
+        return self.article.updated_at or self.published
+
+    @property
+    def author(self) -> str:
+        return ", ".join(a for a in self.article.authors if a)
+
+
+def items_of(user: Any, articles: list[Article], now: datetime) -> list[Item]:
+    gate = Gate(user, articles, now)
+    publishers = Publisher.objects.in_bulk({a.publisher_id for a in articles})
+    followed = set(queries.followed_publisher_ids(user))
+    items = []
+    for article in articles:
+        categories = [READING_LIST]
+        if article.publisher_id in followed:
+            categories.append(FOLDER)
+        if getattr(article, "is_read", False):
+            categories.append(READ)
+        if getattr(article, "is_starred", False):
+            categories.append(STARRED)
+        link = article_link(article)
+        html = gate.show(article, link).html
+        items.append(Item(article, publishers[article.publisher_id], link, html, categories))
+    return items
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    article, publisher = item.article, item.publisher
+    content = {"direction": "ltr", "content": item.html}
+    return {
+        "id": long_id(article.pk),
+        "crawlTimeMsec": str(_usec(article.fetched_at) // 1000),
+        "timestampUsec": str(_usec(article.fetched_at)),
+        "published": int(item.published.timestamp()),
+        "updated": int(item.updated.timestamp()),
+        "title": article.title,
+        "author": item.author,
+        "alternate": [{"href": item.link, "type": "text/html"}],
+        "canonical": [{"href": item.link}],
+        "summary": content,
+        "content": content,
+        "categories": item.categories,
+        "origin": {
+            "streamId": f"feed/{publisher.pk}",
+            "title": publisher.name,
+            "htmlUrl": publisher.homepage or home_url(),
+        },
+        "enclosure": [],
+    }
+
+
+def _contents_json(
+    request: HttpRequest, stream: Stream, items: list[Item], continuation: str | None
+) -> JsonResponse:
+    data: dict[str, Any] = {
+        "direction": "ltr",
+        "id": stream.id,
+        "title": stream.title,
+        "description": "",
+        "self": [{"href": site(request.path)}],
+        "alternate": [{"href": home_url(), "type": "text/html"}],
+        "updated": int(timezone.now().timestamp()),
+        "author": "",
+        "items": [item_json(i) for i in items],
+    }
+    if continuation:
+        data["continuation"] = continuation
+    return JsonResponse(data)
+
+
+class ReaderAtomFeed(Atom1Feed):
+    """Atom as Google Reader wrote it: the gr: namespace, item ids in the long form, read and
+    starred as categories, the continuation, and each entry's source feed."""
+
+    def root_attributes(self) -> dict[str, str]:
+        return super().root_attributes() | {"xmlns:gr": GR_NS}
+
+    def add_root_elements(self, handler: Any) -> None:
+        super().add_root_elements(handler)
+        if self.feed.get("continuation"):
+            handler.addQuickElement("gr:continuation", self.feed["continuation"])
+
+    def item_attributes(self, item: dict[str, Any]) -> dict[str, str]:
+        return {"gr:crawl-timestamp-msec": item["crawl_msec"]}
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, item)
+        for term in item["gr_categories"]:
+            label = term.rsplit("/", 1)[-1]
+            handler.addQuickElement(
+                "category", "", {"term": term, "scheme": GR_SCHEME, "label": label}
+            )
+        handler.addQuickElement("content", item["html"], {"type": "html"})
+        handler.startElement("source", {"gr:stream-id": item["stream_id"]})
+        handler.addQuickElement("id", item["source_id"])
+        handler.addQuickElement("title", item["source_title"])
+        handler.addQuickElement("link", "", {"rel": "alternate", "href": item["source_link"]})
+        handler.endElement("source")
+
+
+def _atom(
+    request: HttpRequest, stream: Stream, items: list[Item], continuation: str | None
+) -> HttpResponse:
+    feed = ReaderAtomFeed(
+        title=stream.title,
+        link=home_url(),
+        description="",
+        feed_url=site(request.get_full_path()),
+        feed_guid=f"tag:google.com,2005:reader/{stream.id}",
+        continuation=continuation or "",
+    )
+    for item in items:
+        article, publisher = item.article, item.publisher
+        feed.add_item(
+            title=article.title,
+            link=item.link,
+            # None leaves out <summary>: the entry's text is in <content>, written below.
+            description=None,  # type: ignore[arg-type]  # the stubs say str; Django takes None
+            # RFC 4287 wants an author on every entry: the publisher's name when the feed has none.
+            author_name=item.author or publisher.name,
+            pubdate=item.published,
+            updateddate=item.updated,
+            unique_id=long_id(article.pk),
+            html=item.html,
+            crawl_msec=str(_usec(article.fetched_at) // 1000),
+            gr_categories=item.categories,
+            stream_id=f"feed/{publisher.pk}",
+            source_id=f"tag:google.com,2005:reader/feed/{feed_url(publisher)}",
+            source_title=publisher.name,
+            source_link=publisher.homepage or home_url(),
+        )
+    return HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
+
+
+# Calls -------------------------------------------------------------------------------------
+
+
+@csrf_exempt
+def client_login(request: HttpRequest) -> HttpResponse:
+    """`Email` and an app password (`Passwd`) for the auth token, as Google's ClientLogin."""
+    if request.method != "POST":
+        response = text("Use POST.", 405)
+        response["Allow"] = "POST"
+        return response
+    found = actions.greader_login(_value(request, "Email"), _value(request, "Passwd"))
+    if found is None:
+        return text("Error=BadAuthentication\n", 401)
+    client, token = found
+    limited = throttle(client)
+    if limited is not None:
+        response = text("Too many requests: slow down.", 429)
+        response["Retry-After"] = str(limited.retry_after_s)
+        return response
+    if _value(request, "output") == "json":
+        return JsonResponse({"SID": token, "LSID": "null", "Auth": token})
+    # SID and LSID are there for old clients that parse three lines; only Auth is used.
+    return text(f"SID={token}\nLSID=null\nAuth={token}\n")
+
+
+@csrf_exempt
+def ping(request: HttpRequest) -> HttpResponse:
+    """The API's root: some apps check it answers before they sign in."""
+    return text("OK")
+
+
+@endpoint("GET", "POST")
+def token(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    return text(actions.greader_edit_token(client) + "\n")
+
+
+@endpoint("GET")
+def user_info(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    user = client.user
+    return JsonResponse(
+        {
+            "userId": str(user.pk),
+            "userName": user.email,
+            "userProfileId": str(user.pk),
+            "userEmail": user.email,
+            "isBloggerUser": False,
+            "signupTimeSec": int(user.date_joined.timestamp()),
+            "isMultiLoginEnabled": False,
+        }
+    )
+
+
+def _folder(**extra: str) -> dict[str, str]:
+    return {"id": FOLDER, "label": CATEGORY_TITLE, **extra}
+
+
+@endpoint("GET")
+def subscription_list(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    subscriptions = [
+        {
+            "id": f"feed/{p.pk}",
+            "title": p.name,
+            "categories": [_folder(type="folder")],
+            "sortid": f"{p.pk:08X}",
+            "firstitemmsec": "0",
+            "url": feed_url(p),
+            "htmlUrl": p.homepage or home_url(),
+            # Newsstand keeps no publisher icons.
+            "iconUrl": "",
+        }
+        for p in queries.followed_publishers(client.user)
+    ]
+    return JsonResponse({"subscriptions": subscriptions})
+
+
+@endpoint("GET")
+def tag_list(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    return JsonResponse({"tags": [{"id": STARRED}, _folder(type="folder")]})
+
+
+@endpoint("GET")
+def unread_count(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    counts = queries.unread_by_publisher(client.user, timezone.now())
+    rows = [
+        {"id": f"feed/{pk}", "count": c.unread, "newestItemTimestampUsec": str(_usec(c.newest))}
+        for pk, c in sorted(counts.items())
+    ]
+    total = sum(c.unread for c in counts.values())
+    newest = str(max((_usec(c.newest) for c in counts.values()), default=0))
+    for sid in (FOLDER, READING_LIST):
+        rows.append({"id": sid, "count": total, "newestItemTimestampUsec": newest})
+    return JsonResponse({"max": total, "unreadcounts": rows})
+
+
+@endpoint("GET")
+def items_ids(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    stream = stream_of(client.user, _value(request, "s"))
+    page = stream_page(request, client.user, stream, MAX_IDS)
+    data: dict[str, Any] = {"itemRefs": [{"id": str(i)} for i in page.ids]}
+    if page.continuation:
+        data["continuation"] = page.continuation
+    return JsonResponse(data)
+
+
+@endpoint("GET", "POST")
+def items_contents(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    user, now = client.user, timezone.now()
+    ids = sorted(_item_ids(request, MAX_ITEMS), reverse=_value(request, "r") != "o")
+    items = items_of(user, _articles(user, ids, now), now)
+    return _contents_json(request, Stream(READING_LIST, "Reading list", EntryFilter()), items, None)
+
+
+def _stream_items(
+    request: HttpRequest, client: AppPassword, stream_id: str
+) -> tuple[Stream, list[Item], str | None]:
+    user, now = client.user, timezone.now()
+    stream = stream_of(user, stream_id or _value(request, "s"))
+    page = stream_page(request, user, stream, MAX_ITEMS)
+    return stream, items_of(user, _articles(user, page.ids, now), now), page.continuation
+
+
+@endpoint("GET", "POST")
+def stream_contents(request: HttpRequest, client: AppPassword, stream_id: str = "") -> HttpResponse:
+    return _contents_json(request, *_stream_items(request, client, stream_id))
+
+
+@endpoint("GET")
+def atom(request: HttpRequest, client: AppPassword, stream_id: str = "") -> HttpResponse:
+    return _atom(request, *_stream_items(request, client, stream_id))
+
+
+def _tags(request: HttpRequest, name: str) -> set[str]:
+    return {_canonical(t) for t in _values(request, name) if t.strip()}
+
+
+@endpoint("POST", write=True)
+def edit_tag(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    """Add (`a`) or remove (`r`) read, kept-unread and starred on items (`i`)."""
+    user, now = client.user, timezone.now()
+    add, remove = _tags(request, "a"), _tags(request, "r")
+    if not add and not remove:
+        raise BadRequest("Name a tag to add (a=) or remove (r=)")
+    if add & remove:
+        raise BadRequest("A tag cannot be added and removed at once")
+    mark_read = READ in add or KEPT_UNREAD in remove
+    mark_unread = READ in remove or KEPT_UNREAD in add
+    if mark_read and mark_unread:
+        raise BadRequest("An item cannot be marked read and unread at once")
+    labels = {t for t in add | remove if t.startswith(LABEL) or t.startswith("feed/")}
+    if labels:
+        return text(READ_ONLY, 403)
+    unknown = (add | remove) - {READ, STARRED, KEPT_UNREAD} - IGNORED_TAGS
+    if unknown:
+        raise BadRequest(f"Unknown tag: {sorted(unknown)[0]}")
+    wanted = _item_ids(request, MAX_IDS)
+    ids = list(
+        queries.entries(user, now, EntryFilter(ids=tuple(wanted))).values_list("pk", flat=True)
+    )
+    if mark_read or mark_unread:
+        actions.set_read(user, ids, mark_read, now)
+    if STARRED in add or STARRED in remove:
+        for article_id in ids:
+            actions.set_starred(user, article_id, STARRED in add)
+    return text("OK")
+
+
+@endpoint("POST", write=True)
+def mark_all_as_read(request: HttpRequest, client: AppPassword) -> HttpResponse:
+    """Every unread entry of stream `s` read, or those stored up to `ts` (seconds or µs)."""
+    user, now = client.user, timezone.now()
+    stream = stream_of(user, _value(request, "s"))
+    until = _time(request, "ts")
+    flt = _narrowed(stream.flt, READ, keep=False)
+    if flt is not None:
+        if until is not None:
+            # Inclusive: an app sends the newest item it has shown, and that one is read too.
+            in_usec = len(_value(request, "ts")) >= MICROSECONDS_DIGITS
+            step = timedelta(microseconds=1) if in_usec else timedelta(seconds=1)
+            flt = dataclasses.replace(flt, stored_before=until + step)
+        ids = list(queries.entries(user, now, flt).values_list("pk", flat=True))
+        actions.set_read(user, ids, True, now)
+    return text("OK")
+
+
+@endpoint("GET", "POST")
+def read_only(request: HttpRequest, client: AppPassword, **kwargs: Any) -> HttpResponse:
+    """Subscribing, renaming and deleting folders: Newsstand's publishers are chosen on the site."""
+    return text(READ_ONLY, 403)
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return text("Not found: this Google Reader call does not exist here.", 404)

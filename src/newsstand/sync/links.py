@@ -1,0 +1,33 @@
+"""What the three sync APIs tell apps alike: addresses on this site, and why apps only read."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from newsstand.articles.models import Article
+from newsstand.sources.models import Publisher
+
+READ_ONLY = (
+    "Newsstand chooses its publishers and keeps their articles: apps read, follow on the site, "
+    "and mark entries read or starred, but cannot change feeds, categories, users or entries."
+)
+
+
+def site(path: str) -> str:
+    """The absolute address of `path` on this site."""
+    return settings.NEWSSTAND_SITE_URL + path
+
+
+def article_link(article: Article) -> str:
+    """Where an app sends the reader for the article: its page here, behind the gate."""
+    return site(article.get_absolute_url())
+
+
+def feed_url(publisher: Publisher) -> str:
+    """The publisher's outgoing RSS feed here: what apps show as the feed's address."""
+    return site(reverse("feeds:publisher_rss", args=[publisher.slug]))
+
+
+def home_url() -> str:
+    return site(reverse("reader:home"))
