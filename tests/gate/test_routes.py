@@ -38,6 +38,7 @@ ROUTES: dict[str, str] = {
     "publishers/": NO_ARTICLES,
     "publishers/<path:slug>/": TEASERS,
     "publishers/<path:slug>/icon": NO_ARTICLES,
+    "sections/": NO_ARTICLES,  # the index: names and counts
     "sections/<path:section>/": TEASERS,
     "topics/<str:slug>/": TEASERS,
     "settings/": NO_ARTICLES,
