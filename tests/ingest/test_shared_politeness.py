@@ -4,6 +4,8 @@ robots.txt once and honour one back-off. Two RedisPoliteness instances stand for
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -14,6 +16,7 @@ import redis
 from pytest_django.fixtures import Settings
 
 from newsstand.ingest import politeness
+from newsstand.ingest.leases import RUNNING_LEASE_S
 from newsstand.ingest.politeness import RedisPoliteness
 from tests.httpserver import PublisherWeb
 
@@ -71,19 +74,65 @@ def test_two_workers_together_keep_the_per_host_limit(
         pass
 
 
-def test_a_dead_worker_s_slot_frees_itself(
-    workers: tuple[RedisPoliteness, RedisPoliteness], monkeypatch: pytest.MonkeyPatch
+# A worker process that takes every slot of the host, says so, and keeps fetching until killed.
+_SLOT_HOLDER = """
+import contextlib, sys, time
+from newsstand.ingest import politeness
+redis_url, prefix, url, ttl_s, renew_s = sys.argv[1:]
+politeness.SLOT_TTL_S, politeness.SLOT_RENEW_S = float(ttl_s), float(renew_s)
+worker = politeness.RedisPoliteness(redis_url, prefix=prefix)
+with contextlib.ExitStack() as stack:
+    for _ in range(politeness.PER_HOST_CONCURRENCY):
+        stack.enter_context(worker.host_slot(url))
+    print("holding", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_slots_live_while_their_worker_does_and_free_soon_after_it_dies(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a, b = workers
-    monkeypatch.setattr(politeness, "SLOT_TTL_S", 0.3)
+    # Short times; under load a renewal may be late by a second, hence the margins.
+    ttl_s, renew_s = 1.5, 0.3
+    monkeypatch.setattr(politeness, "SLOT_TTL_S", ttl_s)
+    monkeypatch.setattr(politeness, "SLOT_RENEW_S", renew_s, raising=False)
+    prefix = f"newsstand-test-{uuid.uuid4().hex}:"
     url = "http://news.example/a"
-    held = [a.host_slot(url) for _ in range(politeness.PER_HOST_CONCURRENCY)]
-    for slot in held:
-        slot.__enter__()  # never left: the worker died holding them
-    started = time.monotonic()
-    with b.host_slot(url):
-        waited = time.monotonic() - started
-    assert 0.2 < waited < 5
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _SLOT_HOLDER, redis_url, prefix, url, str(ttl_s), str(renew_s)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    other = RedisPoliteness(redis_url, prefix=prefix)
+    got: list[float] = []
+
+    def take() -> None:
+        with other.host_slot(url):
+            got.append(time.monotonic())
+
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        taker = threading.Thread(target=take, daemon=True)
+        taker.start()
+        # A fetch longer than SLOT_TTL_S keeps its slot: the per-host limit holds.
+        time.sleep(2 * ttl_s)
+        assert not got, "a live worker's slot expired under it"
+        holder.kill()  # SIGKILL: no release, no renewal
+        killed = time.monotonic()
+        taker.join(timeout=ttl_s + 10)
+        assert got, "a dead worker's slot never came free"
+        assert got[0] - killed <= ttl_s + 2
+    finally:
+        holder.kill()
+        holder.wait()
+        other.reset()
+
+
+def test_a_dead_worker_s_slots_free_no_later_than_its_feeds_leases() -> None:
+    # Its feeds are due again RUNNING_LEASE_S after its last renewal; slots held longer would
+    # keep the live workers off the host past the minute the feeds must be fetched in.
+    assert politeness.SLOT_TTL_S <= RUNNING_LEASE_S
 
 
 def test_a_back_off_one_worker_heard_holds_for_all(

@@ -10,17 +10,14 @@ story is left without articles.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +29,14 @@ from django.conf import settings
 from newsstand.ingest.politeness import PER_HOST_CONCURRENCY
 from tests.httpserver import PublisherWeb
 from tests.ingest.corpus import HTML, RSS, article_page, rss
+from tests.server.cluster import (
+    Cluster,
+    PostgresServer,
+    cluster_env,
+    free_port,
+    redis_db_url,
+    wait_until,
+)
 
 # The roles the deploy files run (tests/deploy/test_deploy.py checks them against this).
 EXERCISED_COMMANDS = [["up", "--no-worker"], ["worker"], ["migrate"]]
@@ -56,21 +61,21 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _postgres_admin() -> dict[str, Any]:
+def _postgres() -> PostgresServer:
     db = settings.DATABASES["default"]
     if not db["ENGINE"].endswith("postgresql"):
         pytest.skip("the multi-node test runs in the PostgreSQL pass (NEWSSTAND_DATABASE_URL)")
-    return {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": int(db["PORT"] or 5432),
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-    }
+    return PostgresServer(
+        host=db["HOST"] or "127.0.0.1",
+        port=int(db["PORT"] or 5432),
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+    )
 
 
 def _redis_url() -> str:
     base = os.environ.get("NEWSSTAND_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    url = base.rsplit("/", 1)[0] + f"/{REDIS_DB}"
+    url = redis_db_url(base, REDIS_DB)
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.ConnectionError:
@@ -78,79 +83,12 @@ def _redis_url() -> str:
     return url
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait(what: str, check: Callable[[], bool], timeout_s: float) -> float:
     """Seconds until `check()` held; fails naming `what` after `timeout_s`."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        with contextlib.suppress(Exception):
-            if check():
-                return time.monotonic() - started
-        time.sleep(0.25)
-    pytest.fail(f"{what}: not within {timeout_s} s")
-
-
-@dataclass
-class Cluster:
-    env: dict[str, str]
-    root: Path
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    ports: dict[str, int] = field(default_factory=dict)
-
-    def node_env(self, name: str, **extra: str) -> dict[str, str]:
-        data_dir = self.root / name
-        data_dir.mkdir(exist_ok=True)
-        return {**self.env, "NEWSSTAND_DATA_DIR": str(data_dir), **extra}
-
-    def run(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "newsstand", *args],
-            env=self.node_env("admin"),
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-        return done.stdout
-
-    def start(self, name: str, *args: str, **extra: str) -> None:
-        log = (self.root / f"{name}.log").open("wb")
-        self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "newsstand", *args],
-            env=self.node_env(name, **extra),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def start_web(self, name: str, **extra: str) -> str:
-        port = self.ports[name] = _free_port()
-        self.start(
-            name, "up", "--no-worker", "--bind", f"127.0.0.1:{port}", "--web-workers", "1", **extra
-        )
-        return f"http://127.0.0.1:{port}"
-
-    def log(self, name: str) -> str:
-        return (self.root / f"{name}.log").read_text(errors="replace")[-4000:]
-
-    def stop_all(self) -> None:
-        for proc in self.processes.values():
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.processes.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+    try:
+        return wait_until(what, check, timeout_s)
+    except TimeoutError as exc:
+        pytest.fail(str(exc))
 
 
 class _Pages:
@@ -201,38 +139,23 @@ class _Pages:
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
     import psycopg
 
-    admin = _postgres_admin()
+    server = _postgres()
     redis_url = _redis_url()
     try:
-        psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=3, **admin).close()
+        server.ping()
     except psycopg.OperationalError as exc:
-        _skip_or_fail(f"no PostgreSQL at {admin['host']}:{admin['port']} ({exc})")
-    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        _skip_or_fail(f"no PostgreSQL at {server.host}:{server.port} ({exc})")
+    database_url = server.recreate(DATABASE)
     store = redis.Redis.from_url(redis_url)
     store.flushdb()  # only this test's database number
-    user = admin["user"] + (f":{admin['password']}" if admin["password"] else "")
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSSTAND_", "DJANGO_"))}
-    base |= {
-        "NEWSSTAND_DATABASE_URL": f"postgres://{user}@{admin['host']}:{admin['port']}/{DATABASE}",
-        "NEWSSTAND_TASK_QUEUE_URL": redis_url,
-        "NEWSSTAND_CACHE_URL": redis_url,
-        "NEWSSTAND_SECRET_KEY": SECRET_KEY,
-        "NEWSSTAND_SINGLE_NODE": "0",
-        "NEWSSTAND_ALLOW_PRIVATE_URLS": "1",
-        "NEWSSTAND_LOG_FORMAT": "json",
-    }
-    if os.environ.get("NEWSSTAND_SHARED_DATA"):
-        base["NEWSSTAND_SHARED_DATA"] = os.environ["NEWSSTAND_SHARED_DATA"]
-    nodes = Cluster(env=base, root=tmp_path)
+    env = cluster_env(database_url=database_url, redis_url=redis_url, secret_key=SECRET_KEY)
+    nodes = Cluster(env=env, root=tmp_path)
     try:
         yield nodes
     finally:
         nodes.stop_all()
         store.flushdb()
-        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        server.drop(DATABASE)
 
 
 def _serve_feeds(web: PublisherWeb, pages: _Pages) -> list[str]:
@@ -379,7 +302,7 @@ def _run_the_cluster(cluster: Cluster, web: PublisherWeb, pages: _Pages) -> None
     assert not _signed_in(bases[1], session), "signed out on node 1, still in on node 2"
 
     # 4. A node whose Redis is unreachable is not ready, and says which parts failed.
-    closed = f"redis://127.0.0.1:{_free_port()}/0"
+    closed = f"redis://127.0.0.1:{free_port()}/0"
     lost = cluster.start_web(
         "web-lost", NEWSSTAND_CACHE_URL=closed, NEWSSTAND_TASK_QUEUE_URL=closed
     )

@@ -56,10 +56,13 @@ BACKOFF_MAX_HOSTS = 4096
 
 ROBOTS_DISALLOWED = "robots.txt disallows fetching this page"
 
-# Shared (Redis) state. A slot is held at most as long as a fetch may take, so a worker that dies
-# holding one frees it then; a robots.txt fetch is left to one worker for as long, the others
-# waiting for its answer.
-SLOT_TTL_S = 90.0
+# Shared (Redis) state. A slot lives SLOT_TTL_S unless renewed; a thread per process renews the
+# slots it holds every SLOT_RENEW_S, so a fetch keeps its slot however long it runs and a worker
+# that dies frees its slots within SLOT_TTL_S (as its feeds' leases, leases.RUNNING_LEASE_S: its
+# feeds are fetched again within a minute, not held up by its slots). A robots.txt fetch is left
+# to one worker for ROBOTS_LOCK_S, the others waiting for its answer.
+SLOT_TTL_S = 30.0
+SLOT_RENEW_S = 10.0
 SLOT_POLL_MIN_S = 0.02
 SLOT_POLL_MAX_S = 0.25
 ROBOTS_LOCK_S = 90.0
@@ -369,6 +372,19 @@ if left < tonumber(ARGV[1]) then
 end
 return 1
 """
+# Pushes our slot's expiry ARGV[2] ms past now, if it is still live (an expired slot may have
+# been counted out and its place taken: it is not brought back).
+_RENEW_SLOT_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) > now then
+  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
 # Deletes the key only while it holds our token.
 _RELEASE_LUA = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -387,6 +403,11 @@ class RedisPoliteness:
             url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
         )
         self._take_slot = self.client.register_script(_TAKE_SLOT_LUA)
+        self._renew_slot = self.client.register_script(_RENEW_SLOT_LUA)
+        # The slots this process holds (token: key), renewed by the keeper thread.
+        self._held: dict[str, str] = {}
+        self._held_lock = threading.Lock()
+        self._keeper: threading.Thread | None = None
         self._backoff = self.client.register_script(_BACKOFF_LUA)
         self._release = self.client.register_script(_RELEASE_LUA)
         self._local_lock = threading.Lock()
@@ -404,13 +425,49 @@ class RedisPoliteness:
             # Not security sensitive: jitter only keeps waiting workers out of lockstep.
             time.sleep(wait * random.uniform(0.5, 1.0))  # noqa: S311
             wait = min(SLOT_POLL_MAX_S, wait * 2)
+        with self._held_lock:
+            self._held[token] = key
+            if self._keeper is None or not self._keeper.is_alive():
+                self._keeper = threading.Thread(
+                    target=self._keep_slots, name="host-slot-keeper", daemon=True
+                )
+                self._keeper.start()
         try:
             yield
         finally:
+            with self._held_lock:
+                self._held.pop(token, None)
             try:
                 self.client.zrem(key, token)
             except redis.RedisError as exc:
                 log.warning("host slot release failed host=%s error=%r", host_key(url), exc)
+
+    def renew_slots(self) -> int:
+        """Renew every slot this process holds (the keeper does it every SLOT_RENEW_S); how
+        many were still ours."""
+        with self._held_lock:
+            held = list(self._held.items())
+        ttl_ms = int(SLOT_TTL_S * 1000)
+        renewed = 0
+        for token, key in held:
+            try:
+                if self._renew_slot(keys=[key], args=[token, ttl_ms]):
+                    renewed += 1
+                    continue
+                # Expired before we renewed it (Redis or this process stalled): the fetch goes
+                # on, and the host may see one request more than the limit for its length.
+                log.warning("host slot lost while fetching key=%s", key)
+            except redis.RedisError as exc:
+                log.warning("host slot renewal failed key=%s error=%r", key, exc)
+                continue
+            with self._held_lock:
+                self._held.pop(token, None)
+        return renewed
+
+    def _keep_slots(self) -> None:
+        while True:
+            time.sleep(SLOT_RENEW_S)
+            self.renew_slots()
 
     # Back-off
 
