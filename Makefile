@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.recommend
 	$(BIN)/python bench/search.py
 	$(BIN)/python -m bench.briefing
+	$(BIN)/python bench/sync.py
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
