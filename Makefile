@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.briefing
 	$(BIN)/python -m bench.sections
 	nice -n 10 $(BIN)/python -m bench.hostile
+	$(BIN)/python bench/sync.py
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

@@ -61,6 +61,10 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["publisher", "guid"]),
             models.Index(fields=["-fetched_at"]),
+            # A reader's followed publishers in a time window (the sync APIs' entries, counted and
+            # listed by id) from the index alone, never reading the rows with their bodies. The id
+            # is a key column because SQLite has no INCLUDE (it would keep the rowid anyway).
+            models.Index(fields=["publisher", "published_at", "id"], name="article_pub_published"),
         ]
 
     def __str__(self) -> str:

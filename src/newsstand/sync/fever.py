@@ -53,7 +53,7 @@ def _ids(values: list[int]) -> str:
 
 
 def _flag(article: Any, annotation: str) -> int:
-    """0 or 1 from a flag queries.entries annotates (the model does not declare it)."""
+    """0 or 1 from a flag queries.mark_state sets (the model does not declare it)."""
     return int(bool(getattr(article, annotation)))
 
 
@@ -75,7 +75,7 @@ def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str
     else:
         qs = queries.entries(user, now, EntryFilter(after_id=since_id or 0)).order_by("pk")
     total = queries.entries(user, now).count()
-    articles = list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL])
+    articles = queries.mark_state(user, list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL]))
     gate = Gate(user, articles, now)
     items = []
     for article in articles:
@@ -129,12 +129,12 @@ def _mark(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str,
 
 
 def _unread_ids(client: AppPassword, now: datetime) -> str:
-    qs = queries.entries(client.user, now, EntryFilter(read=False)).order_by("pk")
+    qs = queries.by_id(queries.entries(client.user, now, EntryFilter(read=False)))
     return _ids(list(qs.values_list("pk", flat=True)))
 
 
 def _saved_ids(client: AppPassword, now: datetime) -> str:
-    qs = queries.entries(client.user, now, EntryFilter(starred=True)).order_by("pk")
+    qs = queries.by_id(queries.entries(client.user, now, EntryFilter(starred=True)))
     return _ids(list(qs.values_list("pk", flat=True)))
 
 

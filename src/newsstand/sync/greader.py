@@ -258,7 +258,14 @@ def stream_page(request: HttpRequest, user: Any, stream: Stream, most: int) -> P
         else:
             flt = dataclasses.replace(flt, before_id=int(cont))
     qs = queries.entries(user, timezone.now(), flt)
-    ids = list(qs.order_by("pk" if oldest_first else "-pk").values_list("pk", flat=True)[: n + 1])
+    if most > MAX_ITEMS:
+        # Long id lists: found through the window's index, then sorted (queries.by_id).
+        qs = queries.by_id(qs, newest_first=not oldest_first)
+    else:
+        # A page of items: walking the ids from the newest (or the continuation) finds it
+        # after a few rows when most entries match.
+        qs = qs.order_by("pk" if oldest_first else "-pk")
+    ids = list(qs.values_list("pk", flat=True)[: n + 1])
     more = len(ids) > n
     ids = ids[:n]
     return Page(ids, str(ids[-1]) if more else None)
@@ -303,6 +310,7 @@ class Item:
 
 
 def items_of(user: Any, articles: list[Article], now: datetime) -> list[Item]:
+    queries.mark_state(user, articles)
     gate = Gate(user, articles, now)
     publishers = Publisher.objects.in_bulk({a.publisher_id for a in articles})
     followed = set(queries.followed_publisher_ids(user))

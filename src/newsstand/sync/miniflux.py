@@ -188,6 +188,7 @@ def _feeds_by_id(user: Any, publisher_ids: set[int], now: datetime) -> dict[int,
 
 
 def _entries_page(user: Any, articles: list[Any], now: datetime) -> list[dict[str, Any]]:
+    queries.mark_state(user, articles)
     gate = Gate(user, articles, now)
     feeds = _feeds_by_id(user, {a.publisher_id for a in articles}, now)
     return [entry_json(user, a, gate, feeds) for a in articles]
@@ -259,9 +260,12 @@ def _ordered(request: HttpRequest, qs: QuerySet[Article]) -> QuerySet[Article]:
     if direction not in ("asc", "desc"):
         raise BadRequest(f"Invalid direction value: {direction!r}")
     field = ORDER_FIELDS[order]
+    # The database's own NULL order (only an undated saved article has none): asking PostgreSQL
+    # for NULLS FIRST on ASC stops it walking the published_at index, and it sorts every entry,
+    # bodies included, for a page (0.5 s at 100,000 entries).
     if direction == "desc":
-        return qs.order_by(F(field).desc(nulls_last=True), "-pk")
-    return qs.order_by(F(field).asc(nulls_first=True), "pk")
+        return qs.order_by(F(field).desc(), "-pk")
+    return qs.order_by(F(field).asc(), "pk")
 
 
 def _list_entries(request: HttpRequest, client: AppPassword, feed_id: int | None) -> HttpResponse:
@@ -275,6 +279,8 @@ def _list_entries(request: HttpRequest, client: AppPassword, feed_id: int | None
     offset = max(_int(request, "offset", 0) or 0, 0)
     qs = queries.entries(user, now, flt)
     total = qs.count()
+    if request.GET.get("order") == "status":
+        qs = queries.with_state(qs, user)
     page = list(_ordered(request, qs.only(*ENTRY_FIELDS))[offset : offset + limit])
     return JsonResponse({"total": total, "entries": _entries_page(user, page, now)})
 
