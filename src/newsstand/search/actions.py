@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from newsstand.articles.models import Article
 from newsstand.search.backends import get_backend
@@ -67,11 +68,10 @@ def refresh_public_texts(ids: Iterable[int] | None = None) -> int:
 def fill_missing_public_texts() -> int:
     """Compute the public texts articles lack (bulk loads, raw SQL, an article changed behind
     the ORM's back); returns how many."""
-    missing = list(
-        Article.objects.exclude(pk__in=PublicText.objects.values("article_id")).values_list(
-            "pk", flat=True
-        )
-    )
+    # NOT EXISTS, not NOT IN: PostgreSQL plans `id NOT IN (subquery)` as a hashed subplan only
+    # when it fits work_mem, else as a nested loop (12+ minutes at 120,000 articles).
+    has_text = PublicText.objects.filter(article_id=OuterRef("pk"))
+    missing = list(Article.objects.filter(~Exists(has_text)).values_list("pk", flat=True))
     if missing:
         refresh_public_texts(missing)
         log.info("search public texts filled articles=%d", len(missing))
