@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db.models import Case, Value, When
 
+from newsstand.articles.models import Article
+from newsstand.sources.models import Publisher
 from newsstand.stories.models import Story
 
 TOP_STORY_FIELDS = (
@@ -22,6 +24,17 @@ TOP_STORY_FIELDS = (
     "representative_id",
     "last_updated_at",
     "score",
+)
+# The representative article's parts a reader block shows: its image and publisher.
+REPRESENTATIVE_FIELDS = (
+    "representative__id",
+    "representative__title",
+    "representative__lead_image_url",
+    "representative__section",
+    "representative__publisher__id",
+    "representative__publisher__name",
+    "representative__publisher__slug",
+    "representative__publisher__logo",
 )
 # The order staff read the breakdown in; matches stories.ranking.score_story's parts.
 SIGNALS = ("breadth", "velocity", "reads", "recency")
@@ -48,14 +61,46 @@ class TopStory:
     def sources(self) -> str:
         return self.story.sources_label
 
+    @property
+    def representative(self) -> Article | None:
+        """The story's chosen article, when loaded (`top_stories(with_representative=True)`)."""
+        if "representative" not in self.story._state.fields_cache:
+            return None
+        return self.story.representative
 
-def top_stories(limit: int = 8, *, exclude_story_id: int | None = None) -> list[TopStory]:
+    @property
+    def image_url(self) -> str:
+        rep = self.representative
+        return rep.lead_image_url if rep is not None else ""
+
+    @property
+    def publisher(self) -> Publisher | None:
+        rep = self.representative
+        return rep.publisher if rep is not None else None
+
+    @property
+    def others(self) -> int:
+        """How many publishers beside the representative's cover the story."""
+        return max(self.story.publisher_count - 1, 0)
+
+
+def top_stories(
+    limit: int = 8, *, exclude_story_id: int | None = None, with_representative: bool = False
+) -> list[TopStory]:
     """The highest-scored stories, in one query; unranked (score 0) stories never show.
 
     Stories that several publishers cover come first: "top stories right now" is what the news
     is talking about, and a single outlet's piece only fills the block when there are too few.
+    `with_representative` joins each story's chosen article and its publisher (a reader's
+    block shows the image and the publisher's name), still in the one query.
     """
-    stories = Story.objects.filter(score__gt=0).only(*TOP_STORY_FIELDS)
+    stories = Story.objects.filter(score__gt=0)
+    if with_representative:
+        stories = stories.select_related("representative__publisher").only(
+            *TOP_STORY_FIELDS, *REPRESENTATIVE_FIELDS
+        )
+    else:
+        stories = stories.only(*TOP_STORY_FIELDS)
     if exclude_story_id is not None:
         stories = stories.exclude(pk=exclude_story_id)
     covered = Case(When(publisher_count__gte=2, then=Value(1)), default=Value(0))
