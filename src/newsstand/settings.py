@@ -190,6 +190,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 
 # Accounts (accounts/): the rest of allauth's behaviour, our templates and the account page.
 ACCOUNT_ADAPTER = "newsstand.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "newsstand.accounts.forms.NewsstandSignupForm"}
 # One address per account: a new one replaces the old once its link is followed.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False  # signing out is a POST (with CSRF), never a link or prefetch
