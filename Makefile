@@ -12,14 +12,11 @@ BIND ?= 127.0.0.1:8000
 help:
 	@echo "make run    - install into .venv, migrate, load the catalogue, serve on http://$(BIND)"
 	@echo "make test   - the full suite on SQLite, then on PostgreSQL"
-<<<<<<< HEAD
 	@echo "make lint   - ruff, mypy and lint-imports (the package layers)"
-=======
-	@echo "make lint   - ruff and mypy"
 	@echo "make golden - rewrite the golden test files from today's code (review: git diff tests/)"
->>>>>>> testsclean
 	@echo "make bench  - benchmarks (results in docs/benchmarks.md)"
-	@echo "make screenshots - every page type, phone and desktop, into docs/screenshots/"
+	@echo "make screenshots - every page type, phone and desktop: the demo set into docs/screenshots/,"
+	@echo "                   real shared pages into docs/screenshots/real/ (not committed)"
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
@@ -47,14 +44,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-<<<<<<< HEAD
-# Every benchmark that runs without arguments, with its defaults (docs/benchmarks.md says what
-# each needs). bench/web.py needs wrk; without it the others still run and it is reported skipped.
-=======
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden
 
->>>>>>> testsclean
+# Every benchmark that runs without arguments, with its defaults (docs/benchmarks.md says what
+# each needs). bench/web.py needs wrk; without it the others still run and it is reported skipped.
 bench: $(STAMP)
 	$(BIN)/python -m bench.extraction
 	$(BIN)/python bench/ingest.py
