@@ -718,7 +718,7 @@ def seed_real(shared: Path, web: Any) -> dict[str, Any]:
             )
             items.append((key, truth[key]["title"], link, now - REAL_SPACING * (n + i)))
         tree = parse_html(page.decode("utf-8", errors="replace"))
-        site_name = (read_metadata(tree, truth[keys[0]]["url"]).site_name if tree is not None else "")
+        site_name = read_metadata(tree, truth[keys[0]]["url"]).site_name if tree else ""
         name = site_name or site.split("//", 1)[1].removeprefix("www.")
         publisher = Publisher.objects.create(
             name=name, slug=f"{slugify(name)}-{n}", homepage=f"{site}/", language="en"
@@ -799,7 +799,7 @@ def run_real() -> int:
                 out_dir=REAL_OUT_DIR,
                 dark_pages=(*pages, *staff_pages),
             )
-        logger.info("%d screenshots of real pages in %s (not committed)", len(written), REAL_OUT_DIR)
+        logger.info("%d real-page screenshots in %s (not committed)", len(written), REAL_OUT_DIR)
         return 0
     finally:
         web.stop()

@@ -56,7 +56,9 @@ def test_home_shows_top_stories_by_score_with_sources_and_links(client, ranked):
     best = Story.objects.get(headline="Story with 10 sources")
     assert f'href="{best.get_absolute_url()}"' in top
     # Top stories come before the latest list.
-    assert html.index("Top stories right now") < html.index('<h2 class="page-title home__latest">Latest')
+    assert html.index("Top stories right now") < html.index(
+        '<h2 class="page-title home__latest">Latest'
+    )
 
 
 def test_home_shows_live_picks_in_order_with_blurbs(client):
