@@ -15,7 +15,8 @@ help:
 	@echo "make lint   - ruff, mypy and lint-imports (the package layers)"
 	@echo "make golden - rewrite the golden test files from today's code (review: git diff tests/)"
 	@echo "make bench  - benchmarks (results in docs/benchmarks.md)"
-	@echo "make screenshots - every page type, phone and desktop, into docs/screenshots/"
+	@echo "make screenshots - every page type, phone and desktop: the demo set into docs/screenshots/,"
+	@echo "                   real shared pages into docs/screenshots/real/ (not committed)"
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \

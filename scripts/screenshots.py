@@ -1,8 +1,18 @@
-"""`make screenshots`: every reader page type, phone and desktop widths, into docs/screenshots/.
+"""`make screenshots`: every reader page type, phone and desktop widths, in two sets.
 
-Runs against a throwaway data directory seeded with invented demo content: fictional publishers
-and articles written for this script, lead images drawn here as SVG. Real publishers' pages (the
-shared corpus) are copyrighted, so they never appear in committed screenshots.
+The demo set (docs/screenshots/, committed) runs against a throwaway data directory seeded with
+invented demo content: fictional publishers and articles written for this script, lead images
+drawn here as SVG.
+
+The real set (docs/screenshots/real/, never committed: .gitignore) is built from the shared real
+pages (../shared/data, NEWSSTAND_SHARED_DATA): a local publisher web (tests/httpserver.py, as the
+end-to-end tests use) serves a few publishers' naeb-dev pages behind an RSS feed each, Newsstand
+ingests them as it would any site, and the main pages are shot, phone and desktop, light and
+dark. Those pages are copyrighted news, there to judge the design on real content only. Their
+pictures live on the publishers' servers, which the browser never contacts: a neutral
+placeholder stands in for each.
+
+    scripts/screenshots.py [--set demo|real|all]     (default all; real is skipped without data)
 """
 
 from __future__ import annotations
@@ -34,8 +44,23 @@ sys.path.insert(0, str(REPO))
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - needs REPO on sys.path
 
 OUT_DIR = REPO / "docs" / "screenshots"
+REAL_OUT_DIR = OUT_DIR / "real"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 DARK_PAGES = ("home", "article")
+# Real set: how many sites of naeb-dev (two pages each), and which (news sites with pictures).
+REAL_SITES = (
+    "http://www.aljazeera.com",
+    "http://www.latimes.com",
+    "http://www.politico.eu",
+    "http://www.space.com",
+    "http://www.technologyreview.com",
+    "http://phys.org",
+    "http://www.pbs.org",
+    "http://usatoday.com",
+)
+# Real pages carry their own (2023) dates; the set is moved to the last hours so that the home's
+# Top stories and sections, which look at recent news, have something to show.
+REAL_SPACING = timedelta(minutes=53)
 SERVER_START_TIMEOUT_S = 30
 PAGE_TIMEOUT_MS = 15_000
 STAFF_USER = "demo-editor"
@@ -474,10 +499,38 @@ LOAD_ALL_IMAGES_JS = """async () => {
 }"""
 
 
-def capture(base: str, pages: dict[str, str], staff_pages: dict[str, str]) -> list[Path]:
+# What stands in for a picture on a server the browser must not contact (the real set's).
+OFFLINE_IMAGE = placeholder_svg(30, "Picture on the publisher's site")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _stay_offline(route: Any) -> None:
+    """Playwright route handler: loopback goes through; a picture from elsewhere gets the
+    placeholder; anything else from elsewhere is refused."""
+    from urllib.parse import urlsplit
+
+    request = route.request
+    if urlsplit(request.url).hostname in LOOPBACK_HOSTS:
+        route.continue_()
+    elif request.resource_type == "image":
+        route.fulfill(status=200, content_type="image/svg+xml", body=OFFLINE_IMAGE)
+    else:
+        route.abort()
+
+
+def capture(
+    base: str,
+    pages: dict[str, str],
+    staff_pages: dict[str, str],
+    *,
+    out_dir: Path = OUT_DIR,
+    dark_pages: tuple[str, ...] = DARK_PAGES,
+) -> list[Path]:
+    """Full-page shots of `pages` (signed out) and `staff_pages` (signed in as the staff user),
+    at each of WIDTHS, light, and dark too for `dark_pages` (names of either kind)."""
     from playwright.sync_api import Browser, sync_playwright
 
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
     def shoot(browser: Browser, name: str, path: str, size: str, theme: str, staff: bool) -> None:
@@ -489,6 +542,7 @@ def capture(base: str, pages: dict[str, str], staff_pages: dict[str, str]) -> li
             service_workers="block",
         )
         ctx.set_default_timeout(PAGE_TIMEOUT_MS)
+        ctx.route("**/*", _stay_offline)
         ctx.add_cookies([{"name": "newsstand_theme", "value": theme, "url": base}])
         page = ctx.new_page()
         if staff:
@@ -500,7 +554,7 @@ def capture(base: str, pages: dict[str, str], staff_pages: dict[str, str]) -> li
         page.goto(path, wait_until="networkidle")
         page.evaluate(LOAD_ALL_IMAGES_JS)
         suffix = "" if theme == "light" else f"-{theme}"
-        out = OUT_DIR / f"{name}-{size}{suffix}.png"
+        out = out_dir / f"{name}-{size}{suffix}.png"
         page.screenshot(path=str(out), full_page=True)
         written.append(out)
         logger.info("wrote %s (%d KB)", out.relative_to(REPO), out.stat().st_size // 1024)
@@ -509,46 +563,49 @@ def capture(base: str, pages: dict[str, str], staff_pages: dict[str, str]) -> li
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for size in WIDTHS:
-            for name, path in pages.items():
-                shoot(browser, name, path, size, "light", staff=False)
-                if name in DARK_PAGES:
-                    shoot(browser, name, path, size, "dark", staff=False)
-            for name, path in staff_pages.items():
-                shoot(browser, name, path, size, "light", staff=True)
+            for staff, named in ((False, pages), (True, staff_pages)):
+                for name, path in named.items():
+                    shoot(browser, name, path, size, "light", staff=staff)
+                    if name in dark_pages:
+                        shoot(browser, name, path, size, "dark", staff=staff)
         browser.close()
     return written
 
 
-def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
-    if not CHROMIUM.is_file():
-        logger.error("Chromium not found at %s (apt-get install chromium)", CHROMIUM)
-        return 1
+def _environment(tmp: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "NEWSSTAND_DATA_DIR": str(tmp / "data"),
+        "DJANGO_SETTINGS_MODULE": "newsstand.settings",
+        "NEWSSTAND_DEBUG": "0",
+        "NEWSSTAND_LOG_LEVEL": "WARNING",
+        # The demo window is small: build For You's corpus in the first request, so the
+        # For You shot shows the reader's picks rather than the "still preparing" notice.
+        "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND": "0",
+    }
+    env.pop("NEWSSTAND_DATABASE_URL", None)
+    os.environ.update(env)
+    os.environ.pop("NEWSSTAND_DATABASE_URL", None)
+    return env
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+    # The project's LOGGING (applied by setup) sets the root to WARNING; this script reports.
+    logger.setLevel(logging.INFO)
+
+
+def run_demo() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="newsstand-shots-"))
     try:
-        env = {
-            **os.environ,
-            "NEWSSTAND_DATA_DIR": str(tmp / "data"),
-            "DJANGO_SETTINGS_MODULE": "newsstand.settings",
-            "NEWSSTAND_DEBUG": "0",
-            "NEWSSTAND_LOG_LEVEL": "WARNING",
-            # The demo window is small: build For You's corpus in the first request, so the
-            # For You shot shows the reader's picks rather than the "still preparing" notice.
-            "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND": "0",
-        }
-        env.pop("NEWSSTAND_DATABASE_URL", None)
-        os.environ.update(env)
-        os.environ.pop("NEWSSTAND_DATABASE_URL", None)
+        env = _environment(tmp)
         images = tmp / "images"
         images.mkdir()
         for key, (hue, label) in IMAGES.items():
             (images / f"{key}.svg").write_text(placeholder_svg(hue, label))
-
-        import django
-
-        django.setup()
-        # The project's LOGGING (applied by setup) sets the root to WARNING; this script reports.
-        logger.setLevel(logging.INFO)
+        _setup_django()
         from newsstand.articles.models import Article
         from newsstand.stories.models import Story
 
@@ -565,7 +622,7 @@ def main() -> int:
                 "section": "/sections/World/",
                 "settings": "/settings/",
                 "offline": "/offline/",
-                "search": "/search?q=harbour",
+                "search": "/search?q=barrier",
                 "sign-in": "/accounts/login/",
                 "sign-up": "/accounts/signup/",
                 "membership": "/membership/",
@@ -577,6 +634,7 @@ def main() -> int:
                 "staff-members": "/staff/members/",
                 "staff-payouts": "/staff/payouts/",
                 # Signed in (as the staff user): the reader's own pages.
+                "home-signed-in": "/",
                 "saved": "/saved/",
                 "history": "/history/",
                 "following": "/following/",
@@ -594,6 +652,181 @@ def main() -> int:
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- real content ----------------------------------------------------------------------------
+
+
+def _rss(site_title: str, base: str, items: list[tuple[str, str, str, datetime]]) -> bytes:
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>',
+        f"<title>{escape(site_title)}</title><link>{base}/</link><description>News</description>",
+    ]
+    for key, title, link, when in items:
+        parts.append(
+            f"<item><title>{escape(title)}</title><link>{escape(link)}</link>"
+            f'<guid isPermaLink="false">{key}</guid>'
+            f"<pubDate>{format_datetime(when)}</pubDate></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()
+
+
+def seed_real(shared: Path, web: Any) -> dict[str, Any]:
+    """Serve REAL_SITES' naeb-dev pages from `web` behind one feed per site, ingest them as
+    Newsstand ingests any site, then date them over the last hours, rank, pick and personalise
+    as the demo does. Returns what the page list needs."""
+    import gzip
+    import json
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from newsstand.articles.models import Article
+    from newsstand.ingest.actions import refresh_feed
+    from newsstand.ingest.extractor import parse_html
+    from newsstand.ingest.metadata import read_metadata
+    from newsstand.personal import actions as personal
+    from newsstand.personal.targets import resolve_target
+    from newsstand.sources.models import Feed, Publisher
+    from newsstand.stories.actions import refresh_story_stats
+    from newsstand.stories.actions.curation import add_pick, rank_stories, record_read
+
+    call_command("migrate", "--no-input", verbosity=0)
+    root = shared / "extraction" / "naeb-dev"
+    truth: dict[str, dict[str, str]] = json.loads((root / "articles.json").read_text())
+    now = timezone.now()
+    feeds: list[Feed] = []
+    for n, site in enumerate(REAL_SITES):
+        keys = sorted(k for k, v in truth.items() if v["site"] == site)
+        keys = [k for k in keys if (root / "html" / f"{k}.html.gz").exists()]
+        if not keys:
+            continue
+        prefix = f"/{n}"
+        items = []
+        for i, key in enumerate(keys):
+            page = gzip.decompress((root / "html" / f"{key}.html.gz").read_bytes())
+            link = web.add(
+                f"{prefix}/news/{key}.html",
+                page,
+                headers={"Content-Type": "text/html; charset=utf-8"},
+            )
+            items.append((key, truth[key]["title"], link, now - REAL_SPACING * (n + i)))
+        tree = parse_html(page.decode("utf-8", errors="replace"))
+        site_name = read_metadata(tree, truth[keys[0]]["url"]).site_name if tree else ""
+        name = site_name or site.split("//", 1)[1].removeprefix("www.")
+        publisher = Publisher.objects.create(
+            name=name, slug=f"{slugify(name)}-{n}", homepage=f"{site}/", language="en"
+        )
+        feed_url = web.add(
+            f"{prefix}/feed.xml",
+            _rss(name, web.url(prefix), items),
+            headers={"Content-Type": "application/rss+xml"},
+        )
+        feeds.append(Feed.objects.create(publisher=publisher, url=feed_url, title=name))
+    for feed in feeds:
+        report = refresh_feed(feed.pk, force=True)
+        logger.info("ingested %s: %s, %d new", feed.title, report.outcome, report.new_articles)
+    articles = list(Article.objects.order_by("pk"))
+    for i, article in enumerate(articles):
+        when = now - REAL_SPACING * i
+        Article.objects.filter(pk=article.pk).update(published_at=when, fetched_at=when)
+    refresh_story_stats({a.story_id for a in articles if a.story_id})
+    for i, article in enumerate(Article.objects.filter(story__isnull=False).order_by("pk")[:6]):
+        for _ in range(6 - i):
+            record_read(article, now=now)
+    rank_stories(now=now)
+
+    user = get_user_model().objects.create_superuser(STAFF_USER, "", STAFF_PASSWORD)
+    pictured = Article.objects.exclude(lead_image_url="").order_by("pk")
+    if pictured.exists():
+        add_pick(article=pictured.last(), blurb="Worth your time today.", created_by=user, now=now)
+    first = Article.objects.order_by("pk").first()
+    if first is not None:
+        personal.note_article_opened(user, first, now=now)
+        personal.follow(user, resolve_target("publisher", str(first.publisher_id)))
+    return {"articles": Article.objects.count()}
+
+
+def run_real() -> int:
+    shared = Path(os.environ.get("NEWSSTAND_SHARED_DATA") or REPO.parent / "shared" / "data")
+    if not (shared / "extraction" / "naeb-dev" / "articles.json").is_file():
+        logger.warning("real set SKIPPED: no shared data at %s (NEWSSTAND_SHARED_DATA)", shared)
+        return 0
+    from tests.httpserver import PublisherWeb
+
+    tmp = Path(tempfile.mkdtemp(prefix="newsstand-shots-real-"))
+    web = PublisherWeb().start()
+    try:
+        # The publisher web is on 127.0.0.1, which the fetcher refuses unless told otherwise.
+        os.environ["NEWSSTAND_ALLOW_PRIVATE_URLS"] = "1"
+        env = _environment(tmp)
+        _setup_django()
+        from newsstand.articles.models import Article
+        from newsstand.sources.models import Publisher
+        from newsstand.stories.models import Story
+
+        facts = seed_real(shared, web)
+        if not facts["articles"]:
+            logger.error("real set: nothing was ingested from the local publisher web")
+            return 1
+        lead = Article.objects.exclude(lead_image_url="").order_by("-published_at").first()
+        article = lead or Article.objects.order_by("-published_at").first()
+        assert article is not None  # at least one article, checked above
+        story = Story.objects.filter(score__gt=0).order_by("-score").first()
+        publisher = Publisher.objects.order_by("pk").first()
+        word = max((w for w in article.title.split() if w.isalpha()), key=len, default="news")
+        pages = {
+            "home": "/",
+            "article": article.get_absolute_url(),
+            "search": f"/search?q={word.lower()}",
+        }
+        if story is not None:
+            pages["story"] = story.get_absolute_url()
+        if publisher is not None:
+            pages["publisher"] = f"/publishers/{publisher.slug}/"
+        staff_pages = {"home-signed-in": "/", "for-you": "/for-you/"}
+        with newsstand_server(env) as base:
+            written = capture(
+                base,
+                pages,
+                staff_pages,
+                out_dir=REAL_OUT_DIR,
+                dark_pages=(*pages, *staff_pages),
+            )
+        logger.info("%d real-page screenshots in %s (not committed)", len(written), REAL_OUT_DIR)
+        return 0
+    finally:
+        web.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", choices=("demo", "real", "all"), default="all")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    if not CHROMIUM.is_file():
+        logger.error("Chromium not found at %s (apt-get install chromium)", CHROMIUM)
+        return 1
+    if args.set == "demo":
+        return run_demo()
+    if args.set == "real":
+        return run_real()
+    # Each set configures Django for its own data directory: one process each.
+    for name in ("demo", "real"):
+        # This interpreter and this script, with a fixed argument.
+        done = subprocess.run([sys.executable, __file__, "--set", name], check=False)  # noqa: S603
+        if done.returncode:
+            return done.returncode
+    return 0
 
 
 if __name__ == "__main__":

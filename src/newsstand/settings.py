@@ -215,7 +215,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 
 # Accounts (accounts/): the rest of allauth's behaviour, our templates and the account page.
 ACCOUNT_ADAPTER = "newsstand.accounts.adapter.AccountAdapter"
-# Sign-up hashes the password for a taken address too, so both answer in the same time.
+# Sign-up hashes the password for a taken address too, so both answer in the same time; it
+# shows the password rules in one line and the trial's length.
 ACCOUNT_FORMS = {"signup": "newsstand.accounts.forms.SignupForm"}
 # One address per account: a new one replaces the old once its link is followed.
 ACCOUNT_CHANGE_EMAIL = True

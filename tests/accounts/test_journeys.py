@@ -52,9 +52,14 @@ def test_sign_up_confirm_email_and_arrive_signed_in(client: Client) -> None:
     # A new reader lands on Start reading (foryou), once; the account page is a link away.
     assert confirmed["Location"] == reverse("foryou:start")
     assert signed_in_user_id(client) == str(user.pk)
-    assert "Start reading" in client.get(confirmed["Location"]).content.decode()
+    landing = client.get(confirmed["Location"]).content.decode()
+    assert "Start reading" in landing
+    # The news of the confirmation is on the page it leads to, not pages later.
+    assert "You have confirmed new.reader@example.org" in landing
+    client.get(reverse("reader:home"))
     account = client.get(reverse("accounts:account")).content.decode()
     assert "You sign in with <strong>new.reader@example.org</strong>" in account
+    assert "You have confirmed" not in account
     assert EmailAddress.objects.get(user=user).verified
 
 

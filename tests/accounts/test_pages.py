@@ -110,3 +110,30 @@ def test_header_for_signed_in_readers(signed_in: Client, reader: User) -> None:
     assert "Sign in" not in header
     account = signed_in.get(reverse("accounts:account")).content.decode()
     assert 'href="/account/" aria-current="page">Account</a>' in account
+
+
+def test_sign_up_offers_the_trial_and_the_password_rules_in_one_line(
+    client: Client, settings: Any
+) -> None:
+    settings.NEWSSTAND_TRIAL_DAYS = 21
+    html = client.get(reverse("account_signup")).content.decode()
+    assert "Your 21-day free trial starts today." in html
+    assert "No card needed." in html
+    # One short line under the label, not Django's list of four sentences.
+    hint = re.search(r'<div class="helptext" id="id_password1_helptext">(.*?)</div>', html, re.S)
+    assert hint is not None
+    assert hint.group(1) == (
+        "At least 8 characters, not like your email address, not a common password and not "
+        "only digits."
+    )
+    assert "<ul>" not in hint.group(1)
+    assert "be entirely numeric" not in html
+
+
+def test_sign_up_still_enforces_every_password_rule(client: Client) -> None:
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "digits@example.org", "password1": "12345678901", "password2": "12345678901"},
+    )
+    assert response.status_code == 200
+    assert "This password is entirely numeric." in response.content.decode()

@@ -138,6 +138,7 @@ def test_no_serious_axe_violations_signed_in(
                     failures[f"{name} ({color_scheme})"] = blocking
         finally:
             ctx.close()
+    assert not failures, json.dumps(failures, indent=1)
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])

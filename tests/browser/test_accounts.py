@@ -38,7 +38,15 @@ def _warm_live_server(live_server: LiveServer) -> None:
 
 
 def _header(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Main")
+    return page.locator(".site-header")
+
+
+def _menu(page: Page) -> Locator:
+    """The header's menu, opened (a <details>): Account, Settings, Sign out."""
+    menu = page.locator(".site-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return menu
 
 
 def test_sign_up_sign_out_sign_in(page: Page, live_server: LiveServer) -> None:
@@ -60,12 +68,12 @@ def test_sign_up_sign_out_sign_in(page: Page, live_server: LiveServer) -> None:
     # A new reader lands on Start reading once (foryou); the account is in the header.
     page.wait_for_url(f"**{reverse('foryou:start')}")
     assert page.get_by_role("heading", level=1).inner_text() == "Start reading"
-    _header(page).get_by_role("link", name="Account").click()
+    _menu(page).get_by_role("link", name="Account").click()
     page.wait_for_url(f"**{reverse('accounts:account')}")
     assert page.get_by_role("heading", level=1).inner_text() == "Your account"
     assert page.get_by_text("You sign in with browser@example.org").is_visible()
 
-    _header(page).get_by_role("button", name="Sign out").click()
+    _menu(page).get_by_role("button", name="Sign out").click()
     page.wait_for_url(live_server.url + "/")
     assert _header(page).get_by_role("link", name="Sign in").is_visible()
     assert _header(page).get_by_role("link", name="Account").count() == 0
@@ -76,7 +84,7 @@ def test_sign_up_sign_out_sign_in(page: Page, live_server: LiveServer) -> None:
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
-    assert _header(page).get_by_role("link", name="Account").is_visible()
+    assert _menu(page).get_by_role("link", name="Account").is_visible()
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])

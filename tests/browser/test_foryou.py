@@ -75,10 +75,13 @@ def test_start_reading_then_for_you_explains_itself(
     cards = page.locator(".cards > li")
     assert cards.count() >= 3
     first = cards.first
+    # The reasons and mutes are behind the card's one "•••" menu.
     why = first.locator("details.why__details")
     reasons = why.locator(".why__reasons")
     assert not reasons.is_visible()
-    why.get_by_text("Why am I seeing this?").click()
+    assert first.locator(".follow-control__button").count() == 2
+    assert not first.locator(".follow-control__button").first.is_visible()
+    why.locator("summary").click()
     assert reasons.is_visible()
     all_reasons = page.locator(".why__reasons li").all_text_contents()
     assert "You follow Markets" in all_reasons
@@ -86,9 +89,10 @@ def test_start_reading_then_for_you_explains_itself(
 
     # One tap on "Not interested" mutes the publisher (htmx swaps in its Unmute button)...
     reuters = reader_data.publishers[1]
-    mute = page.get_by_role("button", name=f"Not interested: mute {reuters.name}").first
-    mute.click()
-    page.get_by_role("button", name=f"Muted {reuters.name}").first.wait_for()
+    card = cards.filter(has=page.locator(f".kicker__publisher:text-is('{reuters.name}')")).first
+    card.locator("details.why__details summary").click()
+    card.get_by_role("button", name=f"Not interested: mute {reuters.name}").click()
+    card.get_by_role("button", name=f"Muted {reuters.name}").wait_for()
     assert Follow.objects.get(user=user, kind="publisher", key=str(reuters.pk)).muted
     # ...and the next page leaves it out.
     page.reload()

@@ -119,7 +119,8 @@ def test_service_worker_keeps_no_member_text_and_forgets_pages_on_sign_out(
             .then(c => c.put("/kept-for-the-member", new Response("member page")))"""
     )
     page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
+    page.locator(".site-menu summary").click()
+    page.locator(".site-menu").get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     deadline = time.monotonic() + CACHE_WAIT_S
     while page.evaluate("caches.match('/kept-for-the-member').then(hit => !!hit)"):

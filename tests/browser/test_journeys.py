@@ -116,12 +116,15 @@ def test_header_theme_toggle_without_javascript_on_cached_pages(
         page.goto(article)
         page.goto(article)  # now from the page cache
         assert not _is_dark(_background_rgb(page))
+        # The toggle is in the header's menu, a <details> that opens without a script.
+        page.locator(".site-menu summary").click()
         page.get_by_role("button", name="Switch to the dark theme").click()
         page.wait_for_url(f"**{article}")
         assert page.locator("html").get_attribute("data-theme") == "dark"
         assert _is_dark(_background_rgb(page))
         page.goto("/")
         assert _is_dark(_background_rgb(page))
+        page.locator(".site-menu summary").click()
         page.get_by_role("button", name="Switch to the light theme").click()
         page.wait_for_url(f"{live_server.url}/")
         assert page.locator("html").get_attribute("data-theme") == "light"

@@ -19,6 +19,7 @@ from newsstand.articles.actions import index_article_topics
 from newsstand.membership.actions import start_trial
 from newsstand.membership.models import Membership
 from newsstand.personal.models import Follow, SavedArticle
+from newsstand.reader.views import HOME_LATEST_PER_PAGE
 from newsstand.web.listing import ARTICLES_PER_PAGE
 from tests.browser.axe import blocking_violations
 from tests.browser.conftest import ReaderData
@@ -86,9 +87,10 @@ def test_save_then_read_offline(
     user = _sign_in(page)
     _under_service_worker(page)
     story = reader_data.story
-    # From Top stories (the signed-in home's For You block links the story's articles too).
-    top = page.locator("[aria-labelledby='top-stories-title']")
-    top.get_by_role("link", name=story.headline).first.click()
+    # From the lead story, the best-ranked with a picture (the signed-in home's For You block
+    # links the story's articles too).
+    lead = page.locator(".lead-story")
+    lead.get_by_role("link", name=story.headline).first.click()
     page.wait_for_url(f"**{reverse('reader:story', args=[story.pk])}")
     target = reader_data.story_articles[1]
     page.locator(".story__coverage").get_by_role("link", name=target.title).click()
@@ -220,8 +222,8 @@ def test_older_appends_the_next_page(page: Page, reader_data: ReaderData) -> Non
     page.goto("/")
     page.evaluate("window.__sameDocument = true")
     before = page.locator("[data-shortcuts='cards'] .card").count()
-    assert before == ARTICLES_PER_PAGE
-    page.get_by_role("link", name="Older →").click()
+    assert before == HOME_LATEST_PER_PAGE
+    page.get_by_role("link", name="More stories →").click()
     page.wait_for_function(f"() => document.querySelectorAll('.card').length > {before}")
     assert page.evaluate("window.__sameDocument === true")
     assert page.locator(".cards").count() == 2
@@ -244,6 +246,7 @@ def test_follow_a_publisher_without_reload(page: Page, reader_data: ReaderData) 
     )
     assert page.evaluate("window.__sameDocument === true")
     assert Follow.objects.filter(user=user, kind="publisher", key=str(pub.pk), muted=False).exists()
+    page.locator(".site-menu summary").click()  # Following is in the header's menu
     page.get_by_role("link", name="Following", exact=True).click()
     assert page.get_by_role("link", name=pub.name).is_visible()
 

@@ -98,6 +98,7 @@ ROUTES: dict[str, str] = {
     "staff/payouts/": STAFF,
     "staff/payouts/publisher/<int:pk>/": STAFF,
     "membership/": NO_ARTICLES,
+    "membership/trial/": NO_ARTICLES,
     "membership/checkout/": NO_ARTICLES,
     "membership/checkout/manual/": NO_ARTICLES,
     "membership/manage/": NO_ARTICLES,

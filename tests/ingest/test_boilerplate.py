@@ -5,7 +5,12 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from newsstand.ingest.boilerplate import edge_furniture, is_boilerplate, mark_div_paragraphs
+from newsstand.ingest.boilerplate import (
+    edge_furniture,
+    is_boilerplate,
+    mark_div_paragraphs,
+    orphan_headings,
+)
 from newsstand.ingest.extractor import extract_article
 
 SENTENCES = [
@@ -171,3 +176,96 @@ def test_edge_furniture_is_removed_from_an_extracted_page() -> None:
     )
     text = extract_article(html, "https://news.example.com/berth").text
     assert text.split("\n\n") == STORY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This article was featured in the One Story to Read Today newsletter. Sign up for it here.",
+        "Want more movie news? Sign up for Entertainment Weekly's free newsletter to get "
+        "the latest trailers, celebrity interviews, film reviews, and more.",
+        "Join our newsletter for actionable tips and proven strategies to grow your business.",
+        "Join over 11,200 professionals in receiving our FREE daily email newsletter",
+        "Start your day with the Opening Bell. It is what finance people read first. Sign up for "
+        "the free daily newsletter.",
+        "Top Gear Newsletter",
+        "NEWSLETTER",
+        "People are also reading…",
+        "Readers also viewed",
+    ],
+)
+def test_newsletter_promotions_and_reading_prompts_are_boilerplate(text: str) -> None:
+    assert is_boilerplate(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Prose about newsletters: no sentence opens on the call to sign up.
+        "The company said two million people subscribe to its newsletter, twice last year's count.",
+        "Subscribing to their newsletter often provides access to early sales and samples.",
+        "Monitor your industry: follow news sources and subscribe to industry newsletters.",
+        "Conversion rate measures visitors who act, such as signing up for a newsletter.",
+        "In an issue of his newsletter, The Batch, he wrote that copyright needs updating.",
+        "People also read the fine print, she said, and they were right to.",
+    ],
+)
+def test_prose_that_mentions_newsletters_stays(text: str) -> None:
+    assert not is_boilerplate(text)
+
+
+def test_orphan_headings_are_the_ones_left_at_the_end() -> None:
+    blocks = [
+        (True, "The berth"),
+        (False, SENTENCES[0]),
+        (True, "What happens next"),
+        (False, SENTENCES[1]),
+        (True, "People are reading"),
+        (True, "Trending"),
+    ]
+    assert orphan_headings(blocks) == {4, 5}
+    assert orphan_headings(blocks[:4]) == set()
+    # A heading that announces what follows (an embed we do not keep), or numbers a list entry,
+    # stays, and so does everything before it.
+    assert orphan_headings([*blocks[:4], (True, "Fans reacted:"), (True, "Trending")]) == {5}
+    assert orphan_headings([*blocks[:4], (True, "25. A mug warmer")]) == set()
+
+
+def _article_page(extra: str) -> str:
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    return (
+        "<html><head><title>Berth opens</title></head><body><article>"
+        "<h1>Berth opens</h1>" + paragraphs + extra + "</article></body></html>"
+    )
+
+
+def test_a_newsletter_promotion_leaves_the_body_and_the_teaser() -> None:
+    promo = (
+        "<p><em>This article was featured in the One Story to Read Today newsletter. "
+        '<a href="/newsletters/">Sign up for it here.</a></em></p>'
+    )
+    page = _article_page("").replace("<h1>Berth opens</h1>", "<h1>Berth opens</h1>" + promo)
+    article = extract_article(page, "https://news.example/berth")
+    assert "newsletter" not in article.text and "newsletter" not in article.html
+    assert article.text.startswith(SENTENCES[0][:40])
+
+
+def test_a_heading_whose_links_were_dropped_goes_with_them() -> None:
+    link = "Another story about the harbour and its ferries, number"
+    related = "<h2>People who read this went on to</h2>" + "".join(
+        f'<p><a href="/news/{i}">{link} {i}</a></p>' for i in range(4)
+    )
+    article = extract_article(_article_page(related), "https://news.example/berth")
+    assert "went on to" not in article.text
+    assert "Another story" not in article.text
+    assert article.text.rstrip().endswith(SENTENCES[-1][-40:])
+
+
+def test_a_newsletter_box_under_the_story_goes_with_its_heading() -> None:
+    box = (
+        "<h2>Get the daily briefing</h2>"
+        "<p>Join our newsletter for the news that matters, every morning at seven.</p>"
+    )
+    article = extract_article(_article_page(box), "https://news.example/berth")
+    assert "daily briefing" not in article.text and "Join our" not in article.text
+    assert article.text.rstrip().endswith(SENTENCES[-1][-40:])

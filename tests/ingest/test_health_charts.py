@@ -9,7 +9,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from newsstand.ingest.health_charts import Span, outcome_series, render_outcome_svg
+from newsstand.ingest.health_charts import (
+    Span,
+    integer_ticks,
+    outcome_series,
+    render_outcome_svg,
+)
 from newsstand.ingest.models import FeedCheck
 from tests.reader.factories import make_feed, make_publisher
 
@@ -79,6 +84,35 @@ def test_svg_is_accessible_and_self_contained(two_feeds):
     values = [int(v) for v in re.findall(r'<desc class="value">(\d+)</desc>', svg)]
     assert len(values) == 4 * 48
     assert sorted(v for v in values if v) == [1, 1, 1, 3]
+
+
+def _y_labels(svg: str) -> list[str]:
+    axis = svg[svg.index('class="axis y') :]
+    axis = axis[: axis.index('class="axis x')] if 'class="axis x' in axis else axis[:4000]
+    return re.findall(r"<text[^>]*>([^<]*)</text>", axis)
+
+
+@pytest.mark.parametrize("top", [0, 1, 2, 3, 7, 16, 48, 230])
+def test_counts_axis_has_whole_ticks_only(top):
+    feed = make_feed(make_publisher("Counted"))
+    for i in range(top):
+        _check(feed, "ok" if i % 2 else "not_modified", NOW.replace(minute=5))
+    svg = render_outcome_svg(outcome_series(Span.HOURS_48, now=NOW), title="Checks")
+    labels = _y_labels(svg)
+    assert labels, svg[:500]
+    assert all(label.isdigit() for label in labels), labels  # no 0.4, 0.8, 1.6 …
+    assert int(labels[-1]) >= top
+
+
+def test_integer_ticks_are_few_round_and_cover_the_top():
+    assert integer_ticks(0) == [0, 1]
+    assert integer_ticks(2) == [0, 1, 2]
+    assert integer_ticks(7) == [0, 2, 4, 6, 8]
+    assert integer_ticks(16) == [0, 5, 10, 15, 20]
+    assert integer_ticks(230) == [0, 50, 100, 150, 200, 250]
+    for top in range(0, 2000, 7):
+        ticks = integer_ticks(top)
+        assert len(ticks) <= 6 and ticks[-1] >= top and ticks[0] == 0
 
 
 def test_health_page_shows_chart_and_numbers(client, two_feeds, settings):

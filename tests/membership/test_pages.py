@@ -79,7 +79,8 @@ def test_trial_days_and_prices_follow_settings(client, settings) -> None:
         (S.PAST_DUE, {"paid_until_days": -1}, "Your last payment did not go through."),
         (S.EXPIRED, {}, "Your free trial has ended."),
         (S.CANCELED, {"paid_until_days": -3}, "Your subscription is canceled."),
-        (S.REGISTERED, {}, "You have no membership yet."),
+        # Never had a trial (an account made with `newsstand users add`): offered one.
+        (S.REGISTERED, {}, "You have not started your free trial yet"),
     ],
 )
 def test_each_state_reads_plainly(client, state, fields, text) -> None:

@@ -74,3 +74,52 @@ def test_the_trial_is_not_restarted_by_a_second_sign_up_signal(client) -> None:
     assert Membership.objects.get(user=user).trial_ends_at == first_end
     with pytest.raises(actions.IllegalTransition):
         actions.start_trial(user)
+
+
+def test_an_account_made_with_users_add_can_start_its_trial_on_the_membership_page(
+    client, settings
+) -> None:
+    """`newsstand users add` sends no sign-up signal: no trial at creation, so /membership/,
+    which advertises the trial, must let such a reader start it (docs/decisions.md)."""
+    from newsstand.accounts.actions import add_user
+
+    settings.NEWSSTAND_TRIAL_DAYS = 14
+    user = add_user("made.by.cli@example.org", "a-Long-pass-9041")
+    assert not Membership.objects.filter(user=user).exists()
+    client.force_login(user)
+    page = client.get(reverse("membership:plans")).content.decode()
+    assert "Fourteen days free" in page
+    assert f'action="{reverse("membership:start_trial")}"' in page
+    assert "Start your 14-day free trial" in page
+
+    response = client.post(reverse("membership:start_trial"))
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=user)
+    assert membership.state == S.TRIAL
+    assert membership.trial_ends_at - membership.trial_started_at == timedelta(days=14)
+    assert has_full_access(user)
+    after = client.get(response["Location"]).content.decode()
+    assert "Your free trial has started" in after
+    assert "14 days left in your free trial" in after
+    assert reverse("membership:start_trial") not in after
+
+    # Once per reader, ever: a second try changes nothing.
+    again = client.post(reverse("membership:start_trial"))
+    assert again.status_code == 409
+    assert MembershipEvent.objects.filter(membership=membership).count() == 1 + 1  # row + trial
+
+
+def test_starting_a_trial_needs_a_signed_in_reader_and_a_post(client) -> None:
+    assert client.get(reverse("membership:start_trial")).status_code in (302, 405)
+    response = client.post(reverse("membership:start_trial"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    assert not Membership.objects.exists()
+
+
+def test_a_reader_whose_trial_ended_is_not_offered_another(client) -> None:
+    user = get_user_model().objects.create_user("ended", "ended@example.org", "x-Long-pass-1")
+    actions.start_trial(user, now=timezone.now() - timedelta(days=30))
+    actions.expire_due_memberships()
+    client.force_login(user)
+    page = client.get(reverse("membership:plans")).content.decode()
+    assert reverse("membership:start_trial") not in page

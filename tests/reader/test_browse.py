@@ -20,8 +20,9 @@ def _titles(html: str) -> list[str]:
 
 
 def _strip(html: str) -> str:
-    start = html.find('class="publisher-strip"')
-    return html[start : html.find("</section>", start)] if start >= 0 else ""
+    """The home page's publishers: the "trusted sources" beside the offer (signed out)."""
+    start = html.find('class="trusted"')
+    return html[start : html.find("</div>", start)] if start >= 0 else ""
 
 
 def test_publisher_page_shows_about_sections_and_latest(client, django_assert_max_num_queries):
@@ -96,9 +97,9 @@ def test_home_strip_orders_by_recent_articles_and_caps_at_twelve(client):
     for j in range(30):
         make_article(stale, title=f"Stale {j}", published_at=now - timedelta(days=40))
     strip = _strip(client.get(reverse("reader:home")).content.decode())
-    names = re.findall(r">(Pub \d\d|Stale Star)</a>", strip)
+    names = re.findall(r">(Pub \d\d|Stale Star)</span></a>", strip)
     assert names == [f"Pub {i:02d}" for i in range(13, 1, -1)]
-    assert "publisher-strip" not in client.get(reverse("reader:home"), {"page": 2}).content.decode()
+    assert 'class="trusted"' not in client.get(reverse("reader:home"), {"page": 2}).content.decode()
 
 
 def test_section_page_is_case_insensitive_and_filters_by_publisher(

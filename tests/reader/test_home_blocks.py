@@ -50,11 +50,15 @@ def test_home_shows_top_stories_by_score_with_sources_and_links(client, ranked):
     assert len(shown) == 8
     assert shown[0] == "Story with 10 sources"
     assert shown == sorted(shown, key=lambda h: -int(h.split()[2]))
-    assert "10 sources" in top and "The lead of Story with 10 sources." in top
+    # Each names the publisher of its chosen article, and how many more cover it.
+    assert '<span class="story-item__publisher">Outlet 0</span> and 9 more sources' in top
+    assert "The lead of Story with 10 sources." in top
     best = Story.objects.get(headline="Story with 10 sources")
     assert f'href="{best.get_absolute_url()}"' in top
     # Top stories come before the latest list.
-    assert html.index("Top stories right now") < html.index('<h1 class="page-title">Latest')
+    assert html.index("Top stories right now") < html.index(
+        '<h2 class="page-title home__latest">Latest'
+    )
 
 
 def test_home_shows_live_picks_in_order_with_blurbs(client):
@@ -81,7 +85,7 @@ def test_empty_blocks_are_hidden(client):
     html = client.get(reverse("reader:home")).content.decode()
     assert "Top stories right now" not in html
     assert "Our Picks" not in html
-    assert "home-blocks" not in html
+    assert "story-block--" not in html
 
 
 def test_blocks_only_on_the_first_page(client, ranked):

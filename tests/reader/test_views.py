@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from newsstand.reader.views import HOME_LATEST_PER_PAGE
 from tests.gate.factories import client_for
 from tests.reader.factories import make_article, make_publisher
 
@@ -37,21 +38,26 @@ def test_home_lists_newest_first_and_paginates(client):
 
     first = client.get(reverse("reader:home")).content.decode()
     titles = _titles_in_order(first)
-    assert len(titles) == 30
+    # The home lists fewer a page than other lists: 30 cards were ~13,500 px on a phone.
+    assert len(titles) == HOME_LATEST_PER_PAGE == 12
     assert titles[:3] == ["Story 39", "Story 38", "Story 37"]
     assert 'rel="next" href="?page=2"' in first
     assert 'rel="prev"' not in first
-    # Lists are not counted: "Page 1", and "Older" because a 31st row exists.
+    # Lists are not counted: "Page 1", and "More stories" because a 13th row exists.
     assert 'pager__status">Page 1</span>' in first
+    assert "More stories →</a>" in first
 
     second = client.get(reverse("reader:home"), {"page": 2}).content.decode()
-    titles2 = _titles_in_order(second)
-    assert titles2[0] == "Story 09"
-    # Undated articles come last, whatever the database's NULL ordering.
-    assert titles2[-1] == "Undated story"
-    assert len(titles2) == 11
+    assert _titles_in_order(second)[0] == "Story 27"
     assert 'rel="prev" href="?page=1"' in second
-    assert 'rel="next"' not in second
+
+    last = client.get(reverse("reader:home"), {"page": 4}).content.decode()
+    titles4 = _titles_in_order(last)
+    # Undated articles come last, whatever the database's NULL ordering.
+    assert titles4[-1] == "Undated story"
+    assert len(titles4) == 41 - 3 * 12
+    assert 'rel="prev" href="?page=3"' in last
+    assert 'rel="next"' not in last
 
 
 def test_home_bad_page_number_falls_back(client):

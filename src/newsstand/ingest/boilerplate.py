@@ -16,6 +16,7 @@ __all__ = [
     "edge_furniture",
     "is_boilerplate",
     "mark_div_paragraphs",
+    "orphan_headings",
     "prune_furniture",
 ]
 
@@ -50,6 +51,8 @@ _PATTERNS = re.compile(
       | i\s+would\s+like\s+to\s+(?:contribute|donate)\b
       | related(?:\s+(?:post|article|story|stories|reading|content|coverage))?\s*:
       | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested)\b
+      | (?:people|readers|others|you)\s+(?:are\s+|were\s+)?also\s+
+        (?:reading|read|viewing|viewed|watching|watched|liked|enjoyed)\W*$
       | (?:also|more)\s*:
       | read\s+more\s+(?:on|about|from|at)\b[^.!?]*$
       | (?:oops\W*)?something\s+went\s+wrong\b
@@ -114,11 +117,32 @@ _NOTE_RE = re.compile(
 _MAX_NOTE_CHARS = 400  # a two- or three-sentence site note
 
 
+# A newsletter's promotion: a block naming a newsletter (or the reader's inbox, a mailing list)
+# with a sentence that opens on the call to sign up ("… was featured in the X newsletter. Sign up
+# for it here.", "Join our newsletter for tips"), or only the newsletter's name ("Top Gear
+# Newsletter"). Prose that mentions newsletters ("subscribe to industry newsletters" mid-sentence,
+# "signing up for a newsletter" as an example) does not open a sentence with the call.
+_NEWSLETTER_RE = re.compile(r"\bnewsletters?\b|\bmailing\s+list\b|\binbox\b", re.IGNORECASE)
+_SIGN_UP_SENTENCE_RE = re.compile(
+    r"(?:^|[.!?]\s+)[\W_]*(?:sign(?:ing)?[\s-]+up|subscribe|join|register)\b", re.IGNORECASE
+)
+_NEWSLETTER_NAME_RE = re.compile(r"^\W*(?:[\w'\u2019&#-]+\s+){0,3}newsletter\W*$", re.IGNORECASE)
+_MAX_PROMO_CHARS = 400
+
+
+def _is_newsletter_promo(text: str) -> bool:
+    if not _NEWSLETTER_RE.search(text):
+        return False
+    return bool(_NEWSLETTER_NAME_RE.match(text) or _SIGN_UP_SENTENCE_RE.search(text))
+
+
 def is_boilerplate(text: str) -> bool:
     """True when a short block of body text is template furniture, not prose."""
     stripped = text.strip()
     if not stripped:
         return False
+    if len(stripped) <= _MAX_PROMO_CHARS and _is_newsletter_promo(stripped):
+        return True
     if len(stripped) <= _MAX_CONTACT_CHARS and _CONTACT_RE.search(stripped):
         return True
     if len(stripped) <= _MAX_NOTE_CHARS and _NOTE_RE.search(stripped):
@@ -286,3 +310,26 @@ def _is_bio(text: str, authors: list[str], near_end: bool) -> bool:
     opening = text[: match.end()].split()
     names = {part.strip(".,").casefold() for name in authors for part in name.split()}
     return any(word.strip(".,").casefold() in names for word in opening[:4] if len(word) > 2)
+
+
+# A heading that announces what follows it ("Fans reacted:") heads an embed we do not keep; a
+# numbered one ("25. A mug warmer") is an entry of the article's list. Neither is left over.
+_ANNOUNCING_HEADING_RE = re.compile(r":\W*$|^\W*\d+[.)]\s")
+
+
+def orphan_headings(blocks: list[tuple[bool, str]]) -> set[int]:
+    """Indexes of the headings left at the end of the body with nothing under them.
+
+    *blocks* are the body's top-level blocks in order: whether each is a heading, and its text.
+    Once the furniture under the story is gone (a "People are also reading…" list of links, a
+    newsletter box, "Stay connected" and its buttons), its headings are what remains after the
+    last paragraph: those go. A heading that announces what follows, or numbers a list entry,
+    stops the count (`_ANNOUNCING_HEADING_RE`); so does any text.
+    """
+    orphans: set[int] = set()
+    for index in range(len(blocks) - 1, -1, -1):
+        is_heading, text = blocks[index]
+        if not is_heading or _ANNOUNCING_HEADING_RE.search(text):
+            break
+        orphans.add(index)
+    return orphans

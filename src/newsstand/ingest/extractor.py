@@ -29,7 +29,12 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
 from newsstand.ingest.boilerplate import edge_furniture as _edge_furniture
-from newsstand.ingest.boilerplate import is_boilerplate, mark_div_paragraphs, prune_furniture
+from newsstand.ingest.boilerplate import (
+    is_boilerplate,
+    mark_div_paragraphs,
+    orphan_headings,
+    prune_furniture,
+)
 from newsstand.ingest.dates import (
     TZ_ABBREVIATIONS,
     page_published,
@@ -311,8 +316,14 @@ def _top_blocks(body: etree._Element) -> list[etree._Element]:
 
 
 def _drop_edge_furniture(body: etree._Element, authors: list[str]) -> None:
+    """Drop the furniture at the story's edges, then the headings left with nothing under them
+    (trafilatura already drops a page's own last heading, so these headed what we dropped)."""
     blocks = [b for b in _top_blocks(body) if b.tag != "row"]
     for index in _edge_furniture([_squash("".join(b.itertext())) for b in blocks], authors):
+        _drop(blocks[index])
+    blocks = _top_blocks(body)
+    headings = [(b.tag == "head", _squash("".join(b.itertext()))) for b in blocks]
+    for index in orphan_headings(headings):
         _drop(blocks[index])
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Bucket",
     "OutcomeSeries",
     "Span",
+    "integer_ticks",
     "outcome_series",
     "render_duration_svg",
     "render_outcome_svg",
@@ -159,6 +160,28 @@ def outcome_series(
     return OutcomeSeries(span=span, buckets=buckets)
 
 
+# The count axis: at most this many tick marks, each a whole number of checks.
+MAX_COUNT_TICKS = 6
+_NICE_STEPS = (1, 2, 5)
+
+
+def integer_ticks(top: int, max_ticks: int = MAX_COUNT_TICKS) -> list[int]:
+    """Whole-number tick marks from 0 to at least `top`, a 1-2-5 step apart, at most `max_ticks`.
+
+    Left to itself pygal divides the axis evenly (0.4, 0.8, 1.2 … for a top of 2); a count of
+    checks has no fractions.
+    """
+    top = max(int(top), 1)
+    magnitude = 1
+    while True:
+        for nice in _NICE_STEPS:
+            step = nice * magnitude
+            count = -(-top // step)  # ceil: the last tick at or above top
+            if count + 1 <= max_ticks:
+                return list(range(0, count * step + 1, step))
+        magnitude *= 10
+
+
 def _pattern_defs() -> list[str]:
     # Every pattern paints its outcome's colour, then a texture of its own on top.
     size = 8
@@ -202,8 +225,7 @@ def render_outcome_svg(series: OutcomeSeries, *, title: str, nonce: str = "") ->
         title=title,
         defs=_pattern_defs(),
         y_title="Checks",
-        min_scale=2,
-        max_scale=6,
+        y_labels=integer_ticks(max((b.total for b in series.buckets), default=0)),
         **_common_config(series),
     )
     for outcome in OUTCOMES:

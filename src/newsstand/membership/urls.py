@@ -6,6 +6,7 @@ app_name = "membership"
 
 urlpatterns = [
     path("", views.plans, name="plans"),
+    path("trial/", views.start_trial, name="start_trial"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/manual/", views.manual_checkout, name="manual_checkout"),
     path("manage/", views.portal, name="portal"),

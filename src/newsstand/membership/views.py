@@ -29,6 +29,7 @@ from newsstand.membership.providers.base import (
     get_provider,
 )
 from newsstand.membership.status import describe
+from newsstand.membership.transitions import IllegalTransition
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ State = Membership.State
 CHECKOUT_NOTES = {
     "success": "Thank you for subscribing. Your membership starts as soon as the payment clears.",
     "canceled": "Checkout was canceled; nothing was charged.",
+    "trial": "Your free trial has started: every article is yours to read in full.",
 }
 
 
@@ -60,6 +62,7 @@ def _render_plans(
     )
     paying = current.state in (State.ACTIVE, State.PAST_DUE) and current.has_access
     context = {
+        "can_start_trial": may_start_trial(request.user, membership),
         "membership": membership,
         "current": current,
         "plans": all_plans(),
@@ -78,6 +81,32 @@ def _render_plans(
 @require_safe
 def plans(request: HttpRequest) -> HttpResponse:
     return _render_plans(request)
+
+
+def may_start_trial(user: Any, membership: Membership | None) -> bool:
+    """A signed-in reader who never had a trial, e.g. an account made with `newsstand users
+    add` or in the admin (sign-up starts one by itself): the page offers it."""
+    if not user.is_authenticated or settings.NEWSSTAND_TRIAL_DAYS <= 0:
+        return False
+    return membership is None or (
+        membership.state == State.REGISTERED and membership.trial_started_at is None
+    )
+
+
+@login_required
+@require_POST
+def start_trial(request: HttpRequest) -> HttpResponse:
+    """The free trial, started by the reader (docs/decisions.md: trials for accounts made
+    without signing up)."""
+    try:
+        actions.start_trial(request.user)
+    except IllegalTransition:
+        return _render_plans(
+            request,
+            error="The free trial is for readers who have not had one; subscribe to read on.",
+            status=409,
+        )
+    return HttpResponseRedirect(reverse("membership:plans") + "?checkout=trial")
 
 
 @login_required

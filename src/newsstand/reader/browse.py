@@ -47,6 +47,19 @@ def publisher_strip(limit: int = STRIP_PUBLISHERS) -> list[Publisher]:
     return strip
 
 
+def active_publisher_count() -> int:
+    """How many publishers Newsstand fetches: the home page's "N trusted sources".
+
+    Cached like the strip: one COUNT, and a catalogue changes by hand, a few times a week.
+    """
+    key = f"{STRIP_CACHE_KEY}:active-count"
+    count: int | None = cache.get(key)
+    if count is None:
+        count = Publisher.objects.filter(is_active=True).count()
+        cache.set(key, count, STRIP_CACHE_S)
+    return count
+
+
 def _publisher_strip(limit: int) -> list[Publisher]:
     since = timezone.now() - STRIP_WINDOW
     return list(

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -23,7 +25,8 @@ from newsstand.gate.web import article_gate, mark_response
 from newsstand.ledger.tickets import issue_ticket
 from newsstand.personal.actions import note_article_opened
 from newsstand.personal.state import card_flags, hide_muted_publishers, saved_flag
-from newsstand.reader.browse import publisher_strip
+from newsstand.reader.browse import active_publisher_count, publisher_strip
+from newsstand.reader.front import Pitch, choose_lead
 from newsstand.reader.pagecache import anonymous_page
 from newsstand.reader.reads import count_read
 from newsstand.reader.sections import busy_sections, section_blocks
@@ -39,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Top stories and Our Picks: how many on the home page, and in the article page's aside.
 HOME_TOP_STORIES = 8
+# Latest on the home page, per page: on a phone 30 cards were ~13,500 px; "More" appends the next.
+HOME_LATEST_PER_PAGE = 12
 HOME_PICKS = 6
 # For You entries in the home page's block (signed-in readers).
 HOME_FOR_YOU = 6
@@ -57,18 +62,31 @@ def home(request: HttpRequest) -> HttpResponse:
         articles = Article.objects.exclude(publisher_id__in=reader.muted_publisher_ids)
     else:
         articles = hide_muted_publishers(request.user, Article.objects.all())
-    page, cards = card_page(request, articles, flags=card_flags(request.user))
-    context: dict[str, Any] = {"page": page, "cards": cards, "top_stories": [], "our_picks": []}
+    page, cards = card_page(
+        request, articles, flags=card_flags(request.user), per_page=HOME_LATEST_PER_PAGE
+    )
+    context: dict[str, Any] = {
+        "page": page,
+        "cards": cards,
+        "top_stories": [],
+        "our_picks": [],
+        "more_label": "More stories",
+    }
     if is_htmx_fragment(request):
         return render_cards(request, "reader/home.html", context)
     if page.number == 1:
-        top = top_stories(HOME_TOP_STORIES)
-        context["top_stories"] = top
+        # One more than the block shows: the lead is usually one of them.
+        top = top_stories(HOME_TOP_STORIES + 1, with_representative=True)
+        context["lead"], context["top_stories"] = choose_lead(top, cards, limit=HOME_TOP_STORIES)
         context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
         context["sections"] = section_blocks(articles, busy_sections())
         context["publisher_strip"] = publisher_strip()
         if reader is not None:
-            context["for_you_cards"] = _for_you_block(request, reader, top)
+            context["for_you_cards"] = _for_you_block(request, reader, top[:HOME_TOP_STORIES])
+        elif not request.user.is_authenticated:
+            context["pitch"] = Pitch(
+                publishers=active_publisher_count(), trial_days=settings.NEWSSTAND_TRIAL_DAYS
+            )
     return render_cards(request, "reader/home.html", context)
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import Case, QuerySet, Value, When
 
+from newsstand.articles.models import Article
+from newsstand.sources.models import Publisher
 from newsstand.stories.models import Story
 
 TOP_STORY_FIELDS = (
@@ -24,6 +26,17 @@ TOP_STORY_FIELDS = (
     "representative_id",
     "last_updated_at",
     "score",
+)
+# The representative article's parts a reader block shows: its image and publisher.
+REPRESENTATIVE_FIELDS = (
+    "representative__id",
+    "representative__title",
+    "representative__lead_image_url",
+    "representative__section",
+    "representative__publisher__id",
+    "representative__publisher__name",
+    "representative__publisher__slug",
+    "representative__publisher__logo",
 )
 # The order staff read the breakdown in; matches stories.ranking.score_story's parts.
 SIGNALS = ("breadth", "velocity", "reads", "recency")
@@ -50,6 +63,28 @@ class TopStory:
     def sources(self) -> str:
         return self.story.sources_label
 
+    @property
+    def representative(self) -> Article | None:
+        """The story's chosen article, when loaded (`top_stories(with_representative=True)`)."""
+        if "representative" not in self.story._state.fields_cache:
+            return None
+        return self.story.representative
+
+    @property
+    def image_url(self) -> str:
+        rep = self.representative
+        return rep.lead_image_url if rep is not None else ""
+
+    @property
+    def publisher(self) -> Publisher | None:
+        rep = self.representative
+        return rep.publisher if rep is not None else None
+
+    @property
+    def others(self) -> int:
+        """How many publishers beside the representative's cover the story."""
+        return max(self.story.publisher_count - 1, 0)
+
 
 # Stories covered by at least this many publishers rank above every other story.
 COVERED_PUBLISHERS = 2
@@ -70,10 +105,20 @@ def reader_order(stories: QuerySet[Story]) -> QuerySet[Story]:
     )
 
 
-def top_stories(limit: int = 8, *, exclude_story_id: int | None = None) -> list[TopStory]:
+def top_stories(
+    limit: int = 8, *, exclude_story_id: int | None = None, with_representative: bool = False
+) -> list[TopStory]:
     """The top stories as readers see them (`reader_order`), in one query; unranked (score 0)
-    stories never show."""
-    stories = Story.objects.only(*TOP_STORY_FIELDS)
+    stories never show. `with_representative` joins each story's chosen article and its
+    publisher (a reader's block shows the image and the publisher's name), still in the one
+    query."""
+    stories = Story.objects.all()
+    if with_representative:
+        stories = stories.select_related("representative__publisher").only(
+            *TOP_STORY_FIELDS, *REPRESENTATIVE_FIELDS
+        )
+    else:
+        stories = stories.only(*TOP_STORY_FIELDS)
     if exclude_story_id is not None:
         stories = stories.exclude(pk=exclude_story_id)
     return [TopStory(story=s, url=s.get_absolute_url()) for s in reader_order(stories)[:limit]]

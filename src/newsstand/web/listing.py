@@ -124,6 +124,7 @@ def card_page(
     *,
     counted: bool = False,
     flags: Mapping[str, BaseExpression] | None = None,
+    per_page: int = ARTICLES_PER_PAGE,
 ) -> tuple[Page[Article] | LookaheadPage, list[ArticleCard]]:
     """The `?page=` page of `articles` as cards; a bad page number falls back like Paginator's.
 
@@ -136,9 +137,9 @@ def card_page(
         rows = rows.annotate(**flags)
     page: Page[Article] | LookaheadPage
     if counted:
-        page = Paginator(rows, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     else:
-        page = lookahead_page(rows, request.GET.get("page"), ARTICLES_PER_PAGE)
+        page = lookahead_page(rows, request.GET.get("page"), per_page)
     cards = [
         ArticleCard(
             article=a,
