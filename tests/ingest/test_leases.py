@@ -93,3 +93,59 @@ def test_a_refresh_with_a_stale_claim_fetches_nothing(
     again = actions.refresh_feed(feed.pk, lease=claim)
     assert again.outcome == "skipped" and publisher_web.hits("/feed.xml") == 1
     assert Article.objects.count() == 2 and FeedCheck.objects.count() == 1
+
+
+def test_a_claim_whose_task_was_lost_is_released(publisher: Publisher) -> None:
+    lost, fresh, running = (
+        Feed.objects.create(publisher=publisher, url=f"http://127.0.0.1:9/{name}.xml")
+        for name in ("lost", "fresh", "running")
+    )
+    now = timezone.now()
+    lost_claim = actions.claim_feed(lost.pk, now=now - timedelta(seconds=actions.LOST_CLAIM_S + 1))
+    assert actions.claim_feed(fresh.pk, now=now - timedelta(seconds=actions.LOST_CLAIM_S - 5))
+    assert leases.start_lease(running.pk, now=now - timedelta(seconds=5))
+    try:
+        assert actions.release_lost_claims(now=now) == 1
+        lost.refresh_from_db()
+        assert lost.leased_until is None
+        # The task turns up after all: its claim is no longer the feed's, so it fetches nothing.
+        assert not leases.start_lease(lost.pk, claimed=lost_claim, now=now)
+        assert Feed.objects.filter(leased_until__isnull=False).count() == 2
+    finally:
+        leases.finish_lease(running.pk)
+
+
+def test_the_tick_hands_on_a_lost_claim_when_the_queue_is_empty(
+    publisher_web: PublisherWeb, publisher: Publisher
+) -> None:
+    from newsstand.ingest.tasks import enqueue_due_feeds
+
+    items = serve_articles(publisher_web, "news", 2)
+    feed = Feed.objects.create(
+        publisher=publisher, url=publisher_web.add("/feed.xml", rss(publisher_web, items))
+    )
+    # Claimed by a tick, its task taken by a worker killed before starting it.
+    assert actions.claim_feed(
+        feed.pk, now=timezone.now() - timedelta(seconds=actions.LOST_CLAIM_S + 1)
+    )
+    # Tasks run inline here (tests/conftest.py), so the queue is empty.
+    assert enqueue_due_feeds() == 1
+    assert Article.objects.count() == 2 and publisher_web.hits("/feed.xml") == 1
+
+
+def test_the_tick_leaves_claims_alone_while_tasks_wait_in_the_queue(
+    publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    from newsstand.ingest.tasks import enqueue_due_feeds
+
+    feed = Feed.objects.create(publisher=publisher, url="http://127.0.0.1:9/feed.xml")
+    claim = actions.claim_feed(
+        feed.pk, now=timezone.now() - timedelta(seconds=actions.LOST_CLAIM_S + 1)
+    )
+    # Its task may be one of those waiting: it keeps its claim.
+    monkeypatch.setattr(HUEY, "pending_count", lambda: 3)
+    assert enqueue_due_feeds() == 0
+    feed.refresh_from_db()
+    assert feed.leased_until == claim

@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 # Once a worker starts it, the lease is short and renewed while it runs (ingest/leases.py), so a
 # worker that dies mid-refresh holds its feed for leases.RUNNING_LEASE_S only.
 LEASE_S = 10 * 60
+# A claim this old while nothing waits in the queue lost its task (release_lost_claims).
+LOST_CLAIM_S = 30
 # New items fetched per refresh: a feed dumping thousands of links cannot stall the queue.
 MAX_NEW_ITEMS_PER_REFRESH = 200
 # A page answering these is the host asking for less traffic: its other pages wait.
@@ -127,6 +129,24 @@ def claim_due_leases(
 def claim_due_feeds(*, limit: int | None = None, now: datetime | None = None) -> list[int]:
     """The ids of `claim_due_leases`, for callers that refresh the feeds themselves at once."""
     return [pk for pk, _ in claim_due_leases(limit=limit, now=now)]
+
+
+def release_lost_claims(*, now: datetime | None = None) -> int:
+    """Free the feeds claimed LOST_CLAIM_S ago or more and not started; how many.
+
+    Call it only when the task queue holds nothing: such a claim's task is gone (a worker killed
+    between taking it from the queue and starting it, a tick killed between claiming and
+    enqueueing, a queue that lost its contents), and the feed would wait out LEASE_S. A task that
+    does turn up after all finds its claim changed and skips, so the feed is fetched once.
+    """
+    now = now or timezone.now()
+    # A claim ends LEASE_S after it was taken; a started feed's lease ends within
+    # RUNNING_LEASE_S (renewed), so it is never taken for a claim.
+    claims = Feed.objects.filter(
+        leased_until__gt=now + timedelta(seconds=leases.RUNNING_LEASE_S),
+        leased_until__lte=now + timedelta(seconds=LEASE_S - LOST_CLAIM_S),
+    )
+    return claims.update(leased_until=None)
 
 
 def release_feed(feed_id: int) -> None:

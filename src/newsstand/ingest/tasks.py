@@ -1,7 +1,9 @@
 """Background ingestion on django.tasks (Huey backend), and the tick the scheduler enqueues.
 
 The schedule lives in the database (Feed.next_check_at and Feed.leased_until): the tick claims due
-feeds and enqueues one task per feed, carrying its claim. The cluster's one scheduler
+feeds and enqueues one task per feed, carrying its claim. When the queue is empty it first frees
+the claims whose task was lost (actions.release_lost_claims), so a lost task costs its feed
+LOST_CLAIM_S and a tick rather than the claim's whole LEASE_S. The cluster's one scheduler
 (server/worker.py) enqueues the tick every INGEST_TICK_S at TICK_PRIORITY, ahead of any backlog of
 fetches. A task lost with a crashed worker leaves its lease to run out (ingest/leases.py), and a
 later tick claims the feed again.
@@ -17,6 +19,7 @@ from typing import Any
 # know before the first django.tasks message reaches it.
 import huey.contrib.djhuey.tasks_backend  # noqa: F401
 from django.tasks import task
+from huey.contrib.djhuey import HUEY
 
 from newsstand.ingest import actions
 
@@ -52,9 +55,23 @@ def tick_task() -> int:
 
 
 def enqueue_due_feeds() -> int:
+    if _queue_is_empty():
+        lost = actions.release_lost_claims()
+        if lost:
+            log.warning("tick released claims whose task was lost count=%d", lost)
     claims = actions.claim_due_leases()
     for feed_id, until in claims:
         refresh_feed_task.enqueue(feed_id, until.isoformat())
     if claims:
         log.info("tick enqueued feeds count=%d", len(claims))
     return len(claims)
+
+
+def _queue_is_empty() -> bool:
+    """Nothing waits in the task queue (this tick is out of it, running)."""
+    try:
+        return int(HUEY.pending_count()) == 0
+    except Exception:
+        # Unreadable: assume tasks wait, and leave the claims to LEASE_S.
+        log.warning("tick could not read the queue depth", exc_info=True)
+        return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -54,7 +55,8 @@ class Command(BaseCommand):
             feed = add_feed(url)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if not actions.claim_feed(feed.pk):
+        claim = actions.claim_feed(feed.pk)
+        if claim is None:
             raise CommandError(f"{url} is being fetched by another worker right now; try again.")
         bar = tqdm(desc=feed.url[:60], unit="article", disable=not show, total=None)
 
@@ -65,7 +67,7 @@ class Command(BaseCommand):
                 bar.update(1)
 
         try:
-            report = actions.refresh_feed(feed.pk, force=True, progress=progress)
+            report = actions.refresh_feed(feed.pk, force=True, progress=progress, lease=claim)
         finally:
             bar.close()
         _identity_if_due(report)
@@ -74,16 +76,18 @@ class Command(BaseCommand):
             raise CommandError(f"{feed.url}: {report.error}")
 
     def _due_feeds(self, jobs: int, *, show: bool) -> None:
-        ids = actions.claim_due_feeds()
-        if not ids:
+        # Each refresh presents its claim: one a worker's tick took over (release_lost_claims)
+        # is skipped here rather than fetched twice.
+        claims = actions.claim_due_leases()
+        if not claims:
             self.stdout.write("No feeds are due.")
             return
         reports: list[RefreshReport] = []
         with (
-            tqdm(total=len(ids), desc="feeds", unit="feed", disable=not show) as bar,
+            tqdm(total=len(claims), desc="feeds", unit="feed", disable=not show) as bar,
             ThreadPoolExecutor(max_workers=jobs) as pool,
         ):
-            futures = [pool.submit(_refresh_in_thread, pk) for pk in ids]
+            futures = [pool.submit(_refresh_in_thread, pk, claim) for pk, claim in claims]
             for future in as_completed(futures):
                 report = future.result()
                 reports.append(report)
@@ -117,10 +121,10 @@ def _identity_if_due(report: RefreshReport) -> None:
         actions.refresh_publisher_identity(report.identity_due_for)
 
 
-def _refresh_in_thread(feed_id: int) -> RefreshReport:
+def _refresh_in_thread(feed_id: int, claim: datetime) -> RefreshReport:
     close_old_connections()
     try:
-        report = actions.refresh_feed(feed_id)
+        report = actions.refresh_feed(feed_id, lease=claim)
         _identity_if_due(report)
         return report
     finally:
