@@ -231,7 +231,10 @@ def test_older_appends_the_next_page(page: Page, reader_data: ReaderData) -> Non
     assert page.locator(".pager__status").inner_text() == "Page 2"
     # Focus moves to the first appended article.
     first_new = page.locator("ol.cards").nth(1).locator(".card__title a").first
-    assert page.evaluate("document.activeElement.closest('ol.cards[data-appended]') !== null")
+    # htmx settles the swap, then the pager's script moves focus: wait for it, not a fixed time.
+    page.wait_for_function(
+        "() => document.activeElement.closest('ol.cards[data-appended]') !== null"
+    )
     assert first_new.inner_text() == page.evaluate("document.activeElement.textContent")
 
 

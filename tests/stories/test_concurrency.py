@@ -132,6 +132,8 @@ def _base_env() -> dict[str, str]:
         if not k.startswith("NEWSSTAND_") and k != "DJANGO_SETTINGS_MODULE"
     }
     env["NEWSSTAND_ALLOW_PRIVATE_URLS"] = "1"
+    # One machine on purpose (file queue and cache): the PostgreSQL startup checks allow it.
+    env["NEWSSTAND_SINGLE_NODE"] = "1"
     env["NEWSSTAND_SHARED_DATA"] = os.environ.get("NEWSSTAND_SHARED_DATA", "")
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(Path(__file__).resolve().parents[2] / "src"), env.get("PYTHONPATH")) if p
