@@ -11,6 +11,7 @@ from django.urls import reverse
 from newsstand.articles.models import ArticleTopic
 from newsstand.personal import actions
 from newsstand.personal.targets import resolve_target
+from newsstand.reader.views import HOME_LATEST_PER_PAGE
 from newsstand.web.listing import ARTICLES_PER_PAGE
 from tests.reader.factories import make_article, make_publisher
 
@@ -58,7 +59,10 @@ def test_pager_links_work_without_javascript_and_carry_htmx(client, many):
 
 
 def test_htmx_page_request_answers_the_next_cards_and_pager_only(client, many):
+    # The home pages its Latest by HOME_LATEST_PER_PAGE (a phone's screenful): checked below.
     for name, url in _list_urls(many).items():
+        if name == "home":
+            continue
         response = client.get(url, {"page": 2}, **HX)
         html = response.content.decode()
         assert response.status_code == 200, name
@@ -104,7 +108,7 @@ def test_cards_carry_save_buttons_for_signed_in_readers_only(client, reader, man
     assert "save-control" not in anonymous
     client.force_login(reader)
     html = client.get(reverse("reader:home")).content.decode()
-    assert html.count('class="save-control"') == ARTICLES_PER_PAGE
+    assert html.count('class="save-control"') == HOME_LATEST_PER_PAGE
     assert html.count('aria-pressed="true"') == 1
     assert f'id="save-{saved.pk}"' in html
 
@@ -159,3 +163,17 @@ def test_a_section_all_muted_is_an_empty_page_not_a_404(reader_client, reader):
     assert "from a publisher you muted" in html
     assert '<h1 class="page-title">Opinion</h1>' in html
     assert reader_client.get(reverse("reader:section", args=["Nowhere"])).status_code == 404
+
+
+def test_home_htmx_page_request_appends_the_next_latest(client, many):
+    response = client.get(reverse("reader:home"), {"page": 2}, **HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<ol class="cards"')
+    assert f'start="{HOME_LATEST_PER_PAGE + 1}" data-appended="new"' in html
+    newest = ARTICLES_PER_PAGE + 4  # "Story 34": the first page shows 34 down to 23
+    assert _titles(html) == [
+        f"Story {i:02d}"
+        for i in range(newest - HOME_LATEST_PER_PAGE, newest - 2 * HOME_LATEST_PER_PAGE, -1)
+    ]
+    assert 'rel="prev"' not in html and 'rel="next"' in html
