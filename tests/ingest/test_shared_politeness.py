@@ -176,6 +176,29 @@ def test_robots_txt_is_fetched_once_for_all_workers(
     assert publisher_web.hits("/robots.txt") == 1
 
 
+def test_robots_txt_read_between_a_miss_and_the_lock_is_not_fetched_again(
+    workers: tuple[RedisPoliteness, RedisPoliteness],
+    publisher_web: PublisherWeb,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = workers
+    publisher_web.add("/robots.txt", "User-agent: *\nDisallow:\n")
+    url = publisher_web.url("/news/1.html")
+    read_shared = b._read_shared
+    misses = [True]
+
+    def read_once_too_early(key: str) -> object:
+        if misses and misses.pop():
+            # b looked before a stored its answer; a finishes and lets the lock go.
+            a.robots_rules(url)
+            return None
+        return read_shared(key)
+
+    monkeypatch.setattr(b, "_read_shared", read_once_too_early)
+    b.robots_rules(url)
+    assert publisher_web.hits("/robots.txt") == 1
+
+
 def test_settings_choose_the_backend(settings: Settings, redis_url: str) -> None:
     settings.COORDINATION_REDIS_URL = ""
     assert isinstance(politeness.backend(), politeness.LocalPoliteness)

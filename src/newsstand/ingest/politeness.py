@@ -499,8 +499,11 @@ class RedisPoliteness:
             token = uuid.uuid4().hex
             if self.client.set(lock_key, token, nx=True, px=int(ROBOTS_LOCK_S * 1000)):
                 try:
-                    rules = fetch_robots(key)
-                    self._store_shared(shared_key, rules)
+                    # The worker that held the lock may have stored its answer since we looked.
+                    rules = self._read_shared(shared_key)
+                    if rules is None:
+                        rules = fetch_robots(key)
+                        self._store_shared(shared_key, rules)
                 finally:
                     self._release(keys=[lock_key], args=[token])
                 return self._keep(key, rules)
