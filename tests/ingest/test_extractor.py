@@ -246,6 +246,28 @@ def test_declared_body_is_ignored_when_the_extraction_has_it() -> None:
     assert "four million pounds" in article.text
 
 
+def test_the_densest_block_is_extracted_when_trafilatura_keeps_a_sliver() -> None:
+    # The first container trafilatura's selectors find is a short byline card; the article
+    # itself sits in an unnamed block beside it.
+    story = "".join(
+        f"<p>Paragraph {i} of the guide explains, step by step and with worked examples, how "
+        "the new rules on allotments apply to tenants who have held their plots for years.</p>"
+        for i in range(12)
+    )
+    html = (
+        "<!DOCTYPE html><html><head><title>Guide</title></head><body>"
+        '<div class="post-content"><p>Written by Jane Roe, who has kept an allotment on the '
+        "edge of the city for twenty years and has written about gardening for local papers, "
+        "radio programmes and a long-running newsletter of her own.</p><p>This guide is "
+        "updated every spring, when the council publishes its new tenancy rules and fees for "
+        "the year ahead.</p></div>"
+        f'<div class="c-17 x9">{story}</div></body></html>'
+    )
+    article = extract_article(html, "https://news.example.com/guide")
+    assert "Paragraph 0 of the guide" in article.text
+    assert "Paragraph 11 of the guide" in article.text
+
+
 PARAGRAPH_3 = (
     "<p>The harbour authority said the new berth would open in the spring, once the dredging "
     "work that began in the autumn has been inspected and signed off.</p>"

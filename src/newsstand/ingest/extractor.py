@@ -10,6 +10,7 @@ Pure: no database, no network, no Django.
 
 from __future__ import annotations
 
+import copy
 import html as html_lib
 import logging
 import re
@@ -41,6 +42,7 @@ from newsstand.ingest.dates import (
     visible_days,
     without_visible_dates,
 )
+from newsstand.ingest.density import main_block
 from newsstand.ingest.figures import figure_captions, image_key, put_back_images
 from newsstand.ingest.metadata import PageMetadata, read_metadata
 from newsstand.ingest.sanitizer import sanitize_html
@@ -391,6 +393,44 @@ def _body_html(body: etree._Element) -> str:
     return (body_el.text or "") + inner if body_el is not None else ""
 
 
+_MAIN_BLOCK_RATIO = 3  # the densest block's prose over the kept text's: a sliver was kept
+_MIN_RECOVERED_RATIO = 2  # the block's extraction over the first: it did recover the article
+
+
+def _trafilatura_body(tree: HtmlElement) -> etree._Element | None:
+    """trafilatura's body tree for *tree* (which it copies, leaving *tree* as it was)."""
+    document = trafilatura.bare_extraction(
+        tree,
+        # No URL: trafilatura would absolutise every link through courlan (a tenth of the run
+        # time); the sanitiser does that anyway, against the same base.
+        url=None,
+        # "xml" returns the body tree without also rendering it as text, which we do ourselves.
+        output_format="xml",
+        fast=True,
+        with_metadata=False,
+        include_comments=False,
+        # Images are put back from the page afterwards (see figures.py): with images on,
+        # trafilatura also keeps caption blocks and judges image links differently.
+        include_images=False,
+        include_links=True,
+        include_tables=True,
+        include_formatting=True,
+    )
+    body: etree._Element | None = getattr(document, "body", None)
+    return body
+
+
+def _text_chars(body: etree._Element | None) -> int:
+    return 0 if body is None else sum(len(t.strip()) for t in body.itertext())
+
+
+def _standalone(block: HtmlElement) -> HtmlElement:
+    """A page holding a copy of *block* alone."""
+    page = lxml.html.document_fromstring("<html><body></body></html>")
+    page.body.append(copy.deepcopy(block))
+    return page
+
+
 # --- the stage -------------------------------------------------------------------------------
 
 
@@ -420,24 +460,16 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     published = page_published(tree, url, base_url, meta)
     prune_furniture(tree)
     mark_div_paragraphs(tree)
-    document = trafilatura.bare_extraction(
-        tree,
-        # No URL: trafilatura would absolutise every link through courlan (a tenth of the run
-        # time); the sanitiser does that anyway, against the same base.
-        url=None,
-        # "xml" returns the body tree without also rendering it as text, which we do ourselves.
-        output_format="xml",
-        fast=True,
-        with_metadata=False,
-        include_comments=False,
-        # Images are put back from the page afterwards (see figures.py): with images on,
-        # trafilatura also keeps caption blocks and judges image links differently.
-        include_images=False,
-        include_links=True,
-        include_tables=True,
-        include_formatting=True,
-    )
-    body = getattr(document, "body", None)
+    body = _trafilatura_body(tree)
+    kept = _text_chars(body)
+    block, block_chars = main_block(tree)
+    if block is not None and block_chars > _MAIN_BLOCK_RATIO * kept:
+        # trafilatura kept a sliver of the page (a teaser box, a byline card) beside the
+        # article: extract the densest block on its own, and keep that when it does recover
+        # much more text (else the block was not prose trafilatura would keep either).
+        alt = _trafilatura_body(_standalone(block))
+        if _text_chars(alt) >= _MIN_RECOVERED_RATIO * kept:
+            body = alt
     body_html = body_text = ""
     if body is not None:
         put_back_images(body, tree)
