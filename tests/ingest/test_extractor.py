@@ -437,6 +437,15 @@ def test_undated_page_takes_the_day_printed_as_posted() -> None:
     assert article.published.date().isoformat() == "2023-12-13"
 
 
+def test_a_copyright_year_is_not_a_publication_day() -> None:
+    # htmldate's free-text search reads "© 2024" as 1 January 2024.
+    html = _page(PROSE).replace(
+        "</body>",
+        '<footer><p class="copyright">Copyright © 2024 Example Guides</p></footer></body>',
+    )
+    assert extract_article(html, "https://guides.example.com/allotments").published is None
+
+
 @pytest.mark.parametrize("line", ["9/8/2015 12:15 PM PT", "Echo Lawrence - January 24, 2020"])
 def test_a_date_line_above_the_story_is_dropped(line: str) -> None:
     article = extract_article(_page(f"<p>{line}</p>" + PROSE), "https://news.example.com/x")

@@ -207,6 +207,52 @@ _HEADER_CLASS_RE = re.compile(r"article-?header|post-?header|entry-?header|story
 _MAX_DATE_TEXT_CHARS = 200
 
 
+class _DateLines:
+    """The short texts of a page's date and byline lines, read once when first needed."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self._tree = tree
+        self._posted: list[str] | None = None
+        self._dated: list[str] = []
+
+    def _read(self) -> None:
+        posted: list[str] = []
+        # One walk for both lists: visiting every element is most of the time spent here.
+        for element in self._tree.iter(_DATE_TAGS):
+            if len(element) > _MAX_DATE_CHILDREN:
+                continue  # a container (a "timeline", an "update" feed), not a date line
+            attrib = element.attrib
+            is_posted = bool(attrib) and bool(
+                _POSTED_CLASS_RE.search(attrib.get("class") or "")
+                or _POSTED_CLASS_RE.search(attrib.get("id") or "")
+            )
+            is_dated = element.tag == "time" or _is_date_line(element)
+            if not (is_posted or is_dated):
+                continue
+            text = element.text_content()
+            if len(text) > _MAX_DATE_TEXT_CHARS:
+                continue
+            if is_posted:
+                posted.append(text)
+            if is_dated:
+                self._dated.append(text)
+        self._posted = posted
+
+    def posted(self) -> list[str]:
+        """Texts of elements classed as the posting date or the byline."""
+        if self._posted is None:
+            self._read()
+        return self._posted or []
+
+    def dated(self) -> list[str]:
+        """Texts of <time> elements, of elements classed as dates or bylines, and of the
+        unclassed lines of an article header (where many pages print the date under the
+        headline)."""
+        if self._posted is None:
+            self._read()
+        return self._dated
+
+
 def page_published(
     tree: HtmlElement, url: str | None, base_url: str | None, meta: PageMetadata
 ) -> datetime | None:
@@ -216,6 +262,7 @@ def page_published(
     estimate, when the page declares none. A page that prints only a later revision's day (an
     evergreen guide re-dated on each update) is published, for its readers, on that day.
     """
+    lines = _DateLines(tree)
     if meta.published is None:
         headline_time = _headline_time(tree)
         if headline_time is not None:
@@ -224,13 +271,13 @@ def page_published(
         shown: set[date] = set()
         if day is None:
             # One day printed where the page says it was posted, else one day printed at all.
-            posted = visible_days(_posted_texts(tree))
-            shown = visible_days(_date_texts(tree))
+            posted = visible_days(lines.posted())
+            shown = visible_days(lines.dated())
             day = next(iter(posted if len(posted) == 1 else shown if len(shown) == 1 else ()), None)
         if day is not None:
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return _local_day(_htmldate(tree, base_url), tree, url, meta, shown)
-    published = _local_day(meta.published, tree, url, meta)
+        return _local_day(_htmldate(tree, base_url), lines, url, meta, shown)
+    published = _local_day(meta.published, lines, url, meta)
     updated = meta.updated
     if (
         published is None
@@ -240,10 +287,10 @@ def page_published(
     ):
         return published
     # Only pages revised on a later day need to know which days they print.
-    shown = visible_days(_date_texts(tree))
+    shown = visible_days(lines.dated())
     if not shown or published.date() in shown:
         return published
-    updated = _local_day(updated, tree, url, meta, shown) or updated
+    updated = _local_day(updated, lines, url, meta, shown) or updated
     if updated.date() in shown:
         return updated
     revision = revision_day(published.date(), updated.date(), shown)
@@ -268,7 +315,7 @@ def _headline_time(tree: HtmlElement) -> datetime | None:
 
 def _local_day(
     published: datetime | None,
-    tree: HtmlElement,
+    lines: _DateLines,
     url: str | None,
     meta: PageMetadata,
     shown: set[date] | None = None,
@@ -285,7 +332,7 @@ def _local_day(
     day = url_date(url) or url_date(meta.canonical_url)
     if day is None:
         if shown is None:
-            shown = visible_days(_date_texts(tree))
+            shown = visible_days(lines.dated())
         near = [d for d in shown if abs((published.date() - d).days) == 1]
         if published.date() in shown or len(near) != 1:
             return published
@@ -309,47 +356,28 @@ def _is_date_line(element: HtmlElement) -> bool:
     return parent is not None and bool(_HEADER_CLASS_RE.search(parent.get("class") or ""))
 
 
-def _posted_texts(tree: HtmlElement) -> list[str]:
-    """Short texts of elements classed as the posting date or the byline."""
-    texts = []
-    for element in tree.iter(*_DATE_TAGS):
-        attrib = element.attrib
-        if not attrib or len(element) > _MAX_DATE_CHILDREN:
-            continue
-        if _POSTED_CLASS_RE.search(attrib.get("class") or "") or _POSTED_CLASS_RE.search(
-            attrib.get("id") or ""
-        ):
-            text = element.text_content()
-            if len(text) <= _MAX_DATE_TEXT_CHARS:
-                texts.append(text)
-    return texts
-
-
-def _date_texts(tree: HtmlElement) -> list[str]:
-    """Short texts of <time> elements, of elements classed as dates or bylines, and of the
-    unclassed lines of an article header (where many pages print the date under the headline).
-    """
-    texts = []
-    for element in tree.iter(*_DATE_TAGS):
-        if len(element) > _MAX_DATE_CHILDREN:
-            continue  # a container (a "timeline", an "update" feed), not a date line
-        if element.tag != "time" and not _is_date_line(element):
-            continue
-        text = element.text_content()
-        if len(text) <= _MAX_DATE_TEXT_CHARS:
-            texts.append(text)
-    return texts
-
-
 def _htmldate(tree: HtmlElement, url: str | None) -> datetime | None:
-    """htmldate's estimate, for pages that state no machine-readable date."""
+    """htmldate's estimate, for pages that state no machine-readable date.
+
+    A 1 January estimate is a year read from a copyright line or a "© 2025" footer, not a day
+    the page was published on: it is taken as no date.
+    """
     from htmldate import find_date
 
-    try:
-        found = find_date(tree, extensive_search=True, original_date=True, url=url)
-    except (ValueError, TypeError) as exc:
-        logger.debug("htmldate failed on %s: %s", url, exc)
-        return None
-    if not found:
+    found = None
+    # The markup search first; the free-text search (several times slower: it parses candidate
+    # strings with dateparser) only when the markup says nothing.
+    for extensive in (False, True):
+        try:
+            found = find_date(tree, extensive_search=extensive, original_date=True, url=url)
+        except (ValueError, TypeError) as exc:
+            logger.debug("htmldate failed on %s: %s", url, exc)
+            return None
+        if found:
+            break
+    if not found or found.endswith(_NEW_YEAR):
         return None
     return datetime.fromisoformat(found).replace(tzinfo=UTC)
+
+
+_NEW_YEAR = "-01-01"
