@@ -139,3 +139,25 @@ def test_as_a_process_unreadable_inputs_exit_non_zero_without_a_traceback(
     assert done.stderr.strip().splitlines() == [
         f"CommandError: {len(unreadable)} of {len(unreadable) + 1} inputs could not be extracted"
     ]
+
+
+def test_the_console_command_extracts_files_without_setting_django_up(tmp_path: Path) -> None:
+    # Start-up is most of a short run's time: setting Django up imports the whole site.
+    good = str(GOLDEN / "blog_meta_only.html")
+    code = (
+        "import sys\n"
+        "from newsstand.cli import main\n"
+        "try:\n"
+        f"    main(['extract', {good!r}])\n"
+        "except SystemExit as exit:\n"
+        "    print('status', exit.code, 'django', 'django' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSSTAND_", "DJANGO_"))}
+    env["NEWSSTAND_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.stderr.strip().splitlines()[-1] == "status 0 django False", done.stderr
+    (record,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert record["title"] == "Café notes from Zürich"
