@@ -437,6 +437,29 @@ def test_undated_page_takes_the_day_printed_as_posted() -> None:
     assert article.published.date().isoformat() == "2023-12-13"
 
 
+@pytest.mark.parametrize(
+    ("under_headline", "day"),
+    [
+        ("<p>By Preetam Jinka · Dec 17, 2025 · 6 min read</p>", "2025-12-17"),
+        ("<p>22/11/2020 - 04:30 - Fonte: Agência Brasil</p>", "2020-11-22"),
+        ("<p>الأربعاء، 07 أكتوبر 2020 - 12:09 م</p>", "2020-10-07"),
+        # A photo credit dates the photo; the line of its own under it dates the story.
+        (
+            "<div>Protesters outside the theatre in Paris, France, January 16, 2020, during a "
+            "strike against the reform. Photo: Jane Roe/Pool</div><div>January 18, 2020</div>",
+            "2020-01-18",
+        ),
+    ],
+)
+def test_undated_page_takes_the_day_printed_under_its_headline(
+    under_headline: str, day: str
+) -> None:
+    html = _page(under_headline + PROSE)
+    article = extract_article(html, "https://news.example.com/story")
+    assert article.published is not None
+    assert article.published.date().isoformat() == day
+
+
 def test_a_copyright_year_is_not_a_publication_day() -> None:
     # htmldate's free-text search reads "© 2024" as 1 January 2024.
     html = _page(PROSE).replace(
