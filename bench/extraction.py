@@ -22,8 +22,9 @@ Metrics (per set, and for each wcxb-dev half):
                averaged) on wcxb-dev, for comparison with its published figures.
   title acc    share of pages whose title equals the truth after NFKC, casefold, quote/dash
                unification and whitespace collapsing.
-  authors F1   per page, F1 between the sets of normalised names (truth "A, B" split on commas;
-               both empty = 1, one empty = 0), averaged over pages.
+  authors F1   per page, F1 between the sets of normalised names (truth split on commas,
+               semicolons, "&" and "and", credentials such as "MS", "Ph.D." dropped; both empty
+               = 1, one empty = 0), averaged over pages.
   date acc     share of pages whose published date (YYYY-MM-DD as the page states it) equals
                the truth (no truth date and no date found counts as equal).
   Authors and dates are also given over only the pages whose truth has one ("_stated").
@@ -230,8 +231,22 @@ def norm_name(name: str) -> str:
     return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", name).casefold()).strip()
 
 
+# A credential or degree after a name ("Jane Doe, MS, RD", "John Roe, Ph.D."): not a person.
+_CREDENTIAL = re.compile(r"^(?:[A-Z][A-Za-z]?\.?){1,4}$|^[A-Z0-9.\- ()]{2,12}$")
+
+
+def truth_names(truth: str) -> list[str]:
+    """The people a truth byline names: "A, B and C", "A & B", "A; B", credentials dropped.
+
+    naeb-dev writes "A, B"; wcxb-dev writes bylines as pages print them ("Jane Doe, MS, RD",
+    "A, B, and C"), which splitting on commas alone would read as extra, missing names.
+    """
+    parts = re.split(r"\s*(?:,|;|&|\band\b)\s*", truth)
+    return [p.strip() for p in parts if p.strip() and not _CREDENTIAL.match(p.strip())]
+
+
 def authors_f1(truth: str, pred: list[str]) -> float:
-    t = {norm_name(a) for a in truth.split(",") if a.strip()}
+    t = {norm_name(a) for a in truth_names(truth)}
     p = {norm_name(a) for a in pred if a.strip()}
     if not t and not p:
         return 1.0
