@@ -55,3 +55,62 @@ def test_json_ld_organisation_beside_a_person_is_not_an_author() -> None:
 def test_json_ld_organisation_alone_stays_the_author() -> None:
     tree = _page({"@type": "Organization", "name": "Global Wire Service"})
     assert read_metadata(tree, "https://news.example.com/a").authors == ["Global Wire Service"]
+
+
+def test_a_person_credited_on_a_site_named_after_them_is_the_author() -> None:
+    # A personal blog or newsletter: og:site_name is the writer's own name.
+    tree = _page({"@type": "Person", "name": "Sam Bossley"})
+    head = tree.find("head")
+    head.append(lxml.html.fromstring('<meta property="og:site_name" content="Sam Bossley">'))
+    assert read_metadata(tree, "https://sam.example.com/thoughts").authors == ["Sam Bossley"]
+
+
+def test_an_organisation_credited_on_its_own_site_is_not_a_byline() -> None:
+    tree = _page({"@type": "Organization", "name": "Example Guides"})
+    head = tree.find("head")
+    head.append(lxml.html.fromstring('<meta property="og:site_name" content="Example Guides">'))
+    assert read_metadata(tree, "https://guides.example.com/a").authors == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("View all posts by Ray Ansari", ["Ray Ansari"]),
+        ("See all of Joanna Nelius's reviews", ["Joanna Nelius"]),
+        ("Read More from Celeste Longacre", ["Celeste Longacre"]),
+        ("Author: Ashley Biancuzzo", ["Ashley Biancuzzo"]),
+        ("Keith Barry Senior Autos Reporter", ["Keith Barry"]),
+        ("David Jackson - FullStack Editorial Team", ["David Jackson"]),
+        ("More By This Contributor", []),
+        ("Bluesky", []),
+        ("The Author", []),
+    ],
+)
+def test_template_words_around_a_name_are_not_part_of_it(byline: str, expected: list[str]) -> None:
+    assert normalize_authors([byline]) == expected
+
+
+def _plain_page(body: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(
+        "<html><head><title>How to start a garden</title></head><body>"
+        f"<nav><p>By state</p></nav><h1>How to start a garden</h1>{body}"
+        "<footer><p>By signing up, you agree to our terms.</p></footer></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "<p>By Amy Wilhelm</p>",
+        "<p>Written by <a href='/me'>Amy Wilhelm</a></p>",
+        "<div><h3>Written by</h3><p>Amy Wilhelm</p></div>",
+    ],
+)
+def test_the_by_line_under_the_headline_names_the_author(byline: str) -> None:
+    tree = _plain_page(byline + "<p>Start small, with a few beds near the kitchen door.</p>")
+    assert read_metadata(tree, "https://garden.example.com/start").authors == ["Amy Wilhelm"]
+
+
+def test_by_phrases_elsewhere_are_not_bylines() -> None:
+    tree = _plain_page("<p>Start small, with a few beds near the kitchen door.</p>")
+    assert read_metadata(tree, "https://garden.example.com/start").authors == []

@@ -63,6 +63,34 @@ _PUBLICATION_RE = re.compile(
 )
 _MAX_NAME_WORDS = 6
 _MAX_NAME_CHARS = 60
+# Links and labels around a byline that name the writer inside a phrase: "View all posts by
+# Jane Doe", "More from Jane Doe", "See all of Jane Doe's reviews", "Author: Jane Doe".
+_WRAPPED_NAME_RE = re.compile(
+    r"^(?:view\s+all\s+(?:posts|articles|stories)\s+by|(?:more\s+)?(?:articles|posts|stories)\s+by"
+    r"|(?:read\s+)?more\s+(?:from|about|by)|see\s+all\s+of|author\s*:)\s+(.+?)"
+    r"(?:['\u2019]s\s+(?:reviews|articles|posts|stories))?\s*[»>\u203a]?$",
+    re.IGNORECASE,
+)
+# Words a byline template prints where no name is: labels, buttons, social networks.
+_NOT_NAMES: frozenset[str] = frozenset(
+    {
+        "admin", "administrator", "author", "theauthor", "writtenby", "postedby", "profile",
+        "viewprofile", "viewfullprofile", "seeall", "name", "thiscontributor", "thisauthor",
+        "bluesky", "twitter", "facebook", "instagram", "linkedin", "threads", "mastodon",
+        "youtube", "tiktok", "pinterest", "reddit", "email", "share", "print", "rss",
+    }
+)  # fmt: skip
+# Job titles printed after the name in the same element ("Jane Doe Senior Autos Reporter",
+# "Jane Doe - Editorial Team"): the name ends where they start.
+_TITLE_WORDS: frozenset[str] = frozenset(
+    {
+        "senior", "staff", "contributing", "associate", "chief", "writer", "reporter", "editor",
+        "correspondent", "contributor", "columnist", "producer", "coordinator", "manager",
+        "director", "founder", "co-founder", "ceo", "strategist", "specialist", "editorial",
+        "content", "marketing", "-", "\u2013", "\u2014", "|", "\u00b7", "\u22c5",
+    }
+)  # fmt: skip
+_MIN_NAME_WORDS_BEFORE_TITLE = 2
 
 
 def is_credit_line(text: str) -> bool:
@@ -103,6 +131,14 @@ def _looks_like_name(name: str) -> bool:
     return any(ch.isalpha() for ch in name)
 
 
+def _without_job_title(name: str) -> str:
+    words = name.split()
+    for index in range(_MIN_NAME_WORDS_BEFORE_TITLE, len(words)):
+        if words[index].casefold().strip(".,:") in _TITLE_WORDS:
+            return " ".join(words[:index])
+    return name
+
+
 def _tidy_case(name: str) -> str:
     letters = [ch for ch in name if ch.isalpha()]
     # Shouting bylines ("JANE DOE") read as names; "AP", "AFP" stay agency initials.
@@ -136,6 +172,10 @@ def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) ->
             if people:
                 parts = people
         for raw in parts:
+            wrapped = _WRAPPED_NAME_RE.match(raw.strip())
+            if wrapped:
+                raw = wrapped[1]
+            raw = _without_job_title(raw)
             name = _TRAILING_NOISE_RE.sub("", raw).strip(" ,:;-\u2013\u2014")
             if name.casefold() == "the":
                 name = raw  # "The Associated Press" is the agency itself, not a writer for it
@@ -155,7 +195,7 @@ def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) ->
             if desk != name and _canon(desk) in excluded:
                 continue  # "TMZ Staff" on TMZ's own page: the desk, not a writer
             key = _canon(name)
-            if not key or key in seen or key in excluded:
+            if not key or key in seen or key in excluded or key in _NOT_NAMES:
                 continue
             seen.add(key)
             result.append(name)

@@ -18,6 +18,8 @@ from dateutil import parser as dateutil_parser
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newsstand.ingest.titles import find_headline
+
 if TYPE_CHECKING:
     # Only for annotations: metadata imports this module.
     from newsstand.ingest.metadata import PageMetadata
@@ -267,8 +269,9 @@ def page_published(
 
     The declared time first (on the publisher's local day); when the page declares none, a
     date in the URL, a day printed where the page says it was posted, htmldate's reading of the
-    markup, then the first day printed under the headline. A page that prints only a later revision's day (an
-    evergreen guide re-dated on each update) is published, for its readers, on that day.
+    markup, then the first day printed under the headline. A page that prints only a later
+    revision's day (an evergreen guide re-dated on each update) is published, for its readers,
+    on that day.
     """
     lines = _DateLines(tree)
     if meta.published is None:
@@ -286,7 +289,7 @@ def page_published(
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         estimate = _htmldate(tree, base_url)
         if estimate is None:
-            headline = _headline(tree, meta.title)
+            headline = find_headline(tree, meta.title)
             if headline is None:
                 # No headline to read under: htmldate's free-text search is all there is.
                 estimate = _htmldate(tree, base_url, extensive=True)
@@ -405,15 +408,6 @@ _FOLLOWING_TEXT = etree.XPath(
 )
 _UNDER_HEADLINE_CHARS = 400  # of text after the headline: where bylines and datelines are
 _MAX_DATE_LINE_CHARS = 80  # a text this short holding a day is a date or byline line
-
-
-def _headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
-    """The <h1> that reads as the page's title, else the first <h1>."""
-    h1s = list(tree.iter("h1"))
-    if not h1s:
-        return None
-    wanted = " ".join((title or "").split()).casefold()
-    return next((h for h in h1s if " ".join(h.text_content().split()).casefold() == wanted), h1s[0])
 
 
 def _day_under_headline(headline: HtmlElement) -> date | None:

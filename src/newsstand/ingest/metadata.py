@@ -20,11 +20,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsstand.ingest.authors import normalize_authors
 from newsstand.ingest.dates import parse_datetime
-from newsstand.ingest.titles import choose_title, clean_text
+from newsstand.ingest.titles import choose_title, clean_text, find_headline
 
 __all__ = ["ARTICLE_TYPES", "PageMetadata", "read_json_ld", "read_meta_tags", "read_metadata"]
 
@@ -188,6 +189,25 @@ def _author_names(value: Any) -> list[str]:
     return _names(items)
 
 
+def _declared_authors(value: Any, exclude: list[str]) -> list[str]:
+    """JSON-LD authors, without the publisher's own names unless typed as a Person.
+
+    A site named after its writer (a personal blog, a newsletter: og:site_name "Jane Doe") still
+    credits Jane Doe; an organisation credited as the author of its own page is not a byline.
+    """
+    names = _author_names(value)
+    items = value if isinstance(value, list) else [value]
+    people = {
+        name
+        for item in items
+        if isinstance(item, dict) and "person" in _types(item)
+        for name in _names(item)
+    }
+    return normalize_authors(
+        names, exclude=[e for e in exclude if e not in people and clean_text(e) not in people]
+    )
+
+
 def _org_names(value: Any) -> list[str]:
     if isinstance(value, list):
         return [n for item in value for n in _org_names(item)]
@@ -256,16 +276,62 @@ _BYLINE_CLASS_RE = re.compile(r"byline|author[-_]?name|authname|article[-_]?auth
 _AUTHOR_HREF_RE = re.compile(r"/(?:authors?|writers?|bios?|profiles?|people|staff)/[^/?#]+", re.I)
 
 
-def _dom_bylines(tree: HtmlElement) -> list[str]:
-    """Bylines marked up in the page: microdata, rel=author, author-page links, byline classes.
+def _dom_bylines(tree: HtmlElement, headline: HtmlElement | None, exclude: list[str]) -> list[str]:
+    """Bylines in the page: microdata, rel=author, the "By …" line under the headline,
+    author-page links, byline classes.
 
-    The first kind that yields anything wins, in that order of reliability.
+    The first kind that yields a name wins, in that order of reliability.
     """
-    for tier in (_microdata_bylines, _rel_author_bylines, _author_link_bylines, _class_bylines):
+    for tier in (
+        _microdata_bylines,
+        _rel_author_bylines,
+        lambda _: _by_line_bylines(headline),
+        _author_link_bylines,
+        _class_bylines,
+    ):
         # Each tier walks the whole page; later ones only run when the earlier found nothing.
         found = [clean_text(t) for t in tier(tree) if t and clean_text(t)]
-        if found:
-            return found[:_MAX_DOM_BYLINES]
+        names = normalize_authors(found[:_MAX_DOM_BYLINES], exclude=exclude)
+        if names:
+            return names
+    return []
+
+
+_BY_PREFIX_RE = re.compile(
+    r"^(?:by|written\s+by|words\s+by|posted\s+by|author)\s*[:\-\u2013]?\s*", re.IGNORECASE
+)
+# Text a reader sees after the headline, where the byline is printed.
+_FOLLOWING_TEXT = etree.XPath(
+    "following::text()[not(ancestor::script or ancestor::style or ancestor::figcaption)]"
+    "[position() <= 40]"
+)
+_UNDER_HEADLINE_CHARS = 600
+_MAX_BY_LINE_CHARS = 100  # a longer text opening with "By" is a sentence ("By 2030, …")
+
+
+def _by_line_bylines(headline: HtmlElement | None) -> list[str]:
+    """The "By Jane Doe" line under the headline: the byline as the reader sees it.
+
+    Only the text that follows the headline is read, so "By signing up, you agree …" in a
+    footer or "By state" in a menu never count; the name must start with a capital letter.
+    A lone "By" or "Written by" takes its name from the text after it.
+    """
+    if headline is None:
+        return []
+    read = 0
+    pieces = [" ".join(t.split()) for t in _FOLLOWING_TEXT(headline)]
+    for index, piece in enumerate(pieces):
+        read += len(piece)
+        if read > _UNDER_HEADLINE_CHARS:
+            break
+        prefix = _BY_PREFIX_RE.match(piece)
+        if not piece or prefix is None or len(piece) > _MAX_BY_LINE_CHARS:
+            continue
+        name = piece[prefix.end() :]
+        if not name:
+            name = next((p for p in pieces[index + 1 : index + 3] if p.strip(" |·•-")), "")
+        if name[:1].isupper():
+            return [name]
     return []
 
 
@@ -375,7 +441,7 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     )
 
     exclude = [n for n in (site_name, *publisher_names) if n]
-    authors = normalize_authors(_author_names(article.get("author")), exclude=exclude)
+    authors = _declared_authors(article.get("author"), exclude)
     if not authors:
         authors = normalize_authors(
             [v for key in _AUTHOR_KEYS for v in meta.get(key, ()) if "://" not in v],
@@ -384,7 +450,7 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     if not authors:
         authors = normalize_authors(_names(article.get("creator")), exclude=exclude)
     if not authors:
-        authors = normalize_authors(_dom_bylines(tree), exclude=exclude)
+        authors = _dom_bylines(tree, find_headline(tree, title), exclude)
 
     published = _date_from(
         iter(

@@ -12,7 +12,15 @@ import unicodedata
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-__all__ = ["choose_title", "clean_text", "normalize_for_compare", "strip_site_name"]
+from lxml.html import HtmlElement
+
+__all__ = [
+    "choose_title",
+    "clean_text",
+    "find_headline",
+    "normalize_for_compare",
+    "strip_site_name",
+]
 
 _SEPARATOR_RE = re.compile(r"\s+(?:[|\-\u2013\u2014:\u00b7\u2022\u00bb/~]|::)\s+")
 _QUOTES = str.maketrans(
@@ -198,3 +206,12 @@ def _without_kicker(h1: str, declared: Sequence[str | None]) -> str:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", normalize_for_compare(text)))
+
+
+def find_headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
+    """The page's headline element: the <h1> that reads as *title*, else the first <h1>."""
+    h1s = list(tree.iter("h1"))
+    if not h1s:
+        return None
+    wanted = _canon(title or "")
+    return next((h for h in h1s if _canon(h.text_content()) == wanted), h1s[0])
