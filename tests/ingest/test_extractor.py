@@ -493,3 +493,12 @@ def test_a_sentence_with_a_date_is_kept() -> None:
 def test_error_notices_disclosures_and_also_links_are_dropped(line: str) -> None:
     html = _page(PROSE + f"<p>{line}</p>" + PARAGRAPH_3)
     assert line not in extract_article(html, "https://news.example.com/x").text
+
+
+def test_text_the_page_stores_double_encoded_is_mended() -> None:
+    # UTF-8 bytes of "’" read as Latin-1 and stored so by the publisher ("â\x80\x99").
+    mangled = "A DIY Investor’s Guide".encode().decode("latin-1")
+    html = _page(PROSE).replace("<title>T</title>", f"<title>{mangled}</title>")
+    html = html.replace("<h1>T</h1>", f"<h1>{mangled}</h1>")
+    assert extract_article(html, "https://news.example.com/x").title == "A DIY Investor’s Guide"
+    assert decode_html("Ã© stays: it may be meant") == "Ã© stays: it may be meant"

@@ -209,3 +209,12 @@ def test_desk_bylines_and_agency_suffixes() -> None:
     assert normalize_authors(["TMZ Staff"], exclude=["TMZ"]) == []
     assert normalize_authors(["Jane Staff"]) == ["Jane Staff"]
     assert normalize_authors(["John O'Connor The Associated Press"]) == ["John O'Connor"]
+
+
+def test_a_site_name_printed_in_the_headline_is_cut() -> None:
+    tree = lxml_html.fromstring(
+        "<html><head><title>Best UK Art Exhibitions 2025 – Artlyst</title>"
+        '<meta property="og:site_name" content="Artlyst"></head>'
+        "<body><h1>Best UK Art Exhibitions 2025 – Artlyst</h1></body></html>"
+    )
+    assert read_metadata(tree, "https://artlyst.example/x").title == "Best UK Art Exhibitions 2025"

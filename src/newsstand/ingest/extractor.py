@@ -135,7 +135,39 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
 
 
 def decode_html(content: bytes | str) -> str:
-    """Decode page bytes: BOM first, then the declared charset, then detection."""
+    """Decode page bytes: BOM first, then the declared charset, then detection; then mend
+    text the publisher itself stored double-encoded (see `_mend_double_encoding`)."""
+    return _mend_double_encoding(_decode(content))
+
+
+# A run of characters that are the bytes of one UTF-8 sequence read as Latin-1: a lead byte
+# (Â to ô) and continuation bytes (U+0080 to U+00BF).
+_DOUBLE_ENCODED_RE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]+")
+_C1_CONTROLS_RE = re.compile("[\u0080-\u009f]")
+
+
+def _mend_double_encoding(text: str) -> str:
+    """ "Investorâ\x80\x99s" -> "Investor’s": UTF-8 the page stores decoded as Latin-1.
+
+    Only runs holding a C1 control character (U+0080-U+009F, never in real text) are mended,
+    and only when their bytes are valid UTF-8; "Ã©" written on purpose stays.
+    """
+    if _C1_CONTROLS_RE.search(text) is None:
+        return text
+
+    def mend(match: re.Match[str]) -> str:
+        run = match[0]
+        if _C1_CONTROLS_RE.search(run) is None:
+            return run
+        try:
+            return run.encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            return run
+
+    return _DOUBLE_ENCODED_RE.sub(mend, text)
+
+
+def _decode(content: bytes | str) -> str:
     if isinstance(content, str):
         return content
     if content[:2] == _GZIP_MAGIC:

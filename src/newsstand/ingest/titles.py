@@ -162,7 +162,10 @@ def _choose_title(
         for t in (headline, og_title, title_tag)
     ]
     h1s = [
-        h for h in h1s if h and len(h) <= _MAX_H1_CHARS and not _is_site_part(h, site_names, url)
+        # Some templates print the <title> as the visible headline, site name and all.
+        strip_site_name(h, site_names, url)
+        for h in h1s
+        if h and len(h) <= _MAX_H1_CHARS and not _is_site_part(h, site_names, url)
     ]
     declared = next((t for t in stripped if t), None)
     if len(h1s) == 1:
