@@ -52,6 +52,7 @@ golden: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.extraction
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python -m bench.ingest_feed
 	$(BIN)/python -m bench.stories
 	$(BIN)/python -m bench.stories --scale
 	@if command -v wrk >/dev/null; then $(BIN)/python bench/web.py; \

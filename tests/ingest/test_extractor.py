@@ -496,9 +496,12 @@ def test_error_notices_disclosures_and_also_links_are_dropped(line: str) -> None
 
 
 def test_text_the_page_stores_double_encoded_is_mended() -> None:
-    # UTF-8 bytes of "’" read as Latin-1 and stored so by the publisher ("â\x80\x99").
-    mangled = "A DIY Investor’s Guide".encode().decode("latin-1")
+    # UTF-8 bytes of a right quote read as Latin-1 and stored so by the publisher.
+    mangled = "A DIY Investor\u2019s Guide".encode().decode("latin-1")
     html = _page(PROSE).replace("<title>T</title>", f"<title>{mangled}</title>")
     html = html.replace("<h1>T</h1>", f"<h1>{mangled}</h1>")
-    assert extract_article(html, "https://news.example.com/x").title == "A DIY Investor’s Guide"
-    assert decode_html("Ã© stays: it may be meant") == "Ã© stays: it may be meant"
+    title = extract_article(html, "https://news.example.com/x").title
+    assert title == "A DIY Investor\u2019s Guide"
+    assert (
+        decode_html("\u00c3\u00a9 stays: it may be meant") == "\u00c3\u00a9 stays: it may be meant"
+    )

@@ -213,8 +213,8 @@ def test_desk_bylines_and_agency_suffixes() -> None:
 
 def test_a_site_name_printed_in_the_headline_is_cut() -> None:
     tree = lxml_html.fromstring(
-        "<html><head><title>Best UK Art Exhibitions 2025 – Artlyst</title>"
+        "<html><head><title>Best UK Art Exhibitions 2025 \u2013 Artlyst</title>"
         '<meta property="og:site_name" content="Artlyst"></head>'
-        "<body><h1>Best UK Art Exhibitions 2025 – Artlyst</h1></body></html>"
+        "<body><h1>Best UK Art Exhibitions 2025 \u2013 Artlyst</h1></body></html>"
     )
     assert read_metadata(tree, "https://artlyst.example/x").title == "Best UK Art Exhibitions 2025"

@@ -147,7 +147,7 @@ _C1_CONTROLS_RE = re.compile("[\u0080-\u009f]")
 
 
 def _mend_double_encoding(text: str) -> str:
-    """ "Investorâ\x80\x99s" -> "Investor’s": UTF-8 the page stores decoded as Latin-1.
+    """ "Investor\u00e2\x80\x99s" -> "Investor\u2019s": UTF-8 the page stores read as Latin-1.
 
     Only runs holding a C1 control character (U+0080-U+009F, never in real text) are mended,
     and only when their bytes are valid UTF-8; "Ã©" written on purpose stays.
