@@ -199,6 +199,49 @@ def test_robots_txt_read_between_a_miss_and_the_lock_is_not_fetched_again(
     assert publisher_web.hits("/robots.txt") == 1
 
 
+def test_a_dead_workers_robots_lock_holds_the_host_up_only_until_it_expires(
+    workers: tuple[RedisPoliteness, RedisPoliteness],
+    publisher_web: PublisherWeb,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, _ = workers
+    publisher_web.add("/robots.txt", "User-agent: *\nDisallow:\n")
+    url = publisher_web.url("/news/1.html")
+    monkeypatch.setattr(politeness, "ROBOTS_LOCK_S", 1.0)
+    # A worker killed while fetching robots.txt: its lock stays, nobody renews it.
+    lock_key = a.prefix + "robots-fetch:" + politeness.origin(url)
+    a.client.set(lock_key, "dead-worker", px=int(politeness.ROBOTS_LOCK_S * 1000))
+    started = time.monotonic()
+    a.robots_rules(url)
+    assert time.monotonic() - started < 3.0
+    assert publisher_web.hits("/robots.txt") == 1
+
+
+def test_a_dead_worker_s_robots_lock_frees_no_later_than_its_feeds_leases() -> None:
+    # As its slots: a lock living longer would keep every worker off the host past the minute.
+    assert politeness.ROBOTS_LOCK_S <= RUNNING_LEASE_S
+
+
+def test_a_slow_robots_fetch_keeps_its_lock_while_it_runs(
+    workers: tuple[RedisPoliteness, RedisPoliteness],
+    publisher_web: PublisherWeb,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = workers
+    monkeypatch.setattr(politeness, "ROBOTS_LOCK_S", 1.0)
+    monkeypatch.setattr(politeness, "SLOT_TTL_S", 1.0)
+    monkeypatch.setattr(politeness, "SLOT_RENEW_S", 0.2)
+    # Longer than the lock lives unrenewed.
+    publisher_web.drip("/robots.txt", total_bytes=5, chunk_bytes=1, delay_s=0.5)
+    url = publisher_web.url("/news/1.html")
+    first = threading.Thread(target=a.robots_rules, args=(url,))
+    first.start()
+    time.sleep(0.3)
+    b.robots_rules(url)
+    first.join(timeout=20)
+    assert publisher_web.hits("/robots.txt") == 1
+
+
 def test_settings_choose_the_backend(settings: Settings, redis_url: str) -> None:
     settings.COORDINATION_REDIS_URL = ""
     assert isinstance(politeness.backend(), politeness.LocalPoliteness)

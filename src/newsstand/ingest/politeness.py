@@ -60,12 +60,16 @@ ROBOTS_DISALLOWED = "robots.txt disallows fetching this page"
 # slots it holds every SLOT_RENEW_S, so a fetch keeps its slot however long it runs and a worker
 # that dies frees its slots within SLOT_TTL_S (as its feeds' leases, leases.RUNNING_LEASE_S: its
 # feeds are fetched again within a minute, not held up by its slots). A robots.txt fetch is left
-# to one worker for ROBOTS_LOCK_S, the others waiting for its answer.
+# to one worker, the others waiting for its answer; its lock lives ROBOTS_LOCK_S and is renewed
+# like a slot, so a worker that dies fetching it holds the host's pages up 30 s at most, not the
+# longest fetch. A waiter gives up after ROBOTS_WAIT_S (longer than any fetch may take) and asks
+# itself.
 SLOT_TTL_S = 30.0
 SLOT_RENEW_S = 10.0
 SLOT_POLL_MIN_S = 0.02
 SLOT_POLL_MAX_S = 0.25
-ROBOTS_LOCK_S = 90.0
+ROBOTS_LOCK_S = SLOT_TTL_S
+ROBOTS_WAIT_S = 90.0
 ROBOTS_POLL_S = 0.1
 # Parsed rules are kept in the process this long (or less, as the shared entry ages) so a page
 # does not cost a Redis round trip and a parse.
@@ -385,6 +389,13 @@ if score and tonumber(score) > now then
 end
 return 0
 """
+# Pushes the lock's expiry ARGV[2] ms past now while it still holds our token.
+_RENEW_LOCK_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
 # Deletes the key only while it holds our token.
 _RELEASE_LUA = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -404,8 +415,11 @@ class RedisPoliteness:
         )
         self._take_slot = self.client.register_script(_TAKE_SLOT_LUA)
         self._renew_slot = self.client.register_script(_RENEW_SLOT_LUA)
-        # The slots this process holds (token: key), renewed by the keeper thread.
+        self._renew_lock = self.client.register_script(_RENEW_LOCK_LUA)
+        # The slots and robots.txt locks this process holds (token: key), renewed by the keeper
+        # thread.
         self._held: dict[str, str] = {}
+        self._held_locks: dict[str, str] = {}
         self._held_lock = threading.Lock()
         self._keeper: threading.Thread | None = None
         self._backoff = self.client.register_script(_BACKOFF_LUA)
@@ -427,11 +441,7 @@ class RedisPoliteness:
             wait = min(SLOT_POLL_MAX_S, wait * 2)
         with self._held_lock:
             self._held[token] = key
-            if self._keeper is None or not self._keeper.is_alive():
-                self._keeper = threading.Thread(
-                    target=self._keep_slots, name="host-slot-keeper", daemon=True
-                )
-                self._keeper.start()
+            self._start_keeper()
         try:
             yield
         finally:
@@ -442,13 +452,33 @@ class RedisPoliteness:
             except redis.RedisError as exc:
                 log.warning("host slot release failed host=%s error=%r", host_key(url), exc)
 
+    def _start_keeper(self) -> None:
+        # Called with _held_lock held.
+        if self._keeper is None or not self._keeper.is_alive():
+            self._keeper = threading.Thread(
+                target=self._keep_slots, name="host-slot-keeper", daemon=True
+            )
+            self._keeper.start()
+
     def renew_slots(self) -> int:
-        """Renew every slot this process holds (the keeper does it every SLOT_RENEW_S); how
-        many were still ours."""
+        """Renew every slot and robots.txt lock this process holds (the keeper does it every
+        SLOT_RENEW_S); how many were still ours."""
         with self._held_lock:
             held = list(self._held.items())
+            locks = list(self._held_locks.items())
         ttl_ms = int(SLOT_TTL_S * 1000)
         renewed = 0
+        for token, key in locks:
+            try:
+                if self._renew_lock(keys=[key], args=[token, int(ROBOTS_LOCK_S * 1000)]):
+                    renewed += 1
+                    continue
+                log.warning("robots.txt fetch lock lost while fetching key=%s", key)
+            except redis.RedisError as exc:
+                log.warning("robots.txt fetch lock renewal failed key=%s error=%r", key, exc)
+                continue
+            with self._held_lock:
+                self._held_locks.pop(token, None)
         for token, key in held:
             try:
                 if self._renew_slot(keys=[key], args=[token, ttl_ms]):
@@ -491,13 +521,16 @@ class RedisPoliteness:
             return held[0]
         shared_key = self.prefix + "robots:" + key
         lock_key = self.prefix + "robots-fetch:" + key
-        deadline = now + ROBOTS_LOCK_S
+        deadline = now + ROBOTS_WAIT_S
         while True:
             rules = self._read_shared(shared_key)
             if rules is not None:
                 return self._keep(key, rules)
             token = uuid.uuid4().hex
             if self.client.set(lock_key, token, nx=True, px=int(ROBOTS_LOCK_S * 1000)):
+                with self._held_lock:
+                    self._held_locks[token] = lock_key
+                    self._start_keeper()
                 try:
                     # The worker that held the lock may have stored its answer since we looked.
                     rules = self._read_shared(shared_key)
@@ -505,6 +538,8 @@ class RedisPoliteness:
                         rules = fetch_robots(key)
                         self._store_shared(shared_key, rules)
                 finally:
+                    with self._held_lock:
+                        self._held_locks.pop(token, None)
                     self._release(keys=[lock_key], args=[token])
                 return self._keep(key, rules)
             if time.monotonic() > deadline:
