@@ -19,8 +19,12 @@ Steps, on a fresh temporary NEWSSTAND_DATA_DIR (and database):
            auth by app password, rate limit, queries, gate, JSON), after 5 warm-up calls, with
            its SQL query count:
              Miniflux  counters  GET /v1/feeds/counters (Miniflux apps' unread numbers:
-                                 v1 has no ids-only call)
-                       page      GET /v1/entries?status=unread&limit=100
+                                 v1 has no ids-only call); counters_first: the same with
+                                 the kept counts dropped before each call (the first call
+                                 after the reader's state or the articles changed)
+                       page      GET /v1/entries?status=unread&limit=100; paging: at a
+                                 random offset among the unread; first_page: with the kept
+                                 total dropped before each call, so it is counted
              Fever     ids       POST ?api&unread_item_ids
                        page      POST ?api&items&since_id=… (the spec's 50 a call; a random
                                  point in the window each call)
@@ -268,6 +272,7 @@ def measure(
 ) -> dict[str, Any]:
     import hashlib
 
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -313,6 +318,26 @@ def measure(
             lambda: client.get("/v1/entries", {"status": "unread", "limit": PAGE}, **mf),
             select_rows(page_ids),
         ),
+        # An app paging through the unread entries: the total counted once, kept after.
+        "miniflux_paging": (
+            "page",
+            lambda: client.get(
+                "/v1/entries",
+                {
+                    "status": "unread",
+                    "limit": PAGE,
+                    "offset": PAGE * rng.randrange(seeded["unread"] // PAGE),
+                },
+                **mf,
+            ),
+            select_rows(page_ids),
+        ),
+        # The first page after the reader's state or the articles changed: the total counted.
+        "miniflux_first_page": (
+            "page",
+            lambda: client.get("/v1/entries", {"status": "unread", "limit": PAGE}, **mf),
+            select_rows(page_ids),
+        ),
         "fever_unread_ids": (
             "ids",
             lambda: client.post("/api/fever/?api&unread_item_ids", {"api_key": fever_key}),
@@ -352,6 +377,16 @@ def measure(
             select_rows(contents_ids),
         ),
     }
+    # Called untimed before each timed call of these: what they measure is a count not kept.
+    before: dict[str, Callable[[], Any]] = {
+        "miniflux_first_page": cache.clear,
+        "miniflux_counters_first": cache.clear,
+    }
+    targets["miniflux_counters_first"] = (
+        "ids",
+        lambda: client.get("/v1/feeds/counters", **mf),
+        select_ids(unread_ids),
+    )
     results: dict[str, Any] = {}
     for name, (kind, call, baseline) in targets.items():
         if only and name not in only:
@@ -361,12 +396,16 @@ def measure(
             baseline()
         # The log keeps the last 9,000 queries and seeding filled it: empty it to count.
         connection.queries_log.clear()
+        if name in before:
+            before[name]()
         with CaptureQueriesContext(connection) as queries:
             call()
         # Counted now: every request the test client makes empties the log again.
         sql_queries = len(queries.captured_queries)
         wall, cpu, base = [], [], []
         for _ in tqdm(range(calls), desc=name, unit=" calls", mininterval=5.0):
+            if name in before:
+                before[name]()
             w, c, response = timed(call)
             assert response.status_code == 200, response.status_code
             wall.append(w)

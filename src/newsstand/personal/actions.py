@@ -16,11 +16,19 @@ from django.utils import timezone
 
 from newsstand.articles.models import Article
 from newsstand.personal.models import Follow, ReadingHistory, SavedArticle
+from newsstand.personal.state import new_state_token
 from newsstand.personal.targets import FollowTarget
 
 logger = logging.getLogger(__name__)
 
 AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def _state_changed(user_id: int) -> None:
+    # Now, for what this transaction reads next, and again after commit: another request
+    # reading between the first new token and the commit keeps figures of the old state under it.
+    new_state_token(user_id)
+    transaction.on_commit(lambda: new_state_token(user_id))
 
 
 def save_article(user: AbstractBaseUser, article_id: int, *, now: datetime | None = None) -> bool:
@@ -29,6 +37,7 @@ def save_article(user: AbstractBaseUser, article_id: int, *, now: datetime | Non
         user_id=user.pk, article_id=article_id, defaults={"saved_at": now or timezone.now()}
     )
     if created:
+        _state_changed(user.pk)
         logger.info("article saved user_id=%s article_id=%s", user.pk, article_id)
     return created
 
@@ -37,6 +46,7 @@ def unsave_article(user: AbstractBaseUser, article_id: int) -> bool:
     """Drop an article from Saved; True if it was there."""
     deleted, _ = SavedArticle.objects.filter(user_id=user.pk, article_id=article_id).delete()
     if deleted:
+        _state_changed(user.pk)
         logger.info("article unsaved user_id=%s article_id=%s", user.pk, article_id)
     return bool(deleted)
 
@@ -48,6 +58,7 @@ def _set_follow(user: AbstractBaseUser, target: FollowTarget, *, muted: bool) ->
         key=target.key,
         defaults={"muted": muted, "label": target.label},
     )
+    _state_changed(user.pk)
     logger.info(
         "%s user_id=%s kind=%s key=%s",
         "muted" if muted else "followed",
@@ -72,6 +83,7 @@ def unfollow(user: AbstractBaseUser, kind: str, key: str) -> bool:
     """Stop following; True if it was followed. A muted target stays muted."""
     deleted, _ = Follow.objects.filter(user_id=user.pk, kind=kind, key=key, muted=False).delete()
     if deleted:
+        _state_changed(user.pk)
         logger.info("unfollowed user_id=%s kind=%s key=%s", user.pk, kind, key)
     return bool(deleted)
 
@@ -80,6 +92,7 @@ def unmute(user: AbstractBaseUser, kind: str, key: str) -> bool:
     """Stop muting; True if it was muted. A followed target stays followed."""
     deleted, _ = Follow.objects.filter(user_id=user.pk, kind=kind, key=key, muted=True).delete()
     if deleted:
+        _state_changed(user.pk)
         logger.info("unmuted user_id=%s kind=%s key=%s", user.pk, kind, key)
     return bool(deleted)
 
@@ -88,6 +101,7 @@ def remove_from_history(user: AbstractBaseUser, article_id: int) -> bool:
     """Forget that the reader opened one article; True if it was in the history."""
     deleted, _ = ReadingHistory.objects.filter(user_id=user.pk, article_id=article_id).delete()
     if deleted:
+        _state_changed(user.pk)
         logger.info("history entry removed user_id=%s article_id=%s", user.pk, article_id)
     return bool(deleted)
 
@@ -95,6 +109,7 @@ def remove_from_history(user: AbstractBaseUser, article_id: int) -> bool:
 def clear_history(user: AbstractBaseUser) -> int:
     """Forget every article the reader opened; the number of entries removed."""
     deleted, _ = ReadingHistory.objects.filter(user_id=user.pk).delete()
+    _state_changed(user.pk)
     logger.info("history cleared user_id=%s entries=%d", user.pk, deleted)
     return deleted
 
@@ -123,6 +138,7 @@ def mark_read(
     # ignore_conflicts: a row a concurrent request wrote meanwhile is just as read.
     ReadingHistory.objects.bulk_create(rows, ignore_conflicts=True)
     if rows:
+        _state_changed(user.pk)
         logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
     return len(rows)
 
@@ -133,6 +149,7 @@ def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
         user_id=user.pk, article_id__in=set(article_ids)
     ).delete()
     if deleted:
+        _state_changed(user.pk)
         logger.info("marked unread user_id=%s articles=%d", user.pk, deleted)
     return deleted
 
@@ -164,4 +181,5 @@ def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None
     except Exception:
         logger.exception("history not recorded user_id=%s article_id=%s", user.pk, article.pk)
         return False
+    _state_changed(user.pk)
     return True

@@ -5,15 +5,37 @@ Each function is one small query, and asks nothing of anonymous visitors.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 
 from newsstand.articles.models import Article
 from newsstand.personal.models import Follow, SavedArticle
 
 AnyUser = AbstractBaseUser | AnonymousUser
+
+# A reader's state token lives this long unchanged; when it expires (or the cache evicts it) a
+# new one is drawn, which only makes what was computed under the old one unreachable.
+STATE_TOKEN_TTL_S = 7 * 24 * 3600
+
+
+def _token_key(user_id: int) -> str:
+    return f"personal:state-token:{user_id}"
+
+
+def state_token(user_id: int) -> str:
+    """A token that changes whenever the reader's History, Saved or follows change (every
+    change goes through personal.actions), so what is computed from them can be kept under it
+    in the shared cache: the sync APIs' unread totals and counters."""
+    token = cache.get_or_set(_token_key(user_id), uuid.uuid4().hex, STATE_TOKEN_TTL_S)
+    return str(token)
+
+
+def new_state_token(user_id: int) -> None:
+    cache.set(_token_key(user_id), uuid.uuid4().hex, STATE_TOKEN_TTL_S)
 
 
 @dataclass(frozen=True)

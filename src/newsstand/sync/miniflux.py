@@ -278,7 +278,7 @@ def _list_entries(request: HttpRequest, client: AppPassword, feed_id: int | None
     limit = min(_int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
     offset = max(_int(request, "offset", 0) or 0, 0)
     qs = queries.entries(user, now, flt)
-    total = qs.count()
+    total = queries.kept(user, now, f"miniflux-total:{flt!r}", qs.count)
     if request.GET.get("order") == "status":
         qs = queries.with_state(qs, user)
     page = list(_ordered(request, qs.only(*ENTRY_FIELDS))[offset : offset + limit])
