@@ -153,7 +153,7 @@ def test_a_forged_token_is_refused(base, client, world, auth):
 def test_writes_need_the_t_token(base, client, world, auth, csrf):
     a = world.articles[0].pk
     assert len(csrf) == 57 and csrf != auth.AccessToken
-    for token in ("", "x", auth.AccessToken):
+    for token in ("y", csrf[:-1] + "Y", auth.AccessToken):
         response = requests.post(
             f"{base}/reader/api/0/edit-tag",
             data={"i": str(a), "a": gr.STREAM_READ, "T": token},
@@ -174,6 +174,27 @@ def test_writes_need_the_t_token(base, client, world, auth, csrf):
     # Write calls are POSTs.
     response = _get(base, "reader/api/0/edit-tag", auth, i=str(a), a=gr.STREAM_READ, T=csrf)
     assert response.status_code == 405
+
+
+def test_apps_that_send_no_t_or_x_can_write(base, world, auth):
+    # FeedMe sends no T and Reeder sends "x" (FreshRSS accepts both); the Authorization
+    # header already proves the call is the app's.
+    a, b = world.articles[0].pk, world.articles[1].pk
+    for article, data in ((a, {}), (b, {"T": "x"})):
+        response = requests.post(
+            f"{base}/reader/api/0/edit-tag",
+            data={"i": str(article), "a": gr.STREAM_READ, **data},
+            headers=_headers(auth),
+            timeout=10,
+        )
+        assert response.status_code == 200, data
+    read = ReadingHistory.objects.filter(user=world.user).values_list("article_id", flat=True)
+    assert sorted(read) == sorted([a, b])
+    # Without the Authorization header the same call is refused, whatever T says.
+    response = requests.post(
+        f"{base}/reader/api/0/edit-tag", data={"i": str(a), "a": gr.STREAM_READ}, timeout=10
+    )
+    assert response.status_code == 401
 
 
 # Lists --------------------------------------------------------------------------------------

@@ -98,6 +98,18 @@ def _value(request: HttpRequest, name: str) -> str:
     return values[0].strip() if values else ""
 
 
+# What some apps send as `T` instead of the token from /token: FeedMe sends none, Reeder "x"
+# (FreshRSS accepts both). T guards against cross-site requests riding a cookie; every call
+# here is signed in by an Authorization header, which no other site can make a browser send,
+# so accepting them opens nothing. Any other wrong T is refused, so an app holding an old
+# token learns to fetch a new one.
+APP_EDIT_TOKENS = frozenset({"", "x"})
+
+
+def _edit_token_ok(client: AppPassword, token: str) -> bool:
+    return token in APP_EDIT_TOKENS or actions.is_greader_edit_token(client, token)
+
+
 def endpoint(*methods: str, write: bool = False) -> Callable[[View], View]:
     """A Google Reader call: the auth token, the rate per app password, `T` for write calls."""
 
@@ -118,7 +130,7 @@ def endpoint(*methods: str, write: bool = False) -> Callable[[View], View]:
                 response = text(f"Use {' or '.join(methods)}.", 405)
                 response["Allow"] = ", ".join(sorted(allowed))
                 return response
-            if write and not actions.is_greader_edit_token(client, _value(request, "T")):
+            if write and not _edit_token_ok(client, _value(request, "T")):
                 return unauthorized(bad_token=True)
             try:
                 return view(request, client, **kwargs)
