@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import pytest
@@ -106,3 +107,19 @@ def test_names_and_limits():
     response = client.post(PAGE, {"name": "One more"})
     assert response.status_code == 400
     assert "revoke one" in response.content.decode()
+
+
+def test_the_data_export_lists_them_without_anything_that_signs_in():
+    client, user = _signed_in()
+    made = create_app_password(user, "Reeder")
+    use_app_password(made.password)
+    create_app_password(user, "NetNewsWire")
+    body = client.get("/account/export/").json()
+    assert [(p["name"], p["last_used_at"] is None) for p in body["app_passwords"]] == [
+        ("NetNewsWire", True),
+        ("Reeder", False),
+    ]
+    row = AppPassword.objects.get(name="Reeder")
+    text = json.dumps(body["app_passwords"])
+    for secret in (made.password, row.lookup, row.password_hash, row.fever_key):
+        assert secret not in text

@@ -78,3 +78,32 @@ def test_kept_unread_totals_follow_every_change_at_once():
     assert _total(client, world.password) == (total, unread)
     assert mark_unread(world.user, [first.pk]) == 1
     assert _total(client, world.password) == (total + 1, unread + 1)
+
+
+def test_entries_counted_in_two_parts_are_the_entries():
+    from newsstand.articles.models import Article
+    from newsstand.personal.actions import save_article
+    from newsstand.sync import queries
+    from newsstand.sync.queries import EntryFilter
+
+    world = make_world("registered")
+    now = timezone.now()
+    # Saved outside the window: too old, of a publisher not followed, and undated.
+    undated = make_gated_article(world.other, title="Undated")
+    Article.objects.filter(pk=undated.pk).update(published_at=None)
+    for article in (world.old, world.elsewhere, undated, world.articles[0]):
+        save_article(world.user, article.pk)
+    mark_read(world.user, [world.old.pk, world.articles[1].pk])
+    for flt in (
+        EntryFilter(),
+        EntryFilter(read=False),
+        EntryFilter(read=True),
+        EntryFilter(starred=True),
+        EntryFilter(starred=False, read=False),
+        EntryFilter(publisher_ids=(world.followed[0].pk,)),
+        EntryFilter(after_id=world.articles[2].pk),
+        EntryFilter(search="story"),
+    ):
+        expected = queries.entries(world.user, now, flt).count()
+        assert queries.count_entries(world.user, now, flt) == expected, flt
+    assert queries.count_entries(world.user, now) == 5 + 3

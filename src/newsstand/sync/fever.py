@@ -74,7 +74,7 @@ def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str
         qs = queries.entries(user, now, flt).order_by("-pk")
     else:
         qs = queries.entries(user, now, EntryFilter(after_id=since_id or 0)).order_by("pk")
-    total = queries.entries(user, now).count()
+    total = queries.kept(user, now, "fever-total", lambda: queries.count_entries(user, now))
     articles = queries.mark_state(user, list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL]))
     gate = Gate(user, articles, now)
     items = []

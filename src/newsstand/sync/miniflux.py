@@ -16,6 +16,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -278,11 +279,54 @@ def _list_entries(request: HttpRequest, client: AppPassword, feed_id: int | None
     limit = min(_int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
     offset = max(_int(request, "offset", 0) or 0, 0)
     qs = queries.entries(user, now, flt)
-    total = queries.kept(user, now, f"miniflux-total:{flt!r}", qs.count)
-    if request.GET.get("order") == "status":
+    total = queries.kept(
+        user, now, f"miniflux-total:{flt!r}", lambda: queries.count_entries(user, now, flt)
+    )
+    order = request.GET.get("order", "published_at")
+    if order == "status":
         qs = queries.with_state(qs, user)
-    page = list(_ordered(request, qs.only(*ENTRY_FIELDS))[offset : offset + limit])
+    ordered = _ordered(request, qs.only(*ENTRY_FIELDS))
+    page = _page(request, user, now, flt, ordered, offset, limit)
     return JsonResponse({"total": total, "entries": _entries_page(user, page, now)})
+
+
+def _page(
+    request: HttpRequest,
+    user: Any,
+    now: datetime,
+    flt: EntryFilter,
+    ordered: QuerySet[Article],
+    offset: int,
+    limit: int,
+) -> list[Article]:
+    """`ordered[offset : offset + limit]`, sought from where the app's previous page ended.
+
+    Apps page with offset=0, 100, 200…; each page keeps where it ended (for as long as the
+    reader's state and the articles stay the same: `queries.kept_key`), so the next one seeks
+    there instead of walking every row before it.
+    """
+    order = request.GET.get("order", "published_at")
+    field = ORDER_FIELDS.get(order, "")
+    descending = request.GET.get("direction", "asc") == "desc"
+    if field in ("", "is_read") or order.startswith("category"):
+        return list(ordered[offset : offset + limit])
+
+    def key(position: int) -> str:
+        return queries.kept_key(
+            user, now, f"miniflux-cursor:{flt!r}:{order}:{descending}:{position}"
+        )
+
+    cursor = cache.get(key(offset)) if offset else None
+    if isinstance(cursor, queries.Cursor):
+        page = list(queries.after_cursor(ordered, field, cursor, descending=descending)[:limit])
+    else:
+        page = list(ordered[offset : offset + limit])
+    if len(page) == limit:
+        last = page[-1]
+        value = last.pk if field == "pk" else getattr(last, field)
+        if value is not None:
+            cache.set(key(offset + limit), queries.Cursor(value, last.pk), queries.COUNT_KEEP_S)
+    return page
 
 
 def _one_entry(client: AppPassword, entry_id: int, feed_id: int | None = None) -> HttpResponse:

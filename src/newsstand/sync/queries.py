@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -99,13 +100,37 @@ def entries(user: Any, now: datetime, flt: EntryFilter = EntryFilter()) -> Query
     selected: as a column, PostgreSQL computes the flag by hashing all of the reader's History
     (90,000 rows: 35 ms) even for a page of 100.
     """
-    followed = followed_publisher_ids(user)
-    in_window = Q(publisher_id__in=followed, published_at__gte=window_start(now))
+    in_window = _in_window(user, now)
     saved = SavedArticle.objects.filter(user_id=user.pk)
     if flt.starred:
         qs = Article.objects.filter(pk__in=saved.values("article_id"))
     else:
         qs = Article.objects.filter(in_window | Q(pk__in=saved.values("article_id")))
+    return _filtered(qs, user, flt)
+
+
+def count_entries(user: Any, now: datetime, flt: EntryFilter = EntryFilter()) -> int:
+    """How many entries match `flt`: `entries(...).count()`, counted in two parts.
+
+    The window's entries are counted through the (publisher, published_at, id) index alone,
+    and saved ones outside the window apart: counted as one, the OR with the saved ones stops
+    the planner using that index for either (SQLite: 63 ms instead of 40 for 10,000 unread of
+    100,000 entries).
+    """
+    if flt.starred:
+        return entries(user, now, flt).count()
+    in_window = _in_window(user, now)
+    saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
+    window = _filtered(Article.objects.filter(in_window), user, flt)
+    outside = _filtered(Article.objects.filter(pk__in=saved).exclude(in_window), user, flt)
+    return window.count() + outside.count()
+
+
+def _in_window(user: Any, now: datetime) -> Q:
+    return Q(publisher_id__in=followed_publisher_ids(user), published_at__gte=window_start(now))
+
+
+def _filtered(qs: QuerySet[Article], user: Any, flt: EntryFilter) -> QuerySet[Article]:
     if flt.read is not None:
         qs = qs.filter(read_flag(user) if flt.read else ~read_flag(user))
     if flt.starred is False:
@@ -227,18 +252,53 @@ def kept[T](user: Any, now: datetime, what: str, compute: Callable[[], T]) -> T:
 
     Counting a reader's unread entries is an anti-join of the window's entries with History
     (50-80 ms at 100,000 entries; docs/benchmarks.md, Sync), while an app asks for the same
-    total on every page it fetches. The key holds what the count depends on: the reader's state
-    token (it changes with every History, Saved or follow change, personal.actions), the newest
-    article's id (one index lookup: new articles change it) and the window's start to the
-    minute. `what` names the call and its filter.
+    total on every page it fetches. `what` names the call and its filter; `kept_key` holds the
+    rest of what the value depends on.
     """
-    newest = Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    minute = window_start(now).replace(second=0, microsecond=0).isoformat()
-    raw = f"{state_token(user.pk)}|{newest}|{minute}|{what}"
-    key = f"sync:kept:{user.pk}:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    key = kept_key(user, now, what)
     found = cache.get(key)
     if found is not None:
         return found
     value = compute()
     cache.set(key, value, COUNT_KEEP_S)
     return value
+
+
+def kept_key(user: Any, now: datetime, what: str) -> str:
+    """A cache key for `what`, valid while the reader's state token (new with every History,
+    Saved or follow change, personal.actions), the newest article's id (one index lookup: new
+    articles change it) and the window's start to the minute stay the same."""
+    newest = Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    minute = window_start(now).replace(second=0, microsecond=0).isoformat()
+    raw = f"{state_token(user.pk)}|{newest}|{minute}|{what}"
+    return f"sync:kept:{user.pk}:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of an ordered list ended: its last row's sort value and id."""
+
+    value: Any
+    pk: int
+
+
+def after_cursor(
+    qs: QuerySet[Article], field: str, cursor: Cursor, *, descending: bool
+) -> QuerySet[Article]:
+    """The rows of `qs` that come after `cursor` in the order (`field`, pk), ascending or not.
+
+    What turns an app's next OFFSET into a seek: OFFSET 9,900 walks and anti-joins every row
+    before it (200-400 ms at 100,000 entries), the seek starts where the last page ended.
+    NULLs (only an undated saved article's published_at) sort where the database puts them:
+    after every value when it counts them largest and the order is ascending, or smallest and
+    descending.
+    """
+    op = "lt" if descending else "gt"
+    if field == "pk":
+        return qs.filter(**{f"pk__{op}": cursor.pk})
+    after = Q(**{f"{field}__{op}": cursor.value}) | Q(
+        **{field: cursor.value, f"pk__{op}": cursor.pk}
+    )
+    if connection.features.nulls_order_largest != descending:
+        after |= Q(**{f"{field}__isnull": True})
+    return qs.filter(after)
