@@ -19,13 +19,13 @@ from django.views.decorators.csrf import csrf_exempt
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
-from newsstand.sync.links import article_link, feed_url
+from newsstand.sync.links import article_link, feed_url, icons_as_data
 from newsstand.sync.models import AppPassword
 from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
 
 API_VERSION = 3
 ITEMS_PER_CALL = 50  # the spec's page size, and the most `with_ids` may name
-# A one-pixel transparent GIF: Newsstand keeps no publisher icons, and apps expect one per feed.
+# A one-pixel transparent GIF, for a publisher without a stored icon: apps expect one per feed.
 BLANK_FAVICON = "image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
 
@@ -172,7 +172,8 @@ def api(request: HttpRequest) -> HttpResponse:
         ]
         data["feeds_groups"] = _feeds_groups(feed_ids)
     if _has(request, "favicons"):
-        data["favicons"] = [{"id": pk, "data": BLANK_FAVICON} for pk in feed_ids]
+        stored = icons_as_data(feed_ids)
+        data["favicons"] = [{"id": pk, "data": stored.get(pk, BLANK_FAVICON)} for pk in feed_ids]
     if _has(request, "items"):
         data |= _items(request, client, now)
     if _has(request, "links"):

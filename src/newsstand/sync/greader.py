@@ -34,7 +34,7 @@ from newsstand.sources.models import Publisher
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
-from newsstand.sync.links import READ_ONLY, article_link, feed_url, home_url, site
+from newsstand.sync.links import READ_ONLY, article_link, feed_url, home_url, icon_link, site
 from newsstand.sync.models import AppPassword
 from newsstand.sync.queries import CATEGORY_TITLE, EntryFilter
 
@@ -516,8 +516,7 @@ def subscription_list(request: HttpRequest, client: AppPassword) -> HttpResponse
             "firstitemmsec": "0",
             "url": feed_url(p),
             "htmlUrl": p.homepage or home_url(),
-            # Newsstand keeps no publisher icons.
-            "iconUrl": "",
+            "iconUrl": icon_link(p),
         }
         for p in queries.followed_publishers(client.user)
     ]

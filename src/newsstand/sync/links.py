@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.urls import reverse
 
 from newsstand.articles.models import Article
-from newsstand.sources.models import Publisher
+from newsstand.sources.models import Publisher, PublisherIcon
+from newsstand.web.icons import icon_url
 
 READ_ONLY = (
     "Newsstand chooses its publishers and keeps their articles: apps read, follow on the site, "
@@ -31,3 +34,19 @@ def feed_url(publisher: Publisher) -> str:
 
 def home_url() -> str:
     return site(reverse("reader:home"))
+
+
+def icon_link(publisher: Publisher) -> str:
+    """The publisher's icon here (the stored one, else its monogram), for apps that fetch it."""
+    return site(icon_url(publisher))
+
+
+def icons_as_data(publisher_ids: list[int]) -> dict[int, str]:
+    """Stored icons as `<type>;base64,<data>` (what Miniflux and Fever send), by publisher id;
+    publishers without one are left out. One query."""
+    rows = PublisherIcon.objects.filter(publisher_id__in=publisher_ids).values_list(
+        "publisher_id", "content_type", "data"
+    )
+    return {
+        pk: f"{kind};base64,{base64.b64encode(bytes(data)).decode()}" for pk, kind, data in rows
+    }

@@ -28,7 +28,7 @@ from newsstand.sources.models import Publisher
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import basic_or_token, throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
-from newsstand.sync.links import READ_ONLY, article_link, feed_url, home_url
+from newsstand.sync.links import READ_ONLY, article_link, feed_url, home_url, icons_as_data
 from newsstand.sync.models import AppPassword
 from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
 
@@ -148,8 +148,10 @@ def feed_json(user: Any, publisher: Publisher, now: datetime) -> dict[str, Any]:
         "allow_self_signed_certificates": False,
         "fetch_via_proxy": False,
         "category": category_json(user),
-        # Newsstand keeps no publisher icons: Miniflux says null for a feed without one.
-        "icon": None,
+        # Icons are numbered as their publishers; null for a publisher without a stored icon.
+        "icon": {"feed_id": publisher.pk, "icon_id": publisher.pk}
+        if publisher.icon_version
+        else None,
         "hide_globally": False,
         "apprise_service_urls": "",
     }
@@ -459,15 +461,25 @@ def feed(request: HttpRequest, client: AppPassword, feed_id: int) -> HttpRespons
     return JsonResponse(feed_json(client.user, _followed(client, feed_id), timezone.now()))
 
 
+def _icon_json(publisher_id: int, missing: str) -> HttpResponse:
+    data = icons_as_data([publisher_id]).get(publisher_id)
+    if data is None:
+        raise NotFound(missing)
+    return JsonResponse({"id": publisher_id, "data": data, "mime_type": data.split(";", 1)[0]})
+
+
 @endpoint("GET")
 def feed_icon(request: HttpRequest, client: AppPassword, feed_id: int) -> HttpResponse:
     _followed(client, feed_id)
-    raise NotFound("This feed doesn't have any icon")
+    return _icon_json(feed_id, "This feed doesn't have any icon")
 
 
 @endpoint("GET")
 def icon(request: HttpRequest, client: AppPassword, icon_id: int) -> HttpResponse:
-    raise NotFound("Icon not found")
+    # An icon is numbered as its publisher; only those of followed publishers are shown.
+    if icon_id not in queries.followed_publisher_ids(client.user):
+        raise NotFound("Icon not found")
+    return _icon_json(icon_id, "Icon not found")
 
 
 @endpoint("GET")
