@@ -52,3 +52,15 @@ def test_article_prose_is_kept() -> None:
 def test_relative_url_without_base_is_dropped() -> None:
     assert "href" not in sanitize_html('<a href="/x">x</a>', None)
     assert sanitize_html("", BASE) == ""
+
+
+def test_body_images_are_asked_for_over_https() -> None:
+    # The site's CSP allows https images only; links keep their scheme.
+    html = sanitize_html(
+        '<p><img src="http://cdn.example/a.jpg"><img src="/b.jpg">'
+        '<a href="http://example.org/">x</a></p>',
+        base_url="http://news.example/story",
+    )
+    assert 'src="https://cdn.example/a.jpg"' in html
+    assert 'src="https://news.example/b.jpg"' in html
+    assert 'href="http://example.org/"' in html

@@ -93,6 +93,19 @@ def test_home_card_shows_publisher_section_teaser_time_and_thumbnail(client):
     )
 
 
+def test_plain_http_pictures_are_asked_for_over_https(client):
+    # The page's CSP allows https images only: an http address would show a broken picture.
+    a = make_article(
+        make_publisher("Old Site"),
+        lead_image_url="http://img.example/plain.jpg",
+        published_at=BASE_TIME,
+    )
+    for path in (reverse("reader:home"), a.get_absolute_url()):
+        html = client.get(path).content.decode()
+        assert 'src="https://img.example/plain.jpg"' in html, path
+        assert "http://img.example/plain.jpg" not in html, path
+
+
 def test_home_teaser_falls_back_to_body_text(client):
     make_article(make_publisher(), summary="", content_text="The body's opening words. " * 30)
     html = client.get(reverse("reader:home")).content.decode()

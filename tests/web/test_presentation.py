@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from newsstand.reader.templatetags.reader_tags import ago
 from newsstand.web.presentation import make_teaser, strip_duplicate_lead, was_updated
 
@@ -51,3 +53,21 @@ def test_ago():
     assert ago(NOW - timedelta(seconds=10), NOW) == "just now"
     assert ago(NOW - timedelta(hours=3, minutes=5), NOW) == "3\xa0hours ago"
     assert ago(NOW - timedelta(days=30), NOW) == "31 Jan 2024"
+
+
+@pytest.mark.parametrize(
+    "url,shown",
+    [
+        ("https://cdn.example/a.jpg", "https://cdn.example/a.jpg"),
+        ("http://cdn.example/a.jpg", "https://cdn.example/a.jpg"),
+        (" //cdn.example/a.jpg ", "https://cdn.example/a.jpg"),
+        ("/a.jpg", ""),
+        ("data:image/png;base64,AAAA", ""),
+        ("javascript:alert(1)", ""),
+        ("", ""),
+    ],
+)
+def test_images_are_shown_over_https_or_not_at_all(url: str, shown: str) -> None:
+    from newsstand.web.presentation import image_src
+
+    assert image_src(url) == shown

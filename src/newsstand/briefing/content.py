@@ -39,7 +39,7 @@ from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
 from newsstand.stories.top import TopStory, top_stories
 from newsstand.web.listing import TEASER_SOURCE_CHARS
-from newsstand.web.presentation import make_teaser
+from newsstand.web.presentation import image_src, make_teaser
 
 TOP_STORIES = 5
 PICKS = 3
@@ -182,7 +182,7 @@ def for_you_entries(
 
 
 def _article_item(article: Article, note: str = "", *, with_image: bool = False) -> Item:
-    image = article.lead_image_url if with_image else ""
+    image = image_src(article.lead_image_url) if with_image else ""
     return Item(
         title=article.title,
         url=absolute(article.get_absolute_url()),
@@ -202,7 +202,7 @@ def _story_item(
     teaser = make_teaser(story.lead, "")
     if not teaser and rep is not None:
         teaser = make_teaser(rep.summary, getattr(rep, "text_head", ""), body_words=rep.word_count)
-    image = rep.lead_image_url if (with_image and rep is not None) else ""
+    image = image_src(rep.lead_image_url) if (with_image and rep is not None) else ""
     return Item(
         title=story.headline,
         url=absolute(story.get_absolute_url()),

@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 
 from newsstand.sources.models import Publisher
 from newsstand.stories.top import TopStory
-from newsstand.web.presentation import ArticleCard
+from newsstand.web.presentation import ArticleCard, image_src
 
 # The lead's text under its headline, in characters (the block's own leads say more).
 LEAD_TEXT_CHARS = 220
@@ -65,11 +65,11 @@ def choose_lead(
             return lead, rest[:limit]
     for card in cards:
         article = card.article
-        if article.lead_image_url:
+        if image_src(article.lead_image_url):
             lead = Lead(
                 title=article.title,
                 url=article.get_absolute_url(),
-                image_url=article.lead_image_url,
+                image_url=image_src(article.lead_image_url),
                 publisher=article.publisher,
                 section=article.section,
                 text=_clip(card.teaser),

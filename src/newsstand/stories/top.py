@@ -16,6 +16,7 @@ from django.db.models import Case, QuerySet, Value, When
 from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher
 from newsstand.stories.models import Story
+from newsstand.web.presentation import image_src
 
 TOP_STORY_FIELDS = (
     "id",
@@ -73,7 +74,7 @@ class TopStory:
     @property
     def image_url(self) -> str:
         rep = self.representative
-        return rep.lead_image_url if rep is not None else ""
+        return image_src(rep.lead_image_url) if rep is not None else ""
 
     @property
     def publisher(self) -> Publisher | None:

@@ -107,3 +107,20 @@ def strip_duplicate_lead(body_html: str, image_url: str, caption: str, credit: s
 def _drop(el: lxml.html.HtmlElement) -> None:
     # drop_tree keeps the element's tail text, unlike getparent().remove().
     el.drop_tree()
+
+
+def image_src(url: str) -> str:
+    """A publisher's image address as pages may show it: https, else nothing.
+
+    The site's Content-Security-Policy allows images from https only, and browsers upgrade a
+    plain-http image on an https page anyway, so an http address is asked for over https; an
+    address of any other kind (relative, data:, javascript:) is not shown.
+    """
+    url = (url or "").strip()
+    if url.startswith("https://"):
+        return url
+    if url.startswith("http://"):
+        return "https://" + url[len("http://") :]
+    if url.startswith("//"):
+        return "https:" + url
+    return ""
