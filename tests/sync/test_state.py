@@ -100,7 +100,7 @@ def test_entries_counted_in_two_parts_are_the_entries():
         EntryFilter(read=True),
         EntryFilter(starred=True),
         EntryFilter(starred=False, read=False),
-        EntryFilter(publisher_ids=(world.followed[0].pk,)),
+        EntryFilter(feed_ids=(world.followed[0].pk,)),
         EntryFilter(after_id=world.articles[2].pk),
         EntryFilter(search="story"),
     ):

@@ -65,6 +65,8 @@ class Article(models.Model):
             # listed by id) from the index alone, never reading the rows with their bodies. The id
             # is a key column because SQLite has no INCLUDE (it would keep the rowid anyway).
             models.Index(fields=["publisher", "published_at", "id"], name="article_pub_published"),
+            # The same for the sections a reader follows (their sync feeds).
+            models.Index(fields=["section", "published_at", "id"], name="article_sec_published"),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ ENTRY_FIELDS = (
     "guid",
     "title",
     "authors",
+    "section",
     "topics",
     "published_at",
     "updated_at",

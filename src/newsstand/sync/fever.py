@@ -19,9 +19,16 @@ from django.views.decorators.csrf import csrf_exempt
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
-from newsstand.sync.links import article_link, feed_url, icons_as_data
+from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
+from newsstand.sync.links import (
+    article_link,
+    feed_url,
+    follow_feed_url,
+    follow_page_url,
+    icons_as_data,
+)
 from newsstand.sync.models import AppPassword
-from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
+from newsstand.sync.queries import EntryFilter
 
 API_VERSION = 3
 ITEMS_PER_CALL = 50  # the spec's page size, and the most `with_ids` may name
@@ -57,8 +64,11 @@ def _flag(article: Any, annotation: str) -> int:
     return int(bool(getattr(article, annotation)))
 
 
-def _feeds_groups(feed_ids: list[int]) -> list[dict[str, Any]]:
-    return [{"group_id": CATEGORY_ID, "feed_ids": _ids(feed_ids)}]
+def _feeds_groups(reader: ReaderFeeds) -> list[dict[str, Any]]:
+    return [
+        {"group_id": pk, "feed_ids": _ids([f.id for f in reader.in_category(pk)])}
+        for pk, _ in reader.categories()
+    ]
 
 
 def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str, Any]:
@@ -77,13 +87,14 @@ def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str
     total = queries.kept(user, now, "fever-total", lambda: queries.count_entries(user, now))
     articles = queries.mark_state(user, list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL]))
     gate = Gate(user, articles, now)
+    reader = reader_feeds(user)
     items = []
     for article in articles:
         link = article_link(article)
         items.append(
             {
                 "id": article.pk,
-                "feed_id": article.publisher_id,
+                "feed_id": reader.feed_of(article),
                 "title": article.title,
                 "author": ", ".join(a for a in article.authors if a),
                 "html": gate.show(article, link).html,
@@ -114,14 +125,18 @@ def _mark(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str,
         return {}
     if kind in ("feed", "group") and as_ == "read":
         before = _int(request, "before")
+        reader = reader_feeds(user)
+        # Group 0 is every feed ("Kindling"); -1, Sparks, holds none here.
+        feed_ids: tuple[int, ...] | None = (target,)
+        if kind == "group":
+            feed_ids = None if target == 0 else tuple(f.id for f in reader.in_category(target))
+            if feed_ids == ():
+                return {"unread_item_ids": _unread_ids(client, now)}
         flt = EntryFilter(
             read=False,
-            publisher_ids=(target,) if kind == "feed" else None,
+            feed_ids=feed_ids,
             published_before=datetime.fromtimestamp(before, tz=UTC) if before else None,
         )
-        # Group 0 is every feed ("Kindling"); -1, Sparks, holds none here.
-        if kind == "group" and target not in (0, CATEGORY_ID):
-            return {"unread_item_ids": _unread_ids(client, now)}
         ids = list(queries.entries(user, now, flt).values_list("pk", flat=True))
         actions.set_read(user, ids, True, now)
         return {"unread_item_ids": _unread_ids(client, now)}
@@ -136,6 +151,19 @@ def _unread_ids(client: AppPassword, now: datetime) -> str:
 def _saved_ids(client: AppPassword, now: datetime) -> str:
     qs = queries.by_id(queries.entries(client.user, now, EntryFilter(starred=True)))
     return _ids(list(qs.values_list("pk", flat=True)))
+
+
+def _feed_json(feed: SyncFeed, now: datetime) -> dict[str, Any]:
+    publisher = feed.publisher
+    return {
+        "id": feed.id,
+        "favicon_id": feed.id,
+        "title": feed.title,
+        "url": feed_url(publisher) if publisher else follow_feed_url(feed),
+        "site_url": publisher.homepage if publisher else follow_page_url(feed),
+        "is_spark": 0,
+        "last_updated_on_time": _unix(now),
+    }
 
 
 @csrf_exempt
@@ -153,27 +181,19 @@ def api(request: HttpRequest) -> HttpResponse:
     data = base | {"auth": 1, "last_refreshed_on_time": _unix(now)}
     if _has(request, "mark"):
         data |= _mark(request, client, now)
-    feed_ids = queries.followed_publisher_ids(client.user)
+    reader = reader_feeds(client.user)
     if _has(request, "groups"):
-        data["groups"] = [{"id": CATEGORY_ID, "title": CATEGORY_TITLE}]
-        data["feeds_groups"] = _feeds_groups(feed_ids)
+        data["groups"] = [{"id": pk, "title": title} for pk, title in reader.categories()]
+        data["feeds_groups"] = _feeds_groups(reader)
     if _has(request, "feeds"):
-        data["feeds"] = [
-            {
-                "id": p.pk,
-                "favicon_id": p.pk,
-                "title": p.name,
-                "url": feed_url(p),
-                "site_url": p.homepage,
-                "is_spark": 0,
-                "last_updated_on_time": _unix(now),
-            }
-            for p in queries.followed_publishers(client.user)
-        ]
-        data["feeds_groups"] = _feeds_groups(feed_ids)
+        data["feeds"] = [_feed_json(f, now) for f in reader.all]
+        data["feeds_groups"] = _feeds_groups(reader)
     if _has(request, "favicons"):
-        stored = icons_as_data(feed_ids)
-        data["favicons"] = [{"id": pk, "data": stored.get(pk, BLANK_FAVICON)} for pk in feed_ids]
+        # A favicon is numbered as its feed; sections and topics have the blank one.
+        stored = icons_as_data(reader.publisher_ids)
+        data["favicons"] = [
+            {"id": f.id, "data": stored.get(f.id, BLANK_FAVICON)} for f in reader.all
+        ]
     if _has(request, "items"):
         data |= _items(request, client, now)
     if _has(request, "links"):

@@ -7,7 +7,8 @@ is revoked), sent as `Authorization: GoogleLogin auth=<token>` with every call; 
 carry the `T` token from `reader/api/0/token`.
 
 Streams: `user/-/state/com.google/reading-list` (every entry), `…/read`, `…/starred`, `feed/<id>`
-(a followed publisher) and `user/-/label/Following` (all of them: Newsstand's one folder). Streams
+(a followed publisher, section or topic: sync.feeds) and the folders `user/-/label/Following`
+(the publishers), `…/Sections` and `…/Topics` (when the reader follows any). Streams
 run in the order Newsstand stored the articles (Google Reader's crawl order), newest first unless
 `r=o`; `ot`/`nt` bound the time stored, `xt`/`it` exclude or keep read or starred entries, `n`
 is the page size and `c` the continuation (the last item's id). Items carry their id in the long
@@ -25,6 +26,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.csrf import csrf_exempt
@@ -34,7 +36,17 @@ from newsstand.sources.models import Publisher
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
-from newsstand.sync.links import READ_ONLY, article_link, feed_url, home_url, icon_link, site
+from newsstand.sync.feeds import PUBLISHERS, SyncFeed, reader_feeds
+from newsstand.sync.links import (
+    READ_ONLY,
+    article_link,
+    feed_url,
+    follow_feed_url,
+    follow_page_url,
+    home_url,
+    icon_link,
+    site,
+)
 from newsstand.sync.models import AppPassword
 from newsstand.sync.queries import CATEGORY_TITLE, EntryFilter
 
@@ -45,7 +57,7 @@ READ = STATE + "read"
 STARRED = STATE + "starred"
 KEPT_UNREAD = STATE + "kept-unread"
 LABEL = "user/-/label/"
-FOLDER = LABEL + CATEGORY_TITLE
+FOLDER = LABEL + CATEGORY_TITLE  # the publishers' folder; sections and topics have theirs
 # Tags that mean nothing here (sharing, liking): accepted and ignored, as Miniflux does.
 IGNORED_TAGS = frozenset(STATE + s for s in ("broadcast", "broadcast-friends", "like", "fresh"))
 DEFAULT_N = 20  # Google Reader's page size when `n` is not given
@@ -196,13 +208,15 @@ def stream_of(user: Any, stream_id: str) -> Stream:
         return Stream(READ, "Read", EntryFilter(read=True))
     if sid == STARRED:
         return Stream(STARRED, "Starred", EntryFilter(starred=True))
-    followed = queries.followed_publisher_ids(user)
-    if sid == FOLDER:
-        return Stream(FOLDER, CATEGORY_TITLE, EntryFilter(publisher_ids=tuple(followed)))
+    reader = reader_feeds(user)
+    for category_id, title in reader.categories():
+        if sid == LABEL + title:
+            feed_ids = tuple(f.id for f in reader.in_category(category_id))
+            return Stream(sid, title, EntryFilter(feed_ids=feed_ids))
     rest = sid.removeprefix("feed/")
-    if rest != sid and rest.isascii() and rest.isdigit() and int(rest) in followed:
-        publisher = Publisher.objects.get(pk=int(rest))
-        return Stream(sid, publisher.name, EntryFilter(publisher_ids=(publisher.pk,)))
+    if rest != sid and rest.isascii() and rest.isdigit() and int(rest) in reader.by_id:
+        feed = reader.by_id[int(rest)]
+        return Stream(sid, feed.title, EntryFilter(feed_ids=(feed.id,)))
     raise NotFound(f"No such stream: {stream_id}")
 
 
@@ -299,6 +313,25 @@ def _usec(moment: datetime) -> int:
 
 
 @dataclasses.dataclass(frozen=True)
+class Origin:
+    """The feed an item is listed in (sync.feeds.ReaderFeeds.feed_of)."""
+
+    stream_id: str
+    title: str
+    html_url: str
+    feed_url: str
+
+
+def origin_of(feed: SyncFeed) -> Origin:
+    publisher = feed.publisher
+    if publisher is not None:
+        page, address = publisher.homepage or home_url(), feed_url(publisher)
+    else:
+        page, address = follow_page_url(feed), follow_feed_url(feed)
+    return Origin(f"feed/{feed.id}", feed.title, page, address)
+
+
+@dataclasses.dataclass(frozen=True)
 class Item:
     """One entry as Google Reader shows it, content past the gate."""
 
@@ -307,6 +340,7 @@ class Item:
     link: str
     html: str
     categories: list[str]
+    origin: Origin
 
     @property
     def published(self) -> datetime:
@@ -325,24 +359,32 @@ def items_of(user: Any, articles: list[Article], now: datetime) -> list[Item]:
     queries.mark_state(user, articles)
     gate = Gate(user, articles, now)
     publishers = Publisher.objects.in_bulk({a.publisher_id for a in articles})
-    followed = set(queries.followed_publisher_ids(user))
+    reader = reader_feeds(user)
+    mine = reader.by_id
     items = []
     for article in articles:
         categories = [READING_LIST]
-        if article.publisher_id in followed:
-            categories.append(FOLDER)
+        feed_id = reader.feed_of(article)
+        feed = mine.get(feed_id)
+        if feed is not None:
+            categories.append(LABEL + feed.category_title)
+        else:
+            # A saved article of a publisher the reader doesn't follow: its publisher.
+            p = publishers[article.publisher_id]
+            feed = SyncFeed(p.pk, PUBLISHERS, str(p.pk), p.name, p)
         if getattr(article, "is_read", False):
             categories.append(READ)
         if getattr(article, "is_starred", False):
             categories.append(STARRED)
         link = article_link(article)
         html = gate.show(article, link).html
-        items.append(Item(article, publishers[article.publisher_id], link, html, categories))
+        publisher = publishers[article.publisher_id]
+        items.append(Item(article, publisher, link, html, categories, origin_of(feed)))
     return items
 
 
 def item_json(item: Item) -> dict[str, Any]:
-    article, publisher = item.article, item.publisher
+    article = item.article
     content = {"direction": "ltr", "content": item.html}
     return {
         "id": long_id(article.pk),
@@ -358,9 +400,9 @@ def item_json(item: Item) -> dict[str, Any]:
         "content": content,
         "categories": item.categories,
         "origin": {
-            "streamId": f"feed/{publisher.pk}",
-            "title": publisher.name,
-            "htmlUrl": publisher.homepage or home_url(),
+            "streamId": item.origin.stream_id,
+            "title": item.origin.title,
+            "htmlUrl": item.origin.html_url,
         },
         "enclosure": [],
     }
@@ -441,10 +483,10 @@ def _atom(
             html=item.html,
             crawl_msec=str(_usec(article.fetched_at) // 1000),
             gr_categories=item.categories,
-            stream_id=f"feed/{publisher.pk}",
-            source_id=f"tag:google.com,2005:reader/feed/{feed_url(publisher)}",
-            source_title=publisher.name,
-            source_link=publisher.homepage or home_url(),
+            stream_id=item.origin.stream_id,
+            source_id=f"tag:google.com,2005:reader/feed/{item.origin.feed_url}",
+            source_title=item.origin.title,
+            source_link=item.origin.html_url,
         )
     return HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
 
@@ -501,45 +543,61 @@ def user_info(request: HttpRequest, client: AppPassword) -> HttpResponse:
     )
 
 
-def _folder(**extra: str) -> dict[str, str]:
-    return {"id": FOLDER, "label": CATEGORY_TITLE, **extra}
+def _folder(title: str, **extra: str) -> dict[str, str]:
+    return {"id": LABEL + title, "label": title, **extra}
 
 
 @endpoint("GET")
 def subscription_list(request: HttpRequest, client: AppPassword) -> HttpResponse:
-    subscriptions = [
-        {
-            "id": f"feed/{p.pk}",
-            "title": p.name,
-            "categories": [_folder(type="folder")],
-            "sortid": f"{p.pk:08X}",
-            "firstitemmsec": "0",
-            "url": feed_url(p),
-            "htmlUrl": p.homepage or home_url(),
-            "iconUrl": icon_link(p),
-        }
-        for p in queries.followed_publishers(client.user)
-    ]
+    subscriptions = []
+    for feed in reader_feeds(client.user).all:
+        origin = origin_of(feed)
+        subscriptions.append(
+            {
+                "id": origin.stream_id,
+                "title": feed.title,
+                "categories": [_folder(feed.category_title, type="folder")],
+                "sortid": f"{feed.id:08X}",
+                "firstitemmsec": "0",
+                "url": origin.feed_url,
+                "htmlUrl": origin.html_url,
+                # A section or topic has no icon of its own: the site's.
+                "iconUrl": icon_link(feed.publisher) if feed.publisher else _site_icon(),
+            }
+        )
     return JsonResponse({"subscriptions": subscriptions})
 
 
 @endpoint("GET")
 def tag_list(request: HttpRequest, client: AppPassword) -> HttpResponse:
-    return JsonResponse({"tags": [{"id": STARRED}, _folder(type="folder")]})
+    folders = [_folder(title, type="folder") for _, title in reader_feeds(client.user).categories()]
+    return JsonResponse({"tags": [{"id": STARRED}, *folders]})
 
 
 @endpoint("GET")
 def unread_count(request: HttpRequest, client: AppPassword) -> HttpResponse:
-    counts = queries.unread_by_publisher(client.user, timezone.now())
+    reader = reader_feeds(client.user)
+    counts = queries.unread_by_feed(client.user, timezone.now())
     rows = [
         {"id": f"feed/{pk}", "count": c.unread, "newestItemTimestampUsec": str(_usec(c.newest))}
         for pk, c in sorted(counts.items())
     ]
+    for category_id, title in reader.categories():
+        counted = [counts[f.id] for f in reader.in_category(category_id) if f.id in counts]
+        rows.append(_unread_row(LABEL + title, counted))
+    rows.append(_unread_row(READING_LIST, list(counts.values())))
     total = sum(c.unread for c in counts.values())
-    newest = str(max((_usec(c.newest) for c in counts.values()), default=0))
-    for sid in (FOLDER, READING_LIST):
-        rows.append({"id": sid, "count": total, "newestItemTimestampUsec": newest})
     return JsonResponse({"max": total, "unreadcounts": rows})
+
+
+def _site_icon() -> str:
+    return site(static("reader/icons/icon-192.png"))
+
+
+def _unread_row(stream_id: str, counts: list[queries.FeedUnread]) -> dict[str, Any]:
+    newest = max((_usec(c.newest) for c in counts), default=0)
+    unread = sum(c.unread for c in counts)
+    return {"id": stream_id, "count": unread, "newestItemTimestampUsec": str(newest)}
 
 
 @endpoint("GET")

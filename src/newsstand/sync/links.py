@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher, PublisherIcon
+from newsstand.sync.feeds import SECTIONS, SyncFeed
 from newsstand.web.icons import icon_url
 
 READ_ONLY = (
@@ -30,6 +31,20 @@ def article_link(article: Article) -> str:
 def feed_url(publisher: Publisher) -> str:
     """The publisher's outgoing RSS feed here: what apps show as the feed's address."""
     return site(reverse("feeds:publisher_rss", args=[publisher.slug]))
+
+
+def follow_page_url(feed: SyncFeed) -> str:
+    """A section's or topic's page here."""
+    if feed.kind == SECTIONS:
+        return site(reverse("reader:section", args=[feed.key]))
+    return site(reverse("reader:topic", args=[feed.key]))
+
+
+def follow_feed_url(feed: SyncFeed) -> str:
+    """A section's outgoing RSS feed here; a topic has none, so its page."""
+    if feed.kind == SECTIONS:
+        return site(reverse("feeds:section_rss", args=[feed.key]))
+    return follow_page_url(feed)
 
 
 def home_url() -> str:

@@ -28,7 +28,16 @@ from newsstand.sources.models import Publisher
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import basic_or_token, throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
-from newsstand.sync.links import READ_ONLY, article_link, feed_url, home_url, icons_as_data
+from newsstand.sync.feeds import PUBLISHERS, ReaderFeeds, SyncFeed, reader_feeds
+from newsstand.sync.links import (
+    READ_ONLY,
+    article_link,
+    feed_url,
+    follow_feed_url,
+    follow_page_url,
+    home_url,
+    icons_as_data,
+)
 from newsstand.sync.models import AppPassword
 from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
 
@@ -106,10 +115,17 @@ def rfc3339(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def category_json(user: Any, *, unread: int | None = None, feeds: int | None = None) -> dict:
+def category_json(
+    user: Any,
+    category_id: int = CATEGORY_ID,
+    title: str = CATEGORY_TITLE,
+    *,
+    unread: int | None = None,
+    feeds: int | None = None,
+) -> dict:
     data: dict[str, Any] = {
-        "id": CATEGORY_ID,
-        "title": CATEGORY_TITLE,
+        "id": category_id,
+        "title": title,
         "user_id": user.pk,
         "hide_globally": False,
     }
@@ -119,13 +135,14 @@ def category_json(user: Any, *, unread: int | None = None, feeds: int | None = N
     return data
 
 
-def feed_json(user: Any, publisher: Publisher, now: datetime) -> dict[str, Any]:
+def feed_json(user: Any, feed: SyncFeed, now: datetime) -> dict[str, Any]:
+    publisher = feed.publisher
     return {
-        "id": publisher.pk,
+        "id": feed.id,
         "user_id": user.pk,
-        "feed_url": feed_url(publisher),
-        "site_url": publisher.homepage or home_url(),
-        "title": publisher.name,
+        "feed_url": feed_url(publisher) if publisher else follow_feed_url(feed),
+        "site_url": (publisher.homepage or home_url()) if publisher else follow_page_url(feed),
+        "title": feed.title,
         "checked_at": rfc3339(now),
         "next_check_at": ZERO_TIME,
         "etag_header": "",
@@ -147,10 +164,10 @@ def feed_json(user: Any, publisher: Publisher, now: datetime) -> dict[str, Any]:
         "ignore_http_cache": False,
         "allow_self_signed_certificates": False,
         "fetch_via_proxy": False,
-        "category": category_json(user),
-        # Icons are numbered as their publishers; null for a publisher without a stored icon.
+        "category": category_json(user, feed.category_id, feed.category_title),
+        # Icons are numbered as their publishers; null for a feed without a stored icon.
         "icon": {"feed_id": publisher.pk, "icon_id": publisher.pk}
-        if publisher.icon_version
+        if publisher and publisher.icon_version
         else None,
         "hide_globally": False,
         "apprise_service_urls": "",
@@ -158,14 +175,14 @@ def feed_json(user: Any, publisher: Publisher, now: datetime) -> dict[str, Any]:
 
 
 def entry_json(
-    user: Any, article: Any, gate: Gate, feeds: dict[int, dict[str, Any]]
+    user: Any, article: Any, gate: Gate, feed_id: int, feeds: dict[int, dict[str, Any]]
 ) -> dict[str, Any]:
     link = article_link(article)
     shown = gate.show(article, link)
     return {
         "id": article.pk,
         "user_id": user.pk,
-        "feed_id": article.publisher_id,
+        "feed_id": feed_id,
         "status": "read" if article.is_read else "unread",
         "hash": hashlib.sha256(article.url.encode()).hexdigest(),
         "title": article.title,
@@ -180,21 +197,30 @@ def entry_json(
         "starred": bool(article.is_starred),
         "reading_time": article.reading_minutes,
         "enclosures": [],
-        "feed": feeds.get(article.publisher_id),
+        "feed": feeds.get(feed_id),
         "tags": [t for t in article.topics if isinstance(t, str)],
     }
 
 
-def _feeds_by_id(user: Any, publisher_ids: set[int], now: datetime) -> dict[int, dict[str, Any]]:
-    publishers = Publisher.objects.filter(pk__in=publisher_ids)
-    return {p.pk: feed_json(user, p, now) for p in publishers}
+def _feeds_by_id(
+    user: Any, reader: ReaderFeeds, feed_ids: set[int], now: datetime
+) -> dict[int, dict[str, Any]]:
+    mine = reader.by_id
+    shown = {pk: feed_json(user, mine[pk], now) for pk in feed_ids if pk in mine}
+    # A saved article of a publisher the reader doesn't follow: its publisher, as a feed.
+    others = Publisher.objects.filter(pk__in=feed_ids - set(mine))
+    for p in others:
+        shown[p.pk] = feed_json(user, SyncFeed(p.pk, PUBLISHERS, str(p.pk), p.name, p), now)
+    return shown
 
 
 def _entries_page(user: Any, articles: list[Any], now: datetime) -> list[dict[str, Any]]:
     queries.mark_state(user, articles)
     gate = Gate(user, articles, now)
-    feeds = _feeds_by_id(user, {a.publisher_id for a in articles}, now)
-    return [entry_json(user, a, gate, feeds) for a in articles]
+    reader = reader_feeds(user)
+    feed_of = {a.pk: reader.feed_of(a) for a in articles}
+    feeds = _feeds_by_id(user, reader, set(feed_of.values()), now)
+    return [entry_json(user, a, gate, feed_of[a.pk], feeds) for a in articles]
 
 
 def _int(request: HttpRequest, name: str, default: int | None = None) -> int | None:
@@ -225,7 +251,13 @@ def _bool(request: HttpRequest, name: str) -> bool | None:
     raise BadRequest(f"Invalid {name} value: {raw!r}")
 
 
-def entry_filter(request: HttpRequest, *, feed_id: int | None = None) -> EntryFilter | None:
+def entry_filter(
+    request: HttpRequest,
+    reader: ReaderFeeds,
+    *,
+    feed_id: int | None = None,
+    category_id: int | None = None,
+) -> EntryFilter | None:
     """The filter an entries request asks for; None when it can match nothing."""
     statuses = set(request.GET.getlist("status"))
     unknown = statuses - {"read", "unread", "removed"}
@@ -239,14 +271,20 @@ def entry_filter(request: HttpRequest, *, feed_id: int | None = None) -> EntryFi
         read = True
     elif wanted == {"unread"}:
         read = False
-    category = _int(request, "category_id")
-    if category is not None and category != CATEGORY_ID:
-        return None
+    category = category_id if category_id is not None else _int(request, "category_id")
     feed = feed_id if feed_id is not None else _int(request, "feed_id")
+    feed_ids: tuple[int, ...] | None = (feed,) if feed else None
+    if category is not None:
+        in_category = tuple(f.id for f in reader.in_category(category))
+        if not in_category:
+            return None
+        feed_ids = tuple(i for i in feed_ids if i in in_category) if feed_ids else in_category
+        if not feed_ids:
+            return None
     return EntryFilter(
         read=read,
         starred=_bool(request, "starred"),
-        publisher_ids=(feed,) if feed else None,
+        feed_ids=feed_ids,
         published_after=_time(request, "after") or _time(request, "published_after"),
         published_before=_time(request, "before") or _time(request, "published_before"),
         after_id=_int(request, "after_entry_id"),
@@ -271,18 +309,27 @@ def _ordered(request: HttpRequest, qs: QuerySet[Article]) -> QuerySet[Article]:
     return qs.order_by(F(field).asc(), "pk")
 
 
-def _list_entries(request: HttpRequest, client: AppPassword, feed_id: int | None) -> HttpResponse:
+def _list_entries(
+    request: HttpRequest,
+    client: AppPassword,
+    feed_id: int | None,
+    category_id: int | None = None,
+) -> HttpResponse:
     user, now = client.user, timezone.now()
-    if feed_id is not None and feed_id not in queries.followed_publisher_ids(user):
+    reader = reader_feeds(user)
+    if feed_id is not None and feed_id not in reader.by_id:
         raise NotFound("Feed not found")
-    flt = entry_filter(request, feed_id=feed_id)
+    flt = entry_filter(request, reader, feed_id=feed_id, category_id=category_id)
     if flt is None:
         return JsonResponse({"total": 0, "entries": []})
     limit = min(_int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
     offset = max(_int(request, "offset", 0) or 0, 0)
-    qs = queries.entries(user, now, flt)
+    qs = queries.entries(user, now, flt, reader)
     total = queries.kept(
-        user, now, f"miniflux-total:{flt!r}", lambda: queries.count_entries(user, now, flt)
+        user,
+        now,
+        f"miniflux-total:{flt!r}",
+        lambda: queries.count_entries(user, now, flt, reader),
     )
     order = request.GET.get("order", "published_at")
     if order == "status":
@@ -321,6 +368,9 @@ def _page(
     cursor = cache.get(key(offset)) if offset else None
     if isinstance(cursor, queries.Cursor):
         page = list(queries.after_cursor(ordered, field, cursor, descending=descending)[:limit])
+        if len(page) < limit:
+            undated = queries.nulls_after(ordered, field, descending=descending)
+            page += list(undated[: limit - len(page)])
     else:
         page = list(ordered[offset : offset + limit])
     if len(page) == limit:
@@ -331,24 +381,27 @@ def _page(
     return page
 
 
-def _one_entry(client: AppPassword, entry_id: int, feed_id: int | None = None) -> HttpResponse:
+def _one_entry(
+    client: AppPassword, entry_id: int, feed_ids: tuple[int, ...] | None = None
+) -> HttpResponse:
     user, now = client.user, timezone.now()
-    flt = EntryFilter(ids=(entry_id,), publisher_ids=(feed_id,) if feed_id else None)
+    flt = EntryFilter(ids=(entry_id,), feed_ids=feed_ids)
     article = queries.entries(user, now, flt).only(*ENTRY_FIELDS).first()
     if article is None:
         raise NotFound("Entry not found")
     return JsonResponse(_entries_page(user, [article], now)[0])
 
 
-def _followed(client: AppPassword, feed_id: int) -> Publisher:
-    if feed_id not in queries.followed_publisher_ids(client.user):
+def _followed(client: AppPassword, feed_id: int) -> SyncFeed:
+    feed = reader_feeds(client.user).by_id.get(feed_id)
+    if feed is None:
         raise NotFound("Feed not found")
-    return Publisher.objects.get(pk=feed_id)
+    return feed
 
 
-def _mark_all_read(client: AppPassword, publisher_ids: list[int] | None) -> HttpResponse:
+def _mark_all_read(client: AppPassword, feed_ids: list[int]) -> HttpResponse:
     now = timezone.now()
-    flt = EntryFilter(read=False, publisher_ids=tuple(publisher_ids) if publisher_ids else None)
+    flt = EntryFilter(read=False, feed_ids=tuple(feed_ids))
     ids = list(queries.entries(client.user, now, flt).values_list("pk", flat=True))
     actions.set_read(client.user, ids, True, now)
     return no_content()
@@ -396,46 +449,51 @@ def me(request: HttpRequest, client: AppPassword) -> HttpResponse:
 @endpoint("GET")
 def categories(request: HttpRequest, client: AppPassword) -> HttpResponse:
     user = client.user
-    if _bool(request, "counts"):
-        _, unreads = queries.counters(user, timezone.now())
-        feeds = len(queries.followed_publisher_ids(user))
-        return JsonResponse(
-            [category_json(user, unread=sum(unreads.values()), feeds=feeds)], safe=False
-        )
-    return JsonResponse([category_json(user)], safe=False)
+    reader = reader_feeds(user)
+    if not _bool(request, "counts"):
+        listed = [category_json(user, pk, title) for pk, title in reader.categories()]
+        return JsonResponse(listed, safe=False)
+    _, unreads = queries.counters(user, timezone.now())
+    counted = []
+    for pk, title in reader.categories():
+        ids = [f.id for f in reader.in_category(pk)]
+        unread = sum(unreads.get(i, 0) for i in ids)
+        counted.append(category_json(user, pk, title, unread=unread, feeds=len(ids)))
+    return JsonResponse(counted, safe=False)
 
 
-def _category_or_404(category_id: int) -> None:
-    if category_id != CATEGORY_ID:
+def _category_or_404(client: AppPassword, category_id: int) -> list[int]:
+    """The ids of the category's feeds."""
+    reader = reader_feeds(client.user)
+    if category_id not in dict(reader.categories()):
         raise NotFound("Category not found")
+    return [f.id for f in reader.in_category(category_id)]
 
 
 @endpoint("GET")
 def category_feeds(request: HttpRequest, client: AppPassword, category_id: int) -> HttpResponse:
-    _category_or_404(category_id)
-    return _feed_list(client)
+    _category_or_404(client, category_id)
+    return _feed_list(client, category_id)
 
 
 @endpoint("GET")
 def category_entries(request: HttpRequest, client: AppPassword, category_id: int) -> HttpResponse:
-    _category_or_404(category_id)
-    return _list_entries(request, client, None)
+    _category_or_404(client, category_id)
+    return _list_entries(request, client, None, category_id)
 
 
 @endpoint("GET")
 def category_entry(
     request: HttpRequest, client: AppPassword, category_id: int, entry_id: int
 ) -> HttpResponse:
-    _category_or_404(category_id)
-    return _one_entry(client, entry_id)
+    return _one_entry(client, entry_id, tuple(_category_or_404(client, category_id)))
 
 
 @endpoint("PUT")
 def category_mark_all_read(
     request: HttpRequest, client: AppPassword, category_id: int
 ) -> HttpResponse:
-    _category_or_404(category_id)
-    return _mark_all_read(client, queries.followed_publisher_ids(client.user))
+    return _mark_all_read(client, _category_or_404(client, category_id))
 
 
 @endpoint("PUT")
@@ -444,11 +502,11 @@ def refresh(request: HttpRequest, client: AppPassword, **ids: int) -> HttpRespon
     return no_content()
 
 
-def _feed_list(client: AppPassword) -> HttpResponse:
+def _feed_list(client: AppPassword, category_id: int | None = None) -> HttpResponse:
     user, now = client.user, timezone.now()
-    return JsonResponse(
-        [feed_json(user, p, now) for p in queries.followed_publishers(user)], safe=False
-    )
+    reader = reader_feeds(user)
+    listed = reader.all if category_id is None else reader.in_category(category_id)
+    return JsonResponse([feed_json(user, f, now) for f in listed], safe=False)
 
 
 @endpoint("GET")
@@ -470,7 +528,8 @@ def _icon_json(publisher_id: int, missing: str) -> HttpResponse:
 
 @endpoint("GET")
 def feed_icon(request: HttpRequest, client: AppPassword, feed_id: int) -> HttpResponse:
-    _followed(client, feed_id)
+    if _followed(client, feed_id).publisher is None:
+        raise NotFound("This feed doesn't have any icon")
     return _icon_json(feed_id, "This feed doesn't have any icon")
 
 
@@ -492,7 +551,7 @@ def feed_entry(
     request: HttpRequest, client: AppPassword, feed_id: int, entry_id: int
 ) -> HttpResponse:
     _followed(client, feed_id)
-    return _one_entry(client, entry_id, feed_id)
+    return _one_entry(client, entry_id, (feed_id,))
 
 
 @endpoint("PUT")

@@ -1,7 +1,7 @@
 """Read side of sync: what a reader's apps see, and its one read/starred state.
 
-- Feeds are the publishers the reader follows (not muted); one category holds them.
-- An entry is an article of a followed publisher published within the sync window
+- Feeds are the publishers, sections and topics the reader follows (`sync.feeds`).
+- An entry is an article of a feed published within the sync window
   (NEWSSTAND_SYNC_WINDOW_DAYS), or any article the reader saved.
 - Read means a History row (personal.ReadingHistory) exists; unread, that none does.
 - Starred means Saved (personal.SavedArticle).
@@ -34,13 +34,21 @@ from django.db.models import (
 )
 
 from newsstand.articles.models import Article
-from newsstand.personal.models import Follow, ReadingHistory, SavedArticle
+from newsstand.personal.models import ReadingHistory, SavedArticle
 from newsstand.personal.state import state_token
 from newsstand.sources.models import Publisher
+from newsstand.sync.feeds import (
+    CATEGORY_IDS,
+    CATEGORY_TITLES,
+    PUBLISHERS,
+    ReaderFeeds,
+    reader_feeds,
+)
 
-# The one category every feed is in: Newsstand has no folders of its own.
-CATEGORY_ID = 1
-CATEGORY_TITLE = "Following"
+# The category of the publishers the reader follows ("Following"); sections and topics have
+# categories of their own (sync.feeds).
+CATEGORY_ID = CATEGORY_IDS[PUBLISHERS]
+CATEGORY_TITLE = CATEGORY_TITLES[PUBLISHERS]
 
 # Counts kept in the cache are keyed by everything they depend on except the sync window's
 # start, which moves on by the minute in the key; this bounds how long they may be kept.
@@ -56,14 +64,11 @@ def window_start(now: datetime) -> datetime:
 
 
 def followed_publisher_ids(user: Any) -> list[int]:
-    keys = Follow.objects.filter(
-        user_id=user.pk, kind=Follow.Kind.PUBLISHER, muted=False
-    ).values_list("key", flat=True)
-    return sorted(int(k) for k in keys if k.isascii() and k.isdigit())
+    return reader_feeds(user).publisher_ids
 
 
 def followed_publishers(user: Any) -> list[Publisher]:
-    return list(Publisher.objects.filter(pk__in=followed_publisher_ids(user)).order_by("name"))
+    return [f.publisher for f in reader_feeds(user).publishers if f.publisher is not None]
 
 
 def read_flag(user: Any) -> Exists:
@@ -80,7 +85,7 @@ class EntryFilter:
 
     read: bool | None = None
     starred: bool | None = None
-    publisher_ids: tuple[int, ...] | None = None
+    feed_ids: tuple[int, ...] | None = None  # sync.feeds numbers; one that isn't the reader's: none
     published_after: datetime | None = None
     published_before: datetime | None = None
     stored_after: datetime | None = None  # when Newsstand stored it (Google Reader's crawl time)
@@ -91,25 +96,29 @@ class EntryFilter:
     search: str = ""
 
 
-def entries(user: Any, now: datetime, flt: EntryFilter = EntryFilter()) -> QuerySet[Article]:
+def entries(
+    user: Any, now: datetime, flt: EntryFilter = EntryFilter(), feeds: ReaderFeeds | None = None
+) -> QuerySet[Article]:
     """The reader's entries matching `flt`; `mark_state` sets read and starred on a page of them.
 
     Unordered: callers order and slice. A starred-only list starts from Saved (the reader's own
-    rows), every other from the followed publishers' articles in the window, plus saved ones.
-    Read and starred filter as EXISTS in WHERE (an anti-join, or a semi-join) and are not
-    selected: as a column, PostgreSQL computes the flag by hashing all of the reader's History
-    (90,000 rows: 35 ms) even for a page of 100.
+    rows), every other from the feeds' articles in the window, plus saved ones. Read and
+    starred filter as EXISTS in WHERE (an anti-join, or a semi-join) and are not selected: as a
+    column, PostgreSQL computes the flag by hashing all of the reader's History (90,000 rows:
+    35 ms) even for a page of 100. `feeds` saves reading the reader's follows again.
     """
-    in_window = _in_window(user, now)
-    saved = SavedArticle.objects.filter(user_id=user.pk)
+    feeds = feeds or reader_feeds(user)
+    saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
     if flt.starred:
-        qs = Article.objects.filter(pk__in=saved.values("article_id"))
+        qs = Article.objects.filter(pk__in=saved)
     else:
-        qs = Article.objects.filter(in_window | Q(pk__in=saved.values("article_id")))
-    return _filtered(qs, user, flt)
+        qs = Article.objects.filter(_in_window(feeds, now) | Q(pk__in=saved))
+    return _filtered(qs, user, flt, feeds)
 
 
-def count_entries(user: Any, now: datetime, flt: EntryFilter = EntryFilter()) -> int:
+def count_entries(
+    user: Any, now: datetime, flt: EntryFilter = EntryFilter(), feeds: ReaderFeeds | None = None
+) -> int:
     """How many entries match `flt`: `entries(...).count()`, counted in two parts.
 
     The window's entries are counted through the (publisher, published_at, id) index alone,
@@ -117,26 +126,34 @@ def count_entries(user: Any, now: datetime, flt: EntryFilter = EntryFilter()) ->
     the planner using that index for either (SQLite: 63 ms instead of 40 for 10,000 unread of
     100,000 entries).
     """
+    feeds = feeds or reader_feeds(user)
     if flt.starred:
-        return entries(user, now, flt).count()
-    in_window = _in_window(user, now)
+        return entries(user, now, flt, feeds).count()
+    in_window = _in_window(feeds, now)
     saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
-    window = _filtered(Article.objects.filter(in_window), user, flt)
-    outside = _filtered(Article.objects.filter(pk__in=saved).exclude(in_window), user, flt)
+    window = _filtered(Article.objects.filter(in_window), user, flt, feeds)
+    outside = _filtered(Article.objects.filter(pk__in=saved).exclude(in_window), user, flt, feeds)
     return window.count() + outside.count()
 
 
-def _in_window(user: Any, now: datetime) -> Q:
-    return Q(publisher_id__in=followed_publisher_ids(user), published_at__gte=window_start(now))
+def _in_window(feeds: ReaderFeeds, now: datetime) -> Q:
+    return feeds.window_q() & Q(published_at__gte=window_start(now))
 
 
-def _filtered(qs: QuerySet[Article], user: Any, flt: EntryFilter) -> QuerySet[Article]:
+def _filtered(
+    qs: QuerySet[Article], user: Any, flt: EntryFilter, feeds: ReaderFeeds
+) -> QuerySet[Article]:
     if flt.read is not None:
         qs = qs.filter(read_flag(user) if flt.read else ~read_flag(user))
     if flt.starred is False:
         qs = qs.filter(~starred_flag(user))
-    if flt.publisher_ids is not None:
-        qs = qs.filter(publisher_id__in=flt.publisher_ids)
+    if flt.feed_ids is not None:
+        mine = feeds.by_id
+        wanted = Q(pk__in=[])
+        for feed_id in flt.feed_ids:
+            if feed_id in mine:
+                wanted |= feeds.feed_q(mine[feed_id])
+        qs = qs.filter(wanted)
     if flt.published_after is not None:
         qs = qs.filter(published_at__gt=flt.published_after)
     if flt.published_before is not None:
@@ -193,11 +210,9 @@ def by_id(qs: QuerySet[Article], *, newest_first: bool = False) -> QuerySet[Arti
     return qs.order_by(key.desc() if newest_first else key.asc())
 
 
-def _window(user: Any, now: datetime) -> QuerySet[Article]:
-    """The followed publishers' articles in the window, unordered: the index answers it alone."""
-    return Article.objects.filter(
-        publisher_id__in=followed_publisher_ids(user), published_at__gte=window_start(now)
-    ).order_by()
+def _window(feeds: ReaderFeeds, now: datetime, q: Q) -> QuerySet[Article]:
+    """Articles matching `q` in the window, unordered: for publishers the index answers alone."""
+    return Article.objects.filter(q, published_at__gte=window_start(now)).order_by()
 
 
 def _per_publisher(qs: QuerySet[Article]) -> dict[int, int]:
@@ -206,17 +221,24 @@ def _per_publisher(qs: QuerySet[Article]) -> dict[int, int]:
 
 
 def counters(user: Any, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
-    """(read, unread) entry counts per followed publisher, in the window.
+    """(read, unread) entry counts per feed, in the window.
 
     Two counts, all and unread (NOT EXISTS in WHERE: an anti-join), rather than one with the
     read flag per row: PostgreSQL evaluates a flag in an aggregate as a subquery per article.
+    Publishers are counted together, grouped; each section and topic feed apart.
     """
     return kept(user, now, "counters", lambda: _counters(user, now))
 
 
 def _counters(user: Any, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
-    totals = _per_publisher(_window(user, now))
-    unread = _per_publisher(_window(user, now).filter(~read_flag(user)))
+    feeds = reader_feeds(user)
+    publishers = Q(publisher_id__in=feeds.publisher_ids)
+    totals = _per_publisher(_window(feeds, now, publishers))
+    unread = _per_publisher(_window(feeds, now, publishers).filter(~read_flag(user)))
+    for feed in [*feeds.sections, *feeds.topics]:
+        articles = _window(feeds, now, feeds.feed_q(feed))
+        totals[feed.id] = articles.count()
+        unread[feed.id] = articles.filter(~read_flag(user)).count()
     reads = {pk: n - unread.get(pk, 0) for pk, n in totals.items()}
     return reads, {pk: unread.get(pk, 0) for pk in totals}
 
@@ -227,23 +249,31 @@ class FeedUnread:
     newest: datetime  # when the newest entry was stored
 
 
-def unread_by_publisher(user: Any, now: datetime) -> dict[int, FeedUnread]:
-    """Unread entries and the newest one's time stored, per followed publisher with entries."""
-    return kept(user, now, "unread-by-publisher", lambda: _unread_by_publisher(user, now))
+def unread_by_feed(user: Any, now: datetime) -> dict[int, FeedUnread]:
+    """Unread entries and the newest one's time stored, per feed with entries."""
+    return kept(user, now, "unread-by-feed", lambda: _unread_by_feed(user, now))
 
 
-def _unread_by_publisher(user: Any, now: datetime) -> dict[int, FeedUnread]:
+def _unread_by_feed(user: Any, now: datetime) -> dict[int, FeedUnread]:
+    feeds = reader_feeds(user)
+    publishers = Q(publisher_id__in=feeds.publisher_ids)
     newest_ids = dict(
-        _window(user, now)
+        _window(feeds, now, publishers)
         .values("publisher_id")
         .annotate(newest=Max("pk"))
         .values_list("publisher_id", "newest")
     )
-    # The newest id per publisher comes from the index; its time stored from those rows alone.
+    unread = _per_publisher(_window(feeds, now, publishers).filter(~read_flag(user)))
+    for feed in [*feeds.sections, *feeds.topics]:
+        articles = _window(feeds, now, feeds.feed_q(feed))
+        newest = articles.aggregate(newest=Max("pk"))["newest"]
+        if newest is not None:
+            newest_ids[feed.id] = newest
+            unread[feed.id] = articles.filter(~read_flag(user)).count()
+    # The newest id per feed comes from the index; its time stored from those rows alone.
     stored = dict(
         Article.objects.filter(pk__in=newest_ids.values()).values_list("pk", "fetched_at")
     )
-    unread = _per_publisher(_window(user, now).filter(~read_flag(user)))
     return {pk: FeedUnread(unread.get(pk, 0), stored[newest]) for pk, newest in newest_ids.items()}
 
 
@@ -285,20 +315,28 @@ class Cursor:
 def after_cursor(
     qs: QuerySet[Article], field: str, cursor: Cursor, *, descending: bool
 ) -> QuerySet[Article]:
-    """The rows of `qs` that come after `cursor` in the order (`field`, pk), ascending or not.
+    """The rows of `qs` with a `field` value that come after `cursor` in the order (`field`,
+    pk), ascending or not; `nulls_after` gives the rows without a value that follow them.
 
     What turns an app's next OFFSET into a seek: OFFSET 9,900 walks and anti-joins every row
-    before it (200-400 ms at 100,000 entries), the seek starts where the last page ended.
-    NULLs (only an undated saved article's published_at) sort where the database puts them:
-    after every value when it counts them largest and the order is ascending, or smallest and
-    descending.
+    before it (200-400 ms at 100,000 entries), the seek starts where the last page ended. The
+    bound comes first on its own (`published_at >= v AND (published_at > v OR id > pk)`), so
+    the planners start the index range there; written as one OR they scan from the start
+    (PostgreSQL: 28 ms instead of 7.5).
     """
     op = "lt" if descending else "gt"
     if field == "pk":
         return qs.filter(**{f"pk__{op}": cursor.pk})
-    after = Q(**{f"{field}__{op}": cursor.value}) | Q(
-        **{field: cursor.value, f"pk__{op}": cursor.pk}
-    )
-    if connection.features.nulls_order_largest != descending:
-        after |= Q(**{f"{field}__isnull": True})
-    return qs.filter(after)
+    bound = Q(**{f"{field}__{op}e": cursor.value})
+    beyond = Q(**{f"{field}__{op}": cursor.value}) | Q(**{f"pk__{op}": cursor.pk})
+    return qs.filter(bound & beyond)
+
+
+def nulls_after(qs: QuerySet[Article], field: str, *, descending: bool) -> QuerySet[Article]:
+    """The rows of `qs` without a `field` value, when the database orders them after every
+    value (largest and ascending, or smallest and descending); else none."""
+    if field == "pk" or not Article._meta.get_field(field).null:
+        return qs.none()
+    if connection.features.nulls_order_largest == descending:
+        return qs.none()
+    return qs.filter(**{f"{field}__isnull": True})

@@ -1,0 +1,166 @@
+"""What a reader's apps see as feeds: the publishers, sections and topics the reader follows.
+
+- A publisher followed (not muted) is a feed numbered as the publisher, in category 1,
+  "Following".
+- A section or topic followed is a feed numbered `FOLLOW_FEED_BASE` + its Follow row's id, in
+  category 2, "Sections", or 3, "Topics". It holds the section's or topic's articles from
+  publishers the reader neither follows nor mutes.
+- Every entry belongs to one feed (`ReaderFeeds.feed_of`): its publisher's if followed, else the
+  first followed section it is in, else the first followed topic. So an article is never listed
+  twice, and the feeds' unread numbers add up to the reader's.
+
+Pure apart from `reader_feeds`, which reads the reader's follows (two small queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from newsstand.articles.models import ArticleTopic, Section
+from newsstand.articles.topics import topic_slug
+from newsstand.personal.models import Follow
+from newsstand.sources.models import Publisher
+
+# Section and topic feeds are numbered from here (publisher ids stay far below it), so one
+# number names one feed in every API; JavaScript apps read ids as doubles, exact to 2**53.
+FOLLOW_FEED_BASE = 1_000_000_000
+
+PUBLISHERS, SECTIONS, TOPICS = "publisher", "section", "topic"
+CATEGORY_IDS = {PUBLISHERS: 1, SECTIONS: 2, TOPICS: 3}
+CATEGORY_TITLES = {PUBLISHERS: "Following", SECTIONS: "Sections", TOPICS: "Topics"}
+
+
+@dataclass(frozen=True)
+class SyncFeed:
+    id: int
+    kind: str  # PUBLISHERS, SECTIONS or TOPICS
+    key: str  # the publisher's id, the section's name or the topic's slug
+    title: str
+    publisher: Publisher | None = None  # a publisher feed's publisher
+
+    @property
+    def category_id(self) -> int:
+        return CATEGORY_IDS[self.kind]
+
+    @property
+    def category_title(self) -> str:
+        return CATEGORY_TITLES[self.kind]
+
+
+@dataclass(frozen=True)
+class ReaderFeeds:
+    publishers: list[SyncFeed]
+    sections: list[SyncFeed] = field(default_factory=list)
+    topics: list[SyncFeed] = field(default_factory=list)
+    muted_publisher_ids: tuple[int, ...] = ()
+
+    @property
+    def all(self) -> list[SyncFeed]:
+        return [*self.publishers, *self.sections, *self.topics]
+
+    @property
+    def by_id(self) -> dict[int, SyncFeed]:
+        return {f.id: f for f in self.all}
+
+    @property
+    def publisher_ids(self) -> list[int]:
+        return sorted(int(f.key) for f in self.publishers)
+
+    @property
+    def section_names(self) -> list[str]:
+        return [f.key for f in self.sections]
+
+    @property
+    def topic_slugs(self) -> list[str]:
+        return [f.key for f in self.topics]
+
+    def in_category(self, category_id: int) -> list[SyncFeed]:
+        return [f for f in self.all if f.category_id == category_id]
+
+    def categories(self) -> list[tuple[int, str]]:
+        """The categories with feeds in them; "Following" always, as apps expect one."""
+        kinds = [PUBLISHERS] + [k for k in (SECTIONS, TOPICS) if getattr(self, k + "s")]
+        return [(CATEGORY_IDS[k], CATEGORY_TITLES[k]) for k in kinds]
+
+    def _outside_publishers(self) -> Q:
+        # Articles that section and topic feeds may hold: not a followed or muted publisher's.
+        return ~Q(publisher_id__in=[*self.publisher_ids, *self.muted_publisher_ids])
+
+    def window_q(self) -> Q:
+        """The articles of every feed (before the sync window's dates are applied)."""
+        q = Q(publisher_id__in=self.publisher_ids)
+        if self.sections or self.topics:
+            q |= self._outside_publishers() & (
+                Q(section__in=self.section_names) | Q(pk__in=self._topic_articles(self.topics))
+            )
+        return q
+
+    def feed_q(self, feed: SyncFeed) -> Q:
+        """The articles that belong to `feed` (see `feed_of`)."""
+        if feed.kind == PUBLISHERS:
+            return Q(publisher_id=int(feed.key))
+        if feed.kind == SECTIONS:
+            return self._outside_publishers() & Q(section=feed.key)
+        return (
+            self._outside_publishers()
+            & ~Q(section__in=self.section_names)
+            & Q(pk__in=self._topic_articles([feed]))
+        )
+
+    @staticmethod
+    def _topic_articles(topics: list[SyncFeed]) -> Any:
+        slugs = [f.key for f in topics]
+        return ArticleTopic.objects.filter(slug__in=slugs).values("article_id")
+
+    def feed_of(self, article: Any) -> int:
+        """The one feed an entry is listed in; a saved article of no feed: its publisher."""
+        publisher_id = int(article.publisher_id)
+        if publisher_id in self.publisher_ids or publisher_id in self.muted_publisher_ids:
+            return publisher_id
+        for feed in self.sections:
+            if article.section == feed.key:
+                return feed.id
+        if self.topics:
+            slugs = {topic_slug(t) for t in article.topics if isinstance(t, str)}
+            for feed in self.topics:
+                if feed.key in slugs:
+                    return feed.id
+        return publisher_id
+
+
+def reader_feeds(user: Any) -> ReaderFeeds:
+    """The reader's feeds, publishers by name, sections and topics in the order followed."""
+    rows = list(
+        Follow.objects.filter(user_id=user.pk, kind__in=[PUBLISHERS, SECTIONS, TOPICS]).values_list(
+            "pk", "kind", "key", "label", "muted"
+        )
+    )
+    publisher_keys = [(k, m) for _, kind, k, _, m in rows if kind == PUBLISHERS and _id(k)]
+    followed = {int(k) for k, m in publisher_keys if not m}
+    muted = tuple(sorted(int(k) for k, m in publisher_keys if m))
+    publishers = [
+        SyncFeed(p.pk, PUBLISHERS, str(p.pk), p.name, p)
+        for p in Publisher.objects.filter(pk__in=followed).order_by("name")
+    ]
+    section_keys = [(pk, k, label) for pk, kind, k, label, m in rows if kind == SECTIONS and not m]
+    names: dict[str, str] = {}
+    if section_keys:
+        # A section is followed by its folded name; articles carry the Section's own name.
+        names = {s.casefold(): s for s in Section.objects.values_list("name", flat=True)}
+    sections = []
+    for pk, k, label in sorted(section_keys):
+        name = names.get(k, label or k)
+        sections.append(SyncFeed(FOLLOW_FEED_BASE + pk, SECTIONS, name, name))
+    topics = [
+        SyncFeed(FOLLOW_FEED_BASE + pk, TOPICS, k, label or k)
+        for pk, kind, k, label, m in sorted(rows)
+        if kind == TOPICS and not m
+    ]
+    return ReaderFeeds(publishers, sections, topics, muted)
+
+
+def _id(key: str) -> bool:
+    return key.isascii() and key.isdigit()
