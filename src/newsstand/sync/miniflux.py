@@ -8,7 +8,6 @@ publishes (adding feeds, categories, users, editing entries) answer 403 and say 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,27 +23,26 @@ from django.views.decorators.csrf import csrf_exempt
 
 from newsstand.articles.models import Article
 from newsstand.personal.state import is_saved
-from newsstand.sources.models import Publisher
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import basic_or_token, throttle
-from newsstand.sync.entries import ENTRY_FIELDS, Gate
-from newsstand.sync.feeds import PUBLISHERS, ReaderFeeds, SyncFeed, reader_feeds
+from newsstand.sync.entries import ENTRY_FIELDS
+from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
 from newsstand.sync.links import (
     READ_ONLY,
-    article_link,
-    feed_url,
-    follow_feed_url,
-    follow_page_url,
-    home_url,
     icons_as_data,
 )
+from newsstand.sync.miniflux_json import (
+    category_json,
+    entries_page,
+    feed_json,
+    rfc3339,
+)
 from newsstand.sync.models import AppPassword
-from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE, EntryFilter
+from newsstand.sync.queries import EntryFilter
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000  # entries a page at most: each carries its body
 MAX_IDS_PER_UPDATE = 10_000
-ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux sends for "never"
 ORDER_FIELDS = {
     "id": "pk",
     "status": "is_read",
@@ -107,120 +105,6 @@ def endpoint(*methods: str) -> Callable[[View], View]:
         return handle
 
     return wrap
-
-
-def rfc3339(moment: datetime | None) -> str:
-    if moment is None:
-        return ZERO_TIME
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def category_json(
-    user: Any,
-    category_id: int = CATEGORY_ID,
-    title: str = CATEGORY_TITLE,
-    *,
-    unread: int | None = None,
-    feeds: int | None = None,
-) -> dict:
-    data: dict[str, Any] = {
-        "id": category_id,
-        "title": title,
-        "user_id": user.pk,
-        "hide_globally": False,
-    }
-    if unread is not None:
-        data["feed_count"] = feeds
-        data["total_unread"] = unread
-    return data
-
-
-def feed_json(user: Any, feed: SyncFeed, now: datetime) -> dict[str, Any]:
-    publisher = feed.publisher
-    return {
-        "id": feed.id,
-        "user_id": user.pk,
-        "feed_url": feed_url(publisher) if publisher else follow_feed_url(feed),
-        "site_url": (publisher.homepage or home_url()) if publisher else follow_page_url(feed),
-        "title": feed.title,
-        "checked_at": rfc3339(now),
-        "next_check_at": ZERO_TIME,
-        "etag_header": "",
-        "last_modified_header": "",
-        "parsing_error_message": "",
-        "parsing_error_count": 0,
-        "scraper_rules": "",
-        "rewrite_rules": "",
-        "crawler": False,
-        "blocklist_rules": "",
-        "keeplist_rules": "",
-        "urlrewrite_rules": "",
-        "user_agent": "",
-        "cookie": "",
-        "username": "",
-        "password": "",
-        "disabled": False,
-        "no_media_player": False,
-        "ignore_http_cache": False,
-        "allow_self_signed_certificates": False,
-        "fetch_via_proxy": False,
-        "category": category_json(user, feed.category_id, feed.category_title),
-        # Icons are numbered as their publishers; null for a feed without a stored icon.
-        "icon": {"feed_id": publisher.pk, "icon_id": publisher.pk}
-        if publisher and publisher.icon_version
-        else None,
-        "hide_globally": False,
-        "apprise_service_urls": "",
-    }
-
-
-def entry_json(
-    user: Any, article: Any, gate: Gate, feed_id: int, feeds: dict[int, dict[str, Any]]
-) -> dict[str, Any]:
-    link = article_link(article)
-    shown = gate.show(article, link)
-    return {
-        "id": article.pk,
-        "user_id": user.pk,
-        "feed_id": feed_id,
-        "status": "read" if article.is_read else "unread",
-        "hash": hashlib.sha256(article.url.encode()).hexdigest(),
-        "title": article.title,
-        "url": link,
-        "comments_url": "",
-        "published_at": rfc3339(article.published_at or article.fetched_at),
-        "created_at": rfc3339(article.fetched_at),
-        "changed_at": rfc3339(article.updated_at or article.fetched_at),
-        "content": shown.html,
-        "author": ", ".join(a for a in article.authors if a),
-        "share_code": "",
-        "starred": bool(article.is_starred),
-        "reading_time": article.reading_minutes,
-        "enclosures": [],
-        "feed": feeds.get(feed_id),
-        "tags": [t for t in article.topics if isinstance(t, str)],
-    }
-
-
-def _feeds_by_id(
-    user: Any, reader: ReaderFeeds, feed_ids: set[int], now: datetime
-) -> dict[int, dict[str, Any]]:
-    mine = reader.by_id
-    shown = {pk: feed_json(user, mine[pk], now) for pk in feed_ids if pk in mine}
-    # A saved article of a publisher the reader doesn't follow: its publisher, as a feed.
-    others = Publisher.objects.filter(pk__in=feed_ids - set(mine))
-    for p in others:
-        shown[p.pk] = feed_json(user, SyncFeed(p.pk, PUBLISHERS, str(p.pk), p.name, p), now)
-    return shown
-
-
-def _entries_page(user: Any, articles: list[Any], now: datetime) -> list[dict[str, Any]]:
-    queries.mark_state(user, articles)
-    gate = Gate(user, articles, now)
-    reader = reader_feeds(user)
-    feed_of = {a.pk: reader.feed_of(a) for a in articles}
-    feeds = _feeds_by_id(user, reader, set(feed_of.values()), now)
-    return [entry_json(user, a, gate, feed_of[a.pk], feeds) for a in articles]
 
 
 def _int(request: HttpRequest, name: str, default: int | None = None) -> int | None:
@@ -336,7 +220,7 @@ def _list_entries(
         qs = queries.with_state(qs, user)
     ordered = _ordered(request, qs.only(*ENTRY_FIELDS))
     page = _page(request, user, now, flt, ordered, offset, limit)
-    return JsonResponse({"total": total, "entries": _entries_page(user, page, now)})
+    return JsonResponse({"total": total, "entries": entries_page(user, page, now)})
 
 
 def _page(
@@ -389,7 +273,7 @@ def _one_entry(
     article = queries.entries(user, now, flt).only(*ENTRY_FIELDS).first()
     if article is None:
         raise NotFound("Entry not found")
-    return JsonResponse(_entries_page(user, [article], now)[0])
+    return JsonResponse(entries_page(user, [article], now)[0])
 
 
 def _followed(client: AppPassword, feed_id: int) -> SyncFeed:

@@ -1,0 +1,131 @@
+"""Miniflux's JSON shapes (sync.miniflux): categories, feeds and entries with Miniflux's own field
+names and types, each entry's content past the gate."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from newsstand.sources.models import Publisher
+from newsstand.sync import queries
+from newsstand.sync.entries import Gate
+from newsstand.sync.feeds import PUBLISHERS, ReaderFeeds, SyncFeed, reader_feeds
+from newsstand.sync.links import article_link, feed_url, follow_feed_url, follow_page_url, home_url
+from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE
+
+ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux sends for "never"
+
+
+def rfc3339(moment: datetime | None) -> str:
+    if moment is None:
+        return ZERO_TIME
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def category_json(
+    user: Any,
+    category_id: int = CATEGORY_ID,
+    title: str = CATEGORY_TITLE,
+    *,
+    unread: int | None = None,
+    feeds: int | None = None,
+) -> dict:
+    data: dict[str, Any] = {
+        "id": category_id,
+        "title": title,
+        "user_id": user.pk,
+        "hide_globally": False,
+    }
+    if unread is not None:
+        data["feed_count"] = feeds
+        data["total_unread"] = unread
+    return data
+
+
+def feed_json(user: Any, feed: SyncFeed, now: datetime) -> dict[str, Any]:
+    publisher = feed.publisher
+    return {
+        "id": feed.id,
+        "user_id": user.pk,
+        "feed_url": feed_url(publisher) if publisher else follow_feed_url(feed),
+        "site_url": (publisher.homepage or home_url()) if publisher else follow_page_url(feed),
+        "title": feed.title,
+        "checked_at": rfc3339(now),
+        "next_check_at": ZERO_TIME,
+        "etag_header": "",
+        "last_modified_header": "",
+        "parsing_error_message": "",
+        "parsing_error_count": 0,
+        "scraper_rules": "",
+        "rewrite_rules": "",
+        "crawler": False,
+        "blocklist_rules": "",
+        "keeplist_rules": "",
+        "urlrewrite_rules": "",
+        "user_agent": "",
+        "cookie": "",
+        "username": "",
+        "password": "",
+        "disabled": False,
+        "no_media_player": False,
+        "ignore_http_cache": False,
+        "allow_self_signed_certificates": False,
+        "fetch_via_proxy": False,
+        "category": category_json(user, feed.category_id, feed.category_title),
+        # Icons are numbered as their publishers; null for a feed without a stored icon.
+        "icon": {"feed_id": publisher.pk, "icon_id": publisher.pk}
+        if publisher and publisher.icon_version
+        else None,
+        "hide_globally": False,
+        "apprise_service_urls": "",
+    }
+
+
+def entry_json(
+    user: Any, article: Any, gate: Gate, feed_id: int, feeds: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    link = article_link(article)
+    shown = gate.show(article, link)
+    return {
+        "id": article.pk,
+        "user_id": user.pk,
+        "feed_id": feed_id,
+        "status": "read" if article.is_read else "unread",
+        "hash": hashlib.sha256(article.url.encode()).hexdigest(),
+        "title": article.title,
+        "url": link,
+        "comments_url": "",
+        "published_at": rfc3339(article.published_at or article.fetched_at),
+        "created_at": rfc3339(article.fetched_at),
+        "changed_at": rfc3339(article.updated_at or article.fetched_at),
+        "content": shown.html,
+        "author": ", ".join(a for a in article.authors if a),
+        "share_code": "",
+        "starred": bool(article.is_starred),
+        "reading_time": article.reading_minutes,
+        "enclosures": [],
+        "feed": feeds.get(feed_id),
+        "tags": [t for t in article.topics if isinstance(t, str)],
+    }
+
+
+def feeds_by_id(
+    user: Any, reader: ReaderFeeds, feed_ids: set[int], now: datetime
+) -> dict[int, dict[str, Any]]:
+    mine = reader.by_id
+    shown = {pk: feed_json(user, mine[pk], now) for pk in feed_ids if pk in mine}
+    # A saved article of a publisher the reader doesn't follow: its publisher, as a feed.
+    others = Publisher.objects.filter(pk__in=feed_ids - set(mine))
+    for p in others:
+        shown[p.pk] = feed_json(user, SyncFeed(p.pk, PUBLISHERS, str(p.pk), p.name, p), now)
+    return shown
+
+
+def entries_page(user: Any, articles: list[Any], now: datetime) -> list[dict[str, Any]]:
+    queries.mark_state(user, articles)
+    gate = Gate(user, articles, now)
+    reader = reader_feeds(user)
+    feed_of = {a.pk: reader.feed_of(a) for a in articles}
+    feeds = feeds_by_id(user, reader, set(feed_of.values()), now)
+    return [entry_json(user, a, gate, feed_of[a.pk], feeds) for a in articles]
