@@ -9,12 +9,15 @@
   first followed section it is in, else the first followed topic. So an article is never listed
   twice, and the feeds' unread numbers add up to the reader's.
 
-Pure apart from `reader_feeds`, which reads the reader's follows (two small queries).
+Pure apart from `reader_feeds`, which reads the reader's follows (one query), and the
+publishers' rows, read only when feeds are listed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q
@@ -52,33 +55,64 @@ class SyncFeed:
 
 @dataclass(frozen=True)
 class ReaderFeeds:
-    publishers: list[SyncFeed]
-    sections: list[SyncFeed] = field(default_factory=list)
-    topics: list[SyncFeed] = field(default_factory=list)
+    """The reader's feeds. Entries' queries need only the ids, so the publishers' rows are read
+    when a list of feeds is asked for (`publishers`), not for every call."""
+
+    publisher_ids: tuple[int, ...]  # sorted
+    sections: tuple[SyncFeed, ...] = ()
+    topics: tuple[SyncFeed, ...] = ()
     muted_publisher_ids: tuple[int, ...] = ()
+
+    @cached_property
+    def _publisher_set(self) -> frozenset[int]:
+        return frozenset(self.publisher_ids)
+
+    @cached_property
+    def _muted_set(self) -> frozenset[int]:
+        return frozenset(self.muted_publisher_ids)
+
+    @cached_property
+    def _follow_feeds(self) -> dict[int, SyncFeed]:
+        return {f.id: f for f in (*self.sections, *self.topics)}
+
+    @cached_property
+    def publishers(self) -> list[SyncFeed]:
+        """The publisher feeds by name (one query)."""
+        rows = Publisher.objects.filter(pk__in=self.publisher_ids).order_by("name")
+        return [publisher_feed(p) for p in rows]
 
     @property
     def all(self) -> list[SyncFeed]:
         return [*self.publishers, *self.sections, *self.topics]
 
-    @property
-    def by_id(self) -> dict[int, SyncFeed]:
-        return {f.id: f for f in self.all}
+    def has(self, feed_id: int) -> bool:
+        return feed_id in self._publisher_set or feed_id in self._follow_feeds
 
-    @property
-    def publisher_ids(self) -> list[int]:
-        return sorted(int(f.key) for f in self.publishers)
+    def get(self, feed_id: int) -> SyncFeed | None:
+        """One of the reader's feeds, or None (a publisher feed costs one query)."""
+        if feed_id in self._follow_feeds:
+            return self._follow_feeds[feed_id]
+        if feed_id in self._publisher_set:
+            publisher = Publisher.objects.filter(pk=feed_id).first()
+            return publisher_feed(publisher) if publisher else None
+        return None
+
+    def follow_feed(self, feed_id: int) -> SyncFeed | None:
+        """A section or topic feed of the reader's, without a query."""
+        return self._follow_feeds.get(feed_id)
 
     @property
     def section_names(self) -> list[str]:
         return [f.key for f in self.sections]
 
-    @property
-    def topic_slugs(self) -> list[str]:
-        return [f.key for f in self.topics]
-
     def in_category(self, category_id: int) -> list[SyncFeed]:
         return [f for f in self.all if f.category_id == category_id]
+
+    def ids_in_category(self, category_id: int) -> list[int]:
+        """The ids of the category's feeds, without a query."""
+        if category_id == CATEGORY_IDS[PUBLISHERS]:
+            return list(self.publisher_ids)
+        return [f.id for f in self._follow_feeds.values() if f.category_id == category_id]
 
     def categories(self) -> list[tuple[int, str]]:
         """The categories with feeds in them; "Following" always, as apps expect one."""
@@ -98,6 +132,16 @@ class ReaderFeeds:
             )
         return q
 
+    def feeds_q(self, feed_ids: tuple[int, ...]) -> Q:
+        """The articles of these feeds; ids that aren't the reader's feeds match nothing."""
+        publishers = [i for i in feed_ids if i in self._publisher_set]
+        q = Q(publisher_id__in=publishers)
+        for feed_id in feed_ids:
+            feed = self._follow_feeds.get(feed_id)
+            if feed is not None:
+                q |= self.feed_q(feed)
+        return q
+
     def feed_q(self, feed: SyncFeed) -> Q:
         """The articles that belong to `feed` (see `feed_of`)."""
         if feed.kind == PUBLISHERS:
@@ -111,14 +155,14 @@ class ReaderFeeds:
         )
 
     @staticmethod
-    def _topic_articles(topics: list[SyncFeed]) -> Any:
+    def _topic_articles(topics: Iterable[SyncFeed]) -> Any:
         slugs = [f.key for f in topics]
         return ArticleTopic.objects.filter(slug__in=slugs).values("article_id")
 
     def feed_of(self, article: Any) -> int:
         """The one feed an entry is listed in; a saved article of no feed: its publisher."""
         publisher_id = int(article.publisher_id)
-        if publisher_id in self.publisher_ids or publisher_id in self.muted_publisher_ids:
+        if publisher_id in self._publisher_set or publisher_id in self._muted_set:
             return publisher_id
         for feed in self.sections:
             if article.section == feed.key:
@@ -131,20 +175,20 @@ class ReaderFeeds:
         return publisher_id
 
 
+def publisher_feed(publisher: Publisher) -> SyncFeed:
+    return SyncFeed(publisher.pk, PUBLISHERS, str(publisher.pk), publisher.name, publisher)
+
+
 def reader_feeds(user: Any) -> ReaderFeeds:
-    """The reader's feeds, publishers by name, sections and topics in the order followed."""
+    """The reader's feeds: sections and topics in the order followed (one query)."""
     rows = list(
         Follow.objects.filter(user_id=user.pk, kind__in=[PUBLISHERS, SECTIONS, TOPICS]).values_list(
             "pk", "kind", "key", "label", "muted"
         )
     )
     publisher_keys = [(k, m) for _, kind, k, _, m in rows if kind == PUBLISHERS and _id(k)]
-    followed = {int(k) for k, m in publisher_keys if not m}
+    followed = tuple(sorted({int(k) for k, m in publisher_keys if not m}))
     muted = tuple(sorted(int(k) for k, m in publisher_keys if m))
-    publishers = [
-        SyncFeed(p.pk, PUBLISHERS, str(p.pk), p.name, p)
-        for p in Publisher.objects.filter(pk__in=followed).order_by("name")
-    ]
     section_keys = [(pk, k, label) for pk, kind, k, label, m in rows if kind == SECTIONS and not m]
     names: dict[str, str] = {}
     if section_keys:
@@ -159,7 +203,7 @@ def reader_feeds(user: Any) -> ReaderFeeds:
         for pk, kind, k, label, m in sorted(rows)
         if kind == TOPICS and not m
     ]
-    return ReaderFeeds(publishers, sections, topics, muted)
+    return ReaderFeeds(followed, tuple(sections), tuple(topics), muted)
 
 
 def _id(key: str) -> bool:

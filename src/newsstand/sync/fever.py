@@ -66,7 +66,7 @@ def _flag(article: Any, annotation: str) -> int:
 
 def _feeds_groups(reader: ReaderFeeds) -> list[dict[str, Any]]:
     return [
-        {"group_id": pk, "feed_ids": _ids([f.id for f in reader.in_category(pk)])}
+        {"group_id": pk, "feed_ids": _ids(reader.ids_in_category(pk))}
         for pk, _ in reader.categories()
     ]
 
@@ -129,7 +129,7 @@ def _mark(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str,
         # Group 0 is every feed ("Kindling"); -1, Sparks, holds none here.
         feed_ids: tuple[int, ...] | None = (target,)
         if kind == "group":
-            feed_ids = None if target == 0 else tuple(f.id for f in reader.in_category(target))
+            feed_ids = None if target == 0 else tuple(reader.ids_in_category(target))
             if feed_ids == ():
                 return {"unread_item_ids": _unread_ids(client, now)}
         flt = EntryFilter(

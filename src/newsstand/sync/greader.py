@@ -196,11 +196,11 @@ def stream_of(user: Any, stream_id: str) -> Stream:
     reader = reader_feeds(user)
     for category_id, title in reader.categories():
         if sid == LABEL + title:
-            feed_ids = tuple(f.id for f in reader.in_category(category_id))
+            feed_ids = tuple(reader.ids_in_category(category_id))
             return Stream(sid, title, EntryFilter(feed_ids=feed_ids))
     rest = sid.removeprefix("feed/")
-    if rest != sid and rest.isascii() and rest.isdigit() and int(rest) in reader.by_id:
-        feed = reader.by_id[int(rest)]
+    feed = reader.get(int(rest)) if rest != sid and rest.isascii() and rest.isdigit() else None
+    if feed is not None:
         return Stream(sid, feed.title, EntryFilter(feed_ids=(feed.id,)))
     raise NotFound(f"No such stream: {stream_id}")
 
@@ -382,7 +382,7 @@ def unread_count(request: HttpRequest, client: AppPassword) -> HttpResponse:
         for pk, c in sorted(counts.items())
     ]
     for category_id, title in reader.categories():
-        counted = [counts[f.id] for f in reader.in_category(category_id) if f.id in counts]
+        counted = [counts[i] for i in reader.ids_in_category(category_id) if i in counts]
         rows.append(_unread_row(LABEL + title, counted))
     rows.append(_unread_row(READING_LIST, list(counts.values())))
     total = sum(c.unread for c in counts.values())

@@ -16,7 +16,7 @@ from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher
 from newsstand.sync import queries
 from newsstand.sync.entries import Gate
-from newsstand.sync.feeds import PUBLISHERS, SyncFeed, reader_feeds
+from newsstand.sync.feeds import SyncFeed, publisher_feed, reader_feeds
 from newsstand.sync.links import (
     article_link,
     feed_url,
@@ -113,18 +113,14 @@ def items_of(user: Any, articles: list[Article], now: datetime) -> list[Item]:
     gate = Gate(user, articles, now)
     publishers = Publisher.objects.in_bulk({a.publisher_id for a in articles})
     reader = reader_feeds(user)
-    mine = reader.by_id
     items = []
     for article in articles:
         categories = [READING_LIST]
         feed_id = reader.feed_of(article)
-        feed = mine.get(feed_id)
-        if feed is not None:
+        # A section's or topic's, else its publisher's (followed, or of a saved article).
+        feed = reader.follow_feed(feed_id) or publisher_feed(publishers[article.publisher_id])
+        if reader.has(feed_id):
             categories.append(LABEL + feed.category_title)
-        else:
-            # A saved article of a publisher the reader doesn't follow: its publisher.
-            p = publishers[article.publisher_id]
-            feed = SyncFeed(p.pk, PUBLISHERS, str(p.pk), p.name, p)
         if getattr(article, "is_read", False):
             categories.append(READ)
         if getattr(article, "is_starred", False):

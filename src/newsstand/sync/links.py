@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.urls import reverse
@@ -56,10 +57,10 @@ def icon_link(publisher: Publisher) -> str:
     return site(icon_url(publisher))
 
 
-def icons_as_data(publisher_ids: list[int]) -> dict[int, str]:
+def icons_as_data(publisher_ids: Iterable[int]) -> dict[int, str]:
     """Stored icons as `<type>;base64,<data>` (what Miniflux and Fever send), by publisher id;
     publishers without one are left out. One query."""
-    rows = PublisherIcon.objects.filter(publisher_id__in=publisher_ids).values_list(
+    rows = PublisherIcon.objects.filter(publisher_id__in=list(publisher_ids)).values_list(
         "publisher_id", "content_type", "data"
     )
     return {

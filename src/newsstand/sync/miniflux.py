@@ -159,7 +159,7 @@ def entry_filter(
     feed = feed_id if feed_id is not None else _int(request, "feed_id")
     feed_ids: tuple[int, ...] | None = (feed,) if feed else None
     if category is not None:
-        in_category = tuple(f.id for f in reader.in_category(category))
+        in_category = tuple(reader.ids_in_category(category))
         if not in_category:
             return None
         feed_ids = tuple(i for i in feed_ids if i in in_category) if feed_ids else in_category
@@ -201,7 +201,7 @@ def _list_entries(
 ) -> HttpResponse:
     user, now = client.user, timezone.now()
     reader = reader_feeds(user)
-    if feed_id is not None and feed_id not in reader.by_id:
+    if feed_id is not None and not reader.has(feed_id):
         raise NotFound("Feed not found")
     flt = entry_filter(request, reader, feed_id=feed_id, category_id=category_id)
     if flt is None:
@@ -260,8 +260,10 @@ def _page(
     if len(page) == limit:
         last = page[-1]
         value = last.pk if field == "pk" else getattr(last, field)
-        if value is not None:
-            cache.set(key(offset + limit), queries.Cursor(value, last.pk), queries.COUNT_KEEP_S)
+        after = queries.Cursor(value, last.pk)
+        # Written once: a file cache lists its directory on every write.
+        if value is not None and cache.get(key(offset + limit)) != after:
+            cache.set(key(offset + limit), after, queries.COUNT_KEEP_S)
     return page
 
 
@@ -277,7 +279,7 @@ def _one_entry(
 
 
 def _followed(client: AppPassword, feed_id: int) -> SyncFeed:
-    feed = reader_feeds(client.user).by_id.get(feed_id)
+    feed = reader_feeds(client.user).get(feed_id)
     if feed is None:
         raise NotFound("Feed not found")
     return feed
@@ -340,7 +342,7 @@ def categories(request: HttpRequest, client: AppPassword) -> HttpResponse:
     _, unreads = queries.counters(user, timezone.now())
     counted = []
     for pk, title in reader.categories():
-        ids = [f.id for f in reader.in_category(pk)]
+        ids = reader.ids_in_category(pk)
         unread = sum(unreads.get(i, 0) for i in ids)
         counted.append(category_json(user, pk, title, unread=unread, feeds=len(ids)))
     return JsonResponse(counted, safe=False)
@@ -351,7 +353,7 @@ def _category_or_404(client: AppPassword, category_id: int) -> list[int]:
     reader = reader_feeds(client.user)
     if category_id not in dict(reader.categories()):
         raise NotFound("Category not found")
-    return [f.id for f in reader.in_category(category_id)]
+    return reader.ids_in_category(category_id)
 
 
 @endpoint("GET")

@@ -10,7 +10,7 @@ from typing import Any
 from newsstand.sources.models import Publisher
 from newsstand.sync import queries
 from newsstand.sync.entries import Gate
-from newsstand.sync.feeds import PUBLISHERS, ReaderFeeds, SyncFeed, reader_feeds
+from newsstand.sync.feeds import ReaderFeeds, SyncFeed, publisher_feed, reader_feeds
 from newsstand.sync.links import article_link, feed_url, follow_feed_url, follow_page_url, home_url
 from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE
 
@@ -113,12 +113,15 @@ def entry_json(
 def feeds_by_id(
     user: Any, reader: ReaderFeeds, feed_ids: set[int], now: datetime
 ) -> dict[int, dict[str, Any]]:
-    mine = reader.by_id
-    shown = {pk: feed_json(user, mine[pk], now) for pk in feed_ids if pk in mine}
-    # A saved article of a publisher the reader doesn't follow: its publisher, as a feed.
-    others = Publisher.objects.filter(pk__in=feed_ids - set(mine))
-    for p in others:
-        shown[p.pk] = feed_json(user, SyncFeed(p.pk, PUBLISHERS, str(p.pk), p.name, p), now)
+    """The feeds a page of entries is in: sections and topics from the reader's follows, and
+    publishers (followed, or of a saved article) read in one query."""
+    shown: dict[int, dict[str, Any]] = {}
+    for pk in feed_ids:
+        feed = reader.follow_feed(pk)
+        if feed is not None:
+            shown[pk] = feed_json(user, feed, now)
+    for p in Publisher.objects.filter(pk__in=feed_ids - set(shown)):
+        shown[p.pk] = feed_json(user, publisher_feed(p), now)
     return shown
 
 

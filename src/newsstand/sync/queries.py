@@ -64,7 +64,7 @@ def window_start(now: datetime) -> datetime:
 
 
 def followed_publisher_ids(user: Any) -> list[int]:
-    return reader_feeds(user).publisher_ids
+    return list(reader_feeds(user).publisher_ids)
 
 
 def followed_publishers(user: Any) -> list[Publisher]:
@@ -148,12 +148,7 @@ def _filtered(
     if flt.starred is False:
         qs = qs.filter(~starred_flag(user))
     if flt.feed_ids is not None:
-        mine = feeds.by_id
-        wanted = Q(pk__in=[])
-        for feed_id in flt.feed_ids:
-            if feed_id in mine:
-                wanted |= feeds.feed_q(mine[feed_id])
-        qs = qs.filter(wanted)
+        qs = qs.filter(feeds.feeds_q(flt.feed_ids))
     if flt.published_after is not None:
         qs = qs.filter(published_at__gt=flt.published_after)
     if flt.published_before is not None:
