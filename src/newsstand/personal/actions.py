@@ -25,10 +25,13 @@ AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def _state_changed(user_id: int) -> None:
-    # Now, for what this transaction reads next, and again after commit: another request
-    # reading between the first new token and the commit keeps figures of the old state under it.
+    # Now, for what this transaction reads next, and inside a transaction again after commit:
+    # another request reading between the first new token and the commit keeps figures of the
+    # old state under it. (Outside one the write is already committed: once is enough, and an
+    # article view, which calls this, pays for one cache write, not two.)
     new_state_token(user_id)
-    transaction.on_commit(lambda: new_state_token(user_id))
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: new_state_token(user_id))
 
 
 def save_article(user: AbstractBaseUser, article_id: int, *, now: datetime | None = None) -> bool:
