@@ -364,16 +364,19 @@ X_FRAME_OPTIONS = "DENY"
 # https (lead images and those in article bodies). Inline <style> needs the request's nonce
 # (`{{ csp_nonce }}`; only the staff charts have one). A view with other needs says so with
 # django.views.decorators.csp.csp_override.
+NEWSSTAND_HTTPS = env_bool("NEWSSTAND_HTTPS", default=False)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "https:"],
+    # A site served over plain http (one machine, a test) shows publishers' http images too;
+    # over https they are asked for over https (web.presentation.image_src).
+    "img-src": [CSP.SELF, "https:"] if NEWSSTAND_HTTPS else [CSP.SELF, "https:", "http:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-if env_bool("NEWSSTAND_HTTPS", default=False):
+if NEWSSTAND_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,7 +3,10 @@ and https. tests/browser/test_csp.py checks in Chromium that no page breaks it."
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -27,10 +30,30 @@ def test_pages_answer_with_a_strict_policy():
         assert policy["script-src"] == ["'self'"]
         # No nonce: a page from the cache is shared, so it must need none.
         assert policy["style-src"] == ["'self'"]
-        assert policy["img-src"] == ["'self'", "https:"]
+        # A site served over plain http (as here) may show publishers' http images; see below.
+        assert policy["img-src"] == ["'self'", "https:", "http:"]
         assert policy["object-src"] == ["'none'"]
         assert policy["frame-ancestors"] == ["'none'"]
     assert "Content-Security-Policy" in Client().get("/api/docs")
+
+
+def test_a_site_served_over_https_allows_images_over_https_only(tmp_path):
+    code = "from django.conf import settings; print(' '.join(settings.SECURE_CSP['img-src']))"
+    env = {
+        **os.environ,
+        "NEWSSTAND_HTTPS": "1",
+        "NEWSSTAND_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "newsstand.settings",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == ["'self'", "https:"]
 
 
 def test_staff_charts_style_only_with_the_responses_nonce():

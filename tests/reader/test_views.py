@@ -93,17 +93,23 @@ def test_home_card_shows_publisher_section_teaser_time_and_thumbnail(client):
     )
 
 
-def test_plain_http_pictures_are_asked_for_over_https(client):
-    # The page's CSP allows https images only: an http address would show a broken picture.
+def test_plain_http_pictures_are_asked_for_over_https_on_an_https_site(client, settings):
+    # An https site's CSP allows https images only: an http address would show a broken picture.
     a = make_article(
         make_publisher("Old Site"),
         lead_image_url="http://img.example/plain.jpg",
+        content_html='<p>Text.</p><p><img src="http://img.example/inline.jpg" alt=""></p>',
         published_at=BASE_TIME,
     )
+    settings.NEWSSTAND_HTTPS = True
     for path in (reverse("reader:home"), a.get_absolute_url()):
-        html = client.get(path).content.decode()
+        html = client.get(path, secure=True).content.decode()
         assert 'src="https://img.example/plain.jpg"' in html, path
-        assert "http://img.example/plain.jpg" not in html, path
+        assert "http://img.example/" not in html, path
+    # Over plain http (one machine, a test) the page shows them as they are, and may.
+    settings.NEWSSTAND_HTTPS = False
+    response = client.get(a.get_absolute_url())
+    assert 'src="http://img.example/plain.jpg"' in response.content.decode()
 
 
 def test_home_teaser_falls_back_to_body_text(client):

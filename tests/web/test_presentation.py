@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -56,18 +57,33 @@ def test_ago():
 
 
 @pytest.mark.parametrize(
-    "url,shown",
+    "url,over_https,over_http",
     [
-        ("https://cdn.example/a.jpg", "https://cdn.example/a.jpg"),
-        ("http://cdn.example/a.jpg", "https://cdn.example/a.jpg"),
-        (" //cdn.example/a.jpg ", "https://cdn.example/a.jpg"),
-        ("/a.jpg", ""),
-        ("data:image/png;base64,AAAA", ""),
-        ("javascript:alert(1)", ""),
-        ("", ""),
+        ("https://cdn.example/a.jpg", "https://cdn.example/a.jpg", "https://cdn.example/a.jpg"),
+        ("http://cdn.example/a.jpg", "https://cdn.example/a.jpg", "http://cdn.example/a.jpg"),
+        (" //cdn.example/a.jpg ", "https://cdn.example/a.jpg", "https://cdn.example/a.jpg"),
+        ("/a.jpg", "", ""),
+        ("data:image/png;base64,AAAA", "", ""),
+        ("javascript:alert(1)", "", ""),
+        ("", "", ""),
     ],
 )
-def test_images_are_shown_over_https_or_not_at_all(url: str, shown: str) -> None:
+def test_images_are_shown_over_https_on_an_https_site(
+    settings: Any, url: str, over_https: str, over_http: str
+) -> None:
     from newsstand.web.presentation import image_src
 
-    assert image_src(url) == shown
+    settings.NEWSSTAND_HTTPS = True
+    assert image_src(url) == over_https
+    settings.NEWSSTAND_HTTPS = False
+    assert image_src(url) == over_http
+
+
+def test_body_images_are_asked_for_over_https_on_an_https_site(settings: Any) -> None:
+    from newsstand.web.presentation import body_images
+
+    html = '<p><img alt="" src="http://cdn.example/a.jpg"> <a href="http://x.example/">x</a></p>'
+    settings.NEWSSTAND_HTTPS = False
+    assert body_images(html) == html
+    settings.NEWSSTAND_HTTPS = True
+    assert body_images(html) == html.replace('src="http://', 'src="https://')

@@ -56,10 +56,6 @@ def _absolutiser(base_url: str | None) -> Callable[[str, str, str], str | None]:
         if attr not in _URL_ATTRIBUTES:
             return value
         value = value.strip()
-        if attr == "src" and value.startswith("http://"):
-            # Pages allow images over https only (their Content-Security-Policy), and browsers
-            # upgrade a plain-http image on an https page anyway.
-            return "https://" + value[len("http://") :]
         if value.startswith(("https://", "http://")):
             return value  # already absolute and of an allowed scheme: most URLs, skip the parsing
         if not value or value.startswith("#"):
@@ -72,8 +68,6 @@ def _absolutiser(base_url: str | None) -> Callable[[str, str, str], str | None]:
             return None
         if attr == "src" and scheme == "mailto":
             return None
-        if attr == "src" and scheme == "http":
-            return "https" + absolute[len("http") :]
         return absolute
 
     return attribute_filter

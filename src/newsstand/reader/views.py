@@ -34,7 +34,7 @@ from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
 from newsstand.stories.top import TopStory, top_stories
 from newsstand.web.listing import card_page, is_htmx_fragment, render_cards
-from newsstand.web.presentation import make_teaser, was_updated
+from newsstand.web.presentation import body_images, make_teaser, was_updated
 from newsstand.web.visitors import is_prefetch
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpRes
         "print_view": print_view,
         # content_html is sanitised at ingest (ingest.sanitizer); it is the only field marked safe.
         # A gated page never receives it, so no markup, attribute or script can carry it.
-        "body_html": mark_safe(body) if decision.full else "",  # noqa: S308 - sanitised, see above
+        "body_html": mark_safe(body_images(body)) if decision.full else "",  # noqa: S308 - sanitised, see above
         "updated": was_updated(obj.published_at, obj.updated_at),
         "description": make_teaser(obj.summary, teaser.text, body_words=obj.word_count),
         # Members only ("" otherwise): the signed ticket the read tracker sends back (ledger/).

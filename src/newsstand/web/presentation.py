@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from html import escape
 
 import lxml.html
+from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -110,17 +111,30 @@ def _drop(el: lxml.html.HtmlElement) -> None:
 
 
 def image_src(url: str) -> str:
-    """A publisher's image address as pages may show it: https, else nothing.
+    """A publisher's image address as pages may show it, else "".
 
-    The site's Content-Security-Policy allows images from https only, and browsers upgrade a
-    plain-http image on an https page anyway, so an http address is asked for over https; an
+    A site served over https (NEWSSTAND_HTTPS) allows images over https only (its
+    Content-Security-Policy) and asks for a plain-http one over https, as browsers upgrade it on
+    an https page anyway; a site served over plain http (one machine, a test) shows both. An
     address of any other kind (relative, data:, javascript:) is not shown.
     """
     url = (url or "").strip()
+    if url.startswith("//"):
+        url = "https:" + url
     if url.startswith("https://"):
         return url
     if url.startswith("http://"):
-        return "https://" + url[len("http://") :]
-    if url.startswith("//"):
-        return "https:" + url
+        return "https://" + url[len("http://") :] if settings.NEWSSTAND_HTTPS else url
     return ""
+
+
+_HTTP_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")http://', re.IGNORECASE)
+
+
+def body_images(html: str) -> str:
+    """Sanitised body HTML with its images' plain-http addresses asked for over https on a site
+    served over https (see `image_src`); unchanged otherwise. nh3 writes every attribute in
+    double quotes, so one pattern finds them."""
+    if not settings.NEWSSTAND_HTTPS or "http://" not in html:
+        return html
+    return _HTTP_IMG_SRC.sub(r"\1https://", html)
