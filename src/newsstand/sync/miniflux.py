@@ -209,24 +209,25 @@ def _list_entries(
     limit = min(_int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
     offset = max(_int(request, "offset", 0) or 0, 0)
     qs = queries.entries(user, now, flt, reader)
+    scope = queries.kept_scope(user, now)
     total = queries.kept(
         user,
         now,
         f"miniflux-total:{flt!r}",
         lambda: queries.count_entries(user, now, flt, reader),
+        scope,
     )
     order = request.GET.get("order", "published_at")
     if order == "status":
         qs = queries.with_state(qs, user)
     ordered = _ordered(request, qs.only(*ENTRY_FIELDS))
-    page = _page(request, user, now, flt, ordered, offset, limit)
+    page = _page(request, scope, flt, ordered, offset, limit)
     return JsonResponse({"total": total, "entries": entries_page(user, page, now)})
 
 
 def _page(
     request: HttpRequest,
-    user: Any,
-    now: datetime,
+    scope: str,
     flt: EntryFilter,
     ordered: QuerySet[Article],
     offset: int,
@@ -235,7 +236,7 @@ def _page(
     """`ordered[offset : offset + limit]`, sought from where the app's previous page ended.
 
     Apps page with offset=0, 100, 200…; each page keeps where it ended (for as long as the
-    reader's state and the articles stay the same: `queries.kept_key`), so the next one seeks
+    reader's state and the articles stay the same: `queries.kept_scope`), so the next one seeks
     there instead of walking every row before it.
     """
     order = request.GET.get("order", "published_at")
@@ -245,9 +246,7 @@ def _page(
         return list(ordered[offset : offset + limit])
 
     def key(position: int) -> str:
-        return queries.kept_key(
-            user, now, f"miniflux-cursor:{flt!r}:{order}:{descending}:{position}"
-        )
+        return queries.kept_key(scope, f"miniflux-cursor:{flt!r}:{order}:{descending}:{position}")
 
     cursor = cache.get(key(offset)) if offset else None
     if isinstance(cursor, queries.Cursor):

@@ -292,15 +292,17 @@ def _unread_by_feed(user: Any, now: datetime) -> dict[int, FeedUnread]:
     return {pk: FeedUnread(unread.get(pk, 0), stored[newest]) for pk, newest in newest_ids.items()}
 
 
-def kept[T](user: Any, now: datetime, what: str, compute: Callable[[], T]) -> T:
+def kept[T](
+    user: Any, now: datetime, what: str, compute: Callable[[], T], scope: str | None = None
+) -> T:
     """`compute()`, kept in the shared cache until the reader's state or the articles change.
 
     Counting a reader's unread entries is an anti-join of the window's entries with History
     (50-80 ms at 100,000 entries; docs/benchmarks.md, Sync), while an app asks for the same
-    total on every page it fetches. `what` names the call and its filter; `kept_key` holds the
-    rest of what the value depends on.
+    total on every page it fetches. `what` names the call and its filter; `kept_scope` holds the
+    rest of what the value depends on (a call that keeps several things reads it once).
     """
-    key = kept_key(user, now, what)
+    key = kept_key(scope or kept_scope(user, now), what)
     found = cache.get(key)
     if found is not None:
         return found
@@ -309,14 +311,19 @@ def kept[T](user: Any, now: datetime, what: str, compute: Callable[[], T]) -> T:
     return value
 
 
-def kept_key(user: Any, now: datetime, what: str) -> str:
-    """A cache key for `what`, valid while the reader's state token (new with every History,
+def kept_scope(user: Any, now: datetime) -> str:
+    """What every kept value depends on: the reader's state token (new with every History,
     Saved or follow change, personal.actions), the newest article's id (one index lookup: new
-    articles change it) and the window's start to the minute stay the same."""
+    articles change it) and the window's start to the minute."""
     newest = Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     minute = window_start(now).replace(second=0, microsecond=0).isoformat()
-    raw = f"{state_token(user.pk)}|{newest}|{minute}|{what}"
-    return f"sync:kept:{user.pk}:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    raw = f"{state_token(user.pk)}|{newest}|{minute}"
+    return f"sync:kept:{user.pk}:" + hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def kept_key(scope: str, what: str) -> str:
+    """The cache key of `what` within `scope` (`kept_scope`)."""
+    return f"{scope}:" + hashlib.sha256(what.encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
