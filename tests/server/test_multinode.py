@@ -109,6 +109,17 @@ class _Pages:
                 self.peak = max(self.peak, self.in_flight)
                 if stall:
                     self.stalled_hits += 1
+            counted = [True]
+
+            def done() -> None:
+                # Before the answer's last bytes go out: a worker holds its host slot until it
+                # has read them, so requests counted together here held slots together. Counted
+                # after, a thread descheduled between its write and this line would still count
+                # while the worker that read the answer has let its slot go to the next fetch.
+                with self.lock:
+                    if counted.pop() if counted else False:
+                        self.in_flight -= 1
+
             try:
                 if stall:
                     # A byte a second keeps the fetch alive (no read timeout) while it waits.
@@ -121,16 +132,17 @@ class _Pages:
                         req.wfile.write(b" ")
                         req.wfile.flush()
                         sent += 1
+                    done()
                     req.wfile.write(b" " * (120 - sent) + body)
                     req.wfile.flush()
                     return
                 time.sleep(PAGE_DELAY_S)
+                done()
                 req.send_body(200, body, HTML)
             except OSError:
                 pass  # the worker was killed mid-answer
             finally:
-                with self.lock:
-                    self.in_flight -= 1
+                done()
 
         return handler
 
