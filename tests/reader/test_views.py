@@ -112,6 +112,28 @@ def test_plain_http_pictures_are_asked_for_over_https_on_an_https_site(client, s
     assert 'src="http://img.example/plain.jpg"' in response.content.decode()
 
 
+def test_the_lead_caption_is_left_out_when_it_repeats_the_headline(client):
+    pub = make_publisher("Al Jazeera")
+    same = make_article(
+        pub,
+        title="Israel-Gaza war in maps and charts: Live tracker",
+        lead_image_url="https://img.example/a.jpg",
+        lead_image_caption="Israel-Gaza war in maps and charts: Live tracker",
+        lead_image_credit="AJLabs",
+    )
+    other = make_article(
+        pub,
+        title="Rafah crossing reopens",
+        lead_image_url="https://img.example/b.jpg",
+        lead_image_caption="Trucks wait at the crossing on Sunday.",
+    )
+    html = client.get(same.get_absolute_url()).content.decode()
+    figcaption = re.search(r"<figcaption>(.*?)</figcaption>", html, re.S).group(1)
+    assert "maps and charts" not in figcaption and "AJLabs" in figcaption
+    html = client.get(other.get_absolute_url()).content.decode()
+    assert "<figcaption>Trucks wait at the crossing on Sunday." in html
+
+
 def test_home_teaser_falls_back_to_body_text(client):
     make_article(make_publisher(), summary="", content_text="The body's opening words. " * 30)
     html = client.get(reverse("reader:home")).content.decode()

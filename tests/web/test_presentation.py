@@ -87,3 +87,32 @@ def test_body_images_are_asked_for_over_https_on_an_https_site(settings: Any) ->
     assert body_images(html) == html
     settings.NEWSSTAND_HTTPS = True
     assert body_images(html) == html.replace('src="http://', 'src="https://')
+
+
+@pytest.mark.parametrize(
+    "caption,title,shown",
+    [
+        (
+            "Israel-Gaza war in maps and charts: Live tracker",
+            "Israel-Gaza war in maps and charts: Live tracker",
+            "",
+        ),
+        (
+            "  israel gaza war in maps and charts live tracker. ",
+            "Israel-Gaza war in maps and charts: Live tracker",
+            "",
+        ),
+        (
+            "Rescuers search the rubble in Khan Younis.",
+            "Israel-Gaza war in maps and charts: Live tracker",
+            "Rescuers search the rubble in Khan Younis.",
+        ),
+        ("", "A headline", ""),
+    ],
+)
+def test_a_caption_that_only_repeats_the_headline_is_not_shown(
+    caption: str, title: str, shown: str
+) -> None:
+    from newsstand.web.presentation import shown_caption
+
+    assert shown_caption(caption, title) == shown

@@ -34,7 +34,7 @@ from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
 from newsstand.stories.top import TopStory, top_stories
 from newsstand.web.listing import card_page, is_htmx_fragment, render_cards
-from newsstand.web.presentation import body_images, make_teaser, was_updated
+from newsstand.web.presentation import body_images, make_teaser, shown_caption, was_updated
 from newsstand.web.visitors import is_prefetch
 
 logger = logging.getLogger(__name__)
@@ -135,6 +135,7 @@ def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpRes
         # A gated page never receives it, so no markup, attribute or script can carry it.
         "body_html": mark_safe(body_images(body)) if decision.full else "",  # noqa: S308 - sanitised, see above
         "updated": was_updated(obj.published_at, obj.updated_at),
+        "lead_caption": shown_caption(obj.lead_image_caption, obj.title),
         "description": make_teaser(obj.summary, teaser.text, body_words=obj.word_count),
         # Members only ("" otherwise): the signed ticket the read tracker sends back (ledger/).
         # Metered free reads are not members' reads, so they never enter the payout ledger.

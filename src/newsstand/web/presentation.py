@@ -138,3 +138,17 @@ def body_images(html: str) -> str:
     if not settings.NEWSSTAND_HTTPS or "http://" not in html:
         return html
     return _HTTP_IMG_SRC.sub(r"\1https://", html)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def shown_caption(caption: str, title: str) -> str:
+    """A lead image's caption as the article page shows it: "" when it only repeats the
+    headline (publishers often put the title in the image's alt text or og:image:alt, and the
+    page would print it twice, a line apart)."""
+    caption = (caption or "").strip()
+    if caption and _words(caption) == _words(title):
+        return ""
+    return caption
