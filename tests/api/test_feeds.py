@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from newsstand.articles.actions import index_article_topics
 from tests.gate.factories import LATER_MARKERS, OPENING, READERS, client_for, make_gated_article
 from tests.reader.factories import make_publisher
 
@@ -19,7 +20,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture
 def article():
-    return make_gated_article(make_publisher("Harbour Times"), summary="", section="World")
+    article = make_gated_article(
+        make_publisher("Harbour Times"), summary="", section="World", topics=["Harbour News"]
+    )
+    index_article_topics(article)
+    return article
 
 
 def _feeds(article) -> list[str]:
@@ -31,6 +36,8 @@ def _feeds(article) -> list[str]:
         reverse("feeds:publisher_atom", args=[slug]),
         reverse("feeds:section_rss", args=["world"]),
         reverse("feeds:section_atom", args=["World"]),
+        reverse("feeds:topic_rss", args=["harbour-news"]),
+        reverse("feeds:topic_atom", args=["harbour-news"]),
     ]
 
 
@@ -71,6 +78,10 @@ def test_feed_names_and_404s(article):
     assert client.get(reverse("feeds:section_atom", args=["No such"])).status_code == 404
     section = ET.fromstring(client.get(reverse("feeds:section_rss", args=["wORLD"])).content)
     assert section.findtext("channel/title") == "World on Newsstand"
+    topic = ET.fromstring(client.get(reverse("feeds:topic_rss", args=["harbour-news"])).content)
+    assert topic.findtext("channel/title") == "Harbour News on Newsstand"
+    assert topic.findtext("channel/item/title") == article.title
+    assert client.get(reverse("feeds:topic_rss", args=["no-such"])).status_code == 404
 
 
 def test_feeds_are_shared_cacheable_and_cheap(article, django_assert_max_num_queries):
@@ -100,3 +111,5 @@ def test_pages_point_feed_readers_at_their_feeds(article):
     assert f'href="{reverse("feeds:section_rss", args=["World"])}"' in section
     page = client.get(article.get_absolute_url()).content.decode()
     assert f'href="{reverse("feeds:publisher_rss", args=[article.publisher.slug])}"' in page
+    topic = client.get(reverse("reader:topic", args=["harbour-news"])).content.decode()
+    assert f'href="{reverse("feeds:topic_atom", args=["harbour-news"])}"' in topic

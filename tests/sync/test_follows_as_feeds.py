@@ -78,6 +78,7 @@ def test_miniflux(live_server: Any, setup: Follows) -> None:
     section, topic = feeds[setup.section_id], feeds[setup.topic_id]
     assert (section["title"], section["category"]["id"]) == ("World", 2)
     assert section["feed_url"].endswith("/feeds/sections/World/rss/")
+    assert feeds[setup.topic_id]["feed_url"].endswith("/feeds/topics/tides/rss/")
     assert (topic["title"], topic["category"]["id"]) == ("Tides", 3)
     assert [f["id"] for f in client.get_category_feeds(2)] == [setup.section_id]
 

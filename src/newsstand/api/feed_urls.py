@@ -1,4 +1,4 @@
-"""/feeds/: RSS and Atom of the latest articles, per publisher and per section."""
+"""/feeds/: RSS and Atom of the latest articles, per publisher, per section and per topic."""
 
 from django.urls import path
 from django.views.decorators.cache import cache_control
@@ -19,4 +19,6 @@ urlpatterns = [
     # Section names can hold "/" ("World/Europe"); the suffix still ends the route.
     path("sections/<path:section>/rss/", cached(feeds.SectionFeed()), name="section_rss"),
     path("sections/<path:section>/atom/", cached(feeds.SectionAtom()), name="section_atom"),
+    path("topics/<str:slug>/rss/", cached(feeds.TopicFeed()), name="topic_rss"),
+    path("topics/<str:slug>/atom/", cached(feeds.TopicAtom()), name="topic_atom"),
 ]

@@ -1,4 +1,4 @@
-"""Outgoing RSS and Atom feeds: the latest articles, per publisher and per section.
+"""Outgoing RSS and Atom feeds: the latest articles, per publisher, per section and per topic.
 
 Feed readers fetch without signing in, so feeds are the anonymous channel: each item is the
 headline, the teaser (the summary or the body's first words, as on the reader's cards) and a
@@ -20,7 +20,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.html import escape
 
 from newsstand.api.queries import articles_newest_first
-from newsstand.articles.models import Article
+from newsstand.articles.models import Article, ArticleTopic
 from newsstand.sources.models import Publisher
 from newsstand.web.presentation import make_teaser
 
@@ -126,4 +126,35 @@ class SectionFeed(ArticleFeed):
 
 
 class SectionAtom(SectionFeed):
+    feed_type = Atom1Feed
+
+
+class TopicFeed(ArticleFeed):
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        # Named as the topic page names it: the first stored spelling, off the (slug, article)
+        # index.
+        slug = kwargs["slug"]
+        names = list(
+            ArticleTopic.objects.filter(slug=slug)
+            .order_by("article_id")
+            .values_list("name", flat=True)[:1]
+        )
+        if not names:
+            raise Http404("No articles on this topic.")
+        return slug, names[0]
+
+    def title(self, obj: tuple[str, str]) -> str:
+        return f"{obj[1]} on {SITE_NAME}"
+
+    def description(self, obj: tuple[str, str]) -> str:
+        return f"The latest articles on {obj[1]} on {SITE_NAME}."
+
+    def link(self, obj: tuple[str, str]) -> str:
+        return reverse("reader:topic", args=[obj[0]])
+
+    def articles(self, obj: tuple[str, str]) -> QuerySet[Article]:
+        return Article.objects.filter(topic_index__slug=obj[0])
+
+
+class TopicAtom(TopicFeed):
     feed_type = Atom1Feed

@@ -42,10 +42,10 @@ def follow_page_url(feed: SyncFeed) -> str:
 
 
 def follow_feed_url(feed: SyncFeed) -> str:
-    """A section's outgoing RSS feed here; a topic has none, so its page."""
+    """The section's or topic's outgoing RSS feed here."""
     if feed.kind == SECTIONS:
         return site(reverse("feeds:section_rss", args=[feed.key]))
-    return follow_page_url(feed)
+    return site(reverse("feeds:topic_rss", args=[feed.key]))
 
 
 def home_url() -> str:
