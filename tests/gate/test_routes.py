@@ -69,6 +69,8 @@ ROUTES: dict[str, str] = {
     "feeds/publishers/<path:slug>/atom/": FEED,
     "feeds/sections/<path:section>/rss/": FEED,
     "feeds/sections/<path:section>/atom/": FEED,
+    "feeds/topics/<str:slug>/rss/": FEED,
+    "feeds/topics/<str:slug>/atom/": FEED,
     "saved/": TEASERS,
     # The article pages the service worker keeps offline are fetched through the gate (and
     # never spend a free article, gate.policy.Reason.NOT_SPENT); this only lists their URLs.
@@ -151,6 +153,8 @@ def test_every_route_is_accounted_for():
 def _fill(route: str, values: dict[str, object]) -> str | None:
     """A concrete URL for `route`, or None where a parameter has no sensible value here."""
     kind = route.split("/", 1)[0] if not route.startswith("staff/") else route.split("/")[1]
+    if route.startswith("feeds/topics/"):
+        kind = "topics"  # a topic's feed: named by the topic's slug, not a publisher's
     article = values["article"]
     by_name = {
         "pk": {"articles": article, "stories": values["story"], "feeds": values["feed"]}
@@ -258,6 +262,7 @@ def test_no_route_leaks_full_text_to_readers_without_access(kind, site):
         "/api/articles",
         f"/feeds/publishers/{site['slug']}/rss/",
         "/feeds/sections/World/atom/",
+        "/feeds/topics/harbours/rss/",
         "/topics/harbours/",
         *(("/saved/", "/history/", "/saved/offline.json") if kind != "anonymous" else ()),
     ):
