@@ -421,7 +421,7 @@ def feed_icon(request: HttpRequest, client: AppPassword, feed_id: int) -> HttpRe
 @endpoint("GET")
 def icon(request: HttpRequest, client: AppPassword, icon_id: int) -> HttpResponse:
     # An icon is numbered as its publisher; only those of followed publishers are shown.
-    if icon_id not in queries.followed_publisher_ids(client.user):
+    if icon_id not in reader_feeds(client.user).publisher_ids:
         raise NotFound("Icon not found")
     return _icon_json(icon_id, "Icon not found")
 

@@ -37,7 +37,6 @@ from django.db.models import (
 from newsstand.articles.models import Article
 from newsstand.personal.models import ReadingHistory, SavedArticle
 from newsstand.personal.state import state_token
-from newsstand.sources.models import Publisher
 from newsstand.sync.feeds import (
     CATEGORY_IDS,
     CATEGORY_TITLES,
@@ -62,14 +61,6 @@ def window_days() -> float:
 
 def window_start(now: datetime) -> datetime:
     return now - timedelta(days=window_days())
-
-
-def followed_publisher_ids(user: Any) -> list[int]:
-    return list(reader_feeds(user).publisher_ids)
-
-
-def followed_publishers(user: Any) -> list[Publisher]:
-    return [f.publisher for f in reader_feeds(user).publishers if f.publisher is not None]
 
 
 def read_flag(user: Any) -> Exists:
