@@ -59,6 +59,9 @@ MAX_NEW_ITEMS_PER_REFRESH = 200
 THROTTLE_STATUSES = frozenset({429, 503})
 # How often a publisher's homepage is read again for its name and icon.
 IDENTITY_REFRESH = timedelta(days=7)
+# Error text kept with a feed and its check (characters): the message a staff member reads, not
+# a whole error page a server sent back.
+ERROR_MAX_CHARS = 2000
 
 
 @dataclass
@@ -192,11 +195,12 @@ def refresh_feed(
     duration_s = time.monotonic() - started
     if report.outcome in {"ok", "not_modified"} and claim_identity_check(feed.publisher):
         report.identity_due_for = feed.publisher_id
+    error = report.error or " ".join(filter(None, [report.note, report.item_error]))
     FeedCheck.objects.create(
         feed_id=feed.pk,
         outcome=report.outcome,
         error_kind=report.error_kind,
-        error=(report.error or " ".join(filter(None, [report.note, report.item_error])))[:2000],
+        error=error[:ERROR_MAX_CHARS],
         duration_ms=round(duration_s * 1000),
         entries=report.entries,
         new_articles=report.new_articles,
@@ -507,7 +511,7 @@ def _record_error(feed: Feed, message: str, *, retry_after_s: float | None = Non
     count = feed.error_count + 1
     Feed.objects.filter(pk=feed.pk).update(
         error_count=count,
-        last_error=message[:2000],
+        last_error=message[:ERROR_MAX_CHARS],
         last_error_at=now,
         last_checked_at=now,
         next_check_at=scheduling.next_check_after_error(now, count, retry_after_s=retry_after_s),

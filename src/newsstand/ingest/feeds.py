@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 MAX_FUTURE_SKEW = timedelta(days=1)
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 SNIFF_BYTES = 2048
+# A feed's language tag is cut at this many characters: BCP 47 tags in feeds are a few
+# characters long, anything longer is junk (and it goes no further than the parsed feed).
+LANGUAGE_TAG_MAX_CHARS = 16
 
 
 class FeedParseError(ValueError):
@@ -248,7 +251,7 @@ def _build(
     return ParsedFeed(
         title=plain_text(feed.get("title")),
         link=clean_text(link),
-        language=clean_text(language).replace("_", "-")[:16],
+        language=clean_text(language).replace("_", "-")[:LANGUAGE_TAG_MAX_CHARS],
         ttl_minutes=int(ttl_match.group(1)) if ttl_match else None,
         entries=parsed,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from newsstand.fields import fit
 from newsstand.server.models import SchedulerTurn
 
 
@@ -19,7 +20,9 @@ def take_turn(name: str, number: int, *, taken_by: str = "") -> bool:
             pass  # another scheduler created it first: the UPDATE below decides
     return (
         SchedulerTurn.objects.filter(name=name, number__lt=number).update(
-            number=number, taken_by=taken_by[:200], taken_at=timezone.now()
+            number=number,
+            taken_by=fit(SchedulerTurn, "taken_by", taken_by),
+            taken_at=timezone.now(),
         )
         == 1
     )
