@@ -151,3 +151,39 @@ def test_every_variable_the_docs_name_exists() -> None:
         if not _is_documented(name, documented)
     }
     assert not unknown, f"variables named in the docs but not in the table: {sorted(unknown)}"
+
+
+BENCHMARKS = REPO_ROOT / "docs" / "benchmarks.md"
+# `bench/x.py` or `-m bench.x` in the Makefile's bench recipe.
+BENCH_RUN = re.compile(r"(?:bench/(\w+)\.py|-m bench\.(\w+))")
+# bench/stories_scale.py runs as `-m bench.stories --scale`.
+RUN_THROUGH = {"stories_scale": "stories"}
+BENCH_ROW = re.compile(r"^\| `bench/(\w+)\.py`[^|]*\| (yes|no)\b", re.MULTILINE)
+
+
+def _make_bench_scripts() -> set[str]:
+    """The bench scripts `make bench` runs, read from the Makefile's recipe."""
+    recipe = re.search(
+        r"^bench:.*\n((?:\t.*\n)+)", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE
+    )
+    assert recipe, "the Makefile has no bench recipe"
+    return {a or b for a, b in BENCH_RUN.findall(recipe.group(1))}
+
+
+def test_the_benchmark_table_says_what_make_bench_runs() -> None:
+    rows = BENCH_ROW.findall(BENCHMARKS.read_text(encoding="utf-8"))
+    assert rows, "docs/benchmarks.md has no table of bench scripts"
+    named = [script for script, _ in rows]
+    assert [s for s, count in Counter(named).items() if count > 1] == []
+    run = _make_bench_scripts()
+    # Scripts make bench runs through another's option (their rows say "yes, as ...").
+    in_make = run | {script for script, via in RUN_THROUGH.items() if via in run}
+    assert {script for script, answer in rows if answer == "yes"} == in_make
+
+
+def test_every_bench_script_is_in_the_benchmarks_doc() -> None:
+    text = BENCHMARKS.read_text(encoding="utf-8")
+    scripts = sorted(p.name for p in (REPO_ROOT / "bench").glob("*.py") if p.stem != "__init__")
+    assert len(scripts) > 5, scripts
+    missing = [name for name in scripts if f"bench/{name}" not in text]
+    assert not missing, f"docs/benchmarks.md does not say what these are: {missing}"
