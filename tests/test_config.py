@@ -19,6 +19,7 @@ from newsstand.config import (
     env_numbers,
     env_path,
     group_from_mapping,
+    is_local_cache,
     load_group,
     shared_redis_url,
     task_queue_from_url,
@@ -147,7 +148,8 @@ def test_file_mailer_writes_the_message(tmp_path: Path) -> None:
 def test_cache_urls() -> None:
     assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
     file_cache = cache_from_url("file:///var/lib/newsstand/cache")
-    assert file_cache["BACKEND"].endswith("FileBasedCache")
+    assert file_cache["BACKEND"] == "newsstand.server.filecache.FileCache"
+    assert is_local_cache(file_cache)
     assert file_cache["LOCATION"] == "/var/lib/newsstand/cache"
     redis = cache_from_url("rediss://:secret@cache.internal:6380/2")
     assert redis == {

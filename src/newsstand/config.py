@@ -269,7 +269,7 @@ def cache_from_url(url: str) -> dict[str, object]:
         if not rest.startswith("/"):
             raise ValueError(f"NEWSSTAND_CACHE_URL={url!r}: a file cache needs an absolute path")
         return {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "newsstand.server.filecache.FileCache",
             "LOCATION": rest,
             **local_options,
         }
@@ -383,5 +383,6 @@ def is_local_cache(cache: Mapping[str, Any]) -> bool:
     return str(cache.get("BACKEND", "")).rsplit(".", 1)[-1] in {
         "LocMemCache",
         "FileBasedCache",
+        "FileCache",
         "DummyCache",
     }
