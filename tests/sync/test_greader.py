@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from newsstand.articles.models import Article
+from newsstand.personal.actions import note_article_opened
 from newsstand.personal.models import ReadingHistory, SavedArticle
 from newsstand.sync.actions import create_app_password, revoke_app_password
 from newsstand.sync.models import AppPassword
@@ -421,7 +422,7 @@ def test_edit_tag_is_history_and_saved(base, client, world, auth, csrf):
     client.edit_tags(auth, csrf, item_ids=[str(b)], remove_tags=[gr.STREAM_STARRED])
     assert not SavedArticle.objects.filter(user=world.user).exists()
     # Opening an article on the site marks it read in the app too.
-    ReadingHistory.objects.create(user=world.user, article_id=a)
+    note_article_opened(world.user, Article.objects.get(pk=a))
     assert a in _ids(client.get_stream_items_ids(auth, stream_id=gr.STREAM_READ))
     # Sharing and liking mean nothing here; an article outside the reader's entries is left alone.
     assert client.edit_tags(auth, csrf, item_ids=[str(b)], add_tags=[gr.STREAM_BROADCAST])

@@ -15,6 +15,7 @@ import pytest
 import requests
 from django.core.management import call_command
 
+from newsstand.personal.actions import note_article_opened
 from newsstand.personal.models import ReadingHistory, SavedArticle
 from newsstand.sync.actions import create_app_password
 from tests.gate.factories import LATER_MARKERS, MARKER, OPENING
@@ -173,7 +174,7 @@ def test_read_and_unread_are_the_history(world, client):
     client.update_entries([a], status="unread")
     assert not ReadingHistory.objects.filter(user=world.user, article_id=a).exists()
     # Opening an article on the site marks it read in the app too.
-    ReadingHistory.objects.create(user=world.user, article_id=world.articles[4].pk)
+    note_article_opened(world.user, world.articles[4])
     assert client.get_entry(world.articles[4].pk)["status"] == "read"
     client.mark_feed_entries_as_read(world.followed[0].pk)
     assert client.get_feed_counters()["unreads"][harbour] == 0

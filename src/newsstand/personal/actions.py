@@ -7,15 +7,14 @@ Every function takes the signed-in user and does one small write; views only cal
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.utils import timezone
 
 from newsstand.articles.models import Article
-from newsstand.personal.models import Follow, ReadingHistory, SavedArticle
+from newsstand.personal.models import Follow, ReadChange, ReadingHistory, SavedArticle
 from newsstand.personal.state import new_state_token
 from newsstand.personal.targets import FollowTarget
 
@@ -24,14 +23,34 @@ logger = logging.getLogger(__name__)
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
-def _state_changed(user_id: int) -> None:
+# Read changes are kept this long: longer than a kept total may go without a full count
+# (sync.tallies.RECOUNT_S), so none it still needs is pruned.
+READ_CHANGE_KEEP_S = 15 * 60
+
+
+def _state_changed(user_id: int, *, reads_only: bool = False) -> None:
     # Now, for what this transaction reads next, and inside a transaction again after commit:
     # another request reading between the first new token and the commit keeps figures of the
     # old state under it. (Outside one the write is already committed: once is enough, and an
     # article view, which calls this, pays for one cache write, not two.)
-    new_state_token(user_id)
+    new_state_token(user_id, reads_only=reads_only)
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: new_state_token(user_id))
+        transaction.on_commit(lambda: new_state_token(user_id, reads_only=reads_only))
+
+
+def _log_reads(user_id: int, article_ids: list[int], *, read: bool, now: datetime) -> None:
+    """Record read-state changes beside the History write (same transaction): sync.tallies
+    brings the reader's kept totals up to date from them."""
+    ReadChange.objects.bulk_create(
+        ReadChange(user_id=user_id, article_id=pk, read=read, at=now) for pk in article_ids
+    )
+
+
+def prune_read_changes(*, now: datetime | None = None) -> int:
+    """Forget read changes older than READ_CHANGE_KEEP_S (a periodic task); how many."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=READ_CHANGE_KEEP_S)
+    deleted, _ = ReadChange.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 def save_article(user: AbstractBaseUser, article_id: int, *, now: datetime | None = None) -> bool:
@@ -102,9 +121,12 @@ def unmute(user: AbstractBaseUser, kind: str, key: str) -> bool:
 
 def remove_from_history(user: AbstractBaseUser, article_id: int) -> bool:
     """Forget that the reader opened one article; True if it was in the history."""
-    deleted, _ = ReadingHistory.objects.filter(user_id=user.pk, article_id=article_id).delete()
+    with transaction.atomic():
+        deleted, _ = ReadingHistory.objects.filter(user_id=user.pk, article_id=article_id).delete()
+        if deleted:
+            _log_reads(user.pk, [article_id], read=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk)
+        _state_changed(user.pk, reads_only=True)
         logger.info("history entry removed user_id=%s article_id=%s", user.pk, article_id)
     return bool(deleted)
 
@@ -112,6 +134,7 @@ def remove_from_history(user: AbstractBaseUser, article_id: int) -> bool:
 def clear_history(user: AbstractBaseUser) -> int:
     """Forget every article the reader opened; the number of entries removed."""
     deleted, _ = ReadingHistory.objects.filter(user_id=user.pk).delete()
+    # Not recorded article by article (a History of 90,000): kept totals are counted again.
     _state_changed(user.pk)
     logger.info("history cleared user_id=%s entries=%d", user.pk, deleted)
     return deleted
@@ -138,21 +161,26 @@ def mark_read(
         ReadingHistory(user_id=user.pk, article_id=pk, first_read_at=when, last_read_at=when)
         for pk in sorted(ids - already)
     ]
-    # ignore_conflicts: a row a concurrent request wrote meanwhile is just as read.
-    ReadingHistory.objects.bulk_create(rows, ignore_conflicts=True)
+    # ignore_conflicts: a row a concurrent request wrote meanwhile is just as read (and its
+    # change logged twice says the same: unread before, read after).
+    with transaction.atomic():
+        ReadingHistory.objects.bulk_create(rows, ignore_conflicts=True)
+        _log_reads(user.pk, [row.article_id for row in rows], read=True, now=when)
     if rows:
-        _state_changed(user.pk)
+        _state_changed(user.pk, reads_only=True)
         logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
     return len(rows)
 
 
 def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
     """Take articles out of the reader's History (a reading app's "mark as unread")."""
-    deleted, _ = ReadingHistory.objects.filter(
-        user_id=user.pk, article_id__in=set(article_ids)
-    ).delete()
+    with transaction.atomic():
+        rows = ReadingHistory.objects.filter(user_id=user.pk, article_id__in=set(article_ids))
+        ids = list(rows.values_list("article_id", flat=True))
+        deleted, _ = ReadingHistory.objects.filter(user_id=user.pk, article_id__in=ids).delete()
+        _log_reads(user.pk, ids, read=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk)
+        _state_changed(user.pk, reads_only=True)
         logger.info("marked unread user_id=%s articles=%d", user.pk, deleted)
     return deleted
 
@@ -173,16 +201,22 @@ def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None
         f"INSERT INTO {table} (user_id, article_id, first_read_at, last_read_at, read_count) "  # noqa: S608 - the table name comes from the model, values are parameters
         "VALUES (%s, %s, %s, %s, 1) "
         "ON CONFLICT (user_id, article_id) DO UPDATE SET "
-        f"last_read_at = excluded.last_read_at, read_count = {table}.read_count + 1"
+        f"last_read_at = excluded.last_read_at, read_count = {table}.read_count + 1 "
+        "RETURNING read_count"
     )
     # Inside a transaction (tests, ATOMIC_REQUESTS) a failed statement would poison the rest of
-    # the request on PostgreSQL; a savepoint confines it. Outside one, the statement is atomic.
-    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    # the request on PostgreSQL; a savepoint confines it. Outside one, the upsert and the read
+    # change it records commit together.
     try:
-        with guard, connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [user.pk, article.pk, when, when])
+            first_read = cursor.fetchone()[0] == 1
+            if first_read:
+                _log_reads(user.pk, [article.pk], read=True, now=now or timezone.now())
     except Exception:
         logger.exception("history not recorded user_id=%s article_id=%s", user.pk, article.pk)
         return False
-    _state_changed(user.pk)
+    # Opened again, it was read already: nothing an app counts has changed.
+    if first_read:
+        _state_changed(user.pk, reads_only=True)
     return True

@@ -22,26 +22,38 @@ AnyUser = AbstractBaseUser | AnonymousUser
 STATE_TOKEN_TTL_S = 7 * 24 * 3600
 
 
-def _token_key(user_id: int) -> str:
-    return f"personal:state-token:{user_id}"
+def _token_key(user_id: int, what: str = "state") -> str:
+    return f"personal:{what}-token:{user_id}"
 
 
 def state_token(user_id: int) -> str:
     """A token that changes whenever the reader's History, Saved or follows change (every
     change goes through personal.actions), so what is computed from them can be kept under it
-    in the shared cache: the sync APIs' unread totals and counters."""
+    in the shared cache: the sync APIs' counters and where their pages ended."""
     token = cache.get_or_set(_token_key(user_id), uuid.uuid4().hex, STATE_TOKEN_TTL_S)
     return str(token)
 
 
-def new_state_token(user_id: int) -> None:
-    """Retire the reader's state token; the next `state_token` draws a new one.
+def entries_token(user_id: int) -> str:
+    """A token that changes when the reader's Saved or follows change, or their History in a
+    way `ReadChange` does not record (cleared): what a total kept under it needs to be counted
+    again for. Read changes alone leave it (sync.tallies applies them)."""
+    token = cache.get_or_set(_token_key(user_id, "entries"), uuid.uuid4().hex, STATE_TOKEN_TTL_S)
+    return str(token)
+
+
+def new_state_token(user_id: int, *, reads_only: bool = False) -> None:
+    """Retire the reader's state token (and, unless only reads changed and were recorded as
+    `ReadChange`s, the entries token); the next `state_token` draws a new one.
 
     A delete, not a write of the new token: it is called on every article a reader opens, and a
     write to the default file cache lists the cache's directory (12 ms at 3,800 entries), a
     delete removes one file. Only readers whose apps sync ever draw a token again.
     """
-    cache.delete(_token_key(user_id))
+    if reads_only:
+        cache.delete(_token_key(user_id))
+    else:
+        cache.delete_many([_token_key(user_id), _token_key(user_id, "entries")])
 
 
 @dataclass(frozen=True)

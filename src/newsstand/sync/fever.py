@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from newsstand.sync import actions, queries
+from newsstand.sync import actions, queries, tallies
 from newsstand.sync.clients import throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
@@ -84,7 +84,7 @@ def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str
         qs = queries.entries(user, now, flt).order_by("-pk")
     else:
         qs = queries.entries(user, now, EntryFilter(after_id=since_id or 0)).order_by("pk")
-    total = queries.kept(user, now, "fever-total", lambda: queries.count_entries(user, now))
+    total = queries.kept(user, now, "fever-total", lambda: tallies.total(user, now))
     articles = queries.mark_state(user, list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL]))
     gate = Gate(user, articles, now)
     reader = reader_feeds(user)

@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from newsstand.articles.models import Article
 from newsstand.personal.state import is_saved
-from newsstand.sync import actions, queries
+from newsstand.sync import actions, queries, tallies
 from newsstand.sync.clients import basic_or_token, throttle
 from newsstand.sync.entries import ENTRY_FIELDS
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
@@ -214,7 +214,7 @@ def _list_entries(
         user,
         now,
         f"miniflux-total:{flt!r}",
-        lambda: queries.count_entries(user, now, flt, reader),
+        lambda: tallies.total(user, now, flt, reader),
         scope,
     )
     order = request.GET.get("order", "published_at")

@@ -129,7 +129,14 @@ def _oldest_entry(user: Any, now: datetime) -> datetime | None:
 def count_entries(
     user: Any, now: datetime, flt: EntryFilter = EntryFilter(), feeds: ReaderFeeds | None = None
 ) -> int:
-    """How many entries match `flt`: `entries(...).count()`, counted in two parts.
+    """How many entries match `flt`: `entries(...).count()`, counted in parts (`count_parts`)."""
+    return sum(part.count() for part in count_parts(user, now, flt, feeds))
+
+
+def count_parts(
+    user: Any, now: datetime, flt: EntryFilter = EntryFilter(), feeds: ReaderFeeds | None = None
+) -> list[QuerySet[Article]]:
+    """`entries(...)` as disjoint querysets whose counts add up to its count.
 
     The window's entries are counted through the (publisher, published_at, id) index alone,
     and saved ones outside the window apart: counted as one, the OR with the saved ones stops
@@ -138,12 +145,24 @@ def count_entries(
     """
     feeds = feeds or reader_feeds(user)
     if flt.starred:
-        return entries(user, now, flt, feeds).count()
+        return [entries(user, now, flt, feeds)]
     in_window = _in_window(feeds, now)
     saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
     window = _filtered(Article.objects.filter(in_window), user, flt, feeds)
     outside = _filtered(Article.objects.filter(pk__in=saved).exclude(in_window), user, flt, feeds)
-    return window.count() + outside.count()
+    return [window, outside]
+
+
+def leaving_window(
+    user: Any, then: datetime, now: datetime, flt: EntryFilter, feeds: ReaderFeeds
+) -> QuerySet[Article]:
+    """Entries at `then` that are none at `now`: the window's, published before its new start
+    and not saved (a saved article stays an entry)."""
+    if flt.starred:
+        return Article.objects.none()
+    saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
+    band = Article.objects.filter(_in_window(feeds, then), published_at__lt=window_start(now))
+    return _filtered(band.exclude(pk__in=saved), user, flt, feeds)
 
 
 def _in_window(feeds: ReaderFeeds, now: datetime) -> Q:

@@ -1,0 +1,20 @@
+"""Background work for personal state on the Huey consumer (Huey autodiscovers this module)."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from newsstand.personal import actions
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def prune_read_changes_tick() -> None:
+    """Every five minutes: forget read changes no kept total can still need."""
+    pruned = actions.prune_read_changes()
+    if pruned:
+        log.debug("read changes pruned=%d", pruned)

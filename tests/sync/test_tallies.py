@@ -1,0 +1,156 @@
+"""Kept totals (sync.tallies): brought up to date by what changed, always equal to a count.
+
+Each step changes the reader's state or the articles the way the product does, then compares
+the kept total with `queries.count_entries` for a set of filters, and says whether it was
+brought up to date or counted again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from newsstand.personal import actions as personal
+from newsstand.personal.models import ReadChange
+from newsstand.sync import tallies
+from newsstand.sync.feeds import reader_feeds
+from newsstand.sync.queries import EntryFilter, count_entries, window_days
+from tests.gate.factories import make_gated_article
+from tests.sync.factories import make_world
+
+pytestmark = pytest.mark.django_db
+
+FILTERS = [
+    EntryFilter(),
+    EntryFilter(read=False),
+    EntryFilter(read=True),
+    EntryFilter(read=False, starred=False),
+    EntryFilter(starred=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def full_counts(monkeypatch):
+    """The filters counted in full since the last `_check`."""
+    counted: list[EntryFilter] = []
+    real = tallies.counted
+
+    def spy(user, now, flt, feeds):
+        counted.append(flt)
+        return real(user, now, flt, feeds)
+
+    monkeypatch.setattr(tallies, "counted", spy)
+    return counted
+
+
+def _check(world, now, full_counts, *, derived: bool) -> None:
+    """Every filter's kept total equals a full count; `derived`: none was counted in full."""
+    full_counts.clear()
+    for flt in FILTERS:
+        feeds = reader_feeds(world.user)
+        got = tallies.total(world.user, now, flt, feeds)
+        expected = count_entries(world.user, now, flt, feeds)
+        assert got == expected, (flt, got, expected)
+    assert full_counts == ([] if derived else FILTERS)
+
+
+def test_a_kept_total_follows_reads_articles_and_the_window(world_now, full_counts):
+    world, now = world_now
+    a, b, c = world.articles[0], world.articles[1], world.articles[2]
+    edge = now - timedelta(days=window_days()) + timedelta(minutes=2)
+    leaving = [make_gated_article(world.followed[0], published_at=edge) for _ in range(3)]
+    personal.mark_read(world.user, [leaving[0].pk])
+    personal.save_article(world.user, leaving[2].pk)
+    _check(world, now, full_counts, derived=False)
+
+    personal.mark_read(world.user, [a.pk, b.pk])
+    _check(world, now, full_counts, derived=True)
+
+    personal.mark_unread(world.user, [a.pk])
+    personal.note_article_opened(world.user, c)
+    personal.note_article_opened(world.user, c)  # opened again: no change
+    _check(world, now, full_counts, derived=True)
+
+    # Read, unread and read again: the first change says before, the last says now.
+    personal.mark_read(world.user, [a.pk])
+    personal.remove_from_history(world.user, a.pk)
+    personal.mark_read(world.user, [a.pk])
+    # Unread and read again: no change in the end.
+    personal.remove_from_history(world.user, b.pk)
+    personal.mark_read(world.user, [b.pk])
+    _check(world, now, full_counts, derived=True)
+
+    # A new article, then one read before anything counted it.
+    fresh = make_gated_article(world.followed[0], title="Fresh", published_at=now)
+    _check(world, now, full_counts, derived=True)
+    newer = make_gated_article(world.followed[1], title="Newer", published_at=now)
+    personal.mark_read(world.user, [newer.pk])
+    _check(world, now, full_counts, derived=True)
+    assert fresh.pk < newer.pk
+
+    # The window moves on, past two entries at its edge (one read, one not; one saved stays).
+    later = now + timedelta(minutes=3)
+    _check(world, later, full_counts, derived=True)
+    assert count_entries(world.user, later) == count_entries(world.user, now) - 2
+
+
+def test_saved_follows_and_a_cleared_history_count_again(world_now, full_counts):
+    world, now = world_now
+    a = world.articles[0]
+    _check(world, now, full_counts, derived=False)
+    personal.save_article(world.user, a.pk)
+    _check(world, now, full_counts, derived=False)
+    personal.mark_read(world.user, [a.pk])
+    _check(world, now, full_counts, derived=True)
+    personal.unsave_article(world.user, a.pk)
+    _check(world, now, full_counts, derived=False)
+    personal.clear_history(world.user)
+    _check(world, now, full_counts, derived=False)
+
+
+def test_a_total_is_counted_again_when_it_is_old_or_changes_are_many(world_now, monkeypatch):
+    world, now = world_now
+    flt = EntryFilter(read=False)
+    assert tallies.total(world.user, now, flt) == 5
+    # An edit the log does not see (an article moved out of the window) shows after RECOUNT_S.
+    world.articles[1].published_at = now - timedelta(days=60)
+    world.articles[1].save(update_fields=["published_at"])
+    assert tallies.total(world.user, now + timedelta(seconds=10), flt) == 5
+    later = now + timedelta(seconds=tallies.RECOUNT_S + 1)
+    assert tallies.total(world.user, later, flt) == 4
+    # Past MAX_CHANGES read changes, counting again is as quick as applying them.
+    monkeypatch.setattr(tallies, "MAX_CHANGES", 2)
+    personal.mark_read(world.user, [p.pk for p in world.articles[2:]])
+    assert tallies.total(world.user, later, flt) == 1
+
+
+def test_read_changes_are_kept_for_minutes_then_pruned(world_now):
+    world, now = world_now
+    personal.mark_read(world.user, [world.articles[0].pk], now=now)
+    personal.mark_unread(world.user, [world.articles[0].pk])
+    assert list(ReadChange.objects.values_list("article_id", "read")) == [
+        (world.articles[0].pk, True),
+        (world.articles[0].pk, False),
+    ]
+    soon = timezone.now() + timedelta(seconds=personal.READ_CHANGE_KEEP_S - 60)
+    assert personal.prune_read_changes(now=soon) == 0
+    late = timezone.now() + timedelta(seconds=personal.READ_CHANGE_KEEP_S + 60)
+    assert personal.prune_read_changes(now=late) == 2
+    # Longer kept than a total may go uncounted, or a total would miss changes pruned.
+    assert personal.READ_CHANGE_KEEP_S > tallies.RECOUNT_S
+
+
+@pytest.fixture
+def world_now():
+    world = make_world()
+    return world, timezone.now()
