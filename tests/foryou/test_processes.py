@@ -1,5 +1,5 @@
 """One reader, one page, from every web process: two separate Python processes against the test
-database (a file), as two gunicorn workers would be."""
+database (SQLite's file, or PostgreSQL's), as two gunicorn workers would be."""
 
 from __future__ import annotations
 
@@ -26,11 +26,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PROCESS_TIMEOUT_S = 300
 
 
+def _database_url() -> str:
+    """The test database, for other processes (its rows are committed: a transactional test)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def _page(user_id: int, now: str, *, cache_url: str, background: bool) -> dict[str, Any]:
-    database = connection.settings_dict["NAME"]
     env = {
         **os.environ,
-        "NEWSSTAND_DATABASE_URL": f"sqlite:///{database}",
+        "NEWSSTAND_DATABASE_URL": _database_url(),
         "NEWSSTAND_CACHE_URL": cache_url,
         "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND": "1" if background else "0",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)]),
@@ -52,8 +60,6 @@ def _page(user_id: int, now: str, *, cache_url: str, background: bool) -> dict[s
 @pytest.fixture
 def reader(news_texts: NewsTexts) -> Any:
     """A reader with reads, a save and follows, over storied news with Top stories."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the processes open the test database as a SQLite file")
     news = make_news(news_texts, with_stories=True)
     user = make_user()
     for i in (0, 5, 9, 14):

@@ -261,3 +261,23 @@ def test_assignment_links_related_stories(publishers: list[Publisher], settings,
     html = client.get(ruling.get_absolute_url()).content.decode()
     related = html[html.index("Related stories") :].split("</aside>")[0]
     assert "Senator Maria Lopez weds" in related and "sourdough" not in related
+
+
+def test_the_ten_minute_task_assigns_leftovers_of_any_age(publishers: list[Publisher]) -> None:
+    """What repairs a crash between storing and assigning runs on its own, not only by hand."""
+    from huey.contrib.djhuey import HUEY
+
+    from newsstand.stories import tasks
+
+    periodic = {t.__name__: t for t in HUEY._registry._periodic_tasks}
+    assert "assign_leftovers_tick" in periodic
+    # Every ten minutes, whatever the hour.
+    due = periodic["assign_leftovers_tick"]().validate_datetime
+    assert due(timezone.now().replace(hour=3, minute=10, second=0, microsecond=0))
+    assert not due(timezone.now().replace(hour=3, minute=11, second=0, microsecond=0))
+    old = article(publishers[0], EVENTS["flood"][0], 24 * 30)
+    recent = article(publishers[1], EVENTS["strike"][0], 1)
+    tasks.assign_leftovers_tick.call_local()
+    assert Article.objects.get(pk=old.pk).story_id is not None
+    assert Article.objects.get(pk=recent.pk).story_id is not None
+    assert_consistent()

@@ -9,8 +9,10 @@ one story with the right count, and the same copies recognised as with the one p
 
 The database is the one this test pass runs on: on SQLite the test database itself (a file the
 processes open; the test is transactional, so it is emptied afterwards); on PostgreSQL a
-database of its own, `newsstand_stories_conc`, created and dropped here (never `newsstand` or
-the test database, which the processes could not share).
+database of its own named after the test database (`test_newsstand_conc`, say), created and
+dropped here (never `newsstand` or the test database, which the processes could not share; named
+after it so that test passes of other checkouts or xdist workers on one server do not drop each
+other's).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from tests.httpserver import PublisherWeb
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PG_NAME = "newsstand_stories_conc"
 ORIGINALS = 24
 COPIES = 16  # of the originals, carried by publisher B too
 B_OWN = 8
@@ -151,6 +152,8 @@ def database(tmp_path: Path) -> Iterator[str]:
         return
     import psycopg
 
+    # The test database's name is already unique per pass and xdist worker.
+    pg_name = f"{connection.settings_dict['NAME']}_conc"
     conninfo = {
         "host": db["HOST"],
         "port": db["PORT"] or 5432,
@@ -158,17 +161,17 @@ def database(tmp_path: Path) -> Iterator[str]:
         "password": db["PASSWORD"] or None,
     }
     with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{pg_name}"')
     user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    url = f"postgres://{user}@{db['HOST']}:{conninfo['port']}/{PG_NAME}"
+    url = f"postgres://{user}@{db['HOST']}:{conninfo['port']}/{pg_name}"
     try:
         env = {**_base_env(), "NEWSSTAND_DATA_DIR": str(tmp_path), "NEWSSTAND_DATABASE_URL": url}
         _newsstand(env, "migrate", "--no-input")
         yield url
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
 
 def _setup(database: str, data_dir: Path, web: PublisherWeb, pages: list[Page]) -> Setup:

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from newsstand.articles.models import Article
 from newsstand.stories import actions
 from newsstand.stories.models import Pick, Story
 from newsstand.stories.top import top_stories
@@ -123,6 +124,31 @@ def test_ranking_page_shows_the_order_readers_see(staff_client, client):
     home = client.get(reverse("reader:home")).content.decode()
     block = home[home.index("story-block--top") :]
     assert block.index(readers[0]) < block.index(readers[1]) < block.index("Solo scoop")
+
+
+def test_ranking_page_marks_the_story_that_leads_the_home_page(staff_client, client):
+    """The home opens on the best-ranked Top story with a picture, above the ones ranked
+    before it: staff see which, so their #1 and the story readers see first never disagree
+    unexplained."""
+    now = timezone.now()
+    make_story("Unpictured leader", publishers=3, updated=now)
+    pictured = make_story("Pictured runner-up", publishers=2, updated=now)
+    make_story("Pictured third", publishers=2, updated=now - timedelta(hours=5))
+    for story in Story.objects.filter(headline__startswith="Pictured"):
+        Article.objects.filter(pk=story.representative_id).update(
+            lead_image_url="https://img.example/lead.jpg"
+        )
+    actions.rank_stories()
+    html = staff_client.get(reverse("reader:staff:ranking")).content.decode()
+    rows = re.findall(
+        r'<tr class="rank-row[^"]*">.*?</tr>\s*(?=<tr class="rank-row|</tbody>)', html, re.S
+    )
+    assert len(rows) == 3
+    marked = [r for r in rows if "Leads the home page" in r]
+    assert len(marked) == 1 and "Pictured runner-up" in marked[0]
+    home = client.get(reverse("reader:home")).content.decode()
+    lead = re.search(r'<article class="lead-story".*?</article>', home, flags=re.S)
+    assert lead is not None and f'href="{pictured.get_absolute_url()}"' in lead.group(0)
 
 
 def test_ranking_page_when_nothing_is_ranked(staff_client):

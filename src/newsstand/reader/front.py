@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.text import Truncator
 
 from newsstand.sources.models import Publisher
-from newsstand.stories.top import TopStory
+from newsstand.stories.top import TopStory, home_lead
 from newsstand.web.presentation import ArticleCard, image_src
 
 # The lead's text under its headline, in characters (the block's own leads say more).
@@ -45,24 +45,25 @@ def choose_lead(
 ) -> tuple[Lead | None, list[TopStory]]:
     """The lead and at most `limit` Top stories to list under it.
 
-    The best-ranked Top story that has a picture leads and leaves the list, so no headline shows
-    twice. Without one, the newest article with a picture leads and the list stays whole. No
-    picture anywhere: no lead, the page opens on Top stories as before.
+    The best-ranked Top story that has a picture leads (`stories.top.home_lead`, which the staff
+    ranking marks too) and leaves the list, so no headline shows twice. Without one, the newest
+    article with a picture leads and the list stays whole. No picture anywhere: no lead, the
+    page opens on Top stories as before.
     """
-    for index, item in enumerate(top):
-        if item.image_url:
-            story = item.story
-            rest = [*top[:index], *top[index + 1 :]]
-            lead = Lead(
-                title=story.headline,
-                url=item.url,
-                image_url=item.image_url,
-                publisher=item.publisher,
-                section=item.representative.section if item.representative else "",
-                text=_clip(story.lead),
-                others=item.others,
-            )
-            return lead, rest[:limit]
+    index = home_lead(top)
+    if index is not None:
+        item, story = top[index], top[index].story
+        rest = [*top[:index], *top[index + 1 :]]
+        lead = Lead(
+            title=story.headline,
+            url=item.url,
+            image_url=item.image_url,
+            publisher=item.publisher,
+            section=item.representative.section if item.representative else "",
+            text=_clip(story.lead),
+            others=item.others,
+        )
+        return lead, rest[:limit]
     for card in cards:
         article = card.article
         if image_src(article.lead_image_url):

@@ -32,15 +32,20 @@ from newsstand.reader.sections import busy_sections, section_blocks
 from newsstand.stories.coverage import related_for, story_coverage
 from newsstand.stories.models import Story
 from newsstand.stories.picks import active_picks
-from newsstand.stories.top import TopStory, top_stories
+from newsstand.stories.top import (
+    HOME_LEAD_CANDIDATES,
+    HOME_TOP_STORIES,
+    TopStory,
+    top_stories,
+)
 from newsstand.web.listing import card_page, is_htmx_fragment, render_cards
 from newsstand.web.presentation import body_images, make_teaser, shown_caption, was_updated
 from newsstand.web.visitors import is_prefetch
 
 logger = logging.getLogger(__name__)
 
-# Top stories and Our Picks: how many on the home page, and in the article page's aside.
-HOME_TOP_STORIES = 8
+# Top stories and Our Picks: how many on the home page (Top stories: stories.top's
+# HOME_TOP_STORIES, which the staff ranking's lead mark follows), and in the article's aside.
 # Latest on the home page, per page: on a phone 30 cards were ~13,500 px; "More" appends the next.
 HOME_LATEST_PER_PAGE = 12
 HOME_PICKS = 6
@@ -75,7 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render_cards(request, "reader/home.html", context)
     if page.number == 1:
         # One more than the block shows: the lead is usually one of them.
-        top = top_stories(HOME_TOP_STORIES + 1, with_representative=True)
+        top = top_stories(HOME_LEAD_CANDIDATES, with_representative=True)
         context["lead"], context["top_stories"] = choose_lead(top, cards, limit=HOME_TOP_STORIES)
         context["our_picks"] = active_picks(timezone.now(), limit=HOME_PICKS)
         context["sections"] = section_blocks(articles, busy_sections())

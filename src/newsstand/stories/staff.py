@@ -27,7 +27,7 @@ from newsstand.stories.picks import (
     search_stories,
 )
 from newsstand.stories.ranking import RankingSettings
-from newsstand.stories.top import COVERED_PUBLISHERS, ranking_rows
+from newsstand.stories.top import COVERED_PUBLISHERS, HOME_LEAD_CANDIDATES, ranking_rows
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "config": RankingSettings.from_settings(),
         "covered_publishers": COVERED_PUBLISHERS,
+        "lead_candidates": HOME_LEAD_CANDIDATES,
         "last_ranked": Story.objects.aggregate(last=Max("ranked_at"))["last"],
     }
     return render(request, "stories/staff/ranking.html", context)

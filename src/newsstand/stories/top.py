@@ -8,6 +8,7 @@ by score; the staff page shows each story's tier beside the parts of its score.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +90,20 @@ class TopStory:
 
 # Stories covered by at least this many publishers rank above every other story.
 COVERED_PUBLISHERS = 2
+# Top stories the home page lists under its lead. The lead is the best-ranked story with a
+# picture among one more than these (so the list stays full when the lead leaves it).
+HOME_TOP_STORIES = 8
+HOME_LEAD_CANDIDATES = HOME_TOP_STORIES + 1
+
+
+def home_lead(top: Sequence[TopStory]) -> int | None:
+    """Which of these Top stories (readers' order) leads the home page, by its index: the
+    best-ranked with a picture among the first `HOME_LEAD_CANDIDATES`; None when none has one.
+    The home page (reader.front.choose_lead) and the staff ranking both ask this."""
+    for index, item in enumerate(top[:HOME_LEAD_CANDIDATES]):
+        if item.image_url:
+            return index
+    return None
 
 
 def reader_order(stories: QuerySet[Story]) -> QuerySet[Story]:
@@ -142,6 +157,8 @@ class RankingRow:
     signals: tuple[SignalRow, ...]
     # True: covered by `COVERED_PUBLISHERS` or more, ranked above every story that is not.
     covered: bool
+    # True: the home page opens on this story (`home_lead`), above those ranked before it.
+    leads_home: bool = False
 
 
 def _number(value: Any) -> float:
@@ -156,8 +173,17 @@ def ranking_rows(limit: int = 50) -> list[RankingRow]:
     """The top stories in readers' order with their stored breakdowns, bars scaled to the
     largest contribution."""
     stories = list(
-        reader_order(Story.objects.only(*TOP_STORY_FIELDS, "score_details", "ranked_at"))[:limit]
+        reader_order(
+            Story.objects.select_related("representative").only(
+                *TOP_STORY_FIELDS,
+                "score_details",
+                "ranked_at",
+                "representative__id",
+                "representative__lead_image_url",
+            )
+        )[:limit]
     )
+    lead = home_lead([TopStory(story=s, url="") for s in stories])
     parsed: list[list[tuple[str, float, float]]] = []
     for story in stories:
         details = story.score_details if isinstance(story.score_details, dict) else {}
@@ -177,6 +203,7 @@ def ranking_rows(limit: int = 50) -> list[RankingRow]:
                 for name, raw, c in signals
             ),
             covered=bool(getattr(story, "covered", 0)),
+            leads_home=index == lead,
         )
-        for story, signals in zip(stories, parsed, strict=True)
+        for index, (story, signals) in enumerate(zip(stories, parsed, strict=True))
     ]
