@@ -18,6 +18,7 @@ from newsstand.accounts.actions import add_user
 from newsstand.articles.actions import index_article_topics
 from newsstand.membership.actions import start_trial
 from newsstand.membership.models import Membership
+from newsstand.personal import actions as personal
 from newsstand.personal.models import Follow, SavedArticle
 from newsstand.reader.views import HOME_LATEST_PER_PAGE
 from newsstand.web.listing import ARTICLES_PER_PAGE
@@ -124,6 +125,25 @@ def test_save_then_read_offline(
     assert page.get_by_role("heading", level=1).inner_text() == "You are offline"
     page.goto(reverse("personal:saved"))
     assert page.locator(".card__title a").all_inner_texts() == [target.title]
+
+
+def test_articles_saved_elsewhere_are_kept_offline_once_saved_is_opened(
+    page: Page, context: BrowserContext, reader_data: ReaderData
+) -> None:
+    """Issue 15: opening Saved never refreshed /saved/offline.json, so articles saved earlier
+    (on another device, before this worker was installed) said "You are offline"."""
+    user = _sign_in(page)
+    _under_service_worker(page)
+    target = reader_data.articles[1]
+    article_path = reverse("reader:article", args=[target.pk])
+    personal.save_article(user, target.pk)  # not through this browser: no save for its worker
+    page.goto(reverse("personal:saved"))
+    assert page.locator(".card__title a").all_inner_texts() == [target.title]
+    _wait_until_saved_offline(page, article_path)
+
+    context.set_offline(True)
+    page.goto(article_path)
+    assert page.get_by_role("heading", level=1).inner_text() == target.title
 
 
 def test_plain_form_save_through_the_service_worker(

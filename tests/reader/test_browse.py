@@ -66,6 +66,20 @@ def test_publisher_page_shows_about_sections_and_latest(client, django_assert_ma
     assert _titles(second)[-1] == "Guardian 00"
 
 
+def test_every_card_names_its_publisher_with_its_logo(client):
+    """Issue 15: publishers' logos on cards (the kicker: logo, then name)."""
+    icons = {}
+    for name in ("Harbour Times", "Reuters"):
+        publisher = make_publisher(name)
+        make_article(publisher, title=f"From {name}", section="World")
+        icons[name] = reverse("reader:publisher_icon", args=[publisher.slug])
+    html = client.get(reverse("reader:section", args=["World"])).content.decode()
+    kickers = re.findall(r'class="kicker__publisher"[^>]*>(<img [^>]+>)([^<]+)</a>', html)
+    assert sorted(name for _, name in kickers) == ["Harbour Times", "Reuters"]
+    for logo, name in kickers:
+        assert f'src="{icons[name]}?v=' in logo and 'alt=""' in logo
+
+
 def test_unknown_publisher_is_404(client):
     assert client.get(reverse("reader:publisher", args=["nobody"])).status_code == 404
 

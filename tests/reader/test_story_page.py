@@ -74,8 +74,11 @@ def test_story_page_groups_coverage_and_folds_wire_copies(
     assert "4 publishers" in html and "5 articles" in html
     assert "First seen" in html and "Last updated" in html
     # Coverage grouped by publisher, in the order they first covered the story.
-    names = re.findall(r'class="publisher-coverage__name">(?:<img [^>]+>)?([^<]+)<', html)
-    assert names == ["AP", "BBC", "Reuters"]
+    coverage = re.findall(r'class="publisher-coverage__name">(<img [^>]+>)([^<]+)<', html)
+    assert [name for _, name in coverage] == ["AP", "BBC", "Reuters"]
+    # Each with its logo (issue 15): Newsstand's copy of the publisher's icon.
+    for logo, _ in coverage:
+        assert 'class="publisher-logo"' in logo and "/icon?v=" in logo
     # The copy is shown once, under its original, with its carrier named.
     assert "UPDATE: 4,000 evacuated in Valencia" not in html
     assert "also carried by Local Post" in html

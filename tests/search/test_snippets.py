@@ -35,6 +35,24 @@ def test_public_text_is_the_summary_and_the_gates_teaser_only() -> None:
     assert MARKER in gated_body()  # the marker really is in the body
 
 
+def test_a_summary_the_teaser_already_opens_with_is_quoted_once() -> None:
+    """Feeds and pages often give the first paragraph as the summary: the snippet read it twice
+    ("The smooth closure … estuary. The smooth closure … estuary.")."""
+    first = "The smooth closure of the Port Aldine barrier has renewed calls for defences."
+    body = f"<p>{first}</p>{gated_html()}"
+    assert public_text(_article(first, body)).count("smooth closure") == 1
+    # Spacing, case and a summary cut short with an ellipsis make no difference.
+    cut = "the  smooth closure of the Port Aldine barrier has renewed…"
+    assert public_text(_article(cut, body)).count("smooth closure") == 1
+    # A summary that opens with the whole teaser (a short body) says it all.
+    brief = "<p>One two three four five six seven eight nine ten.</p>"
+    longer = "One two three four five six seven eight nine ten."
+    assert public_text(_article(longer, brief)) == longer
+    # A summary that says something else keeps its place, and the teaser follows.
+    other = "Engineers inspected the pier."
+    assert public_text(_article(other, body)).startswith(other + "\n\n" + first)
+
+
 def test_marks_stemmed_forms_and_escapes_everything_else() -> None:
     h = make_highlighter(parse_query("elections <script>"))
     html = h.mark("Elections & <b>election</b> day: an electorate <script>alert(1)</script>")

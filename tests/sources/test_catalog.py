@@ -72,6 +72,12 @@ def test_shipped_catalogue_is_written_news_with_clean_names() -> None:
     assert by_slug["9news-com"].name == "9News"
     assert by_slug["dailymail-co-uk"].name == "Daily Mail"
     assert by_slug["autocar-co-uk"].name == "Autocar"
+    # Feed titles the rules read wrongly (doubled, a sentence, a tagline, a section).
+    assert by_slug["jansatta-com"].name == "Jansatta"
+    assert by_slug["japantimes-co-jp"].name == "The Japan Times"
+    assert by_slug["img-com-ua"].name == "Korrespondent.net"
+    assert by_slug["yesstyle-com"].name == "The YesStylist"
+    assert by_slug["ign-com"].name == "IGN"
     names = [p.name for p in by_slug.values()]
     assert not [n for n in names if n.casefold() in {"news", "home", "rss", "world", "blog"}]
     assert not [n for n in names if n[0] in "-|:" or n.lower().startswith("http")]

@@ -96,6 +96,10 @@ def test_unknown_publisher_is_404(client: Client) -> None:
     [
         ("Global Dispatch", "GD"),
         ("The Guardian", "G"),
+        ("Le Monde", "M"),
+        # "Los" and "Las" begin places more often than papers: not "AT" for the LA Times.
+        ("Los Angeles Times", "LA"),
+        ("Las Vegas Sun", "LV"),
         ("bdnews24.com", "B"),
         ("朝日新聞デジタル", "朝"),
         ("ТЕЛЕГРАФ", "Т"),  # noqa: RUF001 - Cyrillic on purpose

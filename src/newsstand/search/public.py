@@ -10,6 +10,7 @@ Their snippets are cut from the same text, so what they find is what they are sh
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from newsstand.articles.models import Article
@@ -36,10 +37,25 @@ def summary_teaser(summary: str) -> str:
     return " ".join(summary.split(maxsplit=TEASER_MAX_WORDS)[:TEASER_MAX_WORDS])
 
 
+# A summary cut short ends on one of these (ingest.drafts cuts at a word and adds "…").
+_CUT_MARKS = "…. \t"
+
+
+def _comparable(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().rstrip(_CUT_MARKS).casefold()
+
+
 def public_text(article: Article) -> str:
-    """The summary's teaser and the gate's teaser of the body, as one text."""
-    parts = [summary_teaser(article.summary), article_teaser(article).text]
-    return "\n\n".join(part for part in parts if part.strip())
+    """The summary's teaser and the gate's teaser of the body, as one text. Feeds and pages often
+    give the body's first paragraph as the summary: when one opens with the other, only the
+    longer is kept, or snippets would quote the same sentences twice in a row."""
+    summary, teaser = summary_teaser(article.summary), article_teaser(article).text
+    said, shown = _comparable(summary), _comparable(teaser)
+    if said and shown.startswith(said):
+        summary = ""
+    elif shown and said.startswith(shown):
+        teaser = ""  # the summary opens with all the teaser says, and more
+    return "\n\n".join(part for part in (summary, teaser) if part.strip())
 
 
 def public_row(article: Article) -> dict[str, Any]:

@@ -105,7 +105,8 @@ def publisher_name(titles: list[str], key: str) -> str:
 
 
 # Names the rules cannot find, by slug: a site whose feeds are titled after a section only
-# ("World", "Science Latest") or after its address.
+# ("World", "Science Latest"), after its address, or with a sentence, a tagline or the name
+# twice ("JansattaJansatta", "Japan Times latest articles").
 NAME_OVERRIDES: dict[str, str] = {
     "9news-com": "9News",
     "bhaskar-com": "दैनिक भास्कर",
@@ -115,10 +116,11 @@ NAME_OVERRIDES: dict[str, str] = {
     "dailymail-co-uk": "Daily Mail",
     "divyabhaskar-co-in": "દિવ્ય ભાસ્કર",
     "dnaindia-com": "DNA India",
+    "dziennik-pl": "Dziennik.pl",
     "elconfidencial-com": "El Confidencial",
-    "engadget-com": "Engadget",
     "elsiglodetorreon-com-mx": "El Siglo de Torreón",
     "eluniversal-com-mx": "El Universal",
+    "engadget-com": "Engadget",
     "espn-com": "ESPN",
     "espncricinfo-com": "ESPNcricinfo",
     "feedburner-com-nigerianeye": "Nigerian Eye",
@@ -127,8 +129,20 @@ NAME_OVERRIDES: dict[str, str] = {
     "firstpost-com": "Firstpost",
     "france24-com": "France 24",
     "globalnews-ca": "Global News",
+    "google-com-web": "Google Web Updates",
+    "ign-com": "IGN",
+    "img-com-ua": "Korrespondent.net",
+    "investing-com": "Investing.com",
+    "iol-io": "IOL",
+    "jansatta-com": "Jansatta",
+    "japantimes-co-jp": "The Japan Times",
+    "kalerkantho-com": "Kaler Kantho",
     "latimes-com": "Los Angeles Times",
+    "loksatta-com": "Loksatta",
+    "medium-com-mindorks": "MindOrks",
+    "myanmargazette-net": "Myanmar Gazette",
     "news18-com": "News18",
+    "nngroup-com": "Nielsen Norman Group",
     "nytimes-com": "The New York Times",
     "pitchfork-com": "Pitchfork",
     "politico-com": "Politico",
@@ -142,10 +156,13 @@ NAME_OVERRIDES: dict[str, str] = {
     "sunstar-com-ph": "SunStar",
     "tasnimnews-com": "Tasnim News",
     "thenationonlineng-net": "The Nation",
+    "tsn-ua": "ТСН",  # noqa: RUF001 - Cyrillic on purpose
     "twitter-com": "Twitter Blog",
+    "urdupoint-com": "UrduPoint",
     "washingtonpost-com": "The Washington Post",
     "wired-com": "Wired",
     "wpengine-com": "WP Engine",
+    "yesstyle-com": "The YesStylist",
 }
 
 

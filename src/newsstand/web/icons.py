@@ -32,7 +32,12 @@ MONOGRAM_TYPE = "image/svg+xml"
 # Monogram backgrounds: a hue from the name, dark enough for white letters (contrast > 4.5:1).
 MONOGRAM_SATURATION = 0.55
 MONOGRAM_LIGHTNESS = 0.28
-_SKIP_WORDS = frozenset({"the", "a", "an", "le", "la", "les", "el", "los", "las", "die", "der"})
+# Part of the monogram's version: raise it when the drawing changes, so browsers holding the
+# old one under the long cache fetch the new.
+MONOGRAM_REVISION = 2
+# Articles left out of initials ("The Guardian" → "G"). Not "los" or "las": they begin places
+# (Los Angeles, Las Vegas) more often than papers' names, and "AT" read as no one's initials.
+_SKIP_WORDS = frozenset({"the", "a", "an", "le", "la", "les", "el", "die", "der"})
 
 
 def icon_version(publisher: Publisher) -> str:
@@ -44,7 +49,8 @@ def icon_version(publisher: Publisher) -> str:
     """
     if "icon_version" not in publisher.get_deferred_fields() and publisher.icon_version:
         return publisher.icon_version
-    return "m" + hashlib.sha256(publisher.name.encode()).hexdigest()[:11]
+    drawn = f"{MONOGRAM_REVISION}:{publisher.name}"
+    return "m" + hashlib.sha256(drawn.encode()).hexdigest()[:11]
 
 
 def icon_url(publisher: Publisher) -> str:
