@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -287,6 +288,34 @@ def test_openapi_schema_and_docs_are_served_locally():
     html = docs.content.decode()
     assert "/static/ninja/swagger-ui" in html
     assert "cdn.jsdelivr" not in html
+
+
+def _declared_body(schema: dict, path: str, status: str) -> dict:
+    """The JSON schema the OpenAPI document gives for `status` on GET `path`, its refs
+    resolvable (they point into the document's components)."""
+    content = schema["paths"][path]["get"]["responses"][status]["content"]
+    return {**content["application/json"]["schema"], "components": schema["components"]}
+
+
+def test_every_operation_declares_401_422_and_429_as_they_are_answered(settings):
+    """Issue #13 item 12: a client made from the schema knows a bad token (401), a bad parameter
+    (422) and the rate limit (429); Schemathesis never meets the first and last (no token is
+    wrong there, its limits are raised), so they are checked here."""
+    schema = _json(Client().get("/api/openapi.json"))
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert {"401", "422", "429"} <= set(operation["responses"]), (method, path)
+    settings.NEWSSTAND_API_ANON_RATE = "1/m"
+    over_limit = Client(REMOTE_ADDR="203.0.113.9")
+    assert over_limit.get("/api/me").status_code == 200
+    answers = {
+        "401": ("/api/me", Client().get("/api/me", **_bearer("not-a-token"))),
+        "422": ("/api/articles", Client().get("/api/articles", {"story": "0"})),
+        "429": ("/api/me", over_limit.get("/api/me")),
+    }
+    for status, (path, response) in answers.items():
+        assert str(response.status_code) == status
+        jsonschema.validate(_json(response), _declared_body(schema, path, status))
 
 
 @pytest.mark.parametrize("kind", GATED_READERS)
