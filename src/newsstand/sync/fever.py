@@ -125,6 +125,8 @@ def _mark(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str,
         return {}
     if kind in ("feed", "group") and as_ == "read":
         before = _int(request, "before")
+        if before is not None and not 0 <= before < queries.LATEST_TIME.timestamp():
+            return {}  # no time the feed's items can have: nothing is marked
         reader = reader_feeds(user)
         # Group 0 is every feed ("Kindling"); -1, Sparks, holds none here.
         feed_ids: tuple[int, ...] | None = (target,)

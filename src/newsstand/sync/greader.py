@@ -226,9 +226,16 @@ def _time(request: HttpRequest, name: str) -> datetime | None:
         return None
     if not raw.isascii() or not raw.isdigit():
         raise BadRequest(f"{name} is a Unix time in seconds")
-    if len(raw) >= MICROSECONDS_DIGITS:
-        return EPOCH + timedelta(microseconds=int(raw))
-    return EPOCH + timedelta(seconds=int(raw))
+    try:
+        if len(raw) >= MICROSECONDS_DIGITS:
+            moment = EPOCH + timedelta(microseconds=int(raw))
+        else:
+            moment = EPOCH + timedelta(seconds=int(raw))
+    except OverflowError:
+        moment = queries.LATEST_TIME
+    if moment >= queries.LATEST_TIME:
+        raise BadRequest(f"{name} is past the year 9999")
+    return moment
 
 
 def _count(request: HttpRequest, most: int) -> int:

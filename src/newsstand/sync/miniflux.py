@@ -121,7 +121,13 @@ def _time(request: HttpRequest, name: str) -> datetime | None:
     value = _int(request, name)
     if value is None or value <= 0:
         return None
-    return datetime.fromtimestamp(value, tz=UTC)
+    try:
+        moment = datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        moment = None
+    if moment is None or moment >= queries.LATEST_TIME:
+        raise BadRequest(f"Invalid {name} value: {value} is past the year 9999")
+    return moment
 
 
 def _bool(request: HttpRequest, name: str) -> bool | None:
@@ -206,8 +212,11 @@ def _list_entries(
     flt = entry_filter(request, reader, feed_id=feed_id, category_id=category_id)
     if flt is None:
         return JsonResponse({"total": 0, "entries": []})
-    limit = min(_int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
-    offset = max(_int(request, "offset", 0) or 0, 0)
+    # A limit below 1 gives the default page, a negative offset the first.
+    limit = _int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT
+    limit = min(limit, MAX_LIMIT) if limit > 0 else DEFAULT_LIMIT
+    # Past the database's OFFSET (a 64-bit integer) every list is empty anyway.
+    offset = min(max(_int(request, "offset", 0) or 0, 0), queries.MAX_ID)
     qs = queries.entries(user, now, flt, reader)
     scope = queries.kept_scope(user, now)
     total = queries.kept(
@@ -478,7 +487,7 @@ def entries(request: HttpRequest, client: AppPassword) -> HttpResponse:
         raise BadRequest(f"At most {MAX_IDS_PER_UPDATE} entry IDs at a time")
     if status not in ("read", "unread"):
         raise BadRequest("Invalid entry status: use read or unread")
-    actions.set_read(client.user, ids, status == "read")
+    actions.set_read(client.user, list(queries.possible_ids(ids)), status == "read")
     return no_content()
 
 

@@ -13,9 +13,9 @@ and only a page of entries loads bodies.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -53,6 +53,18 @@ CATEGORY_TITLE = CATEGORY_TITLES[PUBLISHERS]
 # Counts kept in the cache are keyed by everything they depend on except the sync window's
 # start, which moves on by the minute in the key; this bounds how long they may be kept.
 COUNT_KEEP_S = 300
+
+# Apps may send any number as an entry id; the database's keys are signed 64-bit integers, and a
+# number past them fails the query (SQLite: "Python int too large to convert"), so no entry has it.
+MAX_ID = 2**63 - 1
+# The latest time an app may name: a year short of the last one datetime holds, so the time a
+# step after it (Google Reader's inclusive `ts`) is still one.
+LATEST_TIME = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def possible_ids(ids: Iterable[int]) -> tuple[int, ...]:
+    """Those of `ids` an entry can have (1 to MAX_ID), in their order."""
+    return tuple(i for i in ids if 0 < i <= MAX_ID)
 
 
 def window_days() -> float:
@@ -192,7 +204,7 @@ def _filtered(
     if flt.before_id is not None:
         qs = qs.filter(pk__lt=flt.before_id)
     if flt.ids is not None:
-        qs = qs.filter(pk__in=flt.ids)
+        qs = qs.filter(pk__in=possible_ids(flt.ids))
     if flt.search.strip():
         # Titles only: the body may be gated, and matching in it would tell what it says.
         qs = qs.filter(title__icontains=flt.search.strip())
