@@ -19,6 +19,7 @@ from newsstand.search.query import parse_query
 from newsstand.sources.models import Feed, Publisher
 from tests.httpserver import PublisherWeb
 from tests.reader.factories import make_article, make_feed
+from tests.search.conftest import gated_html
 
 pytestmark = pytest.mark.django_db
 
@@ -290,6 +291,41 @@ def test_the_public_index_migration_computes_existing_articles() -> None:
         assert found("boats", public=True) == [article.pk]
         assert found("zeppelin", public=True) == []
         assert get_backend().check() == []
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_texts_of_short_articles_are_computed_again_after_the_migration() -> None:
+    """search.0004: a text stored under the old rule (the summary matched up to 60 words, even
+    past half a short article) is dropped, and the repair after migrating computes it anew."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    publisher = Publisher.objects.create(name="Short Post", slug="short-post")
+    words = [f"{w}{i}" for i, w in enumerate(["harbour", "survey", "pier", "tide"] * 12)][:47]
+    whole = " ".join(words)
+    short = make_article(
+        publisher, title="Harbour works", summary=whole, content_html=f"<p>{whole}</p>",
+        word_count=len(words),
+    )  # fmt: skip
+    long = make_article(publisher, title="Ferry timetable", content_html=gated_html())
+    tail = f'"{" ".join(words[40:44])}"'
+    before = [("search", "0003_public_text")]
+    after = [("search", "0004_recompute_short_public_texts")]
+    try:
+        MigrationExecutor(connection).migrate(before)
+        # As the old rule stored it: the whole summary.
+        PublicText.objects.filter(article_id=short.pk).update(text=whole)
+        assert found(tail, public=True) == [short.pk]
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+        assert set(PublicText.objects.values_list("article_id", flat=True)) == {long.pk}
+        actions.repair_index()  # what post_migrate runs
+        assert found(tail, public=True) == []
+        assert found(f'"{" ".join(words[2:6])}"', public=True) == [short.pk]
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()

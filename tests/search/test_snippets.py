@@ -44,13 +44,26 @@ def test_a_summary_the_teaser_already_opens_with_is_quoted_once() -> None:
     # Spacing, case and a summary cut short with an ellipsis make no difference.
     cut = "the  smooth closure of the Port Aldine barrier has renewed…"
     assert public_text(_article(cut, body)).count("smooth closure") == 1
-    # A summary that opens with the whole teaser (a short body) says it all.
-    brief = "<p>One two three four five six seven eight nine ten.</p>"
-    longer = "One two three four five six seven eight nine ten."
+    # A summary that opens with the whole teaser (a short first paragraph) says it all.
+    opening = "<p>One two three four five six seven eight nine ten.</p>"
+    brief = opening + "<p>" + " ".join(["word"] * 80) + ".</p>"
+    longer = "One two three four five six seven eight nine ten. Eleven twelve."
     assert public_text(_article(longer, brief)) == longer
     # A summary that says something else keeps its place, and the teaser follows.
     other = "Engineers inspected the pier."
     assert public_text(_article(other, body)).startswith(other + "\n\n" + first)
+
+
+def test_a_summary_that_is_the_whole_short_article_gives_half_of_it_as_the_gate_does() -> None:
+    """Issue #13 items 4 and 10: the cards show at most half of a short article's words, so
+    search must not match (and so confirm) words of its second half from the summary."""
+    words = [f"w{i}" for i in range(47)]
+    whole = " ".join(words)
+    text = public_text(_article(whole, f"<p>{whole}.</p>"))
+    assert set(text.split()) <= {*words[:23], f"{words[22]}…"}
+    assert words[0] in text.split()
+    # Without a body kept, the summary is all there is, and public already.
+    assert public_text(_article(whole, "")) == whole
 
 
 def test_marks_stemmed_forms_and_escapes_everything_else() -> None:

@@ -228,6 +228,28 @@ def test_gate_a_phrase_from_the_end_of_the_body_confirms_nothing(
         assert gated.pk in _result_ids(html), phrase
 
 
+def test_gate_a_short_article_whose_summary_is_its_whole_text_is_not_found_by_its_end(
+    client: Client, publisher: Publisher
+) -> None:
+    """The gate shows at most half of a short article's words (#13 item 4); a feed that puts
+    the whole of it in the summary must not let a phrase from its end find it (item 10)."""
+    words = [f"{w}{i}" for i, w in enumerate(["harbour", "survey", "pier", "tide"] * 12)][:47]
+    whole = " ".join(words)
+    short = make_article(
+        publisher,
+        title="Harbour works",
+        summary=whole,
+        content_text=whole,
+        content_html=f"<p>{whole}</p>",
+        word_count=len(words),
+    )
+    for phrase in (" ".join(words[40:44]), " ".join(words[24:28])):
+        html = client.get(search_url(q=f'"{phrase}"')).content.decode()
+        assert short.pk not in _result_ids(html), phrase
+    html = client.get(search_url(q=f'"{" ".join(words[2:6])}"')).content.decode()
+    assert short.pk in _result_ids(html)
+
+
 def test_gate_anonymous_page_never_contains_the_marker(
     client: Client, publisher: Publisher
 ) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from newsstand.articles.models import Article
 from newsstand.gate.policy import article_teaser
 from newsstand.gate.teaser import TEASER_MAX_WORDS
+from newsstand.web.presentation import TEASER_MAX_SHARE
 
 # What `public_text` reads from an article: load these for it (and only these need be loaded).
 PUBLIC_FIELDS = (
@@ -32,9 +33,14 @@ PUBLIC_FIELDS = (
 PUBLIC_INPUTS = frozenset(PUBLIC_FIELDS) - {"id"}
 
 
-def summary_teaser(summary: str) -> str:
-    """The summary, capped at TEASER_MAX_WORDS words: some feeds put a whole article in it."""
-    return " ".join(summary.split(maxsplit=TEASER_MAX_WORDS)[:TEASER_MAX_WORDS])
+def summary_teaser(summary: str, body_words: int = 0) -> str:
+    """The summary, capped at TEASER_MAX_WORDS words and, when a body of `body_words` words is
+    kept, at TEASER_MAX_SHARE of them, as every teaser is: some feeds put a whole article in it.
+    (0: no body kept; the summary is all there is, and public already.)"""
+    limit = TEASER_MAX_WORDS
+    if body_words > 0:
+        limit = min(limit, int(body_words * TEASER_MAX_SHARE))
+    return " ".join(summary.split(maxsplit=limit)[:limit]) if limit else ""
 
 
 # A summary cut short ends on one of these (ingest.drafts cuts at a word and adds "…").
@@ -49,7 +55,9 @@ def public_text(article: Article) -> str:
     """The summary's teaser and the gate's teaser of the body, as one text. Feeds and pages often
     give the body's first paragraph as the summary: when one opens with the other, only the
     longer is kept, or snippets would quote the same sentences twice in a row."""
-    summary, teaser = summary_teaser(article.summary), article_teaser(article).text
+    gated = article_teaser(article)
+    summary = summary_teaser(article.summary, gated.body_word_count)
+    teaser = gated.text
     said, shown = _comparable(summary), _comparable(teaser)
     if said and shown.startswith(said):
         summary = ""
