@@ -45,9 +45,9 @@ def full_counts(monkeypatch):
     counted: list[EntryFilter] = []
     real = tallies.counted
 
-    def spy(user, now, flt, feeds):
+    def spy(user, now, flt, feeds, base=None):
         counted.append(flt)
-        return real(user, now, flt, feeds)
+        return real(user, now, flt, feeds, base)
 
     monkeypatch.setattr(tallies, "counted", spy)
     return counted

@@ -146,34 +146,53 @@ def count_entries(
 
 
 def count_parts(
-    user: Any, now: datetime, flt: EntryFilter = EntryFilter(), feeds: ReaderFeeds | None = None
+    user: Any,
+    now: datetime,
+    flt: EntryFilter = EntryFilter(),
+    feeds: ReaderFeeds | None = None,
+    base: QuerySet[Article] | None = None,
 ) -> list[QuerySet[Article]]:
     """`entries(...)` as disjoint querysets whose counts add up to its count.
 
     The window's entries are counted through the (publisher, published_at, id) index alone,
     and saved ones outside the window apart: counted as one, the OR with the saved ones stops
     the planner using that index for either (SQLite: 63 ms instead of 40 for 10,000 unread of
-    100,000 entries).
+    100,000 entries). `base` is `feeds_articles(feeds)`, for a caller that builds several.
     """
     feeds = feeds or reader_feeds(user)
     if flt.starred:
         return [entries(user, now, flt, feeds)]
-    in_window = _in_window(feeds, now)
+    base = feeds_articles(feeds) if base is None else base
+    start = window_start(now)
     saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
-    window = _filtered(Article.objects.filter(in_window), user, flt, feeds)
-    outside = _filtered(Article.objects.filter(pk__in=saved).exclude(in_window), user, flt, feeds)
-    return [window, outside]
+    window = _filtered(base.filter(published_at__gte=start), user, flt, feeds)
+    in_window = base.filter(pk=OuterRef("pk"), published_at__gte=start)
+    outside = Article.objects.filter(pk__in=saved).filter(~Exists(in_window))
+    return [window, _filtered(outside, user, flt, feeds)]
+
+
+def feeds_articles(feeds: ReaderFeeds) -> QuerySet[Article]:
+    """Every article of the reader's feeds, any date, unordered: the base the window's
+    querysets are narrowed from. Built once, its 500-publisher condition is prepared once (2-3
+    ms each time, where a call builds four of them)."""
+    return Article.objects.filter(feeds.window_q()).order_by()
 
 
 def leaving_window(
-    user: Any, then: datetime, now: datetime, flt: EntryFilter, feeds: ReaderFeeds
+    user: Any,
+    then: datetime,
+    now: datetime,
+    flt: EntryFilter,
+    feeds: ReaderFeeds,
+    base: QuerySet[Article] | None = None,
 ) -> QuerySet[Article]:
     """Entries at `then` that are none at `now`: the window's, published before its new start
     and not saved (a saved article stays an entry)."""
     if flt.starred:
         return Article.objects.none()
+    base = feeds_articles(feeds) if base is None else base
     saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
-    band = Article.objects.filter(_in_window(feeds, then), published_at__lt=window_start(now))
+    band = base.filter(published_at__gte=window_start(then), published_at__lt=window_start(now))
     return _filtered(band.exclude(pk__in=saved), user, flt, feeds)
 
 

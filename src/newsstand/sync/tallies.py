@@ -37,7 +37,7 @@ from newsstand.articles.models import Article
 from newsstand.personal.models import ReadChange
 from newsstand.personal.state import entries_token
 from newsstand.sync.feeds import ReaderFeeds, reader_feeds
-from newsstand.sync.queries import EntryFilter, count_parts, entries, leaving_window
+from newsstand.sync.queries import EntryFilter, count_parts, feeds_articles, leaving_window
 
 # A total is counted in full again at least this often (see the module's docstring); less
 # than personal.actions.READ_CHANGE_KEEP_S, so the changes it needs are still logged.
@@ -68,10 +68,11 @@ def total(
     key = _key(user, flt)
     kept = cache.get(key)
     tally = None
+    base = feeds_articles(feeds)
     if isinstance(kept, Tally) and kept.at <= now < kept.counted_at + _recount():
-        tally = brought_up(kept, user, now, flt, feeds)
+        tally = brought_up(kept, user, now, flt, feeds, base)
     if tally is None:
-        tally = counted(user, now, flt, feeds)
+        tally = counted(user, now, flt, feeds, base)
     # Written only when it moved: a write to the default file cache lists its directory.
     if not isinstance(kept, Tally) or (tally.total, tally.change_id, tally.newest_id) != (
         kept.total,
@@ -82,16 +83,29 @@ def total(
     return tally.total
 
 
-def counted(user: Any, now: datetime, flt: EntryFilter, feeds: ReaderFeeds) -> Tally:
+def counted(
+    user: Any,
+    now: datetime,
+    flt: EntryFilter,
+    feeds: ReaderFeeds,
+    base: QuerySet[Article] | None = None,
+) -> Tally:
     """The total counted in full, with the last change and the newest article in one snapshot."""
-    counts, change_id, newest_id = _read_together(user, count_parts(user, now, flt, feeds))
+    parts = count_parts(user, now, flt, feeds, base)
+    counts, change_id, newest_id = _read_together(user, parts)
     return Tally(sum(counts), change_id, newest_id, now, now)
 
 
 def brought_up(
-    kept: Tally, user: Any, now: datetime, flt: EntryFilter, feeds: ReaderFeeds
+    kept: Tally,
+    user: Any,
+    now: datetime,
+    flt: EntryFilter,
+    feeds: ReaderFeeds,
+    base: QuerySet[Article] | None = None,
 ) -> Tally | None:
     """`kept` brought up to `now` by what changed since, or None if that is not known."""
+    base = feeds_articles(feeds) if base is None else base
     # One statement, one snapshot: articles that left the window and new ones, counted in the
     # reader's state as of `change_id`, the last change it includes.
     # New articles are found by id first: filtered by the window first, SQLite would walk the
@@ -99,10 +113,10 @@ def brought_up(
     new_ids = Article.objects.filter(pk__gt=kept.newest_id).order_by("pk").values("pk")
     parts = [
         new_ids[: MAX_NEW_ARTICLES + 1],
-        leaving_window(user, kept.at, now, flt, feeds).filter(pk__lte=kept.newest_id),
+        leaving_window(user, kept.at, now, flt, feeds, base).filter(pk__lte=kept.newest_id),
         *(
             part.filter(pk__in=new_ids[:MAX_NEW_ARTICLES])
-            for part in count_parts(user, now, flt, feeds)
+            for part in count_parts(user, now, flt, feeds, base)
         ),
     ]
     counts, change_id, newest_id = _read_together(user, parts)
@@ -111,7 +125,7 @@ def brought_up(
     if new > MAX_NEW_ARTICLES or changed is None:
         return None
     return Tally(
-        kept.total + _read_delta(user, kept, flt, feeds, changed) - left + arrived,
+        kept.total + _read_delta(user, kept, flt, feeds, base, changed) - left + arrived,
         change_id,
         newest_id,
         now,
@@ -146,15 +160,18 @@ def _read_delta(
     kept: Tally,
     flt: EntryFilter,
     feeds: ReaderFeeds,
+    base: QuerySet[Article],
     changed: dict[int, tuple[bool, bool]],
 ) -> int:
     """How the read changes move the total, in the window the kept total counted."""
     flipped = [pk for pk, (before, now) in changed.items() if before != now]
     if not flipped or flt.read is None:
         return 0
-    were_entries = entries(user, kept.at, replace(flt, read=None), feeds).filter(pk__in=flipped)
+    were_entries: set[int] = set()
+    for part in count_parts(user, kept.at, replace(flt, read=None), feeds, base):
+        were_entries.update(part.filter(pk__in=flipped).values_list("pk", flat=True))
     delta = 0
-    for pk in were_entries.values_list("pk", flat=True):
+    for pk in were_entries:
         before, now = changed[pk]
         delta += (now == flt.read) - (before == flt.read)
     return delta
