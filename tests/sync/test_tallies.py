@@ -154,3 +154,20 @@ def test_read_changes_are_kept_for_minutes_then_pruned(world_now):
 def world_now():
     world = make_world()
     return world, timezone.now()
+
+
+def test_the_prune_task_runs_every_five_minutes_and_prunes(world_now):
+    from huey.contrib.djhuey import HUEY
+
+    from newsstand.personal import tasks
+
+    periodic = {t.__name__: t for t in HUEY._registry._periodic_tasks}
+    due = periodic["prune_read_changes_tick"]().validate_datetime
+    assert due(timezone.now().replace(minute=5, second=0, microsecond=0))
+    assert not due(timezone.now().replace(minute=6, second=0, microsecond=0))
+    world, now = world_now
+    old = now - timedelta(seconds=personal.READ_CHANGE_KEEP_S + 60)
+    personal.mark_read(world.user, [world.articles[0].pk], now=old)
+    personal.mark_read(world.user, [world.articles[1].pk], now=now)
+    tasks.prune_read_changes_tick.call_local()
+    assert list(ReadChange.objects.values_list("article_id", flat=True)) == [world.articles[1].pk]
