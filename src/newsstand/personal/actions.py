@@ -24,8 +24,8 @@ AnyUser = AbstractBaseUser | AnonymousUser
 
 
 # Read changes are kept this long: longer than a kept total may go without a full count
-# (sync.tallies.RECOUNT_S), so none it still needs is pruned.
-READ_CHANGE_KEEP_S = 15 * 60
+# (sync.tallies.KEEP_S), so none it still needs is pruned.
+READ_CHANGE_KEEP_S = 30 * 60
 
 
 def _state_changed(user_id: int, *, reads_only: bool = False) -> None:

@@ -16,22 +16,27 @@ read changes, and applies them:
 - articles that left the window since take their share off; new articles add theirs.
 
 What the log does not describe (follows, Saved, History cleared) retires the reader's entries
-token (`personal.state.entries_token`) and the total is counted again; so is one whose full
-count is older than RECOUNT_S, which bounds how long an article edited, deleted, or committed
-out of id order meanwhile (none of which these deltas see) can leave a total off.
+token (`personal.state.entries_token`) and the total is counted again on the call. A total
+whose full count is RECOUNT_S old is counted again by a background task (`sync.tasks`) while
+calls go on being answered from it, and on the call once it is KEEP_S old: that bounds how long
+an article edited, deleted, or committed out of id order meanwhile (none of which the deltas
+see) can leave a total off.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+import json
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from newsstand.articles.models import Article
 from newsstand.personal.models import ReadChange
@@ -39,9 +44,12 @@ from newsstand.personal.state import entries_token
 from newsstand.sync.feeds import ReaderFeeds, reader_feeds
 from newsstand.sync.queries import EntryFilter, count_parts, feeds_articles, leaving_window
 
-# A total is counted in full again at least this often (see the module's docstring); less
-# than personal.actions.READ_CHANGE_KEEP_S, so the changes it needs are still logged.
+# A total is brought up to date from its last full count for KEEP_S; once that count is
+# RECOUNT_S old, a task counts it again in the background while calls go on being answered from
+# the kept one (see the module's docstring), so an app's page never waits for it. KEEP_S stays
+# under personal.actions.READ_CHANGE_KEEP_S, so the changes a total needs are still logged.
 RECOUNT_S = 5 * 60
+KEEP_S = 20 * 60
 # More read changes, or new articles, than this since the total was kept: counting again is
 # as quick.
 MAX_CHANGES = 2_000
@@ -57,6 +65,7 @@ class Tally:
     newest_id: int  # the newest article then
     at: datetime  # the `now` whose window it counts
     counted_at: datetime  # when last counted in full
+    recount_asked_at: datetime | None = None  # when a background count was last asked for
 
 
 def total(
@@ -69,18 +78,55 @@ def total(
     kept = cache.get(key)
     tally = None
     base = feeds_articles(feeds)
-    if isinstance(kept, Tally) and kept.at <= now < kept.counted_at + _recount():
+    if isinstance(kept, Tally) and kept.at <= now < kept.counted_at + timedelta(seconds=KEEP_S):
         tally = brought_up(kept, user, now, flt, feeds, base)
+    recount = False
     if tally is None:
         tally = counted(user, now, flt, feeds, base)
-    # Written only when it moved: a write to the default file cache lists its directory.
-    if not isinstance(kept, Tally) or (tally.total, tally.change_id, tally.newest_id) != (
+    elif _recount_due(tally, now):
+        tally, recount = replace(tally, recount_asked_at=now), True
+    # Written only when it moved (a write to a file cache is a file written), and before the
+    # recount is asked for, so that the recount's total is the one that stays.
+    if not isinstance(kept, Tally) or _moved(kept, tally):
+        cache.set(key, tally, KEEP_S)
+    if recount:
+        _ask_recount(user, flt)
+    return tally.total
+
+
+def recount(user_id: int, flt: dict[str, Any]) -> int | None:
+    """Count a reader's total in full and keep it (the background task's work); None if the
+    reader is gone."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    entry_filter = _filter_from_json(flt)
+    tally = counted(user, timezone.now(), entry_filter, reader_feeds(user))
+    cache.set(_key(user, entry_filter), tally, KEEP_S)
+    return tally.total
+
+
+def _recount_due(tally: Tally, now: datetime) -> bool:
+    recount = timedelta(seconds=RECOUNT_S)
+    if now < tally.counted_at + recount:
+        return False
+    # Asked already: again only if that task was lost (a worker killed, a queue emptied).
+    return tally.recount_asked_at is None or now >= tally.recount_asked_at + recount
+
+
+def _ask_recount(user: Any, flt: EntryFilter) -> None:
+    from newsstand.sync.tasks import recount_total_task  # tasks import this module
+
+    recount_total_task.enqueue(user.pk, _filter_to_json(flt))
+
+
+def _moved(kept: Tally, tally: Tally) -> bool:
+    return (tally.total, tally.change_id, tally.newest_id, tally.recount_asked_at) != (
         kept.total,
         kept.change_id,
         kept.newest_id,
-    ):
-        cache.set(key, tally, RECOUNT_S)
-    return tally.total
+        kept.recount_asked_at,
+    )
 
 
 def counted(
@@ -205,9 +251,29 @@ def _read_together(user: Any, parts: list[QuerySet[Any]]) -> tuple[list[int], in
 
 
 def _key(user: Any, flt: EntryFilter) -> str:
-    what = hashlib.sha256(repr(flt).encode()).hexdigest()[:24]
-    return f"sync:tally:{user.pk}:{entries_token(user.pk)}:{what}"
+    what = hashlib.sha256(json.dumps(_filter_to_json(flt), sort_keys=True).encode()).hexdigest()
+    return f"sync:tally:{user.pk}:{entries_token(user.pk)}:{what[:24]}"
 
 
-def _recount() -> timedelta:
-    return timedelta(seconds=RECOUNT_S)
+def _filter_to_json(flt: EntryFilter) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in fields(flt):
+        value = getattr(flt, field.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[field.name] = value
+    return out
+
+
+def _filter_from_json(data: dict[str, Any]) -> EntryFilter:
+    values: dict[str, Any] = {}
+    for field in fields(EntryFilter):
+        value = data.get(field.name)
+        if isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, str) and field.name.endswith(("_after", "_before")):
+            value = datetime.fromisoformat(value)
+        values[field.name] = value if value is not None or field.name != "search" else ""
+    return EntryFilter(**values)
