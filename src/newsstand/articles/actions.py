@@ -11,6 +11,7 @@ from django.db import transaction
 
 from newsstand.articles.models import Article, ArticleTopic
 from newsstand.articles.sections import SectionCatalogue, normalise_section, section_catalogue
+from newsstand.articles.signals import article_sections_changed
 from newsstand.articles.topics import topic_links
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,13 @@ def reindex_topics(*, batch: int = REINDEX_BATCH) -> Iterator[int]:
         yield len(ids)
 
 
+def announce_section_changes(article_ids: list[int]) -> None:
+    """Tell the packages above that these articles' sections changed; call it in the
+    transaction that changed them, so their copies (`Story.sections`) change with them."""
+    if article_ids:
+        article_sections_changed.send(sender=Article, article_ids=article_ids)
+
+
 def normalise_sections(
     catalogue: SectionCatalogue | None = None, *, batch: int = REINDEX_BATCH
 ) -> Iterator[tuple[int, int]]:
@@ -69,6 +77,8 @@ def normalise_sections(
     yields (articles read, articles changed) per batch.
 
     For after staff add a section or a name for one: ingest maps new articles as they come.
+    The changed articles are announced (`article_sections_changed`) in their batch's
+    transaction, so the stories' copies (`Story.sections`) change with them.
     """
     catalogue = catalogue or section_catalogue()
     last_id = 0
@@ -90,6 +100,7 @@ def normalise_sections(
         with transaction.atomic():
             for value, ids in changed.items():
                 Article.objects.filter(pk__in=ids).update(section=value)
+            announce_section_changes([pk for ids in changed.values() for pk in ids])
         last_id = chunk[-1][0]
         moved = sum(len(ids) for ids in changed.values())
         logger.info(

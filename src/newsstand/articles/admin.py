@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
-from newsstand.articles.actions import normalise_sections
+from newsstand.articles.actions import announce_section_changes, normalise_sections
 from newsstand.articles.models import Article, Section
 from newsstand.articles.sections import forget_catalogue
 
@@ -25,6 +26,15 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ("content_hash", "fetched_at")
     show_full_result_count = False
     list_per_page = 50
+
+    def save_model(
+        self, request: HttpRequest, obj: Article, form: ModelForm[Article], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        # A section set by hand is the story's too: its copy (`Story.sections`) follows now,
+        # in the admin's transaction, not at the story's next new article.
+        if change and "section" in form.changed_data:
+            announce_section_changes([obj.pk])
 
 
 @admin.register(Section)

@@ -51,7 +51,9 @@ _SENTENCE = re.compile(r"[.!?]\s+\w")
 _URL = re.compile(r"^\s*(?:https?:|www\.)", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[^\w]+")
 
-# The list a new site starts with (migration articles 0007); staff add and rename in the admin.
+# The starting list, as tuned (bench/sections.py). Migration articles 0007 seeds a frozen copy of
+# it, so editing it here changes no database, new or old: staff change the table in the admin,
+# or a new migration does. Staff add and rename in the admin.
 # Each: the name readers see, then other names publishers use (folded as above, so case,
 # accents, "&"/"and", a trailing "news" and a plural "s" need no entries of their own).
 DEFAULT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -17,3 +17,11 @@ def assign_stored_articles(sender: object, *, article_ids: Sequence[int], **kwar
     report = assign_stories_safely(article_ids)
     if report is not None:
         stories_assigned.send(sender=type(report), started=report.started, joined=report.joined)
+
+
+def follow_article_sections(sender: object, *, article_ids: Sequence[int], **kwargs: Any) -> None:
+    """Bring the stories of articles whose sections were re-mapped in step (`Story.sections`),
+    in the sender's transaction."""
+    from newsstand.stories.actions import refresh_sections_of_articles
+
+    refresh_sections_of_articles(article_ids)

@@ -6,7 +6,7 @@ Pure: members come in as plain rows (what `Article.objects.values(...)` gives).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,13 +72,18 @@ def representative(members: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     return min(members, key=key)
 
 
+def story_sections(sections: Iterable[str]) -> list[str]:
+    """A story's sections from its members' (one each, blank for none): the most common first."""
+    counts = Counter(s.strip() for s in sections if s and s.strip())
+    return [s for s, _ in counts.most_common(MAX_SECTIONS)]
+
+
 def story_stats(members: Sequence[Mapping[str, Any]]) -> StoryStats:
     """Summary of a non-empty member list."""
     if not members:
         raise ValueError("a story needs at least one article")
     rep = representative(members)
     times = [member_time(m) for m in members]
-    sections = Counter(m["section"].strip() for m in members if m["section"].strip())
     topics = Counter(t for m in members for t in dict.fromkeys(m["topics"] or []) if t)
     return StoryStats(
         headline=rep["title"],
@@ -88,6 +93,6 @@ def story_stats(members: Sequence[Mapping[str, Any]]) -> StoryStats:
         last_updated_at=max(times),
         article_count=len(members),
         publisher_count=len({m["publisher_id"] for m in members}),
-        sections=[s for s, _ in sections.most_common(MAX_SECTIONS)],
+        sections=story_sections(m["section"] for m in members),
         topics=[t for t, _ in topics.most_common(MAX_TOPICS)],
     )

@@ -2,6 +2,7 @@
 
 `assignment`: giving articles their stories, repairing and re-clustering the window.
 `curation`: ranking Top stories, counting reads, editors' picks.
+`sections`: a story's copy of its articles' sections, in step when they are re-mapped.
 """
 
 from newsstand.stories.actions.assignment import (
@@ -31,6 +32,10 @@ from newsstand.stories.actions.curation import (
     record_story_reads,
     remove_pick,
 )
+from newsstand.stories.actions.sections import (
+    refresh_sections_of_articles,
+    refresh_story_sections,
+)
 
 __all__ = [
     "AssignReport",
@@ -52,6 +57,8 @@ __all__ = [
     "record_read",
     "record_story_read",
     "record_story_reads",
+    "refresh_sections_of_articles",
+    "refresh_story_sections",
     "refresh_story_stats",
     "remove_pick",
     "repair_stories",
