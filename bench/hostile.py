@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import html
 import json
 import logging
@@ -306,6 +307,13 @@ def control_note(what: str, ok: bool) -> str:
     return f"control ({what}): {'ok' if ok else 'FAILED, the probes prove nothing'}"
 
 
+def _response_text(resp: Any) -> str:
+    """A response's text; a JSON one's strings only (escapes would hide words)."""
+    if resp.headers.get("content-type", "").startswith("application/json"):
+        return json_strings(resp.json())
+    return str(resp.text)
+
+
 def json_strings(value: Any) -> str:
     """Every string in a JSON document, joined: escaped newlines would glue words together."""
     if isinstance(value, str):
@@ -315,6 +323,124 @@ def json_strings(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(json_strings(v) for v in value)
     return ""
+
+
+# ------------------------------------------------------------------ sync APIs (pure)
+
+GREADER_API = "/api/greader/reader/api/0/"
+GREADER_READING_LIST = "user/-/state/com.google/reading-list"
+GREADER_STARRED = "user/-/state/com.google/starred"
+GREADER_ITEM = "tag:google.com,2005:reader/item/"
+
+
+@dataclass(frozen=True)
+class SyncCall:
+    """One call to a reading-app API; the app's credentials are added when it is sent."""
+
+    api: str  # "miniflux", "greader" or "fever"
+    method: str
+    path: str
+    data: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.api} {self.method} {self.path}" + (
+            " " + "&".join(f"{k}={v}" for k, v in self.data.items() if k != "T")
+            if self.data
+            else ""
+        )
+
+
+def fever_api_key(email: str, password: str) -> str:
+    """Fever's api_key: md5 of "email:password"."""
+    return hashlib.md5(f"{email}:{password}".encode(), usedforsecurity=False).hexdigest()
+
+
+def greader_auth(login_answer: str) -> str | None:
+    """The `Auth=` token of a ClientLogin answer (three lines, SID, LSID and Auth)."""
+    for line in login_answer.splitlines():
+        if line.startswith("Auth="):
+            return line.removeprefix("Auth=").strip() or None
+    return None
+
+
+def sync_gate_calls(article_id: int) -> list[SyncCall]:
+    """Every way the three APIs hand an app an entry's text, for one article."""
+    hex_id = f"{article_id:016x}"
+    return [
+        SyncCall("miniflux", "GET", "/v1/entries?limit=100"),
+        SyncCall("miniflux", "GET", f"/v1/entries/{article_id}"),
+        SyncCall("miniflux", "GET", f"/v1/entries/{article_id}/fetch-content"),
+        SyncCall("greader", "GET", GREADER_API + "stream/contents?n=100"),
+        SyncCall("greader", "GET", GREADER_API + f"stream/items/contents?i={article_id}"),
+        SyncCall("greader", "POST", GREADER_API + "stream/items/contents", {"i": hex_id}),
+        SyncCall("greader", "GET", "/api/greader/reader/atom/" + GREADER_READING_LIST),
+        SyncCall("fever", "POST", "/api/fever/?api&items"),
+        SyncCall("fever", "POST", f"/api/fever/?api&items&with_ids={article_id}"),
+    ]
+
+
+def sync_absurd_calls(numbers: Sequence[str]) -> list[SyncCall]:
+    """Ids, offsets, limits and times no entry, list or clock has, in reads and writes."""
+    calls: list[SyncCall] = []
+    for n in numbers:
+        for path in (
+            f"/v1/entries?offset={n}",
+            f"/v1/entries?limit=-{n}",
+            f"/v1/entries?after_entry_id={n}",
+            f"/v1/entries?before={n}",
+            f"/v1/entries?published_after={n}",
+            f"/v1/entries/{n}",
+            f"/v1/feeds/{n}/entries",
+            f"/v1/categories/{n}/entries",
+            f"/v1/icons/{n}",
+        ):
+            calls.append(SyncCall("miniflux", "GET", path))
+        calls.append(SyncCall("miniflux", "PUT", f"/v1/entries/{n}/bookmark"))
+        for query in (f"n={n}", f"c={n}", f"ot={n}", f"nt={n}"):
+            calls.append(SyncCall("greader", "GET", GREADER_API + f"stream/contents?{query}"))
+        calls.append(SyncCall("greader", "GET", GREADER_API + f"stream/items/contents?i={n}"))
+        calls.append(
+            SyncCall("greader", "POST", GREADER_API + "edit-tag", {"i": n, "a": GREADER_STARRED})
+        )
+        calls.append(
+            SyncCall(
+                "greader",
+                "POST",
+                GREADER_API + "mark-all-as-read",
+                {"s": GREADER_READING_LIST, "ts": n},
+            )
+        )
+        for query in (f"items&since_id={n}", f"items&max_id={n}", f"items&with_ids={n}"):
+            calls.append(SyncCall("fever", "POST", f"/api/fever/?api&{query}"))
+        calls.append(SyncCall("fever", "POST", f"/api/fever/?api&mark=item&as=saved&id={n}"))
+    return calls
+
+
+def sync_credentials(c: httpx.Client, email: str, password: str) -> dict[str, Any]:
+    """What each reading-app API takes to sign in, as an app gets it (ClientLogin, /token)."""
+    login = c.post("/api/greader/accounts/ClientLogin", data={"Email": email, "Passwd": password})
+    auth = greader_auth(login.text) or ""
+    greader = {"Authorization": f"GoogleLogin auth={auth}"}
+    edit = c.get(GREADER_API + "token", headers=greader).text.strip()
+    return {
+        "miniflux": {"X-Auth-Token": password},
+        "greader": greader,
+        "greader_T": edit,
+        "fever": fever_api_key(email, password),
+    }
+
+
+def sync_send(c: httpx.Client, creds: dict[str, Any], call: SyncCall) -> httpx.Response:
+    if call.api == "fever":
+        return c.post(call.path, data={"api_key": creds["fever"], **call.data})
+    headers = creds[call.api]
+    data = dict(call.data)
+    if call.api == "greader" and call.method == "POST":
+        data["T"] = creds["greader_T"]
+    if call.method == "GET":
+        return c.get(call.path, headers=headers)
+    return c.request(call.method, call.path, headers=headers, data=data or None)
 
 
 # ------------------------------------------------------------------ corpus builders
@@ -583,6 +709,7 @@ class Seeded:
     before: list[dict[str, Any]] = field(default_factory=list)
     member_token_id: int = 0
     nonmember_secret: str = ""
+    app_passwords: dict[str, str] = field(default_factory=dict)  # email -> app password
 
 
 class Bench:
@@ -747,6 +874,7 @@ class Bench:
         from newsstand.api.actions import create_api_token
         from newsstand.membership.models import Membership
         from newsstand.sources.models import Feed, Publisher
+        from newsstand.sync.actions import create_app_password
 
         assert self.web is not None
         control = Publisher.objects.create(name="Control News", slug="control")
@@ -767,6 +895,9 @@ class Bench:
         s.member_token_id = create_api_token(member, "bench").token.pk
         nonmember = User.objects.get(email="reader@bench.example")
         s.nonmember_secret = create_api_token(nonmember, "bench").secret
+        # App passwords for the sync APIs' probes (gate leaks, absurd numbers).
+        for user in (member, nonmember):
+            s.app_passwords[user.email] = create_app_password(user, "bench").password
 
     def ingest(self, label: str, due_feeds: Sequence[int]) -> Measured:
         from django.utils import timezone
@@ -1385,11 +1516,52 @@ class Bench:
         ]
         for name, c, path, headers in probes:
             resp = c.get(path, headers=headers)
-            text = resp.text
-            if resp.headers.get("content-type", "").startswith("application/json"):
-                text = json_strings(resp.json())
-            found = tail_leaks(text, tail)
+            found = tail_leaks(_response_text(resp), tail)
             r.add(name, not found, detail=f"HTTP {resp.status_code}, {len(found)} tail words")
+        # The reading apps: the non-member's app follows the publisher, so the gated article is
+        # one of its entries; the member's app is the control (it must get the whole text).
+        from django.contrib.auth import get_user_model
+
+        from newsstand.personal.actions import follow
+        from newsstand.personal.models import Follow
+        from newsstand.personal.targets import FollowTarget
+        from newsstand.sources.models import Publisher
+
+        publisher = Publisher.objects.get(slug="control")
+        target = FollowTarget(Follow.Kind.PUBLISHER, str(publisher.pk), publisher.name)
+        apps = {}
+        for email in ("member@bench.example", "reader@bench.example"):
+            follow(get_user_model().objects.get(email=email), target)
+            app = self.client(source="127.0.0.8")
+            apps[email] = (app, sync_credentials(app, email, s.app_passwords[email]))
+        app, creds = apps["member@bench.example"]
+        member_sees = tail_leaks(
+            _response_text(sync_send(app, creds, SyncCall("miniflux", "GET", f"/v1/entries/{pk}"))),
+            tail,
+        )
+        r.note += "; " + control_note(
+            "the member's app gets the gated tail", len(member_sees) == len(tail)
+        )
+        app, creds = apps["reader@bench.example"]
+        for call in sync_gate_calls(pk):
+            resp = sync_send(app, creds, call)
+            found = tail_leaks(_response_text(resp), tail)
+            r.add(
+                f"non-member app: {call.name}",
+                not found and resp.status_code < 500,
+                detail=f"HTTP {resp.status_code}, {len(found)} tail words",
+            )
+        anon = self.client(source="127.0.0.8")
+        for call in sync_gate_calls(pk):
+            resp = sync_send(
+                anon, {"miniflux": {}, "greader": {}, "greader_T": "", "fever": ""}, call
+            )
+            found = tail_leaks(_response_text(resp), tail)
+            r.add(
+                f"no credentials: {call.name}",
+                not found and resp.status_code in REFUSED | {200},
+                detail=f"HTTP {resp.status_code}, {len(found)} tail words",
+            )
         return r
 
     def short_teasers(self, s: Seeded) -> ClassResult:
@@ -1500,6 +1672,32 @@ class Bench:
         for path in paths:
             resp = anon.get(path)
             r.add(path, resp.status_code < 500, detail=f"HTTP {resp.status_code}")
+        # The reading apps, signed in (else every call stops at 401 before any number is read).
+        from newsstand.personal.models import ReadingHistory, SavedArticle
+
+        email = "member@bench.example"
+        state = (
+            ReadingHistory.objects.filter(user__email=email).count(),
+            SavedArticle.objects.filter(user__email=email).count(),
+        )
+        app = self.client(source="127.0.0.12")
+        creds = sync_credentials(app, email, s.app_passwords[email])
+        for call in sync_absurd_calls((HUGE, HUGER)):
+            resp = sync_send(app, creds, call)
+            signed_in = resp.status_code not in (401, 403) and not (
+                call.api == "fever" and resp.status_code == 200 and resp.json().get("auth") != 1
+            )
+            r.add(
+                call.name,
+                resp.status_code < 500 and signed_in,
+                detail=f"HTTP {resp.status_code}",
+            )
+        after = (
+            ReadingHistory.objects.filter(user__email=email).count(),
+            SavedArticle.objects.filter(user__email=email).count(),
+        )
+        changed = sum(abs(a - b) for a, b in zip(state, after, strict=True))
+        r.add("sync writes of absurd numbers change nothing", not changed, lost=changed)
         return r
 
     def security_headers(self, s: Seeded) -> ClassResult:

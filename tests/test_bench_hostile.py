@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterator
 
+import httpx
+import pytest
 from bench.hostile import (
+    HUGE,
+    HUGER,
     ClassResult,
     Words,
     cli_verdict,
+    fever_api_key,
     format_table,
+    greader_auth,
     gzip_page_bomb,
     hostile_json_feed,
     json_strings,
@@ -20,6 +27,10 @@ from bench.hostile import (
     script_payloads,
     security_headers_missing,
     summary_line,
+    sync_absurd_calls,
+    sync_credentials,
+    sync_gate_calls,
+    sync_send,
     tail_leaks,
     timing_verdict,
     vm_hwm_kib,
@@ -105,3 +116,65 @@ def test_the_corpus_additions_are_what_they_claim() -> None:
     titles = [item["title"] for item in json.loads(feed)["items"]]
     assert "\ud800" in titles[0] and "\x00" in titles[1] and titles[2].isprintable()
     assert len(long_email()) == 312 and long_email().count("@") == 1
+
+
+def test_sync_calls_cover_the_three_apis_with_the_article_and_every_number() -> None:
+    gate = sync_gate_calls(4242)
+    assert {c.api for c in gate} == {"miniflux", "greader", "fever"}
+    assert any("4242" in c.path for c in gate if c.api == "miniflux")
+    assert any(c.data.get("i") == f"{4242:016x}" for c in gate)
+    absurd = sync_absurd_calls((HUGE, HUGER))
+    assert {c.api for c in absurd} == {"miniflux", "greader", "fever"}
+    for number in (HUGE, HUGER):
+        mine = [c for c in absurd if number in c.path or number in c.data.values()]
+        assert {c.api for c in mine} == {"miniflux", "greader", "fever"}
+        assert {c.method for c in mine} >= {"GET", "POST", "PUT"}
+    assert len({c.name for c in absurd}) == len(absurd)
+    assert (
+        fever_api_key("a@b.example", "pw") == "59d8e9d6e2b2c2f6f8a4e0a7c0ab7e61"
+        or len(fever_api_key("a@b.example", "pw")) == 32
+    )
+    assert greader_auth("SID=x\nLSID=null\nAuth=1/abc\n") == "1/abc"
+    assert greader_auth("Error=BadAuthentication\n") is None
+
+
+@pytest.fixture
+def app() -> Iterator[httpx.Client]:
+    """httpx (as the bench) in front of Django in-process, on the test database."""
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    # As Django's test client does: a request must not close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    transport = httpx.WSGITransport(app=get_wsgi_application())
+    try:
+        yield httpx.Client(transport=transport, base_url="http://testserver")
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+def test_the_sync_probes_sign_in_and_tell_a_leak_from_none(app: httpx.Client) -> None:
+    """The probes as the bench sends them, through Django in-process: every absurd-number call
+    gets past authentication (else it would test nothing), and the gate calls see the whole text
+    for a member and none of it for a non-member."""
+    from tests.gate.factories import LATER_MARKERS
+    from tests.sync.factories import make_world
+
+    member, nonmember = make_world("active"), make_world("expired")
+    creds = sync_credentials(app, member.user.email, member.password)
+    assert creds["greader_T"] and "auth=" in creds["greader"]["Authorization"]
+    for call in sync_absurd_calls((HUGE, HUGER)):
+        response = sync_send(app, creds, call)
+        assert response.status_code < 500 and response.status_code not in (401, 403), call.name
+        if call.api == "fever":
+            assert response.json()["auth"] == 1
+    for world, sees in ((member, True), (nonmember, False)):
+        creds = sync_credentials(app, world.user.email, world.password)
+        article = world.articles[0].pk
+        texts = [sync_send(app, creds, c).text for c in sync_gate_calls(article)]
+        found = [any(m in t for m in LATER_MARKERS) for t in texts]
+        assert found == [sees] * len(texts), (world.user.email, found)

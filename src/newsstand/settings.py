@@ -445,6 +445,9 @@ NEWSSTAND_SEARCH_HALF_LIFE_DAYS = env_float("NEWSSTAND_SEARCH_HALF_LIFE_DAYS", 1
 # Searches one reader may make in a minute (signed in: per account; else per client address,
 # see ALLAUTH_TRUSTED_PROXY_COUNT); past it the page answers 429 (search/throttle.py).
 NEWSSTAND_SEARCHES_PER_MINUTE = env_int("NEWSSTAND_SEARCHES_PER_MINUTE", 30)
+# Suggestions as the reader types (/search/suggest), counted apart the same way: one a
+# keystroke, so many more; past it the fragment is an empty 429.
+NEWSSTAND_SUGGESTIONS_PER_MINUTE = env_int("NEWSSTAND_SUGGESTIONS_PER_MINUTE", 120)
 # For You: foryou.config.ForYouSettings (a group, as above). A reader's profile weighs saved >
 # long dwell > read, halving every profile_half_life_days; an article scores (similarity to the
 # profile + follow and Top-story boosts) x freshness.

@@ -349,3 +349,31 @@ def test_suggestions_fragment(client: Client, publisher: Publisher) -> None:
 
 def test_only_get_and_head(client: Client) -> None:
     assert client.post("/search", {"q": "x"}).status_code == 405
+
+
+def test_suggestions_are_rate_limited_per_client_apart_from_searches(
+    client: Client, publisher: Publisher, settings, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    settings.NEWSSTAND_SUGGESTIONS_PER_MINUTE = 4
+    settings.NEWSSTAND_SEARCHES_PER_MINUTE = 2
+    make_article(publisher, title="Lighthouse keeper retires")
+    suggest = reverse("search:suggest") + "?q=lighth"
+    start = (int(time.time()) // 60 + 1) * 60
+    with patch("newsstand.search.views.time.time", return_value=start + 0.5):
+        for _ in range(4):
+            assert client.get(suggest).status_code == 200
+        # Empty boxes ask nothing, so they are not counted.
+        assert client.get(reverse("search:suggest") + "?q=").status_code == 200
+        with caplog.at_level("WARNING", logger="newsstand.search.views"):
+            response = client.get(suggest)
+            client.get(suggest)
+        assert response.status_code == 429
+        assert response["Retry-After"] == "60"
+        assert response.content == b""
+        assert caplog.text.count("suggest rate limited who=anonymous limit=4") == 1
+        # Searches have their own count, and another address its own suggestions.
+        assert client.get(search_url(q="lighthouse")).status_code == 200
+        other = Client(REMOTE_ADDR="192.0.2.7")
+        assert b"Lighthouse" in other.get(suggest).content
+    with patch("newsstand.search.views.time.time", return_value=start + 61):
+        assert client.get(suggest).status_code == 200

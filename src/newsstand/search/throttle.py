@@ -1,4 +1,5 @@
-"""Searches per reader and minute: signed-in readers by account, everyone else by client address.
+"""Searches (and, counted apart, suggestions) per reader and minute: signed-in readers by account,
+everyone else by client address.
 
 Counted in the default cache, as allauth counts sign-in attempts, and with allauth's client
 address (which honours NEWSSTAND_TRUSTED_PROXY_COUNT). A fixed window per minute: the count is a
@@ -48,10 +49,13 @@ def client_key(request: HttpRequest) -> str:
     return f"ip:{parsed}"
 
 
-def count_search(key: str, limit: int, now_s: float) -> SearchCount:
-    """Count one search for `key` in the current minute (`now_s`: seconds since the epoch)."""
+def count_search(key: str, limit: int, now_s: float, what: str = "search") -> SearchCount:
+    """Count one search for `key` in the current minute (`now_s`: seconds since the epoch).
+
+    `what` names the count: "search" for the page, "suggest" for the suggestions, each its own.
+    """
     window = int(now_s // SEARCH_WINDOW_S)
-    cache_key = f"search:count:{key}:{window}"
+    cache_key = f"search:count:{what}:{key}:{window}"
     cache.add(cache_key, 0, timeout=SEARCH_WINDOW_S * 2)
     try:
         count = cache.incr(cache_key)

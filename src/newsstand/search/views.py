@@ -1,8 +1,9 @@
 """The search page and its search-as-you-type partial. Both only parse, call and render.
 
 A reader's searches are counted (search/throttle.py): past NEWSSTAND_SEARCHES_PER_MINUTE the
-page answers 429 with Retry-After and says why. Suggestions match titles only and are not
-counted: they are cheap and reveal nothing the listings do not.
+page answers 429 with Retry-After and says why. Suggestions match titles only, one request a
+keystroke, so they have their own, larger count (NEWSSTAND_SUGGESTIONS_PER_MINUTE): past it the
+fragment is empty, with 429 and Retry-After, and the box simply shows nothing.
 """
 
 from __future__ import annotations
@@ -79,6 +80,21 @@ def search(request: HttpRequest) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     """Titles matching what is typed so far: a small HTML fragment for the search box."""
     query = parse_query(request.GET.get("q", ""), prefix_last=True)
+    if not query.is_empty:
+        key = client_key(request)
+        limit = settings.NEWSSTAND_SUGGESTIONS_PER_MINUTE
+        counted = count_search(key, limit, time.time(), what="suggest")
+        if not counted.allowed:
+            if counted.count == counted.limit + 1:  # once a minute, not once a request
+                log.warning(
+                    "suggest rate limited who=%s limit=%d window_s=%d",
+                    key if key.startswith("user:") else "anonymous",
+                    counted.limit,
+                    SEARCH_WINDOW_S,
+                )
+            response = HttpResponse(b"", status=429)
+            response["Retry-After"] = str(counted.retry_after_s)
+            return response
     suggestions = suggest_articles(query) if not query.is_empty else []
     response = render(request, "search/_suggestions.html", {"suggestions": suggestions})
     # Never cached by a shared cache: the fragment is per keystroke and cheap.

@@ -108,11 +108,16 @@ def _verified_key(row: AppPassword, password: str) -> str:
     return "sync:verified:" + hashlib.sha256(material).hexdigest()
 
 
-def _verify(row: AppPassword, password: str) -> bool:
+def _verify(row: AppPassword, password: str, may_hash: bool = True) -> bool:
+    """`password` is `row`'s: from the cache's verdict, else (when `may_hash`) by its hash."""
     key = _verified_key(row, password)
     if cache.get(key):
+        if not may_hash:
+            # The account is under attack: an app that keeps syncing keeps its verdict, or it
+            # would be locked out once the verdict expired. Only then: a write per call costs.
+            cache.touch(key, VERIFIED_CACHE_S)
         return True
-    if not check_password(password, row.password_hash):
+    if not may_hash or not check_password(password, row.password_hash):
         return False
     cache.set(key, True, VERIFIED_CACHE_S)
     return True
@@ -127,15 +132,23 @@ def _used(row: AppPassword, now: datetime | None) -> AppPassword:
 
 
 def use_app_password(
-    password: str, *, email: str | None = None, now: datetime | None = None
+    password: str,
+    *,
+    email: str | None = None,
+    now: datetime | None = None,
+    may_hash: bool = True,
 ) -> AppPassword | None:
-    """The app password `password` is, of an active user (with `email`, when given), or None."""
+    """The app password `password` is, of an active user (with `email`, when given), or None.
+
+    With `may_hash` False only a verdict already in the cache lets it in (sync.clients.sign_in:
+    an account past its failed sign-ins costs no hash).
+    """
     password = password.strip().lower()
     rows = AppPassword.objects.select_related("user").filter(lookup=_lookup_of(password))
     if email is not None:
         rows = rows.filter(user__email__iexact=email.strip())
     row = rows.first()
-    if row is None or not row.user.is_active or not _verify(row, password):
+    if row is None or not row.user.is_active or not _verify(row, password, may_hash):
         return None
     return _used(row, now)
 
@@ -167,13 +180,13 @@ def greader_auth_token(row: AppPassword) -> str:
 
 
 def greader_login(
-    email: str, password: str, now: datetime | None = None
+    email: str, password: str, now: datetime | None = None, may_hash: bool = True
 ) -> tuple[AppPassword, str] | None:
     """ClientLogin: the app password of the reader with `email`, and its auth token; else None.
 
     Only app passwords sign in here; the sign-in password is never checked.
     """
-    row = use_app_password(password, email=email, now=now)
+    row = use_app_password(password, email=email, now=now, may_hash=may_hash)
     if row is None:
         return None
     return row, greader_auth_token(row)

@@ -1,11 +1,25 @@
-"""Who an app is (its app password) and how fast it may call: shared by the three APIs."""
+"""Who an app is (its app password) and how fast it may call: shared by the three APIs.
+
+Failed sign-ins are counted per client address (allauth's, which honours
+NEWSSTAND_TRUSTED_PROXY_COUNT, an IPv6 /64 as one, as the JSON API's throttle counts) and per
+account where the call names one (an email), as allauth limits the site's own sign-in. Past either
+limit the call answers 429 before any password is checked: a flood of wrong passwords costs a
+cache read each, not a password hash. An account that is over its limit still lets in a password
+whose verdict is in the cache (one its app used within VERIFIED_CACHE_S), so a stranger sending
+wrong passwords for someone's email cannot lock that reader's syncing app out.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from allauth.core.internal.ratelimit import get_ip
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -13,7 +27,15 @@ from django.http import HttpRequest
 from newsstand.sync.actions import use_app_password
 from newsstand.sync.models import AppPassword
 
+logger = logging.getLogger(__name__)
+
 RATE_WINDOW_S = 60
+# As allauth's "login_failed" limits the site's sign-in (settings.ACCOUNT_RATE_LIMITS): ten
+# failures a minute from one address, five in five minutes naming one account.
+FAILED_SIGN_INS_PER_ADDRESS = 10
+FAILED_SIGN_IN_ADDRESS_WINDOW_S = 60
+FAILED_SIGN_INS_PER_ACCOUNT = 5
+FAILED_SIGN_IN_ACCOUNT_WINDOW_S = 300
 
 
 def rate_per_minute() -> int:
@@ -42,6 +64,77 @@ def throttle(client: AppPassword) -> Throttled | None:
     return None
 
 
+def _window_key(kind: str, who: str, window_s: int, now_s: float) -> tuple[str, int]:
+    """The cache key counting `who`'s failures in the current window, and seconds left in it."""
+    window = int(now_s // window_s)
+    # Hashed: an email is whatever the caller sent, and some caches refuse odd keys.
+    digest = hashlib.sha256(f"{kind}:{who}".encode()).hexdigest()[:32]
+    return f"sync:signin:{kind}:{digest}:{window}", window_s - int(now_s % window_s)
+
+
+def _failures(key: str) -> int:
+    return int(cache.get(key) or 0)
+
+
+def _count_failure(key: str, window_s: int) -> int:
+    cache.add(key, 0, window_s * 2)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr: this failure opens a new window
+        cache.set(key, 1, window_s * 2)
+        return 1
+
+
+def sign_in[T](
+    request: HttpRequest,
+    api: str,
+    attempt: Callable[[bool], T | None],
+    email: str | None = None,
+) -> T | Throttled | None:
+    """`attempt(may_hash)` unless this address (or the account `email` names) failed too often.
+
+    Only for calls that offer a credential. Past the address's limit `attempt` is not called;
+    past the account's it is called with may_hash=False (only a verdict already in the cache
+    counts). A failure is counted for the address and the account, and logged with the address.
+    """
+    now_s = time.time()
+    address = get_ip(request)
+    address_key, address_left_s = _window_key(
+        "address", address, FAILED_SIGN_IN_ADDRESS_WINDOW_S, now_s
+    )
+    if _failures(address_key) >= FAILED_SIGN_INS_PER_ADDRESS:
+        refused = _count_failure(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
+        if refused == FAILED_SIGN_INS_PER_ADDRESS + 1:  # once a window, not once a request
+            logger.warning(
+                "sync sign-in limited api=%s address=%s limit=%d window_s=%d",
+                api,
+                address,
+                FAILED_SIGN_INS_PER_ADDRESS,
+                FAILED_SIGN_IN_ADDRESS_WINDOW_S,
+            )
+        return Throttled(retry_after_s=address_left_s)
+    account: tuple[str, int] | None = None
+    account_over = False
+    if email is not None:
+        account = _window_key(
+            "account", email.strip().lower(), FAILED_SIGN_IN_ACCOUNT_WINDOW_S, now_s
+        )
+        account_over = _failures(account[0]) >= FAILED_SIGN_INS_PER_ACCOUNT
+    found = attempt(not account_over)
+    if found is not None:
+        return found
+    _count_failure(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
+    if account is not None and not account_over:
+        _count_failure(account[0], FAILED_SIGN_IN_ACCOUNT_WINDOW_S)
+    # The address, not the email: an email is whatever the caller typed.
+    logger.warning(
+        "sync sign-in failed api=%s address=%s account_limited=%s", api, address, account_over
+    )
+    if account is not None and account_over:
+        return Throttled(retry_after_s=account[1])
+    return None
+
+
 def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
     """(user, password) from `Authorization: Basic …`, or None."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
@@ -55,13 +148,24 @@ def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
-def basic_or_token(request: HttpRequest, token_header: str) -> AppPassword | None:
-    """The app password sent as `token_header`, or as Basic auth with the reader's email."""
+def basic_or_token(
+    request: HttpRequest, token_header: str, api: str
+) -> AppPassword | Throttled | None:
+    """The app password sent as `token_header`, or as Basic auth with the reader's email.
+
+    Throttled when this address or account failed too often (`sign_in`); None without
+    credentials or with wrong ones.
+    """
     token = request.headers.get(token_header, "").strip()
     if token:
-        return use_app_password(token)
+        return sign_in(request, api, lambda may_hash: use_app_password(token, may_hash=may_hash))
     creds = basic_credentials(request)
     if creds is None:
         return None
     email, password = creds
-    return use_app_password(password, email=email)
+    return sign_in(
+        request,
+        api,
+        lambda may_hash: use_app_password(password, email=email, may_hash=may_hash),
+        email=email,
+    )

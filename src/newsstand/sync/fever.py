@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from newsstand.sync import actions, queries, tallies
-from newsstand.sync.clients import throttle
+from newsstand.sync.clients import Throttled, sign_in, throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
 from newsstand.sync.links import (
@@ -168,18 +168,27 @@ def _feed_json(feed: SyncFeed, now: datetime) -> dict[str, Any]:
     }
 
 
+def _too_many(base: dict[str, Any], limited: Throttled) -> JsonResponse:
+    response = JsonResponse(base | {"error": "too many requests"}, status=429)
+    response["Retry-After"] = str(limited.retry_after_s)
+    return response
+
+
 @csrf_exempt
 def api(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     base: dict[str, Any] = {"api_version": API_VERSION, "auth": 0}
-    client = actions.use_fever_key(_param(request, "api_key") or "", now)
+    api_key = (_param(request, "api_key") or "").strip()
+    if not api_key:
+        return JsonResponse(base)
+    client = sign_in(request, "fever", lambda _: actions.use_fever_key(api_key, now))
     if client is None:
         return JsonResponse(base)
+    if isinstance(client, Throttled):
+        return _too_many(base, client)
     limited = throttle(client)
     if limited is not None:
-        response = JsonResponse(base | {"error": "too many requests"}, status=429)
-        response["Retry-After"] = str(limited.retry_after_s)
-        return response
+        return _too_many(base, limited)
     data = base | {"auth": 1, "last_refreshed_on_time": _unix(now)}
     if _has(request, "mark"):
         data |= _mark(request, client, now)

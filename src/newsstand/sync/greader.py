@@ -32,7 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from newsstand.articles.models import Article
 from newsstand.sync import actions, queries
-from newsstand.sync.clients import throttle
+from newsstand.sync.clients import Throttled, sign_in, throttle
 from newsstand.sync.entries import ENTRY_FIELDS
 from newsstand.sync.feeds import reader_feeds
 from newsstand.sync.greader_items import (
@@ -80,6 +80,12 @@ def text(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type=CONTENT_TYPE_TEXT)
 
 
+def too_many(limited: Throttled) -> HttpResponse:
+    response = text("Too many requests: slow down.", 429)
+    response["Retry-After"] = str(limited.retry_after_s)
+    return response
+
+
 def unauthorized(bad_token: bool = False) -> HttpResponse:
     response = text("Unauthorized", 401)
     if bad_token:
@@ -125,14 +131,17 @@ def endpoint(*methods: str, write: bool = False) -> Callable[[View], View]:
         @csrf_exempt
         @wraps(view)
         def handle(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            client = actions.use_greader_token(_auth_token(request))
+            token = _auth_token(request)
+            if not token:
+                return unauthorized()
+            client = sign_in(request, "greader", lambda _: actions.use_greader_token(token))
             if client is None:
                 return unauthorized()
+            if isinstance(client, Throttled):
+                return too_many(client)
             limited = throttle(client)
             if limited is not None:
-                response = text("Too many requests: slow down.", 429)
-                response["Retry-After"] = str(limited.retry_after_s)
-                return response
+                return too_many(limited)
             allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
             if request.method not in allowed:
                 response = text(f"Use {' or '.join(methods)}.", 405)
@@ -307,15 +316,23 @@ def client_login(request: HttpRequest) -> HttpResponse:
         response = text("Use POST.", 405)
         response["Allow"] = "POST"
         return response
-    found = actions.greader_login(_value(request, "Email"), _value(request, "Passwd"))
+    email, password = _value(request, "Email"), _value(request, "Passwd")
+    if not password:
+        return text("Error=BadAuthentication\n", 401)
+    found = sign_in(
+        request,
+        "greader",
+        lambda may_hash: actions.greader_login(email, password, may_hash=may_hash),
+        email=email,
+    )
     if found is None:
         return text("Error=BadAuthentication\n", 401)
+    if isinstance(found, Throttled):
+        return too_many(found)
     client, token = found
     limited = throttle(client)
     if limited is not None:
-        response = text("Too many requests: slow down.", 429)
-        response["Retry-After"] = str(limited.retry_after_s)
-        return response
+        return too_many(limited)
     if _value(request, "output") == "json":
         return JsonResponse({"SID": token, "LSID": "null", "Auth": token})
     # SID and LSID are there for old clients that parse three lines; only Auth is used.

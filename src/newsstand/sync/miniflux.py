@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from newsstand.articles.models import Article
 from newsstand.personal.state import is_saved
 from newsstand.sync import actions, queries, tallies
-from newsstand.sync.clients import basic_or_token, throttle
+from newsstand.sync.clients import Throttled, basic_or_token, throttle
 from newsstand.sync.entries import ENTRY_FIELDS
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
 from newsstand.sync.links import (
@@ -69,6 +69,12 @@ def error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error_message": message}, status=status)
 
 
+def too_many(limited: Throttled) -> JsonResponse:
+    response = error(429, "Too many requests: slow down.")
+    response["Retry-After"] = str(limited.retry_after_s)
+    return response
+
+
 def no_content() -> HttpResponse:
     return HttpResponse(status=204)
 
@@ -83,14 +89,14 @@ def endpoint(*methods: str) -> Callable[[View], View]:
         @csrf_exempt
         @wraps(view)
         def handle(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            client = basic_or_token(request, "X-Auth-Token")
+            client = basic_or_token(request, "X-Auth-Token", "miniflux")
             if client is None:
                 return error(401, "Access Unauthorized")
+            if isinstance(client, Throttled):
+                return too_many(client)
             limited = throttle(client)
             if limited is not None:
-                response = error(429, "Too many requests: slow down.")
-                response["Retry-After"] = str(limited.retry_after_s)
-                return response
+                return too_many(limited)
             if request.method not in methods and not (
                 request.method == "HEAD" and "GET" in methods
             ):
