@@ -17,7 +17,7 @@ read changes, and applies them:
 
 What the log does not describe (follows, Saved, History cleared) retires the reader's entries
 token (`personal.state.entries_token`) and the total is counted again on the call. A total
-whose full count is RECOUNT_S old is counted again by a background task (`sync.tasks`) while
+whose full count is RECOUNT_S old is counted again by a background task (`recount_total_task`) while
 calls go on being answered from it, and on the call once it is KEEP_S old: that bounds how long
 an article edited, deleted, or committed out of id order meanwhile (none of which the deltas
 see) can leave a total off.
@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+from django.tasks import task
 from django.utils import timezone
 
 from newsstand.articles.models import Article
@@ -114,9 +115,13 @@ def _recount_due(tally: Tally, now: datetime) -> bool:
     return tally.recount_asked_at is None or now >= tally.recount_asked_at + recount
 
 
-def _ask_recount(user: Any, flt: EntryFilter) -> None:
-    from newsstand.sync.tasks import recount_total_task  # tasks import this module
+@task()
+def recount_total_task(user_id: int, flt: dict[str, Any]) -> int | None:
+    """`recount`, off the request (django.tasks finds it by this module's path)."""
+    return recount(user_id, flt)
 
+
+def _ask_recount(user: Any, flt: EntryFilter) -> None:
     recount_total_task.enqueue(user.pk, _filter_to_json(flt))
 
 
