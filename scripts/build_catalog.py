@@ -5,8 +5,10 @@
 The source is CC0 (github.com/plenaryapp/awesome-rss-feeds). Countries come from
 countries/with_category/<Country>.opml, topics from recommended/with_category/<Topic>.opml.
 Feeds are deduplicated by URL and grouped into publishers by site (see sources.catalog).
-Podcasts, video channels and forums are left out (`sources.catalog.is_news_feed`); names follow
-the rules of `sources.naming`, then `sources.catalog.NAME_OVERRIDES` where the rules fall short.
+Podcasts, video channels and forums are left out (`sources.catalog.is_news_feed`), and so are
+link aggregators (`sources.catalog.is_aggregator`: Google News, Hacker News, ...); names follow
+the rules of `sources.naming`, then `sources.catalog.NAME_OVERRIDES` where the rules fall short;
+entries left with one name in one country are one publisher (`sources.catalog.merge_namesakes`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsstand.settings")
 
 from newsstand.sources.catalog import (  # noqa: E402
     NAME_OVERRIDES,
+    CatalogFeed,
+    CatalogPublisher,
+    is_aggregator,
     is_news_feed,
+    merge_namesakes,
     publisher_name,
     site_key,
     slug_for_site,
@@ -65,7 +71,11 @@ def build(source: Path) -> dict[str, object]:
         for path in sorted((source / kind / "with_category").glob("*.opml")):
             for outline in parse_opml(path.read_bytes()):
                 url = outline.xml_url.strip()
-                if url in dropped or not is_news_feed(url, outline.title, outline.description):
+                if (
+                    url in dropped
+                    or is_aggregator(url)
+                    or not is_news_feed(url, outline.title, outline.description)
+                ):
                     dropped.add(url)
                     titles.pop(url, None)
                     continue
@@ -77,24 +87,35 @@ def build(source: Path) -> dict[str, object]:
     by_site: dict[str, list[str]] = defaultdict(list)
     for url in titles:
         by_site[site_key(url)].append(url)
-    publishers = []
+    entries = []
     for key, urls in sorted(by_site.items()):
         country_votes: Counter[str] = Counter()
         for url in urls:
             country_votes.update(countries[url])
         country = country_votes.most_common(1)[0][0] if country_votes else ""
         slug = slug_for_site(key)
-        publishers.append(
-            {
-                "slug": slug,
-                "name": NAME_OVERRIDES.get(slug) or publisher_name([titles[u] for u in urls], key),
-                "homepage": "",
-                "country": country,
-                "language": COUNTRY_LANGUAGE.get(country, ""),
-                "topics": sorted({t for u in urls for t in topics[u]}),
-                "feeds": [{"url": u, "title": titles[u]} for u in sorted(urls)],
-            }
+        entries.append(
+            CatalogPublisher(
+                slug=slug,
+                name=NAME_OVERRIDES.get(slug) or publisher_name([titles[u] for u in urls], key),
+                country=country,
+                language=COUNTRY_LANGUAGE.get(country, ""),
+                topics=tuple(sorted({t for u in urls for t in topics[u]})),
+                feeds=tuple(CatalogFeed(url=u, title=titles[u]) for u in sorted(urls)),
+            )
         )
+    publishers = [
+        {
+            "slug": p.slug,
+            "name": p.name,
+            "homepage": p.homepage,
+            "country": p.country,
+            "language": p.language,
+            "topics": list(p.topics),
+            "feeds": [{"url": f.url, "title": f.title} for f in p.feeds],
+        }
+        for p in merge_namesakes(entries)
+    ]
     return {
         "source": "https://github.com/plenaryapp/awesome-rss-feeds (CC0-1.0)",
         "generated_by": "scripts/build_catalog.py",

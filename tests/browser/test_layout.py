@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from newsstand.personal import actions as personal
 from newsstand.personal.targets import resolve_target
+from newsstand.stories.actions import add_pick
+from newsstand.stories.models import Story
 from tests.browser.axe import sign_in
 from tests.browser.conftest import ReaderData
 from tests.reader.factories import make_article
@@ -189,5 +192,44 @@ def test_phone_menu_and_tab_bar_work_without_javascript(
         tabs.get_by_role("link", name="Search").click()
         page.wait_for_url("**/search")
         assert tabs.get_by_role("link", name="Search").get_attribute("aria-current") == "page"
+    finally:
+        ctx.close()
+
+
+# The article page's side blocks: Related stories, Top stories right now, Our Picks.
+RAIL_BLOCKS = ("#related-title", "#top-stories-title", "#our-picks-title")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_the_article_pages_side_blocks_sit_beside_it_on_wide_screens(
+    browser: Browser, live_server: LiveServer, reader_data: ReaderData, width: int, height: int
+) -> None:
+    """At 1280 px Related, Top stories and Our Picks once sat below the article between
+    ~300 px empty margins; they stand in a column to its right, and under it on a phone."""
+    now = timezone.now()
+    other = Story.objects.create(
+        headline="Council approves new tram line",
+        first_seen_at=now,
+        last_updated_at=now,
+        article_count=1,
+        publisher_count=1,
+        score=3.0,
+    )
+    make_article(reader_data.publishers[0], title="Council approves new tram line", story=other)
+    add_pick(article=reader_data.articles[3])
+    ctx = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+    try:
+        page = ctx.new_page()
+        page.goto(reverse("reader:article", args=[reader_data.story_articles[0].pk]))
+        body = page.locator("article.article").bounding_box()
+        assert body is not None
+        for heading in RAIL_BLOCKS:
+            block = page.locator("aside.article-aside", has=page.locator(heading)).bounding_box()
+            assert block is not None, heading
+            if width >= 1280:
+                assert block["x"] >= body["x"] + body["width"], (heading, block, body)
+                assert block["y"] < body["y"] + height, (heading, block, body)
+            else:
+                assert block["y"] >= body["y"] + body["height"], (heading, block, body)
     finally:
         ctx.close()

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from newsstand.articles.models import Article
 from newsstand.foryou import live
 from newsstand.personal import actions
 from newsstand.personal.models import Follow
 from newsstand.personal.targets import resolve_target
-from tests.foryou.conftest import News
+from tests.foryou.conftest import TOP_STORY_PAIRS, News
 from tests.personal.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +164,49 @@ def test_home_shows_a_for_you_block_when_signed_in(
     )
     entries = live.page_for(user, limit=6)
     assert items == [e.article.get_absolute_url() for e in entries]
+
+
+def _block_articles(html: str, news: News) -> list[Any]:
+    block = html[html.index('<section class="foryou-block"') :]
+    block = block[: block.index("</section>")]
+    urls = re.findall(r'<h3 class="foryou-block__title"><a href="([^"]+)">', block)
+    by_url = {a.get_absolute_url(): a for a in news.articles}
+    return [by_url[url] for url in urls]
+
+
+def test_the_home_block_leaves_the_fronts_stories_to_the_front(
+    storied_news: News, client: Client
+) -> None:
+    """Each story once on the screen: For You boosts Top stories, so it once repeated the lead
+    and Top stories just under it and a reader met the same headline two or three times."""
+    user = _signed_in(client)
+    # A followed publisher with a Top story (pair 0's first article) and four other articles.
+    for publisher in (storied_news.publishers[0], storied_news.publishers[5]):
+        actions.follow(user, resolve_target("publisher", str(publisher.pk)))
+    top = [a for a, _ in storied_news.pairs[:TOP_STORY_PAIRS]]
+    Article.objects.filter(pk=top[1].pk).update(lead_image_url="https://img.example/lead.jpg")
+    client.get(HOME)  # the corpus is built on first use
+    html = client.get(HOME).content.decode()
+    shown = _block_articles(html, storied_news)
+    assert len(shown) == 6, "the block still fills its places, with the next of the reader's"
+    assert not {a.story_id for a in shown} & {a.story_id for a in top}
+    # The front keeps every Top story: the lead, then the others in the list.
+    lead = html[html.index('class="lead-story"') :]
+    assert escape(top[1].title) in lead[: lead.index("</article>")]
+    front = html[html.index('id="top-stories-title"') :]
+    assert all(escape(a.title) in front[: front.index("</section>")] for a in (top[0], top[2]))
+
+
+def test_a_reader_with_nothing_beyond_the_front_is_asked_to_follow(
+    storied_news: News, client: Client
+) -> None:
+    """A new reader's For You is the Top stories: rather than repeat them, the block invites."""
+    _signed_in(client)
+    client.get(HOME)
+    html = client.get(HOME).content.decode()
+    assert _block_articles(html, storied_news) == []
+    block = html[html.index('<section class="foryou-block"') :]
+    assert f'<a href="{reverse("foryou:start")}">Pick topics' in block[: block.index("</section>")]
 
 
 def test_anonymous_home_has_no_for_you_block(storied_news: News, client: Client):

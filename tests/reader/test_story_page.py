@@ -93,6 +93,36 @@ def test_story_page_groups_coverage_and_folds_wire_copies(
     assert "reader/story.css" in html
 
 
+def _figure(html: str) -> str:
+    match = re.search(r'<figure class="lead-image story__picture">.*?</figure>', html, re.S)
+    return match.group(0) if match else ""
+
+
+def test_story_page_shows_its_articles_picture(client, flood_story, settings) -> None:  # type: ignore[no-untyped-def]
+    """The story page once had no picture and ~40% of a desktop's width empty beside its
+    headline: it shows its representative's picture, else its first article's that has one,
+    with the caption and credit as the article page gives them."""
+    settings.NEWSSTAND_PAGE_CACHE_S = 0  # the same page, asked for again after each change
+    story, wire, bbc = flood_story["story"], flood_story["wire"], flood_story["bbc"]
+    url = reverse("reader:story", args=[story.pk])
+    assert _figure(client.get(url).content.decode()) == ""
+    Article.objects.filter(pk=bbc.pk).update(lead_image_url="https://img.example/turia.jpg")
+    figure = _figure(client.get(url).content.decode())
+    assert 'src="https://img.example/turia.jpg"' in figure
+    assert '<span class="credit">BBC</span>' in figure  # no credit given: whose picture it is
+    Article.objects.filter(pk=wire.pk).update(
+        lead_image_url="https://img.example/valencia.jpg",
+        lead_image_caption="Rescuers in Valencia on Tuesday",
+        lead_image_credit="Jose Jordan / AFP",
+    )
+    html = client.get(url).content.decode()
+    figure = _figure(html)
+    assert 'src="https://img.example/valencia.jpg"' in figure
+    assert "Rescuers in Valencia on Tuesday" in figure
+    assert '<span class="credit">Jose Jordan / AFP</span>' in figure
+    assert "story__top--picture" in html
+
+
 def test_unknown_or_empty_story_is_404(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get(reverse("reader:story", args=[999999])).status_code == 404
     empty = Story.objects.create(headline="Nothing")

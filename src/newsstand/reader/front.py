@@ -1,17 +1,21 @@
 """The home page's front, decided purely: which story leads, with its picture.
 
 Nothing here queries; the view hands over Top stories (with their representative articles) and
-the first page of Latest, and gets back the lead and what is left for the Top stories block.
+the first page of Latest, and gets back the lead and what is left for the Top stories block;
+then what the front shows, which a signed-in reader's For You block leaves out (`on_front`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.text import Truncator
 
+from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher
+from newsstand.stories.picks import PickItem
 from newsstand.stories.top import TopStory, home_lead
 from newsstand.web.presentation import ArticleCard, image_src
 
@@ -30,6 +34,8 @@ class Lead:
     section: str
     text: str
     others: int  # other publishers covering the same story
+    story_id: int | None = None  # the story it leads with, or the article's own story
+    article_id: int | None = None  # the article it leads with, when it is one
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ def choose_lead(
             section=item.representative.section if item.representative else "",
             text=_clip(story.lead),
             others=item.others,
+            story_id=story.pk,
         )
         return lead, rest[:limit]
     for card in cards:
@@ -75,6 +82,8 @@ def choose_lead(
                 section=article.section,
                 text=_clip(card.teaser),
                 others=0,
+                story_id=article.story_id,
+                article_id=article.pk,
             )
             return lead, list(top[:limit])
     return None, list(top[:limit])
@@ -82,3 +91,47 @@ def choose_lead(
 
 def _clip(text: str) -> str:
     return Truncator(" ".join(text.split())).chars(LEAD_TEXT_CHARS)
+
+
+@dataclass(frozen=True)
+class OnFront:
+    """The stories and articles the front shows: the lead, Top stories and Our Picks."""
+
+    story_ids: frozenset[int]
+    article_ids: frozenset[int]
+
+    def __len__(self) -> int:
+        return len(self.story_ids) + len(self.article_ids)
+
+    def shows(self, article: Article) -> bool:
+        """Whether the front already shows this article, or its story."""
+        return article.pk in self.article_ids or article.story_id in self.story_ids
+
+
+def on_front(lead: Lead | None, top: Sequence[TopStory], picks: Sequence[PickItem]) -> OnFront:
+    stories = {t.story.pk for t in top}
+    articles: set[int] = set()
+    if lead is not None:
+        stories.add(lead.story_id or 0)
+        articles.add(lead.article_id or 0)
+    for item in picks:
+        pick = item.pick
+        stories.add(pick.story_id or (pick.article.story_id if pick.article else None) or 0)
+        articles.add(pick.article_id or 0)
+    return OnFront(frozenset(stories - {0}), frozenset(articles - {0}))
+
+
+class _HasArticle(Protocol):
+    @property
+    def article(self) -> Article: ...
+
+
+def off_front[T: _HasArticle](entries: Iterable[T], front: OnFront, *, limit: int) -> list[T]:
+    """The first `limit` entries whose article and story the front does not show.
+
+    A signed-in reader's For You comes first on the home page and boosts Top stories, so it
+    repeated the lead and Top stories just under it. For You gives way rather than the front:
+    Top stories and the lead stay the site's honest ranking, the same for every reader, while
+    For You loses nothing personal (the story is on the screen, a few lines down) and fills its
+    places with the next things chosen for this reader."""
+    return [e for e in entries if not front.shows(e.article)][:limit]

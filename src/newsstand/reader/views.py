@@ -25,7 +25,7 @@ from newsstand.ledger.tickets import issue_ticket
 from newsstand.personal.actions import note_article_opened
 from newsstand.personal.state import card_flags, hide_muted_publishers, saved_flag
 from newsstand.reader.browse import active_publisher_count, publisher_strip
-from newsstand.reader.front import Pitch, choose_lead
+from newsstand.reader.front import OnFront, Pitch, choose_lead, off_front, on_front
 from newsstand.reader.pagecache import anonymous_page
 from newsstand.reader.reads import count_read
 from newsstand.reader.sections import busy_sections, section_blocks
@@ -86,7 +86,11 @@ def home(request: HttpRequest) -> HttpResponse:
         context["sections"] = section_blocks(articles, busy_sections())
         context["publisher_strip"] = publisher_strip()
         if reader is not None:
-            context["for_you_cards"] = _for_you_block(request, reader, top[:HOME_TOP_STORIES])
+            front = on_front(context["lead"], context["top_stories"], context["our_picks"])
+            context["for_you_block"] = True
+            context["for_you_cards"] = _for_you_block(
+                request, reader, top[:HOME_TOP_STORIES], front
+            )
         elif not request.user.is_authenticated:
             context["pitch"] = Pitch(
                 publishers=active_publisher_count(), trial_days=settings.NEWSSTAND_TRIAL_DAYS
@@ -95,17 +99,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _for_you_block(
-    request: HttpRequest, reader: live.ReaderData, top: Sequence[TopStory]
+    request: HttpRequest, reader: live.ReaderData, top: Sequence[TopStory], front: OnFront
 ) -> list[ForYouCard]:
-    """The first few For You entries; the home's Top stories are the ones For You boosts."""
+    """The first few For You entries the front below does not show (`front.off_front`); the
+    home's Top stories are the ones For You boosts. For You has one article a story, so asking
+    for as many more as the front shows still fills the block."""
     same = HOME_TOP_STORIES == live.TOP_STORIES_N
     result = live.feed_page(
         request.user,  # type: ignore[arg-type]  # signed in
-        limit=HOME_FOR_YOU,
+        limit=HOME_FOR_YOU + len(front),
         reader=reader,
         top=top if same else None,
     )
-    return cards_of(result.entries)
+    return cards_of(off_front(result.entries, front, limit=HOME_FOR_YOU))
 
 
 @anonymous_page

@@ -16,6 +16,7 @@ from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher
 from newsstand.stories.clustering_engine import ClusterConfig
 from newsstand.stories.models import Story, StoryLink
+from newsstand.web.presentation import image_src, shown_caption
 
 # What a coverage row shows; the bodies stay in the database.
 MEMBER_FIELDS = (
@@ -27,6 +28,10 @@ MEMBER_FIELDS = (
     "section",
     "copy_of_id",
     "story_id",
+    # The story page's picture (`story_picture`): short strings, unlike the bodies.
+    "lead_image_url",
+    "lead_image_caption",
+    "lead_image_credit",
     "publisher__id",
     "publisher__name",
     "publisher__slug",
@@ -57,12 +62,24 @@ class PublisherCoverage:
 
 
 @dataclass(frozen=True)
+class StoryPicture:
+    """A story's picture: one of its articles' lead image, with that article's caption and
+    credit as the article page shows them."""
+
+    src: str
+    caption: str
+    credit: str
+    article: Article
+
+
+@dataclass(frozen=True)
 class StoryCoverage:
     story: Story
     by_publisher: tuple[PublisherCoverage, ...]
     timeline: tuple[CoverageItem, ...]
     article_count: int
     publisher_count: int
+    picture: StoryPicture | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +143,23 @@ def story_coverage(story: Story) -> StoryCoverage:
         timeline=tuple(items),
         article_count=len(members),
         publisher_count=len({a.publisher_id for a in members}),
+        picture=story_picture(story, members),
     )
+
+
+def story_picture(story: Story, members: Sequence[Article]) -> StoryPicture | None:
+    """The picture of the story's representative article (the one its headline comes from),
+    else of its first article that has one, in publication order; None when none has."""
+    ordered = sorted(members, key=lambda a: a.pk != story.representative_id)
+    for article in ordered:
+        if src := image_src(article.lead_image_url):
+            return StoryPicture(
+                src=src,
+                caption=shown_caption(article.lead_image_caption, article.title),
+                credit=article.lead_image_credit,
+                article=article,
+            )
+    return None
 
 
 def carried_by(article: Article, members: Sequence[Article]) -> tuple[str, ...]:
