@@ -224,7 +224,7 @@ def _list_entries(
     # Past the database's OFFSET (a 64-bit integer) every list is empty anyway.
     offset = min(max(_int(request, "offset", 0) or 0, 0), queries.MAX_ID)
     qs = queries.entries(user, now, flt, reader)
-    scope = queries.kept_scope(user, now)
+    scope, pages_scope = queries.kept_scopes(user, now)
     total = queries.kept(
         user,
         now,
@@ -236,7 +236,7 @@ def _list_entries(
     if order == "status":
         qs = queries.with_state(qs, user)
     ordered = _ordered(request, qs.only(*ENTRY_FIELDS))
-    page = _page(request, scope, flt, ordered, offset, limit)
+    page = _page(request, pages_scope, flt, ordered, offset, limit)
     return JsonResponse({"total": total, "entries": entries_page(user, page, now)})
 
 
@@ -251,7 +251,7 @@ def _page(
     """`ordered[offset : offset + limit]`, sought from where the app's previous page ended.
 
     Apps page with offset=0, 100, 200…; each page keeps where it ended (for as long as the
-    reader's state and the articles stay the same: `queries.kept_scope`), so the next one seeks
+    reader's state and the articles stay the same: `queries.kept_scopes`), so the next one seeks
     there instead of walking every row before it.
     """
     order = request.GET.get("order", "published_at")

@@ -356,10 +356,22 @@ def kept_scope(user: Any, now: datetime) -> str:
     """What every kept value depends on: the reader's state token (new with every History,
     Saved or follow change, personal.actions), the newest article's id (one index lookup: new
     articles change it) and the window's start to the minute."""
+    return kept_scopes(user, now)[0]
+
+
+def kept_scopes(user: Any, now: datetime) -> tuple[str, str]:
+    """`kept_scope`, and the same without the window's start: the scope of where pages ended.
+
+    A page's end stays where it is when the window moves on a minute (what leaves the window is
+    at the far end of the list, or before where an app is paging, which it cannot tell from an
+    entry it marked read meanwhile); with the minute in, each minute's first page past offset 0
+    walked every entry before it again (58 ms at p99 paging 10,000 entries).
+    """
     newest = Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     minute = window_start(now).replace(second=0, microsecond=0).isoformat()
-    raw = f"{state_token(user.pk)}|{newest}|{minute}"
-    return f"sync:kept:{user.pk}:" + hashlib.sha256(raw.encode()).hexdigest()[:24]
+    state = f"{state_token(user.pk)}|{newest}"
+    digest = [hashlib.sha256(raw.encode()).hexdigest()[:24] for raw in (f"{state}|{minute}", state)]
+    return f"sync:kept:{user.pk}:{digest[0]}", f"sync:pages:{user.pk}:{digest[1]}"
 
 
 def kept_key(scope: str, what: str) -> str:
