@@ -26,6 +26,7 @@ from newsstand.articles.models import ArticleTopic, Section
 from newsstand.articles.topics import topic_slug
 from newsstand.personal.models import Follow
 from newsstand.sources.models import Publisher
+from newsstand.sync.lookups import FollowedPublishers
 
 # Section and topic feeds are numbered from here (publisher ids stay far below it), so one
 # number names one feed in every API; JavaScript apps read ids as doubles, exact to 2**53.
@@ -62,6 +63,7 @@ class ReaderFeeds:
     sections: tuple[SyncFeed, ...] = ()
     topics: tuple[SyncFeed, ...] = ()
     muted_publisher_ids: tuple[int, ...] = ()
+    user_id: int = 0  # whose feeds (publishers_q reads their follows again on PostgreSQL)
 
     @cached_property
     def _publisher_set(self) -> frozenset[int]:
@@ -123,9 +125,14 @@ class ReaderFeeds:
         # Articles that section and topic feeds may hold: not a followed or muted publisher's.
         return ~Q(publisher_id__in=[*self.publisher_ids, *self.muted_publisher_ids])
 
+    def publishers_q(self) -> Q:
+        """The articles of the publishers followed (sync.lookups: a list, or on PostgreSQL a
+        subquery of the follows)."""
+        return Q(publisher__followed_by=FollowedPublishers(self.user_id, self.publisher_ids))
+
     def window_q(self) -> Q:
         """The articles of every feed (before the sync window's dates are applied)."""
-        q = Q(publisher_id__in=self.publisher_ids)
+        q = self.publishers_q()
         if self.sections or self.topics:
             q |= self._outside_publishers() & (
                 Q(section__in=self.section_names) | Q(pk__in=self._topic_articles(self.topics))
@@ -203,7 +210,7 @@ def reader_feeds(user: Any) -> ReaderFeeds:
         for pk, kind, k, label, m in sorted(rows)
         if kind == TOPICS and not m
     ]
-    return ReaderFeeds(followed, tuple(sections), tuple(topics), muted)
+    return ReaderFeeds(followed, tuple(sections), tuple(topics), muted, user.pk)
 
 
 def _id(key: str) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher, PublisherIcon
@@ -25,13 +26,34 @@ def site(path: str) -> str:
 
 
 def article_link(article: Article) -> str:
-    """Where an app sends the reader for the article: its page here, behind the gate."""
-    return site(article.get_absolute_url())
+    """Where an app sends the reader for the article: its page here, behind the gate (its
+    `get_absolute_url`)."""
+    return site(_path("reader:article", article.pk))
 
 
 def feed_url(publisher: Publisher) -> str:
     """The publisher's outgoing RSS feed here: what apps show as the feed's address."""
-    return site(reverse("feeds:publisher_rss", args=[publisher.slug]))
+    return site(_path("feeds:publisher_rss", publisher.slug))
+
+
+# Stands for the one argument in a reversed path; matches both the int and the slug converter.
+_MARKER = "7357735773577357"
+
+
+def _path(name: str, value: int | str) -> str:
+    """`reverse(name, args=[value])` for ids and slugs, which need no quoting, from a template
+    reversed once per process: reverse takes about 30 µs, and a page of 100 entries with their
+    feeds called it some 190 times (6 ms of a 30 ms page)."""
+    head, tail = _template(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return f"{head}{value}{tail}"
+
+
+@functools.lru_cache(maxsize=32)
+def _template(name: str, prefix: str, urlconf: str) -> tuple[str, str]:
+    # Keyed by the script prefix and the URLconf that reverse would use, so it is always the
+    # same answer as reverse's.
+    head, _, tail = reverse(name, args=[_MARKER], urlconf=urlconf).partition(_MARKER)
+    return head, tail
 
 
 def follow_page_url(feed: SyncFeed) -> str:

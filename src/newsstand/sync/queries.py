@@ -288,7 +288,7 @@ def counters(user: Any, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
 
 def _counters(user: Any, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
     feeds = reader_feeds(user)
-    publishers = Q(publisher_id__in=feeds.publisher_ids)
+    publishers = feeds.publishers_q()
     totals = _per_publisher(_window(feeds, now, publishers))
     unread = _per_publisher(_window(feeds, now, publishers).filter(~read_flag(user)))
     for feed in [*feeds.sections, *feeds.topics]:
@@ -312,7 +312,7 @@ def unread_by_feed(user: Any, now: datetime) -> dict[int, FeedUnread]:
 
 def _unread_by_feed(user: Any, now: datetime) -> dict[int, FeedUnread]:
     feeds = reader_feeds(user)
-    publishers = Q(publisher_id__in=feeds.publisher_ids)
+    publishers = feeds.publishers_q()
     newest_ids = dict(
         _window(feeds, now, publishers)
         .values("publisher_id")
