@@ -281,7 +281,7 @@ def measure(
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from newsstand.personal.actions import mark_read, mark_unread
+    from newsstand.personal.actions import mark_read, mark_unread, save_article, unsave_article
     from newsstand.personal.state import new_state_token
 
     email, password = seeded["email"], seeded["password"]
@@ -339,8 +339,13 @@ def measure(
         ),
         # The first page after the app marked an entry read or unread (the total brought up to
         # date from the change: sync.tallies), and after a change the read log does not
-        # describe (a follow, a save: the total counted again).
+        # describe (a follow: the total counted again).
         "miniflux_first_page": (
+            "page",
+            lambda: client.get("/v1/entries", {"status": "unread", "limit": PAGE}, **mf),
+            select_rows(page_ids),
+        ),
+        "miniflux_first_page_starred": (
             "page",
             lambda: client.get("/v1/entries", {"status": "unread", "limit": PAGE}, **mf),
             select_rows(page_ids),
@@ -401,11 +406,19 @@ def measure(
         else:
             mark_read(reader, [page_ids[0]])
 
+    def starred() -> None:
+        # One entry starred, then not, as an app's PUT /v1/entries/{id}/bookmark does.
+        if next(toggled) % 2:
+            unsave_article(reader, page_ids[0])
+        else:
+            save_article(reader, page_ids[0])
+
     def state_changed() -> None:
         new_state_token(reader.pk)
 
     before: dict[str, Callable[[], Any]] = {
         "miniflux_first_page": marked,
+        "miniflux_first_page_starred": starred,
         "miniflux_first_page_recount": state_changed,
         "miniflux_counters_first": state_changed,
     }
@@ -449,6 +462,8 @@ def measure(
             base.append(timed(baseline)[0])
         if name == "miniflux_first_page":
             mark_unread(reader, [page_ids[0]])  # as seeded, for the next run's checks
+        if name == "miniflux_first_page_starred":
+            unsave_article(reader, page_ids[0])
         call_s, base_s = summary(wall), summary(base)
         results[name] = {
             "kind": kind,

@@ -14,7 +14,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from newsstand.personal import actions as personal
-from newsstand.personal.models import ReadChange
+from newsstand.personal.models import StateChange
+from newsstand.personal.targets import resolve_target
 from newsstand.sync import tallies
 from newsstand.sync.feeds import reader_feeds
 from newsstand.sync.queries import EntryFilter, count_entries, window_days
@@ -29,6 +30,8 @@ FILTERS = [
     EntryFilter(read=True),
     EntryFilter(read=False, starred=False),
     EntryFilter(starred=True),
+    EntryFilter(read=True, starred=True),
+    EntryFilter(starred=False),
 ]
 
 
@@ -104,15 +107,34 @@ def test_a_kept_total_follows_reads_articles_and_the_window(world_now, full_coun
     assert count_entries(world.user, later) == count_entries(world.user, now) - 2
 
 
-def test_saved_follows_and_a_cleared_history_count_again(world_now, full_counts):
+def test_saves_are_applied_too(world_now, full_counts):
+    """Saving moves starred totals, and makes an article outside the window an entry."""
+    world, now = world_now
+    a, b = world.articles[0], world.articles[1]
+    _check(world, now, full_counts, derived=False)
+    personal.save_article(world.user, a.pk)
+    _check(world, now, full_counts, derived=True)
+    # Outside the window (too old, and a publisher not followed): saved, they become entries.
+    personal.save_article(world.user, world.old.pk)
+    personal.save_article(world.user, world.elsewhere.pk)
+    personal.mark_read(world.user, [world.old.pk, b.pk])
+    _check(world, now, full_counts, derived=True)
+    # Saved, read, unsaved and saved again; unsaved for good; read while saved then unsaved.
+    personal.unsave_article(world.user, a.pk)
+    personal.save_article(world.user, a.pk)
+    personal.unsave_article(world.user, world.elsewhere.pk)
+    personal.unsave_article(world.user, world.old.pk)
+    personal.mark_unread(world.user, [b.pk])
+    _check(world, now, full_counts, derived=True)
+
+
+def test_follows_and_a_cleared_history_count_again(world_now, full_counts):
     world, now = world_now
     a = world.articles[0]
     _check(world, now, full_counts, derived=False)
-    personal.save_article(world.user, a.pk)
-    _check(world, now, full_counts, derived=False)
     personal.mark_read(world.user, [a.pk])
     _check(world, now, full_counts, derived=True)
-    personal.unsave_article(world.user, a.pk)
+    personal.follow(world.user, resolve_target("publisher", str(world.other.pk)))
     _check(world, now, full_counts, derived=False)
     personal.clear_history(world.user)
     _check(world, now, full_counts, derived=False)
@@ -175,16 +197,16 @@ def test_read_changes_are_kept_for_minutes_then_pruned(world_now):
     world, now = world_now
     personal.mark_read(world.user, [world.articles[0].pk], now=now)
     personal.mark_unread(world.user, [world.articles[0].pk])
-    assert list(ReadChange.objects.values_list("article_id", "read")) == [
+    assert list(StateChange.objects.values_list("article_id", "on")) == [
         (world.articles[0].pk, True),
         (world.articles[0].pk, False),
     ]
-    soon = timezone.now() + timedelta(seconds=personal.READ_CHANGE_KEEP_S - 60)
-    assert personal.prune_read_changes(now=soon) == 0
-    late = timezone.now() + timedelta(seconds=personal.READ_CHANGE_KEEP_S + 60)
-    assert personal.prune_read_changes(now=late) == 2
+    soon = timezone.now() + timedelta(seconds=personal.STATE_CHANGE_KEEP_S - 60)
+    assert personal.prune_state_changes(now=soon) == 0
+    late = timezone.now() + timedelta(seconds=personal.STATE_CHANGE_KEEP_S + 60)
+    assert personal.prune_state_changes(now=late) == 2
     # Longer kept than a total may go uncounted, or a total would miss changes pruned.
-    assert personal.READ_CHANGE_KEEP_S > tallies.RECOUNT_S
+    assert personal.STATE_CHANGE_KEEP_S > tallies.RECOUNT_S
 
 
 @pytest.fixture
@@ -199,12 +221,12 @@ def test_the_prune_task_runs_every_five_minutes_and_prunes(world_now):
     from newsstand.personal import tasks
 
     periodic = {t.__name__: t for t in HUEY._registry._periodic_tasks}
-    due = periodic["prune_read_changes_tick"]().validate_datetime
+    due = periodic["prune_state_changes_tick"]().validate_datetime
     assert due(timezone.now().replace(minute=5, second=0, microsecond=0))
     assert not due(timezone.now().replace(minute=6, second=0, microsecond=0))
     world, now = world_now
-    old = now - timedelta(seconds=personal.READ_CHANGE_KEEP_S + 60)
+    old = now - timedelta(seconds=personal.STATE_CHANGE_KEEP_S + 60)
     personal.mark_read(world.user, [world.articles[0].pk], now=old)
     personal.mark_read(world.user, [world.articles[1].pk], now=now)
-    tasks.prune_read_changes_tick.call_local()
-    assert list(ReadChange.objects.values_list("article_id", flat=True)) == [world.articles[1].pk]
+    tasks.prune_state_changes_tick.call_local()
+    assert list(StateChange.objects.values_list("article_id", flat=True)) == [world.articles[1].pk]

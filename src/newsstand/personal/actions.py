@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from newsstand.articles.models import Article
-from newsstand.personal.models import Follow, ReadChange, ReadingHistory, SavedArticle
+from newsstand.personal.models import Follow, ReadingHistory, SavedArticle, StateChange
 from newsstand.personal.state import new_state_token
 from newsstand.personal.targets import FollowTarget
 
@@ -23,52 +23,61 @@ logger = logging.getLogger(__name__)
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
-# Read changes are kept this long: longer than a kept total may go without a full count
+# State changes are kept this long: longer than a kept total may go without a full count
 # (sync.tallies.KEEP_S), so none it still needs is pruned.
-READ_CHANGE_KEEP_S = 30 * 60
+STATE_CHANGE_KEEP_S = 30 * 60
 
 
-def _state_changed(user_id: int, *, reads_only: bool = False) -> None:
+def _state_changed(user_id: int, *, logged: bool = False) -> None:
     # Now, for what this transaction reads next, and inside a transaction again after commit:
     # another request reading between the first new token and the commit keeps figures of the
     # old state under it. (Outside one the write is already committed: once is enough, and an
     # article view, which calls this, pays for one cache write, not two.)
-    new_state_token(user_id, reads_only=reads_only)
+    new_state_token(user_id, logged=logged)
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: new_state_token(user_id, reads_only=reads_only))
+        transaction.on_commit(lambda: new_state_token(user_id, logged=logged))
 
 
-def _log_reads(user_id: int, article_ids: list[int], *, read: bool, now: datetime) -> None:
-    """Record read-state changes beside the History write (same transaction): sync.tallies
-    brings the reader's kept totals up to date from them."""
-    ReadChange.objects.bulk_create(
-        ReadChange(user_id=user_id, article_id=pk, read=read, at=now) for pk in article_ids
+def _log_changes(
+    user_id: int, article_ids: list[int], kind: str, *, on: bool, now: datetime
+) -> None:
+    """Record state changes beside the History or Saved write (same transaction):
+    sync.tallies brings the reader's kept totals up to date from them."""
+    StateChange.objects.bulk_create(
+        StateChange(user_id=user_id, article_id=pk, kind=kind, on=on, at=now) for pk in article_ids
     )
 
 
-def prune_read_changes(*, now: datetime | None = None) -> int:
-    """Forget read changes older than READ_CHANGE_KEEP_S (a periodic task); how many."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=READ_CHANGE_KEEP_S)
-    deleted, _ = ReadChange.objects.filter(at__lt=cutoff).delete()
+def prune_state_changes(*, now: datetime | None = None) -> int:
+    """Forget state changes older than STATE_CHANGE_KEEP_S (a periodic task); how many."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=STATE_CHANGE_KEEP_S)
+    deleted, _ = StateChange.objects.filter(at__lt=cutoff).delete()
     return deleted
 
 
 def save_article(user: AbstractBaseUser, article_id: int, *, now: datetime | None = None) -> bool:
     """Keep an article to read later; True if newly saved (saving twice changes nothing)."""
-    _, created = SavedArticle.objects.get_or_create(
-        user_id=user.pk, article_id=article_id, defaults={"saved_at": now or timezone.now()}
-    )
+    when = now or timezone.now()
+    with transaction.atomic():
+        _, created = SavedArticle.objects.get_or_create(
+            user_id=user.pk, article_id=article_id, defaults={"saved_at": when}
+        )
+        if created:
+            _log_changes(user.pk, [article_id], StateChange.SAVED, on=True, now=when)
     if created:
-        _state_changed(user.pk)
+        _state_changed(user.pk, logged=True)
         logger.info("article saved user_id=%s article_id=%s", user.pk, article_id)
     return created
 
 
 def unsave_article(user: AbstractBaseUser, article_id: int) -> bool:
     """Drop an article from Saved; True if it was there."""
-    deleted, _ = SavedArticle.objects.filter(user_id=user.pk, article_id=article_id).delete()
+    with transaction.atomic():
+        deleted, _ = SavedArticle.objects.filter(user_id=user.pk, article_id=article_id).delete()
+        if deleted:
+            _log_changes(user.pk, [article_id], StateChange.SAVED, on=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk)
+        _state_changed(user.pk, logged=True)
         logger.info("article unsaved user_id=%s article_id=%s", user.pk, article_id)
     return bool(deleted)
 
@@ -124,9 +133,9 @@ def remove_from_history(user: AbstractBaseUser, article_id: int) -> bool:
     with transaction.atomic():
         deleted, _ = ReadingHistory.objects.filter(user_id=user.pk, article_id=article_id).delete()
         if deleted:
-            _log_reads(user.pk, [article_id], read=False, now=timezone.now())
+            _log_changes(user.pk, [article_id], StateChange.READ, on=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk, reads_only=True)
+        _state_changed(user.pk, logged=True)
         logger.info("history entry removed user_id=%s article_id=%s", user.pk, article_id)
     return bool(deleted)
 
@@ -165,9 +174,9 @@ def mark_read(
     # change logged twice says the same: unread before, read after).
     with transaction.atomic():
         ReadingHistory.objects.bulk_create(rows, ignore_conflicts=True)
-        _log_reads(user.pk, [row.article_id for row in rows], read=True, now=when)
+        _log_changes(user.pk, [r.article_id for r in rows], StateChange.READ, on=True, now=when)
     if rows:
-        _state_changed(user.pk, reads_only=True)
+        _state_changed(user.pk, logged=True)
         logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
     return len(rows)
 
@@ -178,9 +187,9 @@ def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
         rows = ReadingHistory.objects.filter(user_id=user.pk, article_id__in=set(article_ids))
         ids = list(rows.values_list("article_id", flat=True))
         deleted, _ = ReadingHistory.objects.filter(user_id=user.pk, article_id__in=ids).delete()
-        _log_reads(user.pk, ids, read=False, now=timezone.now())
+        _log_changes(user.pk, ids, StateChange.READ, on=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk, reads_only=True)
+        _state_changed(user.pk, logged=True)
         logger.info("marked unread user_id=%s articles=%d", user.pk, deleted)
     return deleted
 
@@ -212,11 +221,13 @@ def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None
             cursor.execute(sql, [user.pk, article.pk, when, when])
             first_read = cursor.fetchone()[0] == 1
             if first_read:
-                _log_reads(user.pk, [article.pk], read=True, now=now or timezone.now())
+                _log_changes(
+                    user.pk, [article.pk], StateChange.READ, on=True, now=now or timezone.now()
+                )
     except Exception:
         logger.exception("history not recorded user_id=%s article_id=%s", user.pk, article.pk)
         return False
     # Opened again, it was read already: nothing an app counts has changed.
     if first_read:
-        _state_changed(user.pk, reads_only=True)
+        _state_changed(user.pk, logged=True)
     return True

@@ -55,29 +55,33 @@ class ReadingHistory(models.Model):
         return f"{self.user_id} read {self.article_id} x{self.read_count}"
 
 
-class ReadChange(models.Model):
-    """One change of a reader's read state: an article put in History (`read`) or taken out.
+class StateChange(models.Model):
+    """One change of a reader's state of an article: put in History or taken out (`READ`),
+    saved or unsaved (`SAVED`); `on` is the state after.
 
-    Kept a few minutes (`personal.actions.prune_read_changes`), so that a count of the reader's
-    unread entries kept for their reading apps is brought up to date by what changed since it
-    was counted rather than counted again (sync.tallies). Written in the transaction that
-    changes History, so a count and the last change id read in one statement agree.
+    Kept a few minutes (`personal.actions.prune_state_changes`), so that a count of the reader's
+    entries kept for their reading apps is brought up to date by what changed since it was
+    counted rather than counted again (sync.tallies). Written in the transaction that changes
+    History or Saved, so a count and the last change id read in one statement agree.
     """
+
+    READ, SAVED = "read", "saved"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # Not a foreign key: a change only says what happened, and is gone in minutes.
     article_id = models.BigIntegerField()
-    read = models.BooleanField()
+    kind = models.CharField(max_length=5, choices=[(READ, "read"), (SAVED, "saved")])
+    on = models.BooleanField()
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
-            models.Index(fields=["user", "id"], name="readchange_user_id"),
-            models.Index(fields=["at"], name="readchange_at"),
+            models.Index(fields=["user", "id"], name="statechange_user_id"),
+            models.Index(fields=["at"], name="statechange_at"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {'read' if self.read else 'unread'} {self.article_id}"
+        return f"{self.user_id} {self.kind} {'on' if self.on else 'off'} {self.article_id}"
 
 
 class Follow(models.Model):

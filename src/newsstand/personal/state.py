@@ -35,22 +35,22 @@ def state_token(user_id: int) -> str:
 
 
 def entries_token(user_id: int) -> str:
-    """A token that changes when the reader's Saved or follows change, or their History in a
-    way `ReadChange` does not record (cleared): what a total kept under it needs to be counted
-    again for. Read changes alone leave it (sync.tallies applies them)."""
+    """A token that changes when the reader's follows change, or their History in a way
+    `StateChange` does not record (cleared): what a total kept under it needs to be counted
+    again for. Reads and saves leave it (sync.tallies applies them)."""
     token = cache.get_or_set(_token_key(user_id, "entries"), uuid.uuid4().hex, STATE_TOKEN_TTL_S)
     return str(token)
 
 
-def new_state_token(user_id: int, *, reads_only: bool = False) -> None:
-    """Retire the reader's state token (and, unless only reads changed and were recorded as
-    `ReadChange`s, the entries token); the next `state_token` draws a new one.
+def new_state_token(user_id: int, *, logged: bool = False) -> None:
+    """Retire the reader's state token (and, unless what changed was recorded as
+    `StateChange`s, the entries token); the next `state_token` draws a new one.
 
     A delete, not a write of the new token: it is called on every article a reader opens, and a
     write to the default file cache lists the cache's directory (12 ms at 3,800 entries), a
     delete removes one file. Only readers whose apps sync ever draw a token again.
     """
-    if reads_only:
+    if logged:
         cache.delete(_token_key(user_id))
     else:
         cache.delete_many([_token_key(user_id), _token_key(user_id, "entries")])

@@ -13,8 +13,8 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="*/5"))
-def prune_read_changes_tick() -> None:
-    """Every five minutes: forget read changes no kept total can still need."""
-    pruned = actions.prune_read_changes()
+def prune_state_changes_tick() -> None:
+    """Every five minutes: forget state changes no kept total can still need."""
+    pruned = actions.prune_state_changes()
     if pruned:
-        log.debug("read changes pruned=%d", pruned)
+        log.debug("state changes pruned=%d", pruned)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,6 +176,28 @@ def feeds_articles(feeds: ReaderFeeds) -> QuerySet[Article]:
     querysets are narrowed from. Built once, its 500-publisher condition is prepared once (2-3
     ms each time, where a call builds four of them)."""
     return Article.objects.filter(feeds.window_q()).order_by()
+
+
+def entries_membership(
+    user: Any,
+    then: datetime,
+    flt: EntryFilter,
+    feeds: ReaderFeeds,
+    base: QuerySet[Article],
+    ids: list[int],
+) -> tuple[set[int], set[int]]:
+    """Of `ids`: those matching `flt` but for its read and starred conditions, and of those,
+    the ones in the window at `then` (an entry whether saved or not)."""
+    fixed = replace(flt, read=None, starred=None)
+    matching = set(
+        _filtered(Article.objects.filter(pk__in=ids), user, fixed, feeds).values_list(
+            "pk", flat=True
+        )
+    )
+    if not matching:
+        return matching, set()
+    window = base.filter(pk__in=matching, published_at__gte=window_start(then))
+    return matching, set(window.values_list("pk", flat=True))
 
 
 def leaving_window(

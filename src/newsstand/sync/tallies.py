@@ -5,17 +5,17 @@ An app asks for the total with every page it fetches (Miniflux's `total`, Fever'
 reader's History: 55 ms on SQLite and 40 on PostgreSQL at 100,000 entries (docs/benchmarks.md,
 Sync), more than the page itself. Yet between two calls little changes: the app marked a few
 entries read, a few articles arrived, the window moved on by a minute. So a total is kept
-(`Tally`) with what it was counted at: the reader's last read change (`personal.ReadChange`),
+(`Tally`) with what it was counted at: the reader's last change (`personal.StateChange`),
 the newest article id, and the time whose window it counted. The next call reads, in one
 statement, what has changed since (new articles, articles that left the window) and the log of
-read changes, and applies them:
+changes (read or unread, saved or not), and applies them:
 
-- a read change of an article that was an entry moves the total by one if the filter asks
-  for its old or its new state (the log's first change of an article says its state before,
-  its last the state now);
+- a changed article counts before and after by its states then and now (the log's first change
+  of a kind says the state before, its last the state now): an entry if in the window or saved,
+  counted if it matches the filter;
 - articles that left the window since take their share off; new articles add theirs.
 
-What the log does not describe (follows, Saved, History cleared) retires the reader's entries
+What the log does not describe (follows, History cleared) retires the reader's entries
 token (`personal.state.entries_token`) and the total is counted again on the call. A total
 whose full count is RECOUNT_S old is counted again by a background task (`recount_total_task`) while
 calls go on being answered from it, and on the call once it is KEEP_S old: that bounds how long
@@ -40,18 +40,24 @@ from django.tasks import task
 from django.utils import timezone
 
 from newsstand.articles.models import Article
-from newsstand.personal.models import ReadChange
+from newsstand.personal.models import ReadingHistory, SavedArticle, StateChange
 from newsstand.personal.state import entries_token
 from newsstand.sync.feeds import ReaderFeeds, reader_feeds
-from newsstand.sync.queries import EntryFilter, count_parts, feeds_articles, leaving_window
+from newsstand.sync.queries import (
+    EntryFilter,
+    count_parts,
+    entries_membership,
+    feeds_articles,
+    leaving_window,
+)
 
 # A total is brought up to date from its last full count for KEEP_S; once that count is
 # RECOUNT_S old, a task counts it again in the background while calls go on being answered from
 # the kept one (see the module's docstring), so an app's page never waits for it. KEEP_S stays
-# under personal.actions.READ_CHANGE_KEEP_S, so the changes a total needs are still logged.
+# under personal.actions.STATE_CHANGE_KEEP_S, so the changes a total needs are still logged.
 RECOUNT_S = 5 * 60
 KEEP_S = 20 * 60
-# More read changes, or new articles, than this since the total was kept: counting again is
+# More changes, or new articles, than this since the total was kept: counting again is
 # as quick.
 MAX_CHANGES = 2_000
 MAX_NEW_ARTICLES = 5_000
@@ -62,7 +68,7 @@ class Tally:
     """A total and what it was counted at."""
 
     total: int
-    change_id: int  # the reader's last ReadChange included (0: none)
+    change_id: int  # the reader's last StateChange included (0: none)
     newest_id: int  # the newest article then
     at: datetime  # the `now` whose window it counts
     counted_at: datetime  # when last counted in full
@@ -176,7 +182,7 @@ def brought_up(
     if new > MAX_NEW_ARTICLES or changed is None:
         return None
     return Tally(
-        kept.total + _read_delta(user, kept, flt, feeds, base, changed) - left + arrived,
+        kept.total + _state_delta(user, kept, flt, feeds, base, changed) - left + arrived,
         change_id,
         newest_id,
         now,
@@ -184,52 +190,83 @@ def brought_up(
     )
 
 
-def _changes(user: Any, kept: Tally, upto: int) -> dict[int, tuple[bool, bool]] | None:
-    """Per article changed in (kept.change_id, upto]: (read before, read now); None if too
-    many. Only articles the kept total could include (the newer ones are counted as new)."""
+# Per article changed: per kind (StateChange.READ, SAVED), its state before and now.
+Changes = dict[int, dict[str, tuple[bool, bool]]]
+
+
+def _changes(user: Any, kept: Tally, upto: int) -> Changes | None:
+    """The changes in (kept.change_id, upto]; None if too many. Only of articles the kept total
+    could include (the newer ones are counted as new)."""
     if upto <= kept.change_id:
         return {}
     rows = list(
-        ReadChange.objects.filter(user_id=user.pk, pk__gt=kept.change_id, pk__lte=upto)
+        StateChange.objects.filter(user_id=user.pk, pk__gt=kept.change_id, pk__lte=upto)
         .order_by("pk")
-        .values_list("article_id", "read")[: MAX_CHANGES + 1]
+        .values_list("article_id", "kind", "on")[: MAX_CHANGES + 1]
     )
     if len(rows) > MAX_CHANGES:
         return None
-    changed: dict[int, tuple[bool, bool]] = {}
-    for article_id, read in rows:
+    changed: Changes = {}
+    for article_id, kind, on in rows:
         if article_id > kept.newest_id:
             continue
         # The first change says the state before (each is a change), the last the state now.
-        before = changed[article_id][0] if article_id in changed else not read
-        changed[article_id] = (before, read)
+        kinds = changed.setdefault(article_id, {})
+        before = kinds[kind][0] if kind in kinds else not on
+        kinds[kind] = (before, on)
     return changed
 
 
-def _read_delta(
+def _state_delta(
     user: Any,
     kept: Tally,
     flt: EntryFilter,
     feeds: ReaderFeeds,
     base: QuerySet[Article],
-    changed: dict[int, tuple[bool, bool]],
+    changed: Changes,
 ) -> int:
-    """How the read changes move the total, in the window the kept total counted."""
-    flipped = [pk for pk, (before, now) in changed.items() if before != now]
-    if not flipped or flt.read is None:
+    """How the changes move the total, in the window the kept total counted.
+
+    An article is an entry if it is in the window or saved, and counts if it also matches the
+    filter: its fixed conditions (asked of the database once for all changed articles) and its
+    read and starred conditions (from the states before and after).
+    """
+    ids = [pk for pk, kinds in changed.items() if any(b != a for b, a in kinds.values())]
+    if not ids:
         return 0
-    were_entries: set[int] = set()
-    for part in count_parts(user, kept.at, replace(flt, read=None), feeds, base):
-        were_entries.update(part.filter(pk__in=flipped).values_list("pk", flat=True))
+    matching, in_window = entries_membership(user, kept.at, flt, feeds, base, ids)
+    if not matching:
+        return 0
+    # The other state of an article whose one kind changed is as it is now.
+    read_now = set(
+        ReadingHistory.objects.filter(user_id=user.pk, article_id__in=matching).values_list(
+            "article_id", flat=True
+        )
+    )
+    saved_now = set(
+        SavedArticle.objects.filter(user_id=user.pk, article_id__in=matching).values_list(
+            "article_id", flat=True
+        )
+    )
+
+    def counts(window: bool, read: bool, saved: bool) -> bool:
+        return (
+            (window or saved)
+            and (flt.read is None or read == flt.read)
+            and (flt.starred is None or saved == flt.starred)
+        )
+
     delta = 0
-    for pk in were_entries:
-        before, now = changed[pk]
-        delta += (now == flt.read) - (before == flt.read)
+    for pk in matching:
+        kinds, window = changed[pk], pk in in_window
+        read = kinds.get(StateChange.READ, (pk in read_now, pk in read_now))
+        saved = kinds.get(StateChange.SAVED, (pk in saved_now, pk in saved_now))
+        delta += counts(window, read[1], saved[1]) - counts(window, read[0], saved[0])
     return delta
 
 
 def _read_together(user: Any, parts: list[QuerySet[Any]]) -> tuple[list[int], int, int]:
-    """Each part's count, the reader's last read change and the newest article id, read in one
+    """Each part's count, the reader's last change and the newest article id, read in one
     statement so that they describe one state of the database (one snapshot on PostgreSQL,
     whatever the isolation level; one read transaction on SQLite)."""
     selects: list[str] = []
@@ -244,7 +281,7 @@ def _read_together(user: Any, parts: list[QuerySet[Any]]) -> tuple[list[int], in
         selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part{n})")  # noqa: S608 - Django's SQL, values are parameters
         params.extend(part_params)
     quote = connection.ops.quote_name
-    changes, articles = ReadChange._meta.db_table, Article._meta.db_table
+    changes, articles = StateChange._meta.db_table, Article._meta.db_table
     selects.append(f"(SELECT MAX(id) FROM {quote(changes)} WHERE user_id = %s)")  # noqa: S608 - table names from the models
     selects.append(f"(SELECT MAX(id) FROM {quote(articles)})")  # noqa: S608 - as above
     params.append(user.pk)
