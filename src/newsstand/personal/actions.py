@@ -172,12 +172,13 @@ def mark_read(
     ]
     # ignore_conflicts: a row a concurrent request wrote meanwhile is just as read (and its
     # change logged twice says the same: unread before, read after).
+    if not rows:
+        return 0
     with transaction.atomic():
         ReadingHistory.objects.bulk_create(rows, ignore_conflicts=True)
         _log_changes(user.pk, [r.article_id for r in rows], StateChange.READ, on=True, now=when)
-    if rows:
-        _state_changed(user.pk, logged=True)
-        logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
+    _state_changed(user.pk, logged=True)
+    logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
     return len(rows)
 
 
@@ -185,8 +186,9 @@ def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
     """Take articles out of the reader's History (a reading app's "mark as unread")."""
     with transaction.atomic():
         rows = ReadingHistory.objects.filter(user_id=user.pk, article_id__in=set(article_ids))
+        # The rows listed are the rows deleted and logged, whatever another request adds.
         ids = list(rows.values_list("article_id", flat=True))
-        deleted, _ = ReadingHistory.objects.filter(user_id=user.pk, article_id__in=ids).delete()
+        deleted, _ = rows.filter(article_id__in=ids).delete()
         _log_changes(user.pk, ids, StateChange.READ, on=False, now=timezone.now())
     if deleted:
         _state_changed(user.pk, logged=True)
@@ -202,7 +204,8 @@ def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None
     """
     if not user.is_authenticated:
         return False
-    when = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    moment = now or timezone.now()
+    when = connection.ops.adapt_datetimefield_value(moment)
     table = connection.ops.quote_name(ReadingHistory._meta.db_table)
     # Django's bulk_create(update_conflicts=...) can only copy the new row's values, not add
     # one to read_count; INSERT ... ON CONFLICT DO UPDATE is the same on SQLite and PostgreSQL.
@@ -221,9 +224,7 @@ def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None
             cursor.execute(sql, [user.pk, article.pk, when, when])
             first_read = cursor.fetchone()[0] == 1
             if first_read:
-                _log_changes(
-                    user.pk, [article.pk], StateChange.READ, on=True, now=now or timezone.now()
-                )
+                _log_changes(user.pk, [article.pk], StateChange.READ, on=True, now=moment)
     except Exception:
         logger.exception("history not recorded user_id=%s article_id=%s", user.pk, article.pk)
         return False

@@ -275,7 +275,7 @@ def _page(
         last = page[-1]
         value = last.pk if field == "pk" else getattr(last, field)
         after = queries.Cursor(value, last.pk)
-        # Written once: a file cache lists its directory on every write.
+        # Written once, not on every call that ends here: a write is a file on the default cache.
         if value is not None and cache.get(key(offset + limit)) != after:
             cache.set(key(offset + limit), after, queries.COUNT_KEEP_S)
     return page

@@ -87,16 +87,16 @@ def total(
     base = feeds_articles(feeds)
     if isinstance(kept, Tally) and kept.at <= now < kept.counted_at + timedelta(seconds=KEEP_S):
         tally = brought_up(kept, user, now, flt, feeds, base)
-    recount = False
+    ask = False
     if tally is None:
         tally = counted(user, now, flt, feeds, base)
     elif _recount_due(tally, now):
-        tally, recount = replace(tally, recount_asked_at=now), True
-    # Written only when it moved (a write to a file cache is a file written), and before the
+        tally, ask = replace(tally, recount_asked_at=now), True
+    # Written only when it moved (each write is a file on the default cache), and before the
     # recount is asked for, so that the recount's total is the one that stays.
     if not isinstance(kept, Tally) or _moved(kept, tally):
         cache.set(key, tally, KEEP_S)
-    if recount:
+    if ask:
         _ask_recount(user, flt)
     return tally.total
 
@@ -114,11 +114,11 @@ def recount(user_id: int, flt: dict[str, Any]) -> int | None:
 
 
 def _recount_due(tally: Tally, now: datetime) -> bool:
-    recount = timedelta(seconds=RECOUNT_S)
-    if now < tally.counted_at + recount:
+    every = timedelta(seconds=RECOUNT_S)
+    if now < tally.counted_at + every:
         return False
     # Asked already: again only if that task was lost (a worker killed, a queue emptied).
-    return tally.recount_asked_at is None or now >= tally.recount_asked_at + recount
+    return tally.recount_asked_at is None or now >= tally.recount_asked_at + every
 
 
 @task()
@@ -310,12 +310,12 @@ def _filter_to_json(flt: EntryFilter) -> dict[str, Any]:
 
 
 def _filter_from_json(data: dict[str, Any]) -> EntryFilter:
+    """The filter `_filter_to_json` wrote (every field present)."""
     values: dict[str, Any] = {}
-    for field in fields(EntryFilter):
-        value = data.get(field.name)
+    for name, value in data.items():
         if isinstance(value, list):
             value = tuple(value)
-        elif isinstance(value, str) and field.name.endswith(("_after", "_before")):
+        elif isinstance(value, str) and name.endswith(("_after", "_before")):
             value = datetime.fromisoformat(value)
-        values[field.name] = value if value is not None or field.name != "search" else ""
+        values[name] = value
     return EntryFilter(**values)
