@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.sections
 	nice -n 10 $(BIN)/python -m bench.hostile
 	$(BIN)/python bench/sync.py
+	$(BIN)/python -m bench.filecache
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

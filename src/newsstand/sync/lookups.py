@@ -2,10 +2,10 @@
 
 Every sync query narrows articles to the reader's followed publishers, 500 of them in the
 benchmark. Written as a list (`publisher_id IN (%s, …)`), PostgreSQL parses, plans and binds
-500 parameters in each statement, about 3 ms where the execution takes under 0.1 ms, and
-bringing a total up to date takes three such statements (docs/benchmarks.md, Sync). There it is
-a subquery of the reader's follows, one parameter. SQLite drives the (publisher, published_at)
-index from a list but not from that subquery (every page 3 to 4 times slower), so it keeps the list.
+500 parameters in each statement, far longer than it takes to execute, and bringing a total up
+to date takes three such statements (docs/benchmarks.md, Sync). There it is a subquery of the
+reader's follows, one parameter. SQLite drives the (publisher, published_at) index from a list
+but not from that subquery (every page several times slower), so it keeps the list.
 """
 
 from __future__ import annotations
