@@ -104,26 +104,23 @@ def sign_in[T](
                 FAILED_SIGN_IN_ADDRESS_WINDOW_S,
             )
         return Throttled(retry_after_s=address_left_s)
-    account: tuple[str, int] | None = None
-    account_over = False
+    account_key, account_left_s, account_over = "", 0, False
     if email is not None:
-        account = _window_key(
+        account_key, account_left_s = _window_key(
             "account", email.strip().lower(), FAILED_SIGN_IN_ACCOUNT_WINDOW_S, now_s
         )
-        account_over = _failures(account[0]) >= FAILED_SIGN_INS_PER_ACCOUNT
+        account_over = _failures(account_key) >= FAILED_SIGN_INS_PER_ACCOUNT
     found = attempt(not account_over)
     if found is not None:
         return found
     count_one(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
-    if account is not None and not account_over:
-        count_one(account[0], FAILED_SIGN_IN_ACCOUNT_WINDOW_S)
+    if account_key and not account_over:
+        count_one(account_key, FAILED_SIGN_IN_ACCOUNT_WINDOW_S)
     # The address, not the email: an email is whatever the caller typed.
     logger.warning(
         "sync sign-in failed api=%s address=%s account_limited=%s", api, address, account_over
     )
-    if account is not None and account_over:
-        return Throttled(retry_after_s=account[1])
-    return None
+    return Throttled(retry_after_s=account_left_s) if account_over else None
 
 
 def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
