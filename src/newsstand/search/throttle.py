@@ -5,7 +5,8 @@ Counted in the default cache, as allauth counts sign-in attempts, and with allau
 address (which honours NEWSSTAND_TRUSTED_PROXY_COUNT). A fixed window per minute: the count is a
 cache key that expires, so nothing needs cleaning up. With the file cache `incr` is not atomic
 across processes, so two searches at the same instant may count once: the limit is a bound on
-scripts, not an exact quota.
+scripts, not an exact quota. That counter (`window_key`, `count_one`) also counts the reading-app
+APIs' failed sign-ins (sync/clients.py).
 """
 
 from __future__ import annotations
@@ -49,18 +50,27 @@ def client_key(request: HttpRequest) -> str:
     return f"ip:{parsed}"
 
 
+def window_key(name: str, window_s: int, now_s: float) -> tuple[str, int]:
+    """The cache key counting `name` in the fixed window of `window_s` seconds holding `now_s`
+    (seconds since the epoch), and the seconds left in that window."""
+    return f"{name}:{int(now_s // window_s)}", window_s - int(now_s % window_s)
+
+
+def count_one(cache_key: str, window_s: int) -> int:
+    """Add one to the count at `cache_key` (a `window_key` of `window_s`); the count after it."""
+    cache.add(cache_key, 0, timeout=window_s * 2)
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # expired between add and incr: this one opens a new window
+        cache.set(cache_key, 1, timeout=window_s * 2)
+        return 1
+
+
 def count_search(key: str, limit: int, now_s: float, what: str = "search") -> SearchCount:
     """Count one search for `key` in the current minute (`now_s`: seconds since the epoch).
 
     `what` names the count: "search" for the page, "suggest" for the suggestions, each its own.
     """
-    window = int(now_s // SEARCH_WINDOW_S)
-    cache_key = f"search:count:{what}:{key}:{window}"
-    cache.add(cache_key, 0, timeout=SEARCH_WINDOW_S * 2)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=SEARCH_WINDOW_S * 2)
-        count = 1
-    retry_after_s = SEARCH_WINDOW_S - int(now_s % SEARCH_WINDOW_S)
+    cache_key, retry_after_s = window_key(f"search:count:{what}:{key}", SEARCH_WINDOW_S, now_s)
+    count = count_one(cache_key, SEARCH_WINDOW_S)
     return SearchCount(count=count, limit=limit, retry_after_s=retry_after_s)

@@ -21,11 +21,30 @@ from newsstand.membership.access import has_full_access
 from newsstand.search.forms import SearchForm
 from newsstand.search.query import MAX_QUERY_CHARS, clean_text, parse_query
 from newsstand.search.searching import search_articles, suggest_articles
-from newsstand.search.throttle import SEARCH_WINDOW_S, client_key, count_search
+from newsstand.search.throttle import SEARCH_WINDOW_S, SearchCount, client_key, count_search
 
 log = logging.getLogger(__name__)
 
 FILTER_PARAMS = ("publisher", "section", "language", "since", "until")
+
+
+def _over_limit(request: HttpRequest, what: str, limit: int) -> SearchCount | None:
+    """Count one `what` ("search" or "suggest") for this reader: its count when past `limit`
+    (logged once a minute, not once a request), else None."""
+    key = client_key(request)
+    counted = count_search(key, limit, time.time(), what=what)
+    if counted.allowed:
+        return None
+    if counted.count == counted.limit + 1:
+        # The account, but no client address: logs are kept longer than a minute's count.
+        log.warning(
+            "%s rate limited who=%s limit=%d window_s=%d",
+            what,
+            key if key.startswith("user:") else "anonymous",
+            counted.limit,
+            SEARCH_WINDOW_S,
+        )
+    return counted
 
 
 @require_safe
@@ -39,17 +58,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "full_access": has_full_access(request.user),
     }
     if typed:
-        key = client_key(request)
-        counted = count_search(key, settings.NEWSSTAND_SEARCHES_PER_MINUTE, time.time())
-        if not counted.allowed:
-            if counted.count == counted.limit + 1:  # once a minute, not once a request
-                # The account, but no client address: logs are kept longer than a minute's count.
-                log.warning(
-                    "search rate limited who=%s limit=%d window_s=%d",
-                    key if key.startswith("user:") else "anonymous",
-                    counted.limit,
-                    SEARCH_WINDOW_S,
-                )
+        counted = _over_limit(request, "search", settings.NEWSSTAND_SEARCHES_PER_MINUTE)
+        if counted is not None:
             context["throttled_s"] = counted.retry_after_s
             response = render(request, "search/search.html", context, status=429)
             response["Retry-After"] = str(counted.retry_after_s)
@@ -81,17 +91,8 @@ def suggest(request: HttpRequest) -> HttpResponse:
     """Titles matching what is typed so far: a small HTML fragment for the search box."""
     query = parse_query(request.GET.get("q", ""), prefix_last=True)
     if not query.is_empty:
-        key = client_key(request)
-        limit = settings.NEWSSTAND_SUGGESTIONS_PER_MINUTE
-        counted = count_search(key, limit, time.time(), what="suggest")
-        if not counted.allowed:
-            if counted.count == counted.limit + 1:  # once a minute, not once a request
-                log.warning(
-                    "suggest rate limited who=%s limit=%d window_s=%d",
-                    key if key.startswith("user:") else "anonymous",
-                    counted.limit,
-                    SEARCH_WINDOW_S,
-                )
+        counted = _over_limit(request, "suggest", settings.NEWSSTAND_SUGGESTIONS_PER_MINUTE)
+        if counted is not None:
             response = HttpResponse(b"", status=429)
             response["Retry-After"] = str(counted.retry_after_s)
             return response

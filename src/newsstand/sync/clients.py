@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from newsstand.search.throttle import count_one, window_key
 from newsstand.sync.actions import use_app_password
 from newsstand.sync.models import AppPassword
 
@@ -66,23 +67,13 @@ def throttle(client: AppPassword) -> Throttled | None:
 
 def _window_key(kind: str, who: str, window_s: int, now_s: float) -> tuple[str, int]:
     """The cache key counting `who`'s failures in the current window, and seconds left in it."""
-    window = int(now_s // window_s)
     # Hashed: an email is whatever the caller sent, and some caches refuse odd keys.
     digest = hashlib.sha256(f"{kind}:{who}".encode()).hexdigest()[:32]
-    return f"sync:signin:{kind}:{digest}:{window}", window_s - int(now_s % window_s)
+    return window_key(f"sync:signin:{kind}:{digest}", window_s, now_s)
 
 
 def _failures(key: str) -> int:
     return int(cache.get(key) or 0)
-
-
-def _count_failure(key: str, window_s: int) -> int:
-    cache.add(key, 0, window_s * 2)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr: this failure opens a new window
-        cache.set(key, 1, window_s * 2)
-        return 1
 
 
 def sign_in[T](
@@ -103,7 +94,7 @@ def sign_in[T](
         "address", address, FAILED_SIGN_IN_ADDRESS_WINDOW_S, now_s
     )
     if _failures(address_key) >= FAILED_SIGN_INS_PER_ADDRESS:
-        refused = _count_failure(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
+        refused = count_one(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
         if refused == FAILED_SIGN_INS_PER_ADDRESS + 1:  # once a window, not once a request
             logger.warning(
                 "sync sign-in limited api=%s address=%s limit=%d window_s=%d",
@@ -113,26 +104,23 @@ def sign_in[T](
                 FAILED_SIGN_IN_ADDRESS_WINDOW_S,
             )
         return Throttled(retry_after_s=address_left_s)
-    account: tuple[str, int] | None = None
-    account_over = False
+    account_key, account_left_s, account_over = "", 0, False
     if email is not None:
-        account = _window_key(
+        account_key, account_left_s = _window_key(
             "account", email.strip().lower(), FAILED_SIGN_IN_ACCOUNT_WINDOW_S, now_s
         )
-        account_over = _failures(account[0]) >= FAILED_SIGN_INS_PER_ACCOUNT
+        account_over = _failures(account_key) >= FAILED_SIGN_INS_PER_ACCOUNT
     found = attempt(not account_over)
     if found is not None:
         return found
-    _count_failure(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
-    if account is not None and not account_over:
-        _count_failure(account[0], FAILED_SIGN_IN_ACCOUNT_WINDOW_S)
+    count_one(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
+    if account_key and not account_over:
+        count_one(account_key, FAILED_SIGN_IN_ACCOUNT_WINDOW_S)
     # The address, not the email: an email is whatever the caller typed.
     logger.warning(
         "sync sign-in failed api=%s address=%s account_limited=%s", api, address, account_over
     )
-    if account is not None and account_over:
-        return Throttled(retry_after_s=account[1])
-    return None
+    return Throttled(retry_after_s=account_left_s) if account_over else None
 
 
 def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
