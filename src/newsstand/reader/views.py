@@ -180,7 +180,7 @@ def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpRes
 def story(request: HttpRequest, pk: int) -> HttpResponse:
     """One story: every publisher's coverage of it, and a timeline."""
     obj = get_object_or_404(Story.objects.select_related("representative__publisher"), pk=pk)
-    coverage = story_coverage(obj)
+    coverage = story_coverage(obj, picture=True)
     if not coverage.article_count:
         raise Http404("This story has no articles.")
     return render(request, "reader/story.html", {"story": obj, "coverage": coverage})
