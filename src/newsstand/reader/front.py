@@ -7,9 +7,8 @@ then what the front shows, which a signed-in reader's For You block leaves out (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from django.utils.text import Truncator
 
@@ -119,19 +118,3 @@ def on_front(lead: Lead | None, top: Sequence[TopStory], picks: Sequence[PickIte
         stories.add(pick.story_id or (pick.article.story_id if pick.article else None) or 0)
         articles.add(pick.article_id or 0)
     return OnFront(frozenset(stories - {0}), frozenset(articles - {0}))
-
-
-class _HasArticle(Protocol):
-    @property
-    def article(self) -> Article: ...
-
-
-def off_front[T: _HasArticle](entries: Iterable[T], front: OnFront, *, limit: int) -> list[T]:
-    """The first `limit` entries whose article and story the front does not show.
-
-    A signed-in reader's For You comes first on the home page and boosts Top stories, so it
-    repeated the lead and Top stories just under it. For You gives way rather than the front:
-    Top stories and the lead stay the site's honest ranking, the same for every reader, while
-    For You loses nothing personal (the story is on the screen, a few lines down) and fills its
-    places with the next things chosen for this reader."""
-    return [e for e in entries if not front.shows(e.article)][:limit]

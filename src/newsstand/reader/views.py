@@ -25,7 +25,7 @@ from newsstand.ledger.tickets import issue_ticket
 from newsstand.personal.actions import note_article_opened
 from newsstand.personal.state import card_flags, hide_muted_publishers, saved_flag
 from newsstand.reader.browse import active_publisher_count, publisher_strip
-from newsstand.reader.front import OnFront, Pitch, choose_lead, off_front, on_front
+from newsstand.reader.front import OnFront, Pitch, choose_lead, on_front
 from newsstand.reader.pagecache import anonymous_page
 from newsstand.reader.reads import count_read
 from newsstand.reader.sections import busy_sections, section_blocks
@@ -101,9 +101,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def _for_you_block(
     request: HttpRequest, reader: live.ReaderData, top: Sequence[TopStory], front: OnFront
 ) -> list[ForYouCard]:
-    """The first few For You entries the front below does not show (`front.off_front`); the
-    home's Top stories are the ones For You boosts. For You has one article a story, so asking
-    for as many more as the front shows still fills the block."""
+    """The first few For You entries whose article and story the front below does not show
+    (`reader.front.on_front`); the home's Top stories are the ones For You boosts.
+
+    For You comes first on the page and boosts Top stories, so it repeated the lead and Top
+    stories just under it. It gives way rather than the front: Top stories and the lead stay the
+    site's honest ranking, the same for every reader, while For You loses nothing personal (the
+    story is on the screen, a few lines down) and fills its places with the next things chosen
+    for this reader. For You has one article a story, so asking for as many more as the front
+    shows still fills the block."""
     same = HOME_TOP_STORIES == live.TOP_STORIES_N
     result = live.feed_page(
         request.user,  # type: ignore[arg-type]  # signed in
@@ -111,7 +117,8 @@ def _for_you_block(
         reader=reader,
         top=top if same else None,
     )
-    return cards_of(off_front(result.entries, front, limit=HOME_FOR_YOU))
+    entries = [e for e in result.entries if not front.shows(e.article)]
+    return cards_of(entries[:HOME_FOR_YOU])
 
 
 @anonymous_page
@@ -180,7 +187,7 @@ def _article_page(request: HttpRequest, pk: int, *, print_view: bool) -> HttpRes
 def story(request: HttpRequest, pk: int) -> HttpResponse:
     """One story: every publisher's coverage of it, and a timeline."""
     obj = get_object_or_404(Story.objects.select_related("representative__publisher"), pk=pk)
-    coverage = story_coverage(obj)
+    coverage = story_coverage(obj, picture=True)
     if not coverage.article_count:
         raise Http404("This story has no articles.")
     return render(request, "reader/story.html", {"story": obj, "coverage": coverage})

@@ -28,15 +28,14 @@ MEMBER_FIELDS = (
     "section",
     "copy_of_id",
     "story_id",
-    # The story page's picture (`story_picture`): short strings, unlike the bodies.
-    "lead_image_url",
-    "lead_image_caption",
-    "lead_image_credit",
     "publisher__id",
     "publisher__name",
     "publisher__slug",
     "publisher__icon_version",
 )
+# Read as well for the story page's picture (`story_picture`), and only for it: the article
+# page's Related block and the API's story have no use for them.
+PICTURE_FIELDS = ("lead_image_url", "lead_image_caption", "lead_image_credit")
 # Related Stories on an article page: at most this many links in all.
 RELATED_ITEMS = 6
 # Members read for the related block; a story bigger than this shows its newest ones.
@@ -124,18 +123,19 @@ def group_by_publisher(items: Sequence[CoverageItem]) -> list[PublisherCoverage]
     ]
 
 
-def _members(story_id: int) -> list[Article]:
+def _members(story_id: int, *extra_fields: str) -> list[Article]:
     return list(
         Article.objects.filter(story_id=story_id)
         .select_related("publisher")
-        .only(*MEMBER_FIELDS)
+        .only(*MEMBER_FIELDS, *extra_fields)
         .order_by(F("published_at").asc(nulls_last=True), "pk")[:MAX_MEMBERS]
     )
 
 
-def story_coverage(story: Story) -> StoryCoverage:
-    """Everything the story page shows, from one query over the story's articles."""
-    members = _members(story.pk)
+def story_coverage(story: Story, *, picture: bool = False) -> StoryCoverage:
+    """Everything the story page shows, from one query over the story's articles; its picture
+    (`story_picture`, which reads `story.representative_id`) only when `picture` is asked."""
+    members = _members(story.pk, *(PICTURE_FIELDS if picture else ()))
     items = fold_copies(members)
     return StoryCoverage(
         story=story,
@@ -143,7 +143,7 @@ def story_coverage(story: Story) -> StoryCoverage:
         timeline=tuple(items),
         article_count=len(members),
         publisher_count=len({a.publisher_id for a in members}),
-        picture=story_picture(story, members),
+        picture=story_picture(story, members) if picture else None,
     )
 
 
