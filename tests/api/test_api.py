@@ -324,3 +324,12 @@ def test_api_detail_as_every_non_member_kind_carries_no_later_paragraph(kind):
     text = client_for(kind).get(f"/api/articles/{article.pk}").content.decode()
     for marker in LATER_MARKERS:
         assert marker not in text
+
+
+def test_story_detail_reads_no_picture_it_does_not_return(django_assert_num_queries):
+    """The story page picks a picture; the API's story detail returns none, so reads none."""
+    story = _story_with_coverage()
+    client = Client()
+    client.get(f"/api/stories/{story.pk}")  # anything read once per process, read now
+    with django_assert_num_queries(2):
+        assert client.get(f"/api/stories/{story.pk}").status_code == 200
