@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from newsstand.articles.actions import index_article_topics
 from newsstand.personal import actions as personal
 from newsstand.personal.models import StateChange
 from newsstand.personal.targets import resolve_target
@@ -128,16 +129,59 @@ def test_saves_are_applied_too(world_now, full_counts):
     _check(world, now, full_counts, derived=True)
 
 
-def test_follows_and_a_cleared_history_count_again(world_now, full_counts):
+def test_follows_are_derived_and_a_cleared_history_counts_again(world_now, full_counts):
     world, now = world_now
     a = world.articles[0]
     _check(world, now, full_counts, derived=False)
     personal.mark_read(world.user, [a.pk])
     _check(world, now, full_counts, derived=True)
+    # Following a publisher adds its window's entries; one of them read, one saved already.
+    extra = [make_gated_article(world.other, published_at=now - timedelta(hours=i)) for i in (1, 2)]
+    personal.mark_read(world.user, [extra[0].pk])
+    personal.save_article(world.user, extra[1].pk)
+    _check(world, now, full_counts, derived=True)
     personal.follow(world.user, resolve_target("publisher", str(world.other.pk)))
-    _check(world, now, full_counts, derived=False)
+    _check(world, now, full_counts, derived=True)
+    # Read and followed in one gap, then unfollowed in another, with the window moving on.
+    personal.unfollow(world.user, "publisher", str(world.followed[1].pk))
+    personal.mark_read(world.user, [world.articles[3].pk])
+    _check(world, now + timedelta(minutes=1), full_counts, derived=True)
+    personal.follow(world.user, resolve_target("publisher", str(world.followed[1].pk)))
+    personal.unfollow(world.user, "publisher", str(world.other.pk))
+    fresh = make_gated_article(world.other, published_at=now + timedelta(minutes=1))
+    personal.mark_unread(world.user, [world.articles[3].pk])
+    personal.save_article(world.user, fresh.pk)
+    _check(world, now + timedelta(minutes=2), full_counts, derived=True)
+    # Muting changes what section and topic feeds hold: counted again.
+    personal.mute(world.user, resolve_target("publisher", str(world.other.pk)))
+    _check(world, now + timedelta(minutes=2), full_counts, derived=False)
     personal.clear_history(world.user)
+    _check(world, now + timedelta(minutes=2), full_counts, derived=False)
+
+
+def test_a_publisher_followed_beside_sections_and_topics(world_now, full_counts):
+    """An article of the publisher followed may have been an entry already, in a section or
+    topic feed: the follow moves it between feeds, and the total by nothing."""
+    world, now = world_now
+    in_section = make_gated_article(world.other, published_at=now, section="Harbours")
+    on_topic = make_gated_article(world.other, published_at=now, topics=["Ships"])
+    neither = make_gated_article(world.other, published_at=now)
+    index_article_topics(on_topic)
+    personal.follow(world.user, resolve_target("section", "Harbours"))
+    personal.follow(world.user, resolve_target("topic", "Ships"))
+    personal.mark_read(world.user, [on_topic.pk])
     _check(world, now, full_counts, derived=False)
+    before = count_entries(world.user, now)
+    personal.follow(world.user, resolve_target("publisher", str(world.other.pk)))
+    _check(world, now, full_counts, derived=True)
+    assert count_entries(world.user, now) == before + 2  # `neither` and the old one elsewhere
+    personal.unfollow(world.user, "publisher", str(world.other.pk))
+    _check(world, now, full_counts, derived=True)
+    assert count_entries(world.user, now) == before
+    # A section feed's meaning changes with the sections followed: counted again.
+    personal.unfollow(world.user, "section", "harbours")
+    _check(world, now, full_counts, derived=False)
+    assert in_section.pk and neither.pk
 
 
 def test_an_old_total_is_counted_again_in_the_background_then_on_the_call(
@@ -193,7 +237,7 @@ def test_filters_survive_the_trip_to_the_task():
     assert tallies._filter_from_json(tallies._filter_to_json(EntryFilter())) == EntryFilter()
 
 
-def test_read_changes_are_kept_for_minutes_then_pruned(world_now):
+def test_read_changes_are_kept_for_a_day_then_pruned(world_now):
     world, now = world_now
     personal.mark_read(world.user, [world.articles[0].pk], now=now)
     personal.mark_unread(world.user, [world.articles[0].pk])
@@ -206,7 +250,7 @@ def test_read_changes_are_kept_for_minutes_then_pruned(world_now):
     late = timezone.now() + timedelta(seconds=personal.STATE_CHANGE_KEEP_S + 60)
     assert personal.prune_state_changes(now=late) == 2
     # Longer kept than a total may go uncounted, or a total would miss changes pruned.
-    assert personal.STATE_CHANGE_KEEP_S > tallies.RECOUNT_S
+    assert personal.STATE_CHANGE_KEEP_S > tallies.KEEP_S > tallies.RECOUNT_S
 
 
 @pytest.fixture

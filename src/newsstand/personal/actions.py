@@ -25,17 +25,17 @@ AnyUser = AbstractBaseUser | AnonymousUser
 
 # State changes are kept this long: longer than a kept total may go without a full count
 # (sync.tallies.KEEP_S), so none it still needs is pruned.
-STATE_CHANGE_KEEP_S = 30 * 60
+STATE_CHANGE_KEEP_S = 25 * 3600
 
 
-def _state_changed(user_id: int, *, logged: bool = False) -> None:
+def _state_changed(user_id: int, *, derivable: bool = False) -> None:
     # Now, for what this transaction reads next, and inside a transaction again after commit:
     # another request reading between the first new token and the commit keeps figures of the
     # old state under it. (Outside one the write is already committed: once is enough, and an
     # article view, which calls this, pays for one cache write, not two.)
-    new_state_token(user_id, logged=logged)
+    new_state_token(user_id, derivable=derivable)
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: new_state_token(user_id, logged=logged))
+        transaction.on_commit(lambda: new_state_token(user_id, derivable=derivable))
 
 
 def _log_changes(
@@ -65,7 +65,7 @@ def save_article(user: AbstractBaseUser, article_id: int, *, now: datetime | Non
         if created:
             _log_changes(user.pk, [article_id], StateChange.SAVED, on=True, now=when)
     if created:
-        _state_changed(user.pk, logged=True)
+        _state_changed(user.pk, derivable=True)
         logger.info("article saved user_id=%s article_id=%s", user.pk, article_id)
     return created
 
@@ -77,7 +77,7 @@ def unsave_article(user: AbstractBaseUser, article_id: int) -> bool:
         if deleted:
             _log_changes(user.pk, [article_id], StateChange.SAVED, on=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk, logged=True)
+        _state_changed(user.pk, derivable=True)
         logger.info("article unsaved user_id=%s article_id=%s", user.pk, article_id)
     return bool(deleted)
 
@@ -89,7 +89,8 @@ def _set_follow(user: AbstractBaseUser, target: FollowTarget, *, muted: bool) ->
         key=target.key,
         defaults={"muted": muted, "label": target.label},
     )
-    _state_changed(user.pk)
+    # Kept totals compare the feeds they counted with the follows now (sync.tallies).
+    _state_changed(user.pk, derivable=True)
     logger.info(
         "%s user_id=%s kind=%s key=%s",
         "muted" if muted else "followed",
@@ -114,7 +115,7 @@ def unfollow(user: AbstractBaseUser, kind: str, key: str) -> bool:
     """Stop following; True if it was followed. A muted target stays muted."""
     deleted, _ = Follow.objects.filter(user_id=user.pk, kind=kind, key=key, muted=False).delete()
     if deleted:
-        _state_changed(user.pk)
+        _state_changed(user.pk, derivable=True)
         logger.info("unfollowed user_id=%s kind=%s key=%s", user.pk, kind, key)
     return bool(deleted)
 
@@ -123,7 +124,7 @@ def unmute(user: AbstractBaseUser, kind: str, key: str) -> bool:
     """Stop muting; True if it was muted. A followed target stays followed."""
     deleted, _ = Follow.objects.filter(user_id=user.pk, kind=kind, key=key, muted=True).delete()
     if deleted:
-        _state_changed(user.pk)
+        _state_changed(user.pk, derivable=True)
         logger.info("unmuted user_id=%s kind=%s key=%s", user.pk, kind, key)
     return bool(deleted)
 
@@ -135,7 +136,7 @@ def remove_from_history(user: AbstractBaseUser, article_id: int) -> bool:
         if deleted:
             _log_changes(user.pk, [article_id], StateChange.READ, on=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk, logged=True)
+        _state_changed(user.pk, derivable=True)
         logger.info("history entry removed user_id=%s article_id=%s", user.pk, article_id)
     return bool(deleted)
 
@@ -177,7 +178,7 @@ def mark_read(
     with transaction.atomic():
         ReadingHistory.objects.bulk_create(rows, ignore_conflicts=True)
         _log_changes(user.pk, [r.article_id for r in rows], StateChange.READ, on=True, now=when)
-    _state_changed(user.pk, logged=True)
+    _state_changed(user.pk, derivable=True)
     logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
     return len(rows)
 
@@ -191,7 +192,7 @@ def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
         deleted, _ = rows.filter(article_id__in=ids).delete()
         _log_changes(user.pk, ids, StateChange.READ, on=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk, logged=True)
+        _state_changed(user.pk, derivable=True)
         logger.info("marked unread user_id=%s articles=%d", user.pk, deleted)
     return deleted
 
@@ -230,5 +231,5 @@ def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None
         return False
     # Opened again, it was read already: nothing an app counts has changed.
     if first_read:
-        _state_changed(user.pk, logged=True)
+        _state_changed(user.pk, derivable=True)
     return True

@@ -35,22 +35,23 @@ def state_token(user_id: int) -> str:
 
 
 def entries_token(user_id: int) -> str:
-    """A token that changes when the reader's follows change, or their History in a way
-    `StateChange` does not record (cleared): what a total kept under it needs to be counted
-    again for. Reads and saves leave it (sync.tallies applies them)."""
+    """A token that changes when the reader's History changes in a way `StateChange` does not
+    record (cleared): what a total kept under it needs to be counted again for. Reads and saves
+    leave it (sync.tallies applies them), and so do follows (it compares the feeds)."""
     token = cache.get_or_set(_token_key(user_id, "entries"), uuid.uuid4().hex, STATE_TOKEN_TTL_S)
     return str(token)
 
 
-def new_state_token(user_id: int, *, logged: bool = False) -> None:
-    """Retire the reader's state token (and, unless what changed was recorded as
-    `StateChange`s, the entries token); the next `state_token` draws a new one.
+def new_state_token(user_id: int, *, derivable: bool = False) -> None:
+    """Retire the reader's state token (and, unless kept totals can derive what changed, from
+    `StateChange`s or from the follows, the entries token); the next `state_token` draws a new
+    one.
 
     A delete, not a write of the new token: it is called on every article a reader opens, a
     delete is the cheaper of the two on every cache, and only readers whose apps sync ever draw
     a token again.
     """
-    if logged:
+    if derivable:
         cache.delete(_token_key(user_id))
     else:
         cache.delete_many([_token_key(user_id), _token_key(user_id, "entries")])

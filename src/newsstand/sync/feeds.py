@@ -64,6 +64,7 @@ class ReaderFeeds:
     topics: tuple[SyncFeed, ...] = ()
     muted_publisher_ids: tuple[int, ...] = ()
     user_id: int = 0  # whose feeds (publishers_q reads their follows again on PostgreSQL)
+    listed: bool = False  # publishers_q names the ids on every database (`as_they_are`)
 
     @cached_property
     def _publisher_set(self) -> frozenset[int]:
@@ -76,6 +77,23 @@ class ReaderFeeds:
     @cached_property
     def _follow_feeds(self) -> dict[int, SyncFeed]:
         return {f.id: f for f in (*self.sections, *self.topics)}
+
+    @property
+    def follows(self) -> tuple[Any, ...]:
+        """What the feeds are made of, to tell whether two readings of them differ."""
+        return (self.publisher_ids, self.sections, self.topics, self.muted_publisher_ids)
+
+    def as_they_are(self) -> ReaderFeeds:
+        """These feeds as they are now, to be queried later as they were: their publishers
+        named, not read from the follows again (sync.tallies keeps them beside a total)."""
+        return ReaderFeeds(
+            self.publisher_ids,
+            self.sections,
+            self.topics,
+            self.muted_publisher_ids,
+            user_id=self.user_id,
+            listed=True,
+        )
 
     @cached_property
     def publishers(self) -> list[SyncFeed]:
@@ -128,7 +146,11 @@ class ReaderFeeds:
     def publishers_q(self) -> Q:
         """The articles of the publishers followed (sync.lookups: a list, or on PostgreSQL a
         subquery of the follows)."""
-        return Q(publisher__followed_by=FollowedPublishers(self.user_id, self.publisher_ids))
+        return Q(
+            publisher__followed_by=FollowedPublishers(
+                self.user_id, self.publisher_ids, listed=self.listed
+            )
+        )
 
     def window_q(self) -> Q:
         """The articles of every feed (before the sync window's dates are applied)."""

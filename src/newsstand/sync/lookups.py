@@ -22,10 +22,13 @@ from newsstand.personal.models import Follow
 
 @dataclass(frozen=True)
 class FollowedPublishers:
-    """The lookup's value: whose follows, and the ids they named when read (the list form)."""
+    """The lookup's value: whose follows, and the ids they named when read (the list form).
+    `listed`: the list on every database, for follows as they were rather than as they are
+    (sync.tallies brings a total counted before a follow up to date in those feeds)."""
 
     user_id: int
     ids: tuple[int, ...]
+    listed: bool = False
 
 
 class FollowedBy(Lookup):
@@ -40,8 +43,10 @@ class FollowedBy(Lookup):
         return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", (*params, *ids)
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        lhs, params = self.process_lhs(compiler, connection)
         value = self._value()
+        if value.listed:
+            return self.as_sql(compiler, connection)
+        lhs, params = self.process_lhs(compiler, connection)
         if not value.ids:
             raise EmptyResultSet
         # The same publishers as `ids` (sync.feeds.reader_feeds: followed, not muted, a number).

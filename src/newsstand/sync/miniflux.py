@@ -223,8 +223,8 @@ def _list_entries(
     limit = min(limit, MAX_LIMIT) if limit > 0 else DEFAULT_LIMIT
     # Past the database's OFFSET (a 64-bit integer) every list is empty anyway.
     offset = min(max(_int(request, "offset", 0) or 0, 0), queries.MAX_ID)
-    qs = queries.entries(user, now, flt, reader)
     scope, pages_scope = queries.kept_scopes(user, now)
+    cursor = _cursor(request, pages_scope, flt, offset)
     total = queries.kept(
         user,
         now,
@@ -233,22 +233,52 @@ def _list_entries(
         scope,
     )
     order = request.GET.get("order", "published_at")
-    if order == "status":
-        qs = queries.with_state(qs, user)
-    ordered = _ordered(request, qs.only(*ENTRY_FIELDS))
-    page = _page(request, pages_scope, flt, ordered, offset, limit)
-    return JsonResponse({"total": total, "entries": entries_page(user, page, now)})
+
+    def ordered(not_before: datetime | None = None) -> QuerySet[Article]:
+        qs = queries.entries(user, now, flt, reader, not_before=not_before)
+        if order == "status":
+            qs = queries.with_state(qs, user)
+        return _ordered(request, qs.only(*ENTRY_FIELDS))
+
+    page = _page(request, pages_scope, flt, ordered, offset, limit, cursor)
+    return JsonResponse({"total": total, "entries": entries_page(user, page, now, reader)})
+
+
+def _cursor_key(request: HttpRequest, scope: str, flt: EntryFilter, position: int) -> str:
+    order = request.GET.get("order", "published_at")
+    descending = request.GET.get("direction", "asc") == "desc"
+    return queries.kept_key(scope, f"miniflux-cursor:{flt!r}:{order}:{descending}:{position}")
+
+
+def _seeks(request: HttpRequest) -> bool:
+    """Whether pages of this order are sought from where the last ended (`_page`)."""
+    order = request.GET.get("order", "published_at")
+    field = ORDER_FIELDS.get(order, "")
+    return field not in ("", "is_read") and not order.startswith("category")
+
+
+def _cursor(
+    request: HttpRequest, scope: str, flt: EntryFilter, offset: int
+) -> queries.Cursor | None:
+    """Where the page before this one ended, if an earlier call kept it."""
+    if not offset or not _seeks(request):
+        return None
+    cursor = cache.get(_cursor_key(request, scope, flt, offset))
+    return cursor if isinstance(cursor, queries.Cursor) else None
 
 
 def _page(
     request: HttpRequest,
     scope: str,
     flt: EntryFilter,
-    ordered: QuerySet[Article],
+    ordered: Callable[..., QuerySet[Article]],
     offset: int,
     limit: int,
+    cursor: queries.Cursor | None,
 ) -> list[Article]:
-    """`ordered[offset : offset + limit]`, sought from where the app's previous page ended.
+    """`ordered()[offset : offset + limit]`, sought from `cursor`, where the app's previous page
+    ended (`_cursor`). `ordered(not_before)` is the ordered list, bounded below by a
+    publication time when sought by date (`queries.entries`).
 
     Apps page with offset=0, 100, 200…; each page keeps where it ended (for as long as the
     reader's state and the articles stay the same: `queries.kept_scopes`), so the next one seeks
@@ -257,20 +287,22 @@ def _page(
     order = request.GET.get("order", "published_at")
     field = ORDER_FIELDS.get(order, "")
     descending = request.GET.get("direction", "asc") == "desc"
-    if field in ("", "is_read") or order.startswith("category"):
-        return list(ordered[offset : offset + limit])
+    if not _seeks(request):
+        return list(ordered()[offset : offset + limit])
 
     def key(position: int) -> str:
-        return queries.kept_key(scope, f"miniflux-cursor:{flt!r}:{order}:{descending}:{position}")
+        return _cursor_key(request, scope, flt, position)
 
-    cursor = cache.get(key(offset)) if offset else None
-    if isinstance(cursor, queries.Cursor):
-        page = list(queries.after_cursor(ordered, field, cursor, descending=descending)[:limit])
+    if cursor is not None:
+        by_date = field == "published_at" and not descending
+        sought = ordered(cursor.value) if by_date else ordered()
+        page = list(queries.after_cursor(sought, field, cursor, descending=descending)[:limit])
         if len(page) < limit:
-            undated = queries.nulls_after(ordered, field, descending=descending)
+            # Undated rows are below any bound: from the list unbounded.
+            undated = queries.nulls_after(ordered(), field, descending=descending)
             page += list(undated[: limit - len(page)])
     else:
-        page = list(ordered[offset : offset + limit])
+        page = list(ordered()[offset : offset + limit])
     if len(page) == limit:
         last = page[-1]
         value = last.pk if field == "pk" else getattr(last, field)

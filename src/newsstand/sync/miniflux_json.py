@@ -15,6 +15,8 @@ from newsstand.sync.links import article_link, feed_url, follow_feed_url, follow
 from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE
 
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux sends for "never"
+# The publisher columns `feed_json` reads (links.feed_url: the slug).
+FEED_FIELDS = ("pk", "name", "slug", "homepage", "icon_version")
 
 
 def rfc3339(moment: datetime | None) -> str:
@@ -120,15 +122,21 @@ def feeds_by_id(
         feed = reader.follow_feed(pk)
         if feed is not None:
             shown[pk] = feed_json(user, feed, now)
-    for p in Publisher.objects.filter(pk__in=feed_ids - set(shown)):
+    # Only what a feed's JSON shows: the whole row (descriptions, identity checks) is most of
+    # the time this takes for a page's hundred feeds.
+    rows = Publisher.objects.filter(pk__in=feed_ids - set(shown)).only(*FEED_FIELDS)
+    for p in rows:
         shown[p.pk] = feed_json(user, publisher_feed(p), now)
     return shown
 
 
-def entries_page(user: Any, articles: list[Any], now: datetime) -> list[dict[str, Any]]:
+def entries_page(
+    user: Any, articles: list[Any], now: datetime, reader: ReaderFeeds | None = None
+) -> list[dict[str, Any]]:
+    """Entries' JSON; `reader` saves reading the reader's follows again."""
     queries.mark_state(user, articles)
     gate = Gate(user, articles, now)
-    reader = reader_feeds(user)
+    reader = reader or reader_feeds(user)
     feed_of = {a.pk: reader.feed_of(a) for a in articles}
     feeds = feeds_by_id(user, reader, set(feed_of.values()), now)
     return [entry_json(user, a, gate, feed_of[a.pk], feeds) for a in articles]

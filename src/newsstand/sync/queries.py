@@ -101,7 +101,12 @@ class EntryFilter:
 
 
 def entries(
-    user: Any, now: datetime, flt: EntryFilter = EntryFilter(), feeds: ReaderFeeds | None = None
+    user: Any,
+    now: datetime,
+    flt: EntryFilter = EntryFilter(),
+    feeds: ReaderFeeds | None = None,
+    *,
+    not_before: datetime | None = None,
 ) -> QuerySet[Article]:
     """The reader's entries matching `flt`; `mark_state` sets read and starred on a page of them.
 
@@ -110,6 +115,11 @@ def entries(
     starred filter as EXISTS in WHERE (an anti-join, or a semi-join) and are not selected: as a
     column, PostgreSQL computes the flag by hashing all of the reader's History (90,000 rows:
     35 ms) even for a page of 100. `feeds` saves reading the reader's follows again.
+
+    `not_before`: a publication time the caller already bounds the rows by (where the last
+    page of an ascending list ended, `after_cursor`), written into the one lower bound: given
+    two, SQLite starts its index range at the window's and walks every row up to the page
+    (14-21 ms for page 50 of 100 at 100,000 entries, 8.7 with one).
     """
     feeds = feeds or reader_feeds(user)
     saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
@@ -118,10 +128,13 @@ def entries(
     else:
         qs = Article.objects.filter(_in_window(feeds, now) | Q(pk__in=saved))
         oldest = _oldest_entry(user, now)
-        if oldest is not None:
+        if oldest is not None and not_before is not None:
+            oldest = max(oldest, not_before)
+        bound = oldest if oldest is not None else not_before
+        if bound is not None:
             # Implied by the OR above, but written apart the planners can start an index range
             # there rather than walk every article ever published (SQLite: 28 -> 7 ms a page).
-            qs = qs.filter(published_at__gte=oldest)
+            qs = qs.filter(published_at__gte=bound)
     return _filtered(qs, user, flt, feeds)
 
 
@@ -178,6 +191,15 @@ def feeds_articles(feeds: ReaderFeeds) -> QuerySet[Article]:
     return Article.objects.filter(feeds.window_q()).order_by()
 
 
+@dataclass(frozen=True)
+class Membership:
+    """A changed article as a kept total sees it (`entries_membership`)."""
+
+    in_window: bool  # in the reader's feeds and window then (an entry whether saved or not)
+    read: bool  # in History now
+    saved: bool  # in Saved now
+
+
 def entries_membership(
     user: Any,
     then: datetime,
@@ -185,19 +207,17 @@ def entries_membership(
     feeds: ReaderFeeds,
     base: QuerySet[Article],
     ids: list[int],
-) -> tuple[set[int], set[int]]:
-    """Of `ids`: those matching `flt` but for its read and starred conditions, and of those,
-    the ones in the window at `then` (an entry whether saved or not)."""
+) -> dict[int, Membership]:
+    """Of `ids`, those matching `flt` but for its read and starred conditions: whether each was
+    in the window at `then`, and is read and saved now. One query."""
     fixed = replace(flt, read=None, starred=None)
-    matching = set(
-        _filtered(Article.objects.filter(pk__in=ids), user, fixed, feeds).values_list(
-            "pk", flat=True
-        )
+    in_window = Exists(base.filter(pk=OuterRef("pk"), published_at__gte=window_start(then)))
+    rows = (
+        _filtered(Article.objects.filter(pk__in=ids), user, fixed, feeds)
+        .annotate(in_window=in_window, is_read=read_flag(user), is_saved=starred_flag(user))
+        .values_list("pk", "in_window", "is_read", "is_saved")
     )
-    if not matching:
-        return matching, set()
-    window = base.filter(pk__in=matching, published_at__gte=window_start(then))
-    return matching, set(window.values_list("pk", flat=True))
+    return {pk: Membership(bool(w), bool(r), bool(s)) for pk, w, r, s in rows}
 
 
 def leaving_window(
@@ -216,6 +236,35 @@ def leaving_window(
     saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
     band = base.filter(published_at__gte=window_start(then), published_at__lt=window_start(now))
     return _filtered(band.exclude(pk__in=saved), user, flt, feeds)
+
+
+def feeds_moved(
+    user: Any, now: datetime, flt: EntryFilter, old: ReaderFeeds, new: ReaderFeeds
+) -> tuple[QuerySet[Article], QuerySet[Article]] | None:
+    """The entries at `now` that following or unfollowing publishers added (in `new`'s feeds,
+    not `old`'s) and removed, or None where that is not these two sets (sections, topics or
+    mutes changed, or `flt` names feeds, whose meaning changed with them).
+
+    With sections, topics and mutes the same, an article that changed sides did so by its
+    publisher, so each side is the changed publishers' window only. A saved article is an entry
+    on both sides, so on neither.
+    """
+    if flt.feed_ids is not None or old.follows[1:] != new.follows[1:]:
+        return None
+    if flt.starred:
+        # Starred entries are the saved ones, whatever the feeds (`entries`).
+        return Article.objects.none(), Article.objects.none()
+    before, after = set(old.publisher_ids), set(new.publisher_ids)
+    saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
+    window = Article.objects.filter(published_at__gte=window_start(now)).exclude(pk__in=saved)
+
+    def side(publisher_ids: set[int], other: ReaderFeeds) -> QuerySet[Article]:
+        if not publisher_ids:
+            return Article.objects.none()
+        moved = window.filter(publisher_id__in=sorted(publisher_ids)).exclude(other.window_q())
+        return _filtered(moved, user, flt, new)
+
+    return side(after - before, old), side(before - after, new)
 
 
 def _in_window(feeds: ReaderFeeds, now: datetime) -> Q:
