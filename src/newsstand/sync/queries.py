@@ -32,6 +32,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
 )
 
 from newsstand.articles.models import Article
@@ -307,18 +308,24 @@ def with_state(qs: QuerySet[Article], user: Any) -> QuerySet[Article]:
 
 
 def mark_state(user: Any, articles: list[Article]) -> list[Article]:
-    """Set `is_read` and `is_starred` on loaded entries: two queries over their ids."""
+    """Set `is_read` and `is_starred` on loaded entries: one query over their ids (a round
+    trip less than two on PostgreSQL, for every page of every API)."""
     ids = [a.pk for a in articles]
-    read = set(
-        ReadingHistory.objects.filter(user_id=user.pk, article_id__in=ids).values_list(
-            "article_id", flat=True
+    read: set[int] = set()
+    starred: set[int] = set()
+    if ids:
+        in_history = (
+            ReadingHistory.objects.filter(user_id=user.pk, article_id__in=ids)
+            .annotate(saved=Value(False))
+            .values_list("article_id", "saved")
         )
-    )
-    starred = set(
-        SavedArticle.objects.filter(user_id=user.pk, article_id__in=ids).values_list(
-            "article_id", flat=True
+        in_saved = (
+            SavedArticle.objects.filter(user_id=user.pk, article_id__in=ids)
+            .annotate(saved=Value(True))
+            .values_list("article_id", "saved")
         )
-    )
+        for article_id, saved in in_history.union(in_saved, all=True):
+            (starred if saved else read).add(article_id)
     for article in articles:
         article.is_read = article.pk in read  # type: ignore[attr-defined]  # set for the APIs
         article.is_starred = article.pk in starred  # type: ignore[attr-defined]
