@@ -345,9 +345,7 @@ class SyncCall:
     @property
     def name(self) -> str:
         return f"{self.api} {self.method} {self.path}" + (
-            " " + "&".join(f"{k}={v}" for k, v in self.data.items() if k != "T")
-            if self.data
-            else ""
+            " " + "&".join(f"{k}={v}" for k, v in self.data.items()) if self.data else ""
         )
 
 

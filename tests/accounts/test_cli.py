@@ -13,11 +13,11 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from tests.accounts.conftest import PASSWORD, signed_in_user_id
+from tests.databases import database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -104,17 +104,9 @@ def test_on_a_terminal_the_password_is_asked_twice_without_echo(
     assert "Added a@example.org" in _add("a@example.org", _Terminal())
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("postgresql"):
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"sqlite:///{db['NAME']}"
-
-
 def _newsstand(tmp_path: Any, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTAND_")}
-    env |= {"NEWSSTAND_DATA_DIR": str(tmp_path), "NEWSSTAND_DATABASE_URL": _database_url()}
+    env |= {"NEWSSTAND_DATA_DIR": str(tmp_path), "NEWSSTAND_DATABASE_URL": database_url()}
     # One machine: on PostgreSQL the file queue and cache would otherwise stop the command.
     env["NEWSSTAND_SINGLE_NODE"] = "1"
     return subprocess.run(

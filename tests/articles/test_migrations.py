@@ -6,20 +6,12 @@ import ast
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from tests.migrations import leaf_nodes, migrate
 from tests.reader.factories import make_publisher
 
 BEFORE = [("articles", "0005_backfill_articletopic")]
 AFTER = [("articles", "0007_seed_sections")]
-
-
-def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,7 +19,7 @@ def test_stored_sections_are_mapped_and_their_raw_value_kept() -> None:
     publisher = make_publisher("Alpha Times")
     raw = ["TECHNOLOGY", "news", "Apollo 8, Frank Borman, Humans in Space, NASA History", ""]
     try:
-        old = _migrate(BEFORE).loader.project_state(BEFORE).apps.get_model("articles", "Article")
+        old = migrate(BEFORE).loader.project_state(BEFORE).apps.get_model("articles", "Article")
         for i, section in enumerate(raw):
             old.objects.create(
                 publisher_id=publisher.pk,
@@ -35,7 +27,7 @@ def test_stored_sections_are_mapped_and_their_raw_value_kept() -> None:
                 title=f"A {i}",
                 section=section,
             )
-        state = _migrate(AFTER).loader.project_state(AFTER).apps
+        state = migrate(AFTER).loader.project_state(AFTER).apps
         new = state.get_model("articles", "Article")
         rows = list(new.objects.order_by("pk").values_list("section", "section_source"))
         assert rows == [
@@ -46,15 +38,24 @@ def test_stored_sections_are_mapped_and_their_raw_value_kept() -> None:
         ]
         assert state.get_model("articles", "Section").objects.filter(name="Sport").exists()
         # Back: the raw values return to `section`.
-        back = _migrate(BEFORE).loader.project_state(BEFORE).apps.get_model("articles", "Article")
+        back = migrate(BEFORE).loader.project_state(BEFORE).apps.get_model("articles", "Article")
         assert list(back.objects.order_by("pk").values_list("section", flat=True)) == raw
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("articles"))
+        migrate(leaf_nodes("articles"))
 
 
-def test_the_seed_migration_uses_no_live_code() -> None:
-    """A fresh migrate seeds the list as it was written, whatever articles.sections says now."""
-    path = Path(__file__).parents[2] / "src/newsstand/articles/migrations/0007_seed_sections.py"
+@pytest.mark.parametrize(
+    "migration",
+    [
+        "articles/migrations/0007_seed_sections.py",
+        "stories/migrations/0004_story_sections_normalised.py",
+        "search/migrations/0004_recompute_short_public_texts.py",
+    ],
+)
+def test_data_migrations_use_no_live_code(migration: str) -> None:
+    """A data migration does as it was written, whatever the live code says later: 0007 seeds
+    the section list of its day, whatever articles.sections says now."""
+    path = Path(__file__).parents[2] / "src/newsstand" / migration
     imported: list[str] = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):

@@ -22,6 +22,7 @@ from newsstand.briefing.schedule import RETRY_WAIT, UnknownTimeZone
 from newsstand.personal.actions import note_article_opened
 from newsstand.personal.models import Follow
 from tests.briefing.conftest import BODY_ONLY, SITE, News, SlowBackend, make_news, make_reader
+from tests.databases import database_url
 
 MINUTE = timedelta(minutes=1)
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
@@ -203,14 +204,6 @@ def test_a_crash_after_the_claim_never_leads_to_a_second_email(
     assert mail.outbox == []
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 KILLED_WORKER = """
 import os, sys
 from datetime import date, datetime
@@ -235,7 +228,7 @@ def test_a_worker_killed_mid_send_is_not_sent_again_after_restart(tmp_path: Path
     _subscribed(reader, now)
     env = {
         **os.environ,
-        "NEWSSTAND_DATABASE_URL": _database_url(),
+        "NEWSSTAND_DATABASE_URL": database_url(),
         "NEWSSTAND_EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "DJANGO_SETTINGS_MODULE": "newsstand.settings",
         "NEWSSTAND_LOG_LEVEL": "WARNING",

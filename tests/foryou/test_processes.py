@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from newsstand.personal import actions
 from newsstand.personal.targets import resolve_target
 from tests.conftest import REPO_ROOT
+from tests.databases import database_url
 from tests.foryou.conftest import NewsTexts, make_news
 from tests.personal.conftest import make_user
 
@@ -26,19 +26,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PROCESS_TIMEOUT_S = 300
 
 
-def _database_url() -> str:
-    """The test database, for other processes (its rows are committed: a transactional test)."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _page(user_id: int, now: str, *, cache_url: str, background: bool) -> dict[str, Any]:
     env = {
         **os.environ,
-        "NEWSSTAND_DATABASE_URL": _database_url(),
+        "NEWSSTAND_DATABASE_URL": database_url(),
         "NEWSSTAND_CACHE_URL": cache_url,
         "NEWSSTAND_FORYOU_BUILD_IN_BACKGROUND": "1" if background else "0",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)]),

@@ -4,26 +4,18 @@ placeholders ("host"), the others are the catalogue's; publishers made afterward
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from newsstand.sources.models import Publisher
+from tests.migrations import migrate
 
 BEFORE = [("sources", "0001_initial")]
 AFTER = [("sources", "0002_publisher_identity")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_names_get_their_origin() -> None:
     try:
-        old = _migrate(BEFORE).loader.project_state(BEFORE).apps.get_model("sources", "Publisher")
+        old = migrate(BEFORE).loader.project_state(BEFORE).apps.get_model("sources", "Publisher")
         for slug, name in [
             ("a", "127.0.0.4"),
             ("b", "feedburner.com/crikey"),
@@ -32,7 +24,7 @@ def test_existing_names_get_their_origin() -> None:
             ("e", "Global Dispatch"),
         ]:
             old.objects.create(slug=slug, name=name)
-        _migrate(AFTER)
+        migrate(AFTER)
         origins = dict(Publisher.objects.values_list("slug", "name_source"))
         assert origins == {
             "a": "host",
@@ -43,4 +35,4 @@ def test_existing_names_get_their_origin() -> None:
         }
         assert Publisher.objects.create(slug="f", name="Typed").name_source == "staff"
     finally:
-        _migrate(AFTER)
+        migrate(AFTER)

@@ -33,6 +33,7 @@ from bench.semeval_site import Page, feed_xml, page_html
 from django.conf import settings
 from django.db import connection
 
+from tests.databases import database_url
 from tests.httpserver import PublisherWeb
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -148,7 +149,7 @@ def database(tmp_path: Path) -> Iterator[str]:
     db = settings.DATABASES["default"]
     if connection.vendor != "postgresql":
         # The test database, migrated already; this transactional test leaves it empty.
-        yield f"sqlite:///{connection.settings_dict['NAME']}"
+        yield database_url()
         return
     import psycopg
 
@@ -163,8 +164,7 @@ def database(tmp_path: Path) -> Iterator[str]:
     with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{pg_name}"')
-    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    url = f"postgres://{user}@{db['HOST']}:{conninfo['port']}/{pg_name}"
+    url = database_url(pg_name)
     try:
         env = {**_base_env(), "NEWSSTAND_DATA_DIR": str(tmp_path), "NEWSSTAND_DATABASE_URL": url}
         _newsstand(env, "migrate", "--no-input")

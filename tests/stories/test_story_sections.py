@@ -8,8 +8,6 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
@@ -17,6 +15,7 @@ from pytest_django import DjangoAssertNumQueries
 from newsstand.articles.models import Article, Section
 from newsstand.stories.actions import refresh_story_sections
 from newsstand.stories.models import Story
+from tests.migrations import leaf_nodes, migrate
 from tests.reader.factories import make_article, make_publisher
 
 pytestmark = pytest.mark.django_db
@@ -112,18 +111,11 @@ BEFORE = [("articles", "0007_seed_sections"), ("stories", "0003_copysketch_story
 AFTER = [("stories", "0004_story_sections_normalised")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_recomputes_the_stories_made_before() -> None:
     publisher = make_publisher("Migrated")
     try:
-        apps = _migrate(BEFORE).loader.project_state(BEFORE).apps
+        apps = migrate(BEFORE).loader.project_state(BEFORE).apps
         old_story = apps.get_model("stories", "Story")
         old_article = apps.get_model("articles", "Article")
         # As articles 0007 left them: the articles mapped, their story still raw.
@@ -138,9 +130,9 @@ def test_the_migration_recomputes_the_stories_made_before() -> None:
                 section_source=raw,
                 story_id=story.pk,
             )
-        _migrate(AFTER)
+        migrate(AFTER)
         assert Story.objects.get(pk=story.pk).sections == ["Technology"]
         # A story without articles is left to assignment's repair.
         assert Story.objects.get(pk=lone.pk).sections == ["news"]
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate(leaf_nodes())

@@ -3,6 +3,7 @@ queries however many entries they carry."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 
@@ -16,7 +17,8 @@ from django.utils import timezone
 from newsstand.personal.actions import mark_read, mark_unread
 from newsstand.personal.models import ReadingHistory
 from tests.gate.factories import make_gated_article
-from tests.sync.factories import make_world
+from tests.reader.factories import make_publisher
+from tests.sync.factories import follow_publisher, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +48,46 @@ def _queries(client: Client, path: str, password: str) -> int:
 
 
 @pytest.mark.parametrize("path", ["/v1/entries?limit=100", "/v1/feeds/counters", "/v1/feeds"])
-def test_miniflux_pages_do_not_query_per_entry(path):
+def test_miniflux_pages_do_not_query_per_entry_or_feed(path):
+    """More entries, of more feeds: no more queries (a column left out of a publisher read on
+    each row, or a query per feed, would add them)."""
     world = make_world("registered")
     client = Client()
     _queries(client, path, world.password)  # the first call also notes the password's last use
     few = _queries(client, path, world.password)
     for i in range(30):
         make_gated_article(world.followed[i % 2], title=f"More {i}")
+    for n in range(6):
+        publisher = make_publisher(f"Extra {n}", homepage=f"https://extra{n}.example/")
+        follow_publisher(world.user, publisher)
+        make_gated_article(publisher, title=f"Extra {n}")
     assert _queries(client, path, world.password) == few
+
+
+@pytest.mark.parametrize(
+    "api",
+    [
+        "/v1/entries?status=unread&limit=100",
+        "/api/fever/?api&items",
+        "/api/fever/?api&items&unread_item_ids&saved_item_ids",
+        "/api/fever/?api&mark=item&as=read&id=0&unread_item_ids",
+    ],
+)
+def test_a_call_reads_the_readers_follows_once(api):
+    world = make_world("registered")
+    client = Client()
+    # What a Fever app sends: md5 of "email:password" (the API's own scheme, not a choice).
+    key = hashlib.md5(f"{world.user.email}:{world.password}".encode(), usedforsecurity=False)
+    fever = {"api_key": key.hexdigest()}
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        if api.startswith("/v1/"):
+            response = client.get(api, HTTP_X_AUTH_TOKEN=world.password)
+        else:
+            response = client.post(api.replace("id=0", f"id={world.articles[0].pk}"), fever)
+    assert response.status_code == 200
+    follows = [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "personal_follow"')]
+    assert len(follows) == 1, [q["sql"][:80] for q in follows]
 
 
 def _total(client: Client, password: str) -> tuple[int, int]:

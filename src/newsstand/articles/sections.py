@@ -32,8 +32,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.utils.text import slugify
-
 from newsstand.articles.models import Section
 
 # A part of a raw section longer than this (characters) is a description or tag soup.
@@ -196,10 +194,6 @@ def fold(text: str) -> str:
 def split_aliases(text: str) -> list[str]:
     """The admin's alias box: names one per line or separated by commas."""
     return [a.strip() for a in re.split(r"[\n,]", text) if a.strip()]
-
-
-def section_slug(name: str) -> str:
-    return slugify(name, allow_unicode=True)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from newsstand.web.presentation import TEASER_MAX_SHARE
+from newsstand.web.presentation import teaser_words
 
 # About one paragraph of news prose: enough to judge the article, far from the whole of it.
 TEASER_MAX_WORDS = 60
@@ -98,7 +98,7 @@ def make_body_teaser(body_html: str, max_words: int = TEASER_MAX_WORDS) -> Tease
     whole sentences of the next one that still fit; a single over-long first sentence is cut at
     a word with an ellipsis. The budget is `max_words`, or half the body if that is less."""
     paragraphs, total = body_paragraphs(body_html)
-    budget = min(max_words, int(total * TEASER_MAX_SHARE))
+    budget = teaser_words(total, max_words)
     out: list[str] = []
     used = 0
     for paragraph in paragraphs:

@@ -26,6 +26,9 @@ AnyUser = AbstractBaseUser | AnonymousUser
 # State changes are kept this long: longer than a kept total may go without a full count
 # (sync.tallies.KEEP_S), so none it still needs is pruned.
 STATE_CHANGE_KEEP_S = 25 * 3600
+# A larger batch (an app's "mark all as read") is not logged row by row: kept totals are counted
+# again, as sync.tallies would do anyway past this many changes (its MAX_CHANGES is this).
+MAX_LOGGED_CHANGES = 2_000
 
 
 def _state_changed(user_id: int, *, derivable: bool = False) -> None:
@@ -40,12 +43,16 @@ def _state_changed(user_id: int, *, derivable: bool = False) -> None:
 
 def _log_changes(
     user_id: int, article_ids: list[int], kind: str, *, on: bool, now: datetime
-) -> None:
+) -> bool:
     """Record state changes beside the History or Saved write (same transaction):
-    sync.tallies brings the reader's kept totals up to date from them."""
+    sync.tallies brings the reader's kept totals up to date from them. False, logging nothing,
+    for a batch larger than MAX_LOGGED_CHANGES: the caller retires the totals instead."""
+    if len(article_ids) > MAX_LOGGED_CHANGES:
+        return False
     StateChange.objects.bulk_create(
         StateChange(user_id=user_id, article_id=pk, kind=kind, on=on, at=now) for pk in article_ids
     )
+    return True
 
 
 def prune_state_changes(*, now: datetime | None = None) -> int:
@@ -177,8 +184,9 @@ def mark_read(
         return 0
     with transaction.atomic():
         ReadingHistory.objects.bulk_create(rows, ignore_conflicts=True)
-        _log_changes(user.pk, [r.article_id for r in rows], StateChange.READ, on=True, now=when)
-    _state_changed(user.pk, derivable=True)
+        ids_read = [r.article_id for r in rows]
+        logged = _log_changes(user.pk, ids_read, StateChange.READ, on=True, now=when)
+    _state_changed(user.pk, derivable=logged)
     logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
     return len(rows)
 
@@ -190,9 +198,9 @@ def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
         # The rows listed are the rows deleted and logged, whatever another request adds.
         ids = list(rows.values_list("article_id", flat=True))
         deleted, _ = rows.filter(article_id__in=ids).delete()
-        _log_changes(user.pk, ids, StateChange.READ, on=False, now=timezone.now())
+        logged = _log_changes(user.pk, ids, StateChange.READ, on=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk, derivable=True)
+        _state_changed(user.pk, derivable=logged)
         logger.info("marked unread user_id=%s articles=%d", user.pk, deleted)
     return deleted
 

@@ -59,16 +59,17 @@ class StateChange(models.Model):
     """One change of a reader's state of an article: put in History or taken out (`READ`),
     saved or unsaved (`SAVED`); `on` is the state after.
 
-    Kept a few minutes (`personal.actions.prune_state_changes`), so that a count of the reader's
-    entries kept for their reading apps is brought up to date by what changed since it was
-    counted rather than counted again (sync.tallies). Written in the transaction that changes
-    History or Saved, so a count and the last change id read in one statement agree.
+    Kept a day (`personal.actions.STATE_CHANGE_KEEP_S`, `prune_state_changes`), so that a
+    count of the reader's entries kept for their reading apps is brought up to date by what
+    changed since it was counted rather than counted again (sync.tallies). Written in the
+    transaction that changes History or Saved, so a count and the last change id read in one
+    statement agree.
     """
 
     READ, SAVED = "read", "saved"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # Not a foreign key: a change only says what happened, and is gone in minutes.
+    # Not a foreign key: a change only says what happened, and is gone within a day.
     article_id = models.BigIntegerField()
     kind = models.CharField(max_length=5, choices=[(READ, "read"), (SAVED, "saved")])
     on = models.BooleanField()

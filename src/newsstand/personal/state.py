@@ -30,16 +30,19 @@ def state_token(user_id: int) -> str:
     """A token that changes whenever the reader's History, Saved or follows change (every
     change goes through personal.actions), so what is computed from them can be kept under it
     in the shared cache: the sync APIs' counters and where their pages ended."""
-    token = cache.get_or_set(_token_key(user_id), uuid.uuid4().hex, STATE_TOKEN_TTL_S)
-    return str(token)
+    return _token(user_id, "state")
 
 
 def entries_token(user_id: int) -> str:
     """A token that changes when the reader's History changes in a way `StateChange` does not
-    record (cleared): what a total kept under it needs to be counted again for. Reads and saves
-    leave it (sync.tallies applies them), and so do follows (it compares the feeds)."""
-    token = cache.get_or_set(_token_key(user_id, "entries"), uuid.uuid4().hex, STATE_TOKEN_TTL_S)
-    return str(token)
+    record (cleared, or a batch too large to log): what a total kept under it needs to be
+    counted again for. Reads and saves leave it (sync.tallies applies them), and so do follows
+    (it compares the feeds)."""
+    return _token(user_id, "entries")
+
+
+def _token(user_id: int, what: str) -> str:
+    return str(cache.get_or_set(_token_key(user_id, what), uuid.uuid4().hex, STATE_TOKEN_TTL_S))
 
 
 def new_state_token(user_id: int, *, derivable: bool = False) -> None:

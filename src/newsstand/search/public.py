@@ -16,7 +16,7 @@ from typing import Any
 from newsstand.articles.models import Article
 from newsstand.gate.policy import article_teaser
 from newsstand.gate.teaser import TEASER_MAX_WORDS
-from newsstand.web.presentation import TEASER_MAX_SHARE
+from newsstand.web.presentation import teaser_words
 
 # What `public_text` reads from an article: load these for it (and only these need be loaded).
 PUBLIC_FIELDS = (
@@ -39,7 +39,7 @@ def summary_teaser(summary: str, body_words: int = 0) -> str:
     (0: no body kept; the summary is all there is, and public already.)"""
     limit = TEASER_MAX_WORDS
     if body_words > 0:
-        limit = min(limit, int(body_words * TEASER_MAX_SHARE))
+        limit = teaser_words(body_words, limit)
     return " ".join(summary.split(maxsplit=limit)[:limit]) if limit else ""
 
 

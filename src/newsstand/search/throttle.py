@@ -56,13 +56,17 @@ def window_key(name: str, window_s: int, now_s: float) -> tuple[str, int]:
     return f"{name}:{int(now_s // window_s)}", window_s - int(now_s % window_s)
 
 
-def count_one(cache_key: str, window_s: int) -> int:
-    """Add one to the count at `cache_key` (a `window_key` of `window_s`); the count after it."""
-    cache.add(cache_key, 0, timeout=window_s * 2)
+def count_one(cache_key: str, window_s: int, *, timeout_s: int | None = None) -> int:
+    """Add one to the count at `cache_key` (a `window_key` of `window_s`); the count after it.
+
+    The key lives two windows unless `timeout_s` says otherwise (a key that is itself the
+    window, not named after one, lives exactly as long as it)."""
+    timeout = window_s * 2 if timeout_s is None else timeout_s
+    cache.add(cache_key, 0, timeout=timeout)
     try:
         return int(cache.incr(cache_key))
     except ValueError:  # expired between add and incr: this one opens a new window
-        cache.set(cache_key, 1, timeout=window_s * 2)
+        cache.set(cache_key, 1, timeout=timeout)
         return 1
 
 

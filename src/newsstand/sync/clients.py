@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from allauth.core.internal.ratelimit import get_ip
+from allauth.core.internal.ratelimit import get_ip, parse_rates
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -31,12 +31,13 @@ from newsstand.sync.models import AppPassword
 logger = logging.getLogger(__name__)
 
 RATE_WINDOW_S = 60
-# As allauth's "login_failed" limits the site's sign-in (settings.ACCOUNT_RATE_LIMITS): ten
-# failures a minute from one address, five in five minutes naming one account.
-FAILED_SIGN_INS_PER_ADDRESS = 10
-FAILED_SIGN_IN_ADDRESS_WINDOW_S = 60
-FAILED_SIGN_INS_PER_ACCOUNT = 5
-FAILED_SIGN_IN_ACCOUNT_WINDOW_S = 300
+# The limits of the site's own sign-in (allauth's "login_failed" in settings.ACCOUNT_RATE_LIMITS,
+# "10/m/ip,5/5m/key"): failures per client address, and per account named, in their windows.
+_LOGIN_FAILED = {r.per: r for r in parse_rates(settings.ACCOUNT_RATE_LIMITS["login_failed"])}
+FAILED_SIGN_INS_PER_ADDRESS = _LOGIN_FAILED["ip"].amount
+FAILED_SIGN_IN_ADDRESS_WINDOW_S = int(_LOGIN_FAILED["ip"].duration)
+FAILED_SIGN_INS_PER_ACCOUNT = _LOGIN_FAILED["key"].amount
+FAILED_SIGN_IN_ACCOUNT_WINDOW_S = int(_LOGIN_FAILED["key"].duration)
 
 
 def rate_per_minute() -> int:
@@ -53,13 +54,8 @@ def throttle(client: AppPassword) -> Throttled | None:
 
     A fixed window in the default cache: per process unless the cache is shared (Redis).
     """
-    key = f"sync:rate:{client.pk}"
-    cache.add(key, 0, RATE_WINDOW_S)
-    try:
-        calls = cache.incr(key)
-    except ValueError:  # expired between add and incr: this call opens a new window
-        cache.set(key, 1, RATE_WINDOW_S)
-        calls = 1
+    # The window opens with the client's first call and lasts RATE_WINDOW_S (the key's life).
+    calls = count_one(f"sync:rate:{client.pk}", RATE_WINDOW_S, timeout_s=RATE_WINDOW_S)
     if calls > rate_per_minute():
         return Throttled(retry_after_s=RATE_WINDOW_S)
     return None
@@ -70,10 +66,6 @@ def _window_key(kind: str, who: str, window_s: int, now_s: float) -> tuple[str, 
     # Hashed: an email is whatever the caller sent, and some caches refuse odd keys.
     digest = hashlib.sha256(f"{kind}:{who}".encode()).hexdigest()[:32]
     return window_key(f"sync:signin:{kind}:{digest}", window_s, now_s)
-
-
-def _failures(key: str) -> int:
-    return int(cache.get(key) or 0)
 
 
 def sign_in[T](
@@ -93,27 +85,30 @@ def sign_in[T](
     address_key, address_left_s = _window_key(
         "address", address, FAILED_SIGN_IN_ADDRESS_WINDOW_S, now_s
     )
-    if _failures(address_key) >= FAILED_SIGN_INS_PER_ADDRESS:
-        refused = count_one(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
-        if refused == FAILED_SIGN_INS_PER_ADDRESS + 1:  # once a window, not once a request
-            logger.warning(
-                "sync sign-in limited api=%s address=%s limit=%d window_s=%d",
-                api,
-                address,
-                FAILED_SIGN_INS_PER_ADDRESS,
-                FAILED_SIGN_IN_ADDRESS_WINDOW_S,
-            )
-        return Throttled(retry_after_s=address_left_s)
-    account_key, account_left_s, account_over = "", 0, False
+    account_key, account_left_s = "", 0
     if email is not None:
         account_key, account_left_s = _window_key(
             "account", email.strip().lower(), FAILED_SIGN_IN_ACCOUNT_WINDOW_S, now_s
         )
-        account_over = _failures(account_key) >= FAILED_SIGN_INS_PER_ACCOUNT
+    # Both counts in one read (one round trip to a shared cache), on every call that signs in.
+    failures = cache.get_many([k for k in (address_key, account_key) if k])
+    if int(failures.get(address_key) or 0) >= FAILED_SIGN_INS_PER_ADDRESS:
+        return Throttled(retry_after_s=address_left_s)
+    account_over = bool(account_key) and (
+        int(failures.get(account_key) or 0) >= FAILED_SIGN_INS_PER_ACCOUNT
+    )
     found = attempt(not account_over)
     if found is not None:
         return found
-    count_one(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S)
+    if count_one(address_key, FAILED_SIGN_IN_ADDRESS_WINDOW_S) == FAILED_SIGN_INS_PER_ADDRESS:
+        # Once a window, when the limit is reached: the calls refused after it write nothing.
+        logger.warning(
+            "sync sign-in limited api=%s address=%s limit=%d window_s=%d",
+            api,
+            address,
+            FAILED_SIGN_INS_PER_ADDRESS,
+            FAILED_SIGN_IN_ADDRESS_WINDOW_S,
+        )
     if account_key and not account_over:
         count_one(account_key, FAILED_SIGN_IN_ACCOUNT_WINDOW_S)
     # The address, not the email: an email is whatever the caller typed.

@@ -71,23 +71,25 @@ def _feeds_groups(reader: ReaderFeeds) -> list[dict[str, Any]]:
     ]
 
 
-def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str, Any]:
+def _items(
+    request: HttpRequest, client: AppPassword, now: datetime, reader: ReaderFeeds
+) -> dict[str, Any]:
     user = client.user
     with_ids = _param(request, "with_ids")
     since_id, max_id = _int(request, "since_id"), _int(request, "max_id")
     if with_ids is not None:
         wanted = [int(i) for i in with_ids.split(",") if i.strip().isdigit()][:ITEMS_PER_CALL]
-        qs = queries.entries(user, now, EntryFilter(ids=tuple(wanted))).order_by("pk")
+        qs = queries.entries(user, now, EntryFilter(ids=tuple(wanted)), reader).order_by("pk")
     elif max_id is not None:
         # Older items, newest first; max_id=0 asks for the newest.
         flt = EntryFilter(before_id=max_id) if max_id > 0 else EntryFilter()
-        qs = queries.entries(user, now, flt).order_by("-pk")
+        qs = queries.entries(user, now, flt, reader).order_by("-pk")
     else:
-        qs = queries.entries(user, now, EntryFilter(after_id=since_id or 0)).order_by("pk")
-    total = queries.kept(user, now, "fever-total", lambda: tallies.total(user, now))
+        after = EntryFilter(after_id=since_id or 0)
+        qs = queries.entries(user, now, after, reader).order_by("pk")
+    total = queries.kept(user, now, "fever-total", lambda: tallies.total(user, now, feeds=reader))
     articles = queries.mark_state(user, list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL]))
     gate = Gate(user, articles, now)
-    reader = reader_feeds(user)
     items = []
     for article in articles:
         link = article_link(article)
@@ -107,51 +109,52 @@ def _items(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str
     return {"items": items, "total_items": total}
 
 
-def _mark(request: HttpRequest, client: AppPassword, now: datetime) -> dict[str, Any]:
+def _mark(
+    request: HttpRequest, client: AppPassword, now: datetime, reader: ReaderFeeds
+) -> dict[str, Any]:
     """`mark=item|feed|group`, `as=read|unread|saved|unsaved`, `id`, and `before` for feed/group."""
     user = client.user
     kind, as_, target = _param(request, "mark"), _param(request, "as"), _int(request, "id")
     if target is None:
         return {}
     if kind == "item":
-        if not queries.entries(user, now, EntryFilter(ids=(target,))).exists():
+        if not queries.entries(user, now, EntryFilter(ids=(target,)), reader).exists():
             return {}
         if as_ in ("read", "unread"):
             actions.set_read(user, [target], as_ == "read", now)
-            return {"unread_item_ids": _unread_ids(client, now)}
+            return {"unread_item_ids": _unread_ids(client, now, reader)}
         if as_ in ("saved", "unsaved"):
             actions.set_starred(user, target, as_ == "saved")
-            return {"saved_item_ids": _saved_ids(client, now)}
+            return {"saved_item_ids": _saved_ids(client, now, reader)}
         return {}
     if kind in ("feed", "group") and as_ == "read":
         before = _int(request, "before")
         if before is not None and not 0 <= before < queries.LATEST_TIME.timestamp():
             return {}  # no time the feed's items can have: nothing is marked
-        reader = reader_feeds(user)
         # Group 0 is every feed ("Kindling"); -1, Sparks, holds none here.
         feed_ids: tuple[int, ...] | None = (target,)
         if kind == "group":
             feed_ids = None if target == 0 else tuple(reader.ids_in_category(target))
             if feed_ids == ():
-                return {"unread_item_ids": _unread_ids(client, now)}
+                return {"unread_item_ids": _unread_ids(client, now, reader)}
         flt = EntryFilter(
             read=False,
             feed_ids=feed_ids,
             published_before=datetime.fromtimestamp(before, tz=UTC) if before else None,
         )
-        ids = list(queries.entries(user, now, flt).values_list("pk", flat=True))
+        ids = list(queries.entries(user, now, flt, reader).values_list("pk", flat=True))
         actions.set_read(user, ids, True, now)
-        return {"unread_item_ids": _unread_ids(client, now)}
+        return {"unread_item_ids": _unread_ids(client, now, reader)}
     return {}
 
 
-def _unread_ids(client: AppPassword, now: datetime) -> str:
-    qs = queries.by_id(queries.entries(client.user, now, EntryFilter(read=False)))
+def _unread_ids(client: AppPassword, now: datetime, reader: ReaderFeeds) -> str:
+    qs = queries.by_id(queries.entries(client.user, now, EntryFilter(read=False), reader))
     return _ids(list(qs.values_list("pk", flat=True)))
 
 
-def _saved_ids(client: AppPassword, now: datetime) -> str:
-    qs = queries.by_id(queries.entries(client.user, now, EntryFilter(starred=True)))
+def _saved_ids(client: AppPassword, now: datetime, reader: ReaderFeeds) -> str:
+    qs = queries.by_id(queries.entries(client.user, now, EntryFilter(starred=True), reader))
     return _ids(list(qs.values_list("pk", flat=True)))
 
 
@@ -190,9 +193,10 @@ def api(request: HttpRequest) -> HttpResponse:
     if limited is not None:
         return _too_many(base, limited)
     data = base | {"auth": 1, "last_refreshed_on_time": _unix(now)}
-    if _has(request, "mark"):
-        data |= _mark(request, client, now)
+    # The reader's follows, read once for the whole call (marking changes no follow).
     reader = reader_feeds(client.user)
+    if _has(request, "mark"):
+        data |= _mark(request, client, now, reader)
     if _has(request, "groups"):
         data["groups"] = [{"id": pk, "title": title} for pk, title in reader.categories()]
         data["feeds_groups"] = _feeds_groups(reader)
@@ -206,11 +210,11 @@ def api(request: HttpRequest) -> HttpResponse:
             {"id": f.id, "data": stored.get(f.id, BLANK_FAVICON)} for f in reader.all
         ]
     if _has(request, "items"):
-        data |= _items(request, client, now)
+        data |= _items(request, client, now, reader)
     if _has(request, "links"):
         data["links"] = []
     if _has(request, "unread_item_ids"):
-        data["unread_item_ids"] = _unread_ids(client, now)
+        data["unread_item_ids"] = _unread_ids(client, now, reader)
     if _has(request, "saved_item_ids"):
-        data["saved_item_ids"] = _saved_ids(client, now)
+        data["saved_item_ids"] = _saved_ids(client, now, reader)
     return JsonResponse(data)

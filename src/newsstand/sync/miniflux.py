@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
@@ -189,20 +190,42 @@ def entry_filter(
     )
 
 
-def _ordered(request: HttpRequest, qs: QuerySet[Article]) -> QuerySet[Article]:
+@dataclass(frozen=True)
+class _Order:
+    """A list's `order` and `direction`, as asked (checked once, `_order`)."""
+
+    name: str  # Miniflux's name: "published_at", "status", "category_title", …
+    field: str  # the Article field (ORDER_FIELDS)
+    descending: bool
+
+    @property
+    def seeks(self) -> bool:
+        """Whether pages are sought from where the last ended (`_page`): not for orders by
+        state or category, whose values no cursor holds."""
+        return self.field != "is_read" and not self.name.startswith("category")
+
+    @property
+    def bounds_dates(self) -> bool:
+        """Whether a cursor bounds the publication dates from below (`queries.entries`)."""
+        return self.field == "published_at" and not self.descending
+
+    def apply(self, qs: QuerySet[Article]) -> QuerySet[Article]:
+        # The database's own NULL order (only an undated saved article has none): asking
+        # PostgreSQL for NULLS FIRST on ASC stops it walking the published_at index, and it
+        # sorts every entry, bodies included, for a page.
+        if self.descending:
+            return qs.order_by(F(self.field).desc(), "-pk")
+        return qs.order_by(F(self.field).asc(), "pk")
+
+
+def _order(request: HttpRequest) -> _Order:
     order = request.GET.get("order", "published_at")
     direction = request.GET.get("direction", "asc")
     if order not in ORDER_FIELDS:
         raise BadRequest(f"Invalid order value: {order!r}")
     if direction not in ("asc", "desc"):
         raise BadRequest(f"Invalid direction value: {direction!r}")
-    field = ORDER_FIELDS[order]
-    # The database's own NULL order (only an undated saved article has none): asking PostgreSQL
-    # for NULLS FIRST on ASC stops it walking the published_at index, and it sorts every entry,
-    # bodies included, for a page (0.5 s at 100,000 entries).
-    if direction == "desc":
-        return qs.order_by(F(field).desc(), "-pk")
-    return qs.order_by(F(field).asc(), "pk")
+    return _Order(order, ORDER_FIELDS[order], direction == "desc")
 
 
 def _list_entries(
@@ -218,13 +241,13 @@ def _list_entries(
     flt = entry_filter(request, reader, feed_id=feed_id, category_id=category_id)
     if flt is None:
         return JsonResponse({"total": 0, "entries": []})
+    order = _order(request)
     # A limit below 1 gives the default page, a negative offset the first.
     limit = _int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT
     limit = min(limit, MAX_LIMIT) if limit > 0 else DEFAULT_LIMIT
     # Past the database's OFFSET (a 64-bit integer) every list is empty anyway.
     offset = min(max(_int(request, "offset", 0) or 0, 0), queries.MAX_ID)
     scope, pages_scope = queries.kept_scopes(user, now)
-    cursor = _cursor(request, pages_scope, flt, offset)
     total = queries.kept(
         user,
         now,
@@ -232,70 +255,44 @@ def _list_entries(
         lambda: tallies.total(user, now, flt, reader),
         scope,
     )
-    order = request.GET.get("order", "published_at")
 
     def ordered(not_before: datetime | None = None) -> QuerySet[Article]:
         qs = queries.entries(user, now, flt, reader, not_before=not_before)
-        if order == "status":
+        if order.field == "is_read":
             qs = queries.with_state(qs, user)
-        return _ordered(request, qs.only(*ENTRY_FIELDS))
+        return order.apply(qs.only(*ENTRY_FIELDS))
 
-    page = _page(request, pages_scope, flt, ordered, offset, limit, cursor)
+    page = _page(order, pages_scope, flt, ordered, offset, limit)
     return JsonResponse({"total": total, "entries": entries_page(user, page, now, reader)})
 
 
-def _cursor_key(request: HttpRequest, scope: str, flt: EntryFilter, position: int) -> str:
-    order = request.GET.get("order", "published_at")
-    descending = request.GET.get("direction", "asc") == "desc"
-    return queries.kept_key(scope, f"miniflux-cursor:{flt!r}:{order}:{descending}:{position}")
-
-
-def _seeks(request: HttpRequest) -> bool:
-    """Whether pages of this order are sought from where the last ended (`_page`)."""
-    order = request.GET.get("order", "published_at")
-    field = ORDER_FIELDS.get(order, "")
-    return field not in ("", "is_read") and not order.startswith("category")
-
-
-def _cursor(
-    request: HttpRequest, scope: str, flt: EntryFilter, offset: int
-) -> queries.Cursor | None:
-    """Where the page before this one ended, if an earlier call kept it."""
-    if not offset or not _seeks(request):
-        return None
-    cursor = cache.get(_cursor_key(request, scope, flt, offset))
-    return cursor if isinstance(cursor, queries.Cursor) else None
-
-
 def _page(
-    request: HttpRequest,
+    order: _Order,
     scope: str,
     flt: EntryFilter,
     ordered: Callable[..., QuerySet[Article]],
     offset: int,
     limit: int,
-    cursor: queries.Cursor | None,
 ) -> list[Article]:
-    """`ordered()[offset : offset + limit]`, sought from `cursor`, where the app's previous page
-    ended (`_cursor`). `ordered(not_before)` is the ordered list, bounded below by a
-    publication time when sought by date (`queries.entries`).
+    """`ordered()[offset : offset + limit]`, sought from where the app's previous page ended.
+    `ordered(not_before)` is the ordered list, bounded below by a publication time when sought
+    by date (`queries.entries`).
 
     Apps page with offset=0, 100, 200…; each page keeps where it ended (for as long as the
     reader's state and the articles stay the same: `queries.kept_scopes`), so the next one seeks
     there instead of walking every row before it.
     """
-    order = request.GET.get("order", "published_at")
-    field = ORDER_FIELDS.get(order, "")
-    descending = request.GET.get("direction", "asc") == "desc"
-    if not _seeks(request):
+    if not order.seeks:
         return list(ordered()[offset : offset + limit])
 
     def key(position: int) -> str:
-        return _cursor_key(request, scope, flt, position)
+        what = f"miniflux-cursor:{flt!r}:{order.name}:{order.descending}:{position}"
+        return queries.kept_key(scope, what)
 
-    if cursor is not None:
-        by_date = field == "published_at" and not descending
-        sought = ordered(cursor.value) if by_date else ordered()
+    field, descending = order.field, order.descending
+    cursor = cache.get(key(offset)) if offset else None
+    if isinstance(cursor, queries.Cursor):
+        sought = ordered(cursor.value) if order.bounds_dates else ordered()
         page = list(queries.after_cursor(sought, field, cursor, descending=descending)[:limit])
         if len(page) < limit:
             # Undated rows are below any bound: from the list unbounded.

@@ -45,6 +45,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from newsstand.articles.models import Article
+from newsstand.personal.actions import MAX_LOGGED_CHANGES
 from newsstand.personal.models import StateChange
 from newsstand.personal.state import entries_token
 from newsstand.sync.feeds import ReaderFeeds, reader_feeds
@@ -66,8 +67,8 @@ from newsstand.sync.queries import (
 RECOUNT_S = 5 * 60
 KEEP_S = 24 * 3600
 # More changes, or new articles, than this since the total was kept: counting again is
-# as quick.
-MAX_CHANGES = 2_000
+# as quick (and personal.actions logs no larger batch).
+MAX_CHANGES = MAX_LOGGED_CHANGES
 MAX_NEW_ARTICLES = 5_000
 
 
@@ -80,8 +81,8 @@ class Tally:
     newest_id: int  # the newest article then
     at: datetime  # the `now` whose window it counts
     counted_at: datetime  # when last counted in full
+    feeds: ReaderFeeds  # the feeds it counts (`ReaderFeeds.as_they_are`)
     recount_asked_at: datetime | None = None  # when a background count was last asked for
-    feeds: ReaderFeeds | None = None  # the feeds it counts (`ReaderFeeds.as_they_are`)
 
 
 def total(
@@ -147,7 +148,7 @@ def _moved(kept: Tally, tally: Tally) -> bool:
             t.change_id,
             t.newest_id,
             t.recount_asked_at,
-            t.feeds.follows if t.feeds else None,
+            t.feeds.follows,
         )
 
     return what(tally) != what(kept)
@@ -163,7 +164,7 @@ def counted(
     """The total counted in full, with the last change and the newest article in one snapshot."""
     parts = count_parts(user, now, flt, feeds, base)
     counts, change_id, newest_id = _read_together(user, parts)
-    return Tally(sum(counts), change_id, newest_id, now, now, feeds=feeds.as_they_are())
+    return Tally(sum(counts), change_id, newest_id, now, now, feeds.as_they_are())
 
 
 def brought_up(
@@ -182,8 +183,6 @@ def brought_up(
     """
     moved: list[QuerySet[Article]] = []
     now_feeds = feeds
-    if kept.feeds is None:
-        return None
     if kept.feeds.follows != feeds.follows:
         sides = feeds_moved(user, now, flt, kept.feeds, feeds)
         if sides is None:
@@ -221,7 +220,7 @@ def brought_up(
         newest_id,
         now,
         kept.counted_at,
-        feeds=now_feeds.as_they_are(),
+        now_feeds.as_they_are(),
     )
 
 
@@ -317,7 +316,8 @@ def _read_together(user: Any, parts: list[QuerySet[Any]]) -> tuple[list[int], in
 
 def _key(user: Any, flt: EntryFilter) -> str:
     what = hashlib.sha256(json.dumps(_filter_to_json(flt), sort_keys=True).encode()).hexdigest()
-    return f"sync:tally:{user.pk}:{entries_token(user.pk)}:{what[:24]}"
+    # "totals", no longer "tally": the Tallies kept before they held their feeds are not read.
+    return f"sync:totals:{user.pk}:{entries_token(user.pk)}:{what[:24]}"
 
 
 def _filter_to_json(flt: EntryFilter) -> dict[str, Any]:

@@ -39,6 +39,13 @@ def _squash(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+def teaser_words(body_words: int, max_words: int | None = None) -> int:
+    """The most words any teaser may show of an article of `body_words` words:
+    TEASER_MAX_SHARE of them, and no more than `max_words` if given."""
+    share = int(body_words * TEASER_MAX_SHARE)
+    return share if max_words is None else min(max_words, share)
+
+
 def make_teaser(
     summary: str, text_head: str, limit: int = TEASER_CHARS, *, body_words: int = 0
 ) -> str:
@@ -51,7 +58,7 @@ def make_teaser(
     source = _squash(strip_tags(summary or "")) or _squash(text_head or "")
     teaser = Truncator(source).chars(limit)
     if body_words > 0:
-        max_words = int(body_words * TEASER_MAX_SHARE)
+        max_words = teaser_words(body_words)
         if len(teaser.split()) > max_words:
             teaser = Truncator(source).words(max_words) if max_words else ""
     return teaser
