@@ -180,18 +180,30 @@ def seed(n_articles: int, n_unread: int, rng: random.Random) -> dict[str, Any]:
 
     followed_ids = {p.pk for p in followed}
     start = now - window - timedelta(minutes=1)
-    entries = list(
-        Article.objects.filter(publisher_id__in=followed_ids, published_at__gte=start)
+    # Each entry's publisher and date, which History copies (personal.models.ReadingHistory).
+    copies = {
+        pk: (publisher_id, published)
+        for pk, publisher_id, published in Article.objects.filter(
+            publisher_id__in=followed_ids, published_at__gte=start
+        )
         .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+        .values_list("pk", "publisher_id", "published_at")
+    }
+    entries = list(copies)
     unread = set(rng.sample(entries, n_unread))
     read = [pk for pk in entries if pk not in unread]
     progress = tqdm(total=len(read), desc="history", unit=" rows", mininterval=2.0)
     for i in range(0, len(read), BATCH):
         chunk = read[i : i + BATCH]
         ReadingHistory.objects.bulk_create(
-            ReadingHistory(user=user, article_id=pk, first_read_at=now, last_read_at=now)
+            ReadingHistory(
+                user=user,
+                article_id=pk,
+                first_read_at=now,
+                last_read_at=now,
+                article_publisher_id=copies[pk][0],
+                article_published_at=copies[pk][1],
+            )
             for pk in chunk
         )
         progress.update(len(chunk))

@@ -143,6 +143,61 @@ def test_entries_counted_in_two_parts_are_the_entries():
     assert queries.count_entries(world.user, now) == 5 + 3
 
 
+def test_read_and_unread_counted_from_history_are_the_entries():
+    """The publishers' read and unread entries are counted as the window's less History's rows
+    (by its copies of each article's publisher and date), section and topic feeds and saved
+    articles apart: each filter's count is the entries' own."""
+    from newsstand.articles.actions import index_article_topics
+    from newsstand.personal.actions import follow, save_article
+    from newsstand.personal.targets import resolve_target
+    from newsstand.sync import queries
+    from newsstand.sync.feeds import reader_feeds
+    from newsstand.sync.queries import EntryFilter
+
+    world = make_world("registered")
+    now = timezone.now()
+    in_section = make_gated_article(world.other, published_at=now, section="Harbours")
+    on_topic = make_gated_article(world.other, published_at=now, topics=["Ships"])
+    index_article_topics(on_topic)
+    follow(world.user, resolve_target("section", "Harbours"))
+    follow(world.user, resolve_target("topic", "Ships"))
+    # Read: a publisher's, a section's, one saved outside the window, one read then moved out of
+    # the window by an edit (its copy moves with it), and one of a publisher not followed.
+    save_article(world.user, world.old.pk)
+    mark_read(
+        world.user,
+        [
+            world.articles[0].pk,
+            world.articles[3].pk,
+            in_section.pk,
+            world.old.pk,
+            world.elsewhere.pk,
+        ],
+    )
+    world.articles[3].published_at = now - timedelta(days=90)
+    world.articles[3].save()
+    feeds = reader_feeds(world.user)
+    section_feed = feeds.sections[0].id
+    harbour, river = (p.pk for p in world.followed)
+    for flt in (
+        EntryFilter(read=False),
+        EntryFilter(read=True),
+        EntryFilter(read=False, published_after=world.articles[1].published_at),
+        EntryFilter(read=True, published_before=world.articles[2].published_at),
+        EntryFilter(read=False, feed_ids=(harbour,)),
+        EntryFilter(read=True, feed_ids=(harbour, river)),
+        EntryFilter(read=False, feed_ids=(section_feed,)),
+        EntryFilter(read=False, feed_ids=()),
+    ):
+        expected = queries.entries(world.user, now, flt).count()
+        assert queries.count_entries(world.user, now, flt) == expected, flt
+    # From History's index: one part takes History's rows off the window's.
+    parts = queries.count_parts(world.user, now, EntryFilter(read=False))
+    assert [p.sign for p in parts] == [1, -1, 1, 1]
+    # The publishers' five less one read and one moved out; the topic's one; the saved one read.
+    assert queries.count_entries(world.user, now, EntryFilter(read=False)) == 3 + 1
+
+
 def test_a_saved_article_older_than_the_window_is_still_an_entry():
     from newsstand.personal.actions import save_article
     from newsstand.sync import queries

@@ -165,7 +165,13 @@ def mark_read(
     An article already there keeps its dates and count: marking is not opening it again. Ids of
     articles that do not exist are skipped. Returns how many were newly marked.
     """
-    ids = set(Article.objects.filter(pk__in=set(article_ids)).values_list("pk", flat=True))
+    found = {
+        pk: (publisher_id, published_at)
+        for pk, publisher_id, published_at in Article.objects.filter(
+            pk__in=set(article_ids)
+        ).values_list("pk", "publisher_id", "published_at")
+    }
+    ids = set(found)
     if not ids:
         return 0
     already = set(
@@ -175,7 +181,14 @@ def mark_read(
     )
     when = now or timezone.now()
     rows = [
-        ReadingHistory(user_id=user.pk, article_id=pk, first_read_at=when, last_read_at=when)
+        ReadingHistory(
+            user_id=user.pk,
+            article_id=pk,
+            first_read_at=when,
+            last_read_at=when,
+            article_publisher_id=found[pk][0],
+            article_published_at=found[pk][1],
+        )
         for pk in sorted(ids - already)
     ]
     # ignore_conflicts: a row a concurrent request wrote meanwhile is just as read (and its
@@ -189,6 +202,22 @@ def mark_read(
     _state_changed(user.pk, derivable=logged)
     logger.info("marked read user_id=%s articles=%d", user.pk, len(rows))
     return len(rows)
+
+
+def copy_article_fields(article: Article) -> int:
+    """Make History's copies of an article's publisher and publication time its own again
+    (an editor changed them); how many rows were behind. Called on every save of an article."""
+    return (
+        ReadingHistory.objects.filter(article_id=article.pk)
+        .exclude(
+            article_publisher_id=article.publisher_id,
+            article_published_at=article.published_at,
+        )
+        .update(
+            article_publisher_id=article.publisher_id,
+            article_published_at=article.published_at,
+        )
+    )
 
 
 def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
@@ -219,8 +248,9 @@ def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None
     # Django's bulk_create(update_conflicts=...) can only copy the new row's values, not add
     # one to read_count; INSERT ... ON CONFLICT DO UPDATE is the same on SQLite and PostgreSQL.
     sql = (
-        f"INSERT INTO {table} (user_id, article_id, first_read_at, last_read_at, read_count) "  # noqa: S608 - the table name comes from the model, values are parameters
-        "VALUES (%s, %s, %s, %s, 1) "
+        f"INSERT INTO {table} (user_id, article_id, first_read_at, last_read_at, read_count, "  # noqa: S608 - the table name comes from the model, values are parameters
+        "article_publisher_id, article_published_at) "
+        "VALUES (%s, %s, %s, %s, 1, %s, %s) "
         "ON CONFLICT (user_id, article_id) DO UPDATE SET "
         f"last_read_at = excluded.last_read_at, read_count = {table}.read_count + 1 "
         "RETURNING read_count"
@@ -230,7 +260,9 @@ def note_article_opened(user: AnyUser, article: Article, *, now: datetime | None
     # change it records commit together.
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [user.pk, article.pk, when, when])
+            published = connection.ops.adapt_datetimefield_value(article.published_at)
+            params = [user.pk, article.pk, when, when, article.publisher_id, published]
+            cursor.execute(sql, params)
             first_read = cursor.fetchone()[0] == 1
             if first_read:
                 _log_changes(user.pk, [article.pk], StateChange.READ, on=True, now=moment)

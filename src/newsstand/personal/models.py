@@ -5,6 +5,8 @@ Rows belong to one user and go with them (CASCADE): deleting an account leaves n
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -43,16 +45,40 @@ class ReadingHistory(models.Model):
     first_read_at = models.DateTimeField(default=timezone.now)
     last_read_at = models.DateTimeField(default=timezone.now)
     read_count = models.PositiveIntegerField(default=1)
+    # Copies of the article's publisher and publication time, so that how many of a reader's
+    # feeds' articles in a window they read is counted from this table's index alone: joined
+    # to the articles, that count is one index probe per row (60 ms for 90,000 rows on
+    # SQLite), and the reader's apps need it for their unread totals (sync.queries.count_parts).
+    # Filled wherever a row is written (`save`, personal.actions) and kept equal to the
+    # article's by `personal.history.copy_article_fields` when an article's own change.
+    article_publisher_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    article_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "reading history"
         constraints = [
             models.UniqueConstraint(fields=["user", "article"], name="readinghistory_unique")
         ]
-        indexes = [models.Index(fields=["user", "-last_read_at"])]
+        indexes = [
+            models.Index(fields=["user", "-last_read_at"]),
+            models.Index(
+                fields=["user", "article_publisher_id", "article_published_at"],
+                name="history_user_pub_published",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.article_id} x{self.read_count}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Rows made by hand (admin, tests, scripts) as well as by personal.actions.
+        if self.article_publisher_id is None and self.article_id is not None:
+            self.article_publisher_id = self.article.publisher_id
+            self.article_published_at = self.article.published_at
+            if kwargs.get("update_fields") is not None:
+                copied = {"article_publisher_id", "article_published_at"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], *copied}
+        super().save(*args, **kwargs)
 
 
 class StateChange(models.Model):

@@ -8,10 +8,13 @@ class SyncConfig(AppConfig):
     def ready(self) -> None:
         from newsstand.accounts.export import register_exporter
         from newsstand.articles.models import Article
+        from newsstand.personal.models import ReadingHistory
         from newsstand.sync.export import export_app_passwords
         from newsstand.sync.lookups import FollowedBy
 
-        # On this one field only: `publisher__followed_by` (sync.lookups).
+        # On these fields only: `publisher__followed_by` (sync.lookups), and History's copy of
+        # the article's publisher (sync.queries.count_parts).
         Article._meta.get_field("publisher").register_lookup(FollowedBy)
+        ReadingHistory._meta.get_field("article_publisher_id").register_lookup(FollowedBy)
 
         register_exporter("app_passwords", export_app_passwords)

@@ -143,22 +143,31 @@ class ReaderFeeds:
         # Articles that section and topic feeds may hold: not a followed or muted publisher's.
         return ~Q(publisher_id__in=[*self.publisher_ids, *self.muted_publisher_ids])
 
+    def followed_publishers(self) -> FollowedPublishers:
+        """The publishers followed, as `followed_by` lookups take them (sync.lookups)."""
+        return FollowedPublishers(self.user_id, self.publisher_ids, listed=self.listed)
+
+    def is_publisher(self, feed_id: int) -> bool:
+        return feed_id in self._publisher_set
+
     def publishers_q(self) -> Q:
         """The articles of the publishers followed (sync.lookups: a list, or on PostgreSQL a
         subquery of the follows)."""
-        return Q(
-            publisher__followed_by=FollowedPublishers(
-                self.user_id, self.publisher_ids, listed=self.listed
-            )
+        return Q(publisher__followed_by=self.followed_publishers())
+
+    def others_q(self) -> Q:
+        """The articles of the section and topic feeds (none if the reader follows none)."""
+        if not (self.sections or self.topics):
+            return Q(pk__in=[])
+        return self._outside_publishers() & (
+            Q(section__in=self.section_names) | Q(pk__in=self._topic_articles(self.topics))
         )
 
     def window_q(self) -> Q:
         """The articles of every feed (before the sync window's dates are applied)."""
         q = self.publishers_q()
         if self.sections or self.topics:
-            q |= self._outside_publishers() & (
-                Q(section__in=self.section_names) | Q(pk__in=self._topic_articles(self.topics))
-            )
+            q |= self.others_q()
         return q
 
     def feeds_q(self, feed_ids: tuple[int, ...]) -> Q:

@@ -45,6 +45,7 @@ from newsstand.sync.feeds import (
     ReaderFeeds,
     reader_feeds,
 )
+from newsstand.sync.lookups import FollowedPublishers
 
 # The category of the publishers the reader follows ("Following"); sections and topics have
 # categories of their own (sync.feeds).
@@ -156,7 +157,20 @@ def count_entries(
     user: Any, now: datetime, flt: EntryFilter = EntryFilter(), feeds: ReaderFeeds | None = None
 ) -> int:
     """How many entries match `flt`: `entries(...).count()`, counted in parts (`count_parts`)."""
-    return sum(part.count() for part in count_parts(user, now, flt, feeds))
+    return sum(part.sign * part.rows.count() for part in count_parts(user, now, flt, feeds))
+
+
+@dataclass(frozen=True)
+class Part:
+    """Rows whose number adds to a count of entries, or (`sign` -1) takes from it."""
+
+    rows: QuerySet[Any]
+    sign: int = 1
+    article: str = "pk"  # the column that names each row's article
+
+    def among(self, ids: Any) -> Part:
+        """These rows, of the articles `ids` (a list or a subquery of ids) only."""
+        return replace(self, rows=self.rows.filter(**{f"{self.article}__in": ids}))
 
 
 def count_parts(
@@ -165,24 +179,71 @@ def count_parts(
     flt: EntryFilter = EntryFilter(),
     feeds: ReaderFeeds | None = None,
     base: QuerySet[Article] | None = None,
-) -> list[QuerySet[Article]]:
-    """`entries(...)` as disjoint querysets whose counts add up to its count.
+) -> list[Part]:
+    """`entries(...)` as parts whose signed counts add up to its count.
 
     The window's entries are counted through the (publisher, published_at, id) index alone,
     and saved ones outside the window apart: counted as one, the OR with the saved ones stops
     the planner using that index for either (SQLite: 63 ms instead of 40 for 10,000 unread of
-    100,000 entries). `base` is `feeds_articles(feeds)`, for a caller that builds several.
+    100,000 entries). The unread (or read) ones of the publishers followed are the window's
+    less those in History, each counted from its own index (History keeps a copy of each
+    article's publisher and date): asked as "not in History", each of the window's 100,000
+    articles is a probe of History's index (SQLite: 73 ms, against 8 + 6 for the two counts).
+    `base` is `feeds_articles(feeds)`, for a caller that builds several.
     """
     feeds = feeds or reader_feeds(user)
     if flt.starred:
-        return [entries(user, now, flt, feeds)]
-    base = feeds_articles(feeds) if base is None else base
+        return [Part(entries(user, now, flt, feeds))]
     start = window_start(now)
     saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
-    window = _filtered(base.filter(published_at__gte=start), user, flt, feeds)
+    base = feeds_articles(feeds) if base is None else base
     in_window = base.filter(pk=OuterRef("pk"), published_at__gte=start)
     outside = Article.objects.filter(pk__in=saved).filter(~Exists(in_window))
-    return [window, _filtered(outside, user, flt, feeds)]
+    saved_part = Part(_filtered(outside, user, flt, feeds))
+    publishers = _publishers_apart(flt, feeds)
+    if publishers is None:
+        window = _filtered(base.filter(published_at__gte=start), user, flt, feeds)
+        return [Part(window), saved_part]
+    parts = []
+    if flt.read is False:
+        in_feeds = Article.objects.filter(Q(publisher__followed_by=publishers))
+        parts.append(
+            Part(
+                _filtered(
+                    in_feeds.filter(published_at__gte=start), user, replace(flt, read=None), feeds
+                )
+            )
+        )
+    read = ReadingHistory.objects.filter(
+        user_id=user.pk,
+        article_publisher_id__followed_by=publishers,
+        article_published_at__gte=start,
+    )
+    if flt.published_after is not None:
+        read = read.filter(article_published_at__gt=flt.published_after)
+    if flt.published_before is not None:
+        read = read.filter(article_published_at__lt=flt.published_before)
+    parts.append(Part(read.order_by(), -1 if flt.read is False else 1, "article_id"))
+    if flt.feed_ids is None and (feeds.sections or feeds.topics):
+        others = Article.objects.filter(feeds.others_q(), published_at__gte=start)
+        parts.append(Part(_filtered(others, user, flt, feeds)))
+    return [*parts, saved_part]
+
+
+def _publishers_apart(flt: EntryFilter, feeds: ReaderFeeds) -> FollowedPublishers | None:
+    """The publishers whose read or unread entries `count_parts` counts from History's index,
+    or None where the filter asks what History's copies do not hold (saved or not, when
+    stored, ids, titles) or names section or topic feeds."""
+    if flt.read is None or flt.starred is not None or flt.search.strip():
+        return None
+    unheld = (flt.stored_after, flt.stored_before, flt.after_id, flt.before_id, flt.ids)
+    if any(value is not None for value in unheld):
+        return None
+    if flt.feed_ids is None:
+        return feeds.followed_publishers()
+    if not all(feeds.is_publisher(i) for i in flt.feed_ids):
+        return None
+    return FollowedPublishers(feeds.user_id, tuple(sorted(set(flt.feed_ids))), listed=True)
 
 
 def feeds_articles(feeds: ReaderFeeds) -> QuerySet[Article]:

@@ -163,8 +163,9 @@ def counted(
 ) -> Tally:
     """The total counted in full, with the last change and the newest article in one snapshot."""
     parts = count_parts(user, now, flt, feeds, base)
-    counts, change_id, newest_id = _read_together(user, parts)
-    return Tally(sum(counts), change_id, newest_id, now, now, feeds.as_they_are())
+    counts, change_id, newest_id = _read_together(user, [part.rows for part in parts])
+    total = sum(part.sign * n for part, n in zip(parts, counts, strict=True))
+    return Tally(total, change_id, newest_id, now, now, feeds.as_they_are())
 
 
 def brought_up(
@@ -195,13 +196,13 @@ def brought_up(
     # New articles are found by id first: filtered by the window first, SQLite would walk the
     # whole window's index to find the few past `newest_id` (16 ms at 100,000 entries).
     new_ids = Article.objects.filter(pk__gt=kept.newest_id).order_by("pk").values("pk")
+    arrivals = [
+        part.among(new_ids[:MAX_NEW_ARTICLES]) for part in count_parts(user, now, flt, feeds, base)
+    ]
     parts = [
         new_ids[: MAX_NEW_ARTICLES + 1],
         leaving_window(user, kept.at, now, flt, feeds, base).filter(pk__lte=kept.newest_id),
-        *(
-            part.filter(pk__in=new_ids[:MAX_NEW_ARTICLES])
-            for part in count_parts(user, now, flt, feeds, base)
-        ),
+        *(part.rows for part in arrivals),
         *moved,
     ]
     counts, change_id, newest_id = _read_together(user, parts)
@@ -209,7 +210,8 @@ def brought_up(
         counts, (added, removed) = counts[:-2], counts[-2:]
     else:
         added = removed = 0
-    new, left, arrived = counts[0], counts[1], sum(counts[2:])
+    new, left = counts[0], counts[1]
+    arrived = sum(part.sign * n for part, n in zip(arrivals, counts[2:], strict=True))
     changed = _changes(user, kept, change_id)
     if new > MAX_NEW_ARTICLES or changed is None:
         return None
