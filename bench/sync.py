@@ -77,6 +77,7 @@ WORDS_PER_PARAGRAPH = 70
 WINDOW_DAYS = 30
 WARMUP = 5
 PAGE = 100
+LEAD_CAPTION_CHARS = 80
 IDS = 10_000
 GOALS_P99_MS = {"ids": 200.0, "page": 50.0}
 PG_URL = "postgres://postgres@127.0.0.1:5432/newsstand_bench_sync"
@@ -149,6 +150,7 @@ def seed(n_articles: int, n_unread: int, rng: random.Random) -> dict[str, Any]:
     batch: list[Article] = []
     for n, (publisher_id, published, _) in enumerate(plan):
         html, text = pool[n % BODY_POOL]
+        summary = _sentence(rng, 35)
         batch.append(
             Article(
                 publisher_id=publisher_id,
@@ -160,7 +162,12 @@ def seed(n_articles: int, n_unread: int, rng: random.Random) -> dict[str, Any]:
                 topics=["elections"],
                 published_at=published,
                 updated_at=published,
-                summary=_sentence(rng, 35),
+                summary=summary,
+                # A lead photo and a caption in the body's words, as real articles have: every
+                # entry's body is then checked for a copy of them (gate.policy.shown_body).
+                lead_image_url=f"https://pub{publisher_id}.example/img/{n}.jpg",
+                lead_image_caption=summary[:LEAD_CAPTION_CHARS],
+                lead_image_credit="Photo: Newsstand bench",
                 content_html=html,
                 content_text=text,
                 language="en",

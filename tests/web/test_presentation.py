@@ -49,6 +49,29 @@ def test_strip_duplicate_lead_untouched_without_match():
     assert strip_duplicate_lead(body, "https://i.example/a.jpg", "Cap") is body
 
 
+def test_strip_duplicate_lead_finds_them_as_markup_writes_them():
+    """The body is ruled out without parsing only when neither could be in it: an address
+    with `&` (written `&amp;`) and a caption with entities and inline markup are still found."""
+    src = "https://i.example/a.jpg?w=800&h=600"
+    body = (
+        '<p>One.</p><img src="https://i.example/a.jpg?w=800&amp;h=600">'
+        "<p>Smith &amp; Sons&#39; <em>harbour</em>, at dawn</p><p>Two.</p>"
+    )
+    out = strip_duplicate_lead(body, src, "Smith & Sons' harbour, at dawn")
+    assert out == "<p>One.</p><p>Two.</p>"
+
+
+def test_strip_duplicate_lead_does_not_parse_a_body_that_cannot_hold_them(monkeypatch):
+    import lxml.html
+
+    def parse(*args, **kwargs):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(lxml.html, "fragment_fromstring", parse)
+    body = "<p>A long report from the harbour.</p>" * 50
+    assert strip_duplicate_lead(body, "https://i.example/a.jpg", "Fishermen unload at dawn") is body
+
+
 def test_ago():
     assert ago(None) == ""
     assert ago(NOW - timedelta(seconds=10), NOW) == "just now"

@@ -20,6 +20,7 @@ from newsstand.gate.metering import free_articles_a_month, month_of
 from newsstand.gate.models import MeteredRead
 from newsstand.gate.policy import METER_OFF, MeterState, decide, shown_body, viewer_of
 from newsstand.gate.teaser import make_body_teaser
+from newsstand.web.presentation import image_src, shown_caption
 
 # The columns an entry needs: lists load these and never the plain-text copy.
 ENTRY_FIELDS = (
@@ -61,6 +62,20 @@ def teaser_html(article: Article, link: str) -> str:
     return "".join(parts)
 
 
+def lead_figure(article: Article) -> str:
+    """The lead picture, caption and credit, as the article page shows them above the body.
+    The body leaves the picture out (`shown_body`: the page shows it apart), so without this an
+    app, which shows only the entry's content, would never show the article's photo."""
+    src = image_src(article.lead_image_url)
+    if not src:
+        return ""
+    caption = shown_caption(article.lead_image_caption, article.title)
+    credit = (article.lead_image_credit or "").strip()
+    words = " ".join(escape(part) for part in (caption, credit) if part)
+    below = f"<figcaption>{words}</figcaption>" if words else ""
+    return f'<figure><img src="{escape(src)}" alt="">{below}</figure>'
+
+
 class Gate:
     """The gate for one reader over a batch of articles: two queries, whatever the batch."""
 
@@ -84,7 +99,9 @@ class Gate:
 
     def show(self, article: Article, link: str) -> Shown:
         decision = decide(self.viewer, self.meter(article), article, may_spend=False)
+        figure = lead_figure(article)
         if decision.shows_full_text:
-            return Shown(html=shown_body(article), full=True)
-        # Gated, or no body kept (then the teaser is the summary and the link).
-        return Shown(html=teaser_html(article, link), full=False)
+            return Shown(html=figure + shown_body(article), full=True)
+        # Gated, or no body kept (then the teaser is the summary and the link). The photo is not
+        # the text the gate keeps: the article page shows it to everyone too.
+        return Shown(html=figure + teaser_html(article, link), full=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -20,6 +20,7 @@ from newsstand.sync import actions, queries, tallies
 from newsstand.sync.clients import Throttled, sign_in, throttle
 from newsstand.sync.entries import ENTRY_FIELDS, Gate
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
+from newsstand.sync.jsonresponse import JsonResponse
 from newsstand.sync.links import (
     article_link,
     feed_url,

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -57,6 +57,7 @@ from newsstand.sync.greader_items import (
     origin_of,
     usec,
 )
+from newsstand.sync.jsonresponse import JsonResponse
 from newsstand.sync.links import (
     READ_ONLY,
     icon_link,

@@ -8,7 +8,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
@@ -17,6 +17,7 @@ from newsstand.sources.models import Publisher
 from newsstand.sync import queries
 from newsstand.sync.entries import Gate
 from newsstand.sync.feeds import SyncFeed, publisher_feed, reader_feeds
+from newsstand.sync.jsonresponse import JsonResponse
 from newsstand.sync.links import (
     article_link,
     feed_url,

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -28,6 +28,7 @@ from newsstand.sync import actions, queries, tallies
 from newsstand.sync.clients import Throttled, basic_or_token, throttle
 from newsstand.sync.entries import ENTRY_FIELDS
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
+from newsstand.sync.jsonresponse import JsonResponse
 from newsstand.sync.links import (
     READ_ONLY,
     icons_as_data,

@@ -45,6 +45,31 @@ def category_json(
     return data
 
 
+# What every feed says alike (Newsstand fetches feeds itself; apps cannot set these).
+_FEED_SETTINGS: dict[str, Any] = {
+    "next_check_at": ZERO_TIME,
+    "etag_header": "",
+    "last_modified_header": "",
+    "parsing_error_message": "",
+    "parsing_error_count": 0,
+    "scraper_rules": "",
+    "rewrite_rules": "",
+    "crawler": False,
+    "blocklist_rules": "",
+    "keeplist_rules": "",
+    "urlrewrite_rules": "",
+    "user_agent": "",
+    "cookie": "",
+    "username": "",
+    "password": "",
+    "disabled": False,
+    "no_media_player": False,
+    "ignore_http_cache": False,
+    "allow_self_signed_certificates": False,
+    "fetch_via_proxy": False,
+}
+
+
 def feed_json(user: Any, feed: SyncFeed, now: datetime) -> dict[str, Any]:
     publisher = feed.publisher
     return {
@@ -54,26 +79,7 @@ def feed_json(user: Any, feed: SyncFeed, now: datetime) -> dict[str, Any]:
         "site_url": (publisher.homepage or home_url()) if publisher else follow_page_url(feed),
         "title": feed.title,
         "checked_at": rfc3339(now),
-        "next_check_at": ZERO_TIME,
-        "etag_header": "",
-        "last_modified_header": "",
-        "parsing_error_message": "",
-        "parsing_error_count": 0,
-        "scraper_rules": "",
-        "rewrite_rules": "",
-        "crawler": False,
-        "blocklist_rules": "",
-        "keeplist_rules": "",
-        "urlrewrite_rules": "",
-        "user_agent": "",
-        "cookie": "",
-        "username": "",
-        "password": "",
-        "disabled": False,
-        "no_media_player": False,
-        "ignore_http_cache": False,
-        "allow_self_signed_certificates": False,
-        "fetch_via_proxy": False,
+        **_FEED_SETTINGS,
         "category": category_json(user, feed.category_id, feed.category_title),
         # Icons are numbered as their publishers; null for a feed without a stored icon.
         "icon": {"feed_id": publisher.pk, "icon_id": publisher.pk}
