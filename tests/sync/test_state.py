@@ -201,6 +201,26 @@ def test_read_and_unread_counted_from_history_are_the_entries():
     assert queries.count_entries(world.user, now, EntryFilter(read=False)) == 3 + 1
 
 
+def test_a_page_after_saving_an_old_article_lists_it_though_its_bound_was_kept():
+    """The earliest time an entry can have is kept with a page (queries.entries, `scope`):
+    saving an article older than the window moves it, on the next page."""
+    from newsstand.personal.actions import save_article
+
+    world = make_world("registered")
+    client = Client()
+
+    def listed() -> list[int]:
+        response = client.get("/v1/entries?order=published_at", HTTP_X_AUTH_TOKEN=world.password)
+        return [e["id"] for e in response.json()["entries"]]
+
+    assert world.old.pk not in listed()
+    with CaptureQueriesContext(connection) as ctx:
+        listed()
+    assert not any('"oldest"' in q["sql"] for q in ctx.captured_queries)  # kept
+    save_article(world.user, world.old.pk)
+    assert listed()[0] == world.old.pk
+
+
 def test_a_saved_article_older_than_the_window_is_still_an_entry():
     from newsstand.personal.actions import save_article
     from newsstand.sync import queries

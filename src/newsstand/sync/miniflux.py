@@ -258,7 +258,7 @@ def _list_entries(
     )
 
     def ordered(not_before: datetime | None = None) -> QuerySet[Article]:
-        qs = queries.entries(user, now, flt, reader, not_before=not_before)
+        qs = queries.entries(user, now, flt, reader, not_before=not_before, scope=scope)
         if order.field == "is_read":
             qs = queries.with_state(qs, user)
         return order.apply(qs.only(*ENTRY_FIELDS))

@@ -108,6 +108,7 @@ def entries(
     feeds: ReaderFeeds | None = None,
     *,
     not_before: datetime | None = None,
+    scope: str | None = None,
 ) -> QuerySet[Article]:
     """The reader's entries matching `flt`; `mark_state` sets read and starred on a page of them.
 
@@ -121,6 +122,9 @@ def entries(
     page of an ascending list ended, `after_cursor`), written into the one lower bound: given
     two, SQLite starts its index range at the window's and walks every row up to the page, so
     each page costs more than the one before it.
+
+    `scope`: the caller's `kept_scope`, under which the earliest time an entry can have is kept
+    (a query on every page otherwise: 1.3 ms on SQLite, 2.7 on PostgreSQL).
     """
     feeds = feeds or reader_feeds(user)
     saved = SavedArticle.objects.filter(user_id=user.pk).values("article_id")
@@ -128,7 +132,14 @@ def entries(
         qs = Article.objects.filter(pk__in=saved)
     else:
         qs = Article.objects.filter(_in_window(feeds, now) | Q(pk__in=saved))
-        oldest = _oldest_entry(user, now)
+        if scope is None:
+            oldest = _oldest_entry(user, now)
+        else:
+            # In a tuple: None (no bound holds) is kept too. Kept a minute at most (the scope
+            # has the window's start to the minute), the bound is at most that much early,
+            # which every entry still meets.
+            found = kept(user, now, "oldest-entry", lambda: (_oldest_entry(user, now),), scope)
+            oldest = found[0]
         if oldest is not None and not_before is not None:
             oldest = max(oldest, not_before)
         bound = oldest if oldest is not None else not_before

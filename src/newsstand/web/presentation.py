@@ -129,10 +129,10 @@ def _may_repeat(body_html: str, wanted_src: str, captions: set[str]) -> bool:
         if any(form in body_html for form in written):
             return True
     for caption in captions:
-        # The caption's longest token that markup writes as is: a paragraph repeating the caption
-        # has it in its text, and so in the HTML (unless a tag splits that very word).
-        tokens = [t for t in caption.split(" ") if not _ESCAPED.search(t)]
-        if not tokens or max(tokens, key=len) in body_html:
+        # The caption's tokens that markup writes as is: a paragraph repeating the caption has
+        # each in its text, and so in the HTML (unless a tag splits that very word).
+        tokens = sorted({t for t in caption.split(" ") if not _ESCAPED.search(t)}, key=len)
+        if all(token in body_html for token in reversed(tokens)):
             break
     else:
         return False
