@@ -131,8 +131,10 @@ def _may_repeat(body_html: str, wanted_src: str, captions: set[str]) -> bool:
     for caption in captions:
         # The caption's tokens that markup writes as is: a paragraph repeating the caption has
         # each in its text, and so in the HTML (unless a tag splits that very word).
-        tokens = sorted({t for t in caption.split(" ") if not _ESCAPED.search(t)}, key=len)
-        if all(token in body_html for token in reversed(tokens)):
+        tokens = set(caption.split(" "))
+        if _ESCAPED.search(caption):
+            tokens = {t for t in tokens if not _ESCAPED.search(t)}
+        if all(token in body_html for token in sorted(tokens, key=len, reverse=True)):
             break
     else:
         return False
