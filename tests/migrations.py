@@ -18,5 +18,7 @@ def migrate(targets: Targets) -> MigrationExecutor:
 
 
 def leaf_nodes(app_label: str | None = None) -> Targets:
-    """The latest migrations (of one app, or of all): where a test leaves the database."""
+    """The latest migrations (of one app, or of all). A test leaves the database at all of
+    them: migrating one app back unapplies other apps' migrations that depend on it, which
+    restoring that app alone would leave unapplied for the tests after it."""
     return MigrationExecutor(connection).loader.graph.leaf_nodes(app_label)

@@ -41,7 +41,7 @@ def test_stored_sections_are_mapped_and_their_raw_value_kept() -> None:
         back = migrate(BEFORE).loader.project_state(BEFORE).apps.get_model("articles", "Article")
         assert list(back.objects.order_by("pk").values_list("section", flat=True)) == raw
     finally:
-        migrate(leaf_nodes("articles"))
+        migrate(leaf_nodes())
 
 
 @pytest.mark.parametrize(
