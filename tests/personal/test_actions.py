@@ -31,6 +31,26 @@ def test_save_is_idempotent_and_unsave_reports_what_it_did(reader):
     assert not is_saved(reader, article.pk)
 
 
+def test_a_batch_is_saved_and_unsaved_as_one_save_at_a_time_would(reader):
+    from newsstand.personal.models import StateChange
+
+    publisher = make_publisher()
+    first, *rest = [make_article(publisher) for _ in range(4)]
+    then = timezone.now() - timedelta(days=3)
+    actions.save_article(reader, first.pk, now=then)
+    ids = [first.pk, *(a.pk for a in rest), 987654321]
+    assert actions.save_articles(reader, ids) == 3  # the saved one and the unknown id skipped
+    assert actions.save_articles(reader, ids) == 0
+    assert SavedArticle.objects.get(user=reader, article=first).saved_at == then
+    assert all(is_saved(reader, a.pk) for a in rest)
+    saved_log = StateChange.objects.filter(user=reader, kind=StateChange.SAVED)
+    assert saved_log.filter(on=True).count() == 4
+    assert actions.unsave_articles(reader, ids) == 4
+    assert actions.unsave_articles(reader, ids) == 0
+    assert not SavedArticle.objects.filter(user=reader).exists()
+    assert saved_log.filter(on=False).count() == 4
+
+
 def test_saves_belong_to_one_reader(reader):
     article = make_article(make_publisher())
     other = make_user()

@@ -231,3 +231,41 @@ def test_a_saved_article_older_than_the_window_is_still_an_entry():
     listed = list(queries.entries(world.user, now).order_by("published_at"))
     assert listed[0] == world.old
     assert queries.count_entries(world.user, now) == len(listed) == 6
+
+
+def test_google_reader_stars_a_batch_in_as_many_statements_as_one():
+    from newsstand.personal.models import SavedArticle, StateChange
+
+    world = make_world("registered")
+    more = [make_gated_article(world.followed[0], title=f"More {i}") for i in range(6)]
+    client = Client()
+    login = client.post(
+        "/api/greader/accounts/ClientLogin",
+        {"Email": world.user.email, "Passwd": world.password},
+    )
+    auth = dict(line.split("=", 1) for line in login.content.decode().split())["Auth"]
+    header = {"HTTP_AUTHORIZATION": f"GoogleLogin auth={auth}"}
+    token = client.get("/api/greader/reader/api/0/token", **header).content.decode().strip()
+    starred = "user/-/state/com.google/starred"
+
+    def edit(ids: list[int], tag: str = "a") -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                "/api/greader/reader/api/0/edit-tag",
+                {"i": [str(i) for i in ids], tag: starred, "T": token},
+                **header,
+            )
+        assert response.status_code == 200, response.content
+        return len(ctx.captured_queries)
+
+    one = edit([world.articles[0].pk])
+    batch = [a.pk for a in [*world.articles[1:], *more]]
+    assert edit(batch) == one
+    saved = set(SavedArticle.objects.filter(user=world.user).values_list("article_id", flat=True))
+    assert saved == {world.articles[0].pk, *batch}
+    logged = StateChange.objects.filter(user=world.user, kind=StateChange.SAVED, on=True)
+    assert logged.count() == 1 + len(batch)
+    assert edit(batch, "r") <= one + 1
+    assert set(
+        SavedArticle.objects.filter(user=world.user).values_list("article_id", flat=True)
+    ) == {world.articles[0].pk}

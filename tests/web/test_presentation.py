@@ -61,6 +61,13 @@ def test_strip_duplicate_lead_finds_them_as_markup_writes_them():
     assert out == "<p>One.</p><p>Two.</p>"
 
 
+def test_strip_duplicate_lead_finds_a_caption_split_by_inline_markup():
+    """Punctuation after a closing tag, and entities, between the caption's words."""
+    body = "<p>One.</p><p>Boats &amp; nets: <em>harbour</em>, at dawn&#8217;s light</p><p>Two.</p>"
+    caption = "Boats & nets: harbour, at dawn\u2019s light"
+    assert strip_duplicate_lead(body, "", caption) == "<p>One.</p><p>Two.</p>"
+
+
 def test_strip_duplicate_lead_does_not_parse_a_body_that_cannot_hold_them(monkeypatch):
     import lxml.html
 

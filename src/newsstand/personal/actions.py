@@ -89,6 +89,48 @@ def unsave_article(user: AbstractBaseUser, article_id: int) -> bool:
     return bool(deleted)
 
 
+def save_articles(
+    user: AbstractBaseUser, article_ids: list[int], *, now: datetime | None = None
+) -> int:
+    """Save many articles at once (a reading app starring a batch); how many were newly
+    saved. Ids of articles that do not exist are skipped; saved ones keep their date."""
+    wanted = set(article_ids)
+    ids = set(Article.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    already = set(
+        SavedArticle.objects.filter(user_id=user.pk, article_id__in=ids).values_list(
+            "article_id", flat=True
+        )
+    )
+    new = sorted(ids - already)
+    if not new:
+        return 0
+    when = now or timezone.now()
+    with transaction.atomic():
+        # ignore_conflicts: one a concurrent request saved meanwhile is just as saved.
+        SavedArticle.objects.bulk_create(
+            (SavedArticle(user_id=user.pk, article_id=pk, saved_at=when) for pk in new),
+            ignore_conflicts=True,
+        )
+        logged = _log_changes(user.pk, new, StateChange.SAVED, on=True, now=when)
+    _state_changed(user.pk, derivable=logged)
+    logger.info("articles saved user_id=%s articles=%d", user.pk, len(new))
+    return len(new)
+
+
+def unsave_articles(user: AbstractBaseUser, article_ids: list[int]) -> int:
+    """Drop many articles from Saved at once; how many were there."""
+    with transaction.atomic():
+        rows = SavedArticle.objects.filter(user_id=user.pk, article_id__in=set(article_ids))
+        # The rows listed are the rows deleted and logged, whatever another request adds.
+        ids = list(rows.values_list("article_id", flat=True))
+        deleted, _ = rows.filter(article_id__in=ids).delete()
+        logged = _log_changes(user.pk, ids, StateChange.SAVED, on=False, now=timezone.now())
+    if deleted:
+        _state_changed(user.pk, derivable=logged)
+        logger.info("articles unsaved user_id=%s articles=%d", user.pk, deleted)
+    return deleted
+
+
 def _set_follow(user: AbstractBaseUser, target: FollowTarget, *, muted: bool) -> Follow:
     row, _ = Follow.objects.update_or_create(
         user_id=user.pk,

@@ -491,8 +491,7 @@ def edit_tag(request: HttpRequest, client: AppPassword) -> HttpResponse:
     if mark_read or mark_unread:
         actions.set_read(user, ids, mark_read, now)
     if STARRED in add or STARRED in remove:
-        for article_id in ids:
-            actions.set_starred(user, article_id, STARRED in add)
+        actions.set_starred_many(user, ids, STARRED in add)
     return text("OK")
 
 

@@ -216,14 +216,10 @@ def count_parts(
         return [Part(window), saved_part]
     parts = []
     if flt.read is False:
-        in_feeds = Article.objects.filter(Q(publisher__followed_by=publishers))
-        parts.append(
-            Part(
-                _filtered(
-                    in_feeds.filter(published_at__gte=start), user, replace(flt, read=None), feeds
-                )
-            )
+        in_feeds = Article.objects.filter(
+            publisher__followed_by=publishers, published_at__gte=start
         )
+        parts.append(Part(_filtered(in_feeds, user, replace(flt, read=None), feeds)))
     read = ReadingHistory.objects.filter(
         user_id=user.pk,
         article_publisher_id__followed_by=publishers,

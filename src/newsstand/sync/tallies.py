@@ -1,12 +1,13 @@
 """Totals of a reader's entries, counted once and then brought up to date, not counted again.
 
 An app asks for the total with every page it fetches (Miniflux's `total`, Fever's
-`total_items`). Counting the unread ones is an anti-join of the window's entries with the
-reader's History: 55 ms on SQLite and 40 on PostgreSQL at 100,000 entries (docs/benchmarks.md,
-Sync), more than the page itself. Yet between two calls little changes: the app marked a few
-entries read, a few articles arrived, the window moved on by a minute. So a total is kept
-(`Tally`) with what it was counted at: the reader's last change (`personal.StateChange`),
-the newest article id, and the time whose window it counted. The next call reads, in one
+`total_items`). Counting the unread ones takes the window's entries and the reader's History
+rows in it, 100,000 and 90,000 at the benchmark's size (`queries.count_parts`: 14 ms on SQLite,
+55-75 on PostgreSQL; docs/benchmarks.md, Sync), more than the page's own query. Yet between
+two calls little changes: the app marked a few entries read, a few articles arrived, the
+window moved on by a minute. So a total is kept (`Tally`) with what it was counted at: the
+reader's last change (`personal.StateChange`), the newest article id, and the time whose window
+it counted. The next call reads, in one
 statement, what has changed since (new articles, articles that left the window) and the log of
 changes (read or unread, saved or not), and applies them:
 

@@ -114,8 +114,7 @@ def strip_duplicate_lead(body_html: str, image_url: str, caption: str, credit: s
     )
 
 
-# Characters a serialiser may write as an entity; a token without them appears in the HTML as is.
-_ESCAPED = re.compile(r"[&<>\"'\xa0]")
+_WORD = re.compile(r"\w+")
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -129,12 +128,11 @@ def _may_repeat(body_html: str, wanted_src: str, captions: set[str]) -> bool:
         if any(form in body_html for form in written):
             return True
     for caption in captions:
-        # The caption's tokens that markup writes as is: a paragraph repeating the caption has
-        # each in its text, and so in the HTML (unless a tag splits that very word).
-        tokens = set(caption.split(" "))
-        if _ESCAPED.search(caption):
-            tokens = {t for t in tokens if not _ESCAPED.search(t)}
-        if all(token in body_html for token in sorted(tokens, key=len, reverse=True)):
+        # The caption's words: a paragraph repeating the caption has each in its text, and so
+        # in the HTML, which writes letters and digits as they are (punctuation may be an
+        # entity, or follow a closing tag), unless a tag splits that very word.
+        words = sorted(set(_WORD.findall(caption)), key=len, reverse=True)
+        if all(word in body_html for word in words):
             break
     else:
         return False
