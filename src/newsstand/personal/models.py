@@ -50,7 +50,7 @@ class ReadingHistory(models.Model):
     # to the articles, that count is one index probe per row (60 ms for 90,000 rows on
     # SQLite), and the reader's apps need it for their unread totals (sync.queries.count_parts).
     # Filled wherever a row is written (`save`, personal.actions) and kept equal to the
-    # article's by `personal.history.copy_article_fields` when an article's own change.
+    # article's by `personal.actions.copy_article_fields` when an editor changes the article.
     article_publisher_id = models.BigIntegerField(null=True, blank=True, editable=False)
     article_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
