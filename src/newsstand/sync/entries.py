@@ -8,6 +8,7 @@ this month on the site.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,9 +72,11 @@ def lead_figure(article: Article) -> str:
         return ""
     caption = shown_caption(article.lead_image_caption, article.title)
     credit = (article.lead_image_credit or "").strip()
-    words = " ".join(escape(part) for part in (caption, credit) if part)
+    # The standard library's escape: Django's wraps it for lazy strings, a third of the cost
+    # here, on every entry of every page.
+    words = " ".join(html.escape(part) for part in (caption, credit) if part)
     below = f"<figcaption>{words}</figcaption>" if words else ""
-    return f'<figure><img src="{escape(src)}" alt="">{below}</figure>'
+    return f'<figure><img src="{html.escape(src)}" alt="">{below}</figure>'
 
 
 class Gate:

@@ -22,7 +22,7 @@ from newsstand.sync.entries import ENTRY_FIELDS, Gate
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
 from newsstand.sync.jsonresponse import JsonResponse
 from newsstand.sync.links import (
-    article_link,
+    article_links,
     feed_url,
     follow_feed_url,
     follow_page_url,
@@ -92,8 +92,9 @@ def _items(
     articles = queries.mark_state(user, list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL]))
     gate = Gate(user, articles, now)
     items = []
+    link_of = article_links()
     for article in articles:
-        link = article_link(article)
+        link = link_of(article)
         items.append(
             {
                 "id": article.pk,

@@ -19,7 +19,7 @@ from newsstand.sync.entries import Gate
 from newsstand.sync.feeds import SyncFeed, publisher_feed, reader_feeds
 from newsstand.sync.jsonresponse import JsonResponse
 from newsstand.sync.links import (
-    article_link,
+    article_links,
     feed_url,
     follow_feed_url,
     follow_page_url,
@@ -115,6 +115,7 @@ def items_of(user: Any, articles: list[Article], now: datetime) -> list[Item]:
     publishers = Publisher.objects.in_bulk({a.publisher_id for a in articles})
     reader = reader_feeds(user)
     items = []
+    link_of = article_links()
     for article in articles:
         categories = [READING_LIST]
         feed_id = reader.feed_of(article)
@@ -126,7 +127,7 @@ def items_of(user: Any, articles: list[Article], now: datetime) -> list[Item]:
             categories.append(READ)
         if getattr(article, "is_starred", False):
             categories.append(STARRED)
-        link = article_link(article)
+        link = link_of(article)
         html = gate.show(article, link).html
         publisher = publishers[article.publisher_id]
         items.append(Item(article, publisher, link, html, categories, origin_of(feed)))

@@ -4,6 +4,7 @@ names and types, each entry's content past the gate."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,14 @@ from newsstand.sources.models import Publisher
 from newsstand.sync import queries
 from newsstand.sync.entries import Gate
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, publisher_feed, reader_feeds
-from newsstand.sync.links import article_link, feed_url, follow_feed_url, follow_page_url, home_url
+from newsstand.sync.links import (
+    article_link,
+    article_links,
+    feed_url,
+    follow_feed_url,
+    follow_page_url,
+    home_url,
+)
 from newsstand.sync.queries import CATEGORY_ID, CATEGORY_TITLE
 
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time, what Miniflux sends for "never"
@@ -91,9 +99,14 @@ def feed_json(user: Any, feed: SyncFeed, now: datetime) -> dict[str, Any]:
 
 
 def entry_json(
-    user: Any, article: Any, gate: Gate, feed_id: int, feeds: dict[int, dict[str, Any]]
+    user: Any,
+    article: Any,
+    gate: Gate,
+    feed_id: int,
+    feeds: dict[int, dict[str, Any]],
+    link_of: Callable[[Any], str] = article_link,
 ) -> dict[str, Any]:
-    link = article_link(article)
+    link = link_of(article)
     shown = gate.show(article, link)
     return {
         "id": article.pk,
@@ -145,4 +158,5 @@ def entries_page(
     reader = reader or reader_feeds(user)
     feed_of = {a.pk: reader.feed_of(a) for a in articles}
     feeds = feeds_by_id(user, reader, set(feed_of.values()), now)
-    return [entry_json(user, a, gate, feed_of[a.pk], feeds) for a in articles]
+    link_of = article_links()
+    return [entry_json(user, a, gate, feed_of[a.pk], feeds, link_of) for a in articles]

@@ -127,14 +127,12 @@ def _may_repeat(body_html: str, wanted_src: str, captions: set[str]) -> bool:
         written = {wanted_src, wanted_src.replace("&", "&amp;"), escape(wanted_src, quote=True)}
         if any(form in body_html for form in written):
             return True
-    for caption in captions:
-        # The caption's words: a paragraph repeating the caption has each in its text, and so
-        # in the HTML, which writes letters and digits as they are (punctuation may be an
-        # entity, or follow a closing tag), unless a tag splits that very word.
-        words = sorted(set(_WORD.findall(caption)), key=len, reverse=True)
-        if all(word in body_html for word in words):
-            break
-    else:
+    # The caption's words: a paragraph repeating the caption has each in its text, and so in
+    # the HTML, which writes letters and digits as they are (punctuation may be an entity, or
+    # follow a closing tag), unless a tag splits that very word. The shortest form's words are
+    # in the others (the caption, then the caption and credit).
+    words = sorted(set(_WORD.findall(min(captions, key=len, default=""))), key=len, reverse=True)
+    if not captions or not all(word in body_html for word in words):
         return False
     # The word may be there in other sentences: the body's text, with tags taken out as an
     # element's text_content takes them out, holds the caption whole if an element's text is it.
