@@ -34,7 +34,7 @@ from newsstand.articles.models import Article
 from newsstand.sync import actions, queries
 from newsstand.sync.clients import Throttled, sign_in, throttle
 from newsstand.sync.entries import ENTRY_FIELDS
-from newsstand.sync.feeds import reader_feeds
+from newsstand.sync.feeds import ReaderFeeds, reader_feeds
 from newsstand.sync.greader_items import (
     CONTENT_TYPE_TEXT,
     DEFAULT_N,
@@ -195,7 +195,8 @@ def _canonical(stream_id: str) -> str:
     return re.sub(r"^user/\d+/", "user/-/", stream_id.strip())
 
 
-def stream_of(user: Any, stream_id: str) -> Stream:
+def stream_of(user: Any, stream_id: str, reader: ReaderFeeds | None = None) -> Stream:
+    """The stream an id names; `reader` saves reading the reader's follows again."""
     sid = _canonical(stream_id)
     if sid in ("", READING_LIST):
         return Stream(READING_LIST, "Reading list", EntryFilter())
@@ -203,7 +204,7 @@ def stream_of(user: Any, stream_id: str) -> Stream:
         return Stream(READ, "Read", EntryFilter(read=True))
     if sid == STARRED:
         return Stream(STARRED, "Starred", EntryFilter(starred=True))
-    reader = reader_feeds(user)
+    reader = reader or reader_feeds(user)
     for category_id, title in reader.categories():
         if sid == LABEL + title:
             feed_ids = tuple(reader.ids_in_category(category_id))
@@ -263,7 +264,9 @@ class Page:
     continuation: str | None
 
 
-def stream_page(request: HttpRequest, user: Any, stream: Stream, most: int) -> Page:
+def stream_page(
+    request: HttpRequest, user: Any, stream: Stream, most: int, reader: ReaderFeeds | None = None
+) -> Page:
     """One page of `stream`'s entry ids as the request's n, r, c, ot, nt, it and xt ask."""
     flt: EntryFilter | None = stream.flt
     for target in _values(request, "it"):
@@ -285,7 +288,7 @@ def stream_page(request: HttpRequest, user: Any, stream: Stream, most: int) -> P
             flt = dataclasses.replace(flt, after_id=int(cont))
         else:
             flt = dataclasses.replace(flt, before_id=int(cont))
-    qs = queries.entries(user, timezone.now(), flt)
+    qs = queries.entries(user, timezone.now(), flt, reader)
     if most > MAX_ITEMS:
         # Long id lists: found through the window's index, then sorted (queries.by_id).
         qs = queries.by_id(qs, newest_first=not oldest_first)
@@ -299,11 +302,12 @@ def stream_page(request: HttpRequest, user: Any, stream: Stream, most: int) -> P
     return Page(ids, str(ids[-1]) if more else None)
 
 
-def _articles(user: Any, ids: list[int], now: datetime) -> list[Article]:
+def _articles(
+    user: Any, ids: list[int], now: datetime, reader: ReaderFeeds | None = None
+) -> list[Article]:
     """The reader's entries among `ids`, in the order of `ids`, ready for items."""
-    found = {
-        a.pk: a for a in queries.entries(user, now, EntryFilter(ids=tuple(ids))).only(*ENTRY_FIELDS)
-    }
+    entries = queries.entries(user, now, EntryFilter(ids=tuple(ids)), reader)
+    found = {a.pk: a for a in entries.only(*ENTRY_FIELDS)}
     return [found[i] for i in ids if i in found]
 
 
@@ -426,8 +430,9 @@ def _unread_row(stream_id: str, counts: list[queries.FeedUnread]) -> dict[str, A
 
 @endpoint("GET")
 def items_ids(request: HttpRequest, client: AppPassword) -> HttpResponse:
-    stream = stream_of(client.user, _value(request, "s"))
-    page = stream_page(request, client.user, stream, MAX_IDS)
+    reader = reader_feeds(client.user)
+    stream = stream_of(client.user, _value(request, "s"), reader)
+    page = stream_page(request, client.user, stream, MAX_IDS, reader)
     data: dict[str, Any] = {"itemRefs": [{"id": str(i)} for i in page.ids]}
     if page.continuation:
         data["continuation"] = page.continuation
@@ -438,7 +443,8 @@ def items_ids(request: HttpRequest, client: AppPassword) -> HttpResponse:
 def items_contents(request: HttpRequest, client: AppPassword) -> HttpResponse:
     user, now = client.user, timezone.now()
     ids = sorted(_item_ids(request, MAX_ITEMS), reverse=_value(request, "r") != "o")
-    items = items_of(user, _articles(user, ids, now), now)
+    reader = reader_feeds(user)
+    items = items_of(user, _articles(user, ids, now, reader), now, reader)
     return contents_json(request, Stream(READING_LIST, "Reading list", EntryFilter()), items, None)
 
 
@@ -446,9 +452,12 @@ def _stream_items(
     request: HttpRequest, client: AppPassword, stream_id: str
 ) -> tuple[Stream, list[Item], str | None]:
     user, now = client.user, timezone.now()
-    stream = stream_of(user, stream_id or _value(request, "s"))
-    page = stream_page(request, user, stream, MAX_ITEMS)
-    return stream, items_of(user, _articles(user, page.ids, now), now), page.continuation
+    # The reader's follows read once for the stream, its page and its items.
+    reader = reader_feeds(user)
+    stream = stream_of(user, stream_id or _value(request, "s"), reader)
+    page = stream_page(request, user, stream, MAX_ITEMS, reader)
+    items = items_of(user, _articles(user, page.ids, now, reader), now, reader)
+    return stream, items, page.continuation
 
 
 @endpoint("GET", "POST")
@@ -499,7 +508,8 @@ def edit_tag(request: HttpRequest, client: AppPassword) -> HttpResponse:
 def mark_all_as_read(request: HttpRequest, client: AppPassword) -> HttpResponse:
     """Every unread entry of stream `s` read, or those stored up to `ts` (seconds or µs)."""
     user, now = client.user, timezone.now()
-    stream = stream_of(user, _value(request, "s"))
+    reader = reader_feeds(user)
+    stream = stream_of(user, _value(request, "s"), reader)
     until = _time(request, "ts")
     flt = _narrowed(stream.flt, READ, keep=False)
     if flt is not None:
@@ -508,7 +518,7 @@ def mark_all_as_read(request: HttpRequest, client: AppPassword) -> HttpResponse:
             in_usec = len(_value(request, "ts")) >= MICROSECONDS_DIGITS
             step = timedelta(microseconds=1) if in_usec else timedelta(seconds=1)
             flt = dataclasses.replace(flt, stored_before=until + step)
-        ids = list(queries.entries(user, now, flt).values_list("pk", flat=True))
+        ids = list(queries.entries(user, now, flt, reader).values_list("pk", flat=True))
         actions.set_read(user, ids, True, now)
     return text("OK")
 

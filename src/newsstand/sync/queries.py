@@ -132,7 +132,10 @@ def entries(
         qs = Article.objects.filter(pk__in=saved)
     else:
         qs = Article.objects.filter(_in_window(feeds, now) | Q(pk__in=saved))
-        if scope is None:
+        if flt.ids is not None:
+            # Found by their ids: no range of dates to start from, and no query for one.
+            oldest = None
+        elif scope is None:
             oldest = _oldest_entry(user, now)
         else:
             # In a tuple: None (no bound holds) is kept too. Kept a minute at most (the scope
