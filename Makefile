@@ -64,6 +64,7 @@ bench: $(STAMP)
 	nice -n 10 $(BIN)/python -m bench.hostile
 	$(BIN)/python bench/sync.py
 	$(BIN)/python -m bench.filecache
+	$(BIN)/python -m bench.lead_photo
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

@@ -163,7 +163,7 @@ def seed(n_articles: int, n_unread: int, rng: random.Random) -> dict[str, Any]:
                 published_at=published,
                 updated_at=published,
                 summary=summary,
-                # A lead photo and a caption in the body's words, as real articles have: every
+                # A lead photo and a caption (the summary's opening), as real articles have: every
                 # entry's body is then checked for a copy of them (gate.policy.shown_body).
                 lead_image_url=f"https://pub{publisher_id}.example/img/{n}.jpg",
                 lead_image_caption=summary[:LEAD_CAPTION_CHARS],

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.test import Client
 from django.utils import timezone
 
 from newsstand.articles.models import Article
@@ -51,3 +52,12 @@ def make_world(kind: str = "active") -> World:
     elsewhere = make_gated_article(other, title="Not followed", published_at=now)
     old = make_gated_article(harbour, title="Too old", published_at=now - timedelta(days=90))
     return World(user, password, [harbour, river], other, articles, elsewhere, old)
+
+
+def greader_auth(client: Client, world: World) -> dict[str, str]:
+    """The header a Google Reader app sends after ClientLogin with the world's app password."""
+    login = client.post(
+        "/api/greader/accounts/ClientLogin", {"Email": world.user.email, "Passwd": world.password}
+    )
+    token = dict(line.split("=", 1) for line in login.content.decode().split())["Auth"]
+    return {"HTTP_AUTHORIZATION": f"GoogleLogin auth={token}"}

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from newsstand.personal.models import ReadingHistory, SavedArticle
-from tests.sync.factories import World, make_world
+from tests.sync.factories import World, greader_auth, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +69,7 @@ def miniflux(world: World) -> dict[str, str]:
 
 @pytest.fixture
 def greader(world: World) -> dict[str, str]:
-    login = Client().post(
-        "/api/greader/accounts/ClientLogin", {"Email": world.user.email, "Passwd": world.password}
-    )
-    (token,) = (line[5:] for line in login.content.decode().splitlines() if line[:5] == "Auth=")
-    return {"HTTP_AUTHORIZATION": f"GoogleLogin auth={token}"}
+    return greader_auth(Client(), world)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from newsstand.personal.targets import resolve_target
 from newsstand.sync.feeds import FOLLOW_FEED_BASE, reader_feeds
 from tests.gate.factories import make_gated_article
 from tests.reader.factories import make_publisher
-from tests.sync.factories import World, make_world
+from tests.sync.factories import World, greader_auth, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -139,11 +139,7 @@ def test_fever(setup: Follows) -> None:
 def test_google_reader(setup: Follows) -> None:
     world = setup.world
     client = Client()
-    login = client.post(
-        "/api/greader/accounts/ClientLogin", {"Email": world.user.email, "Passwd": world.password}
-    )
-    token = dict(line.split("=", 1) for line in login.content.decode().split())["Auth"]
-    auth = {"HTTP_AUTHORIZATION": f"GoogleLogin auth={token}"}
+    auth = greader_auth(client, world)
 
     def get(path: str, **params: Any) -> dict[str, Any]:
         response = client.get(

@@ -13,7 +13,7 @@ from django.test import Client
 
 from newsstand.sources.actions import set_publisher_icon
 from tests.ingest import images
-from tests.sync.factories import make_world
+from tests.sync.factories import greader_auth, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -74,14 +74,10 @@ def test_fever_favicons_and_greader_icon_urls(world):
     assert by_id[river.pk].startswith("image/gif;base64,")  # the blank one
     assert world.other.pk not in by_id
 
-    login = client.post(
-        "/api/greader/accounts/ClientLogin", {"Email": world.user.email, "Passwd": world.password}
-    )
-    token = dict(line.split("=", 1) for line in login.content.decode().split())["Auth"]
     listed = client.get(
         "/api/greader/reader/api/0/subscription/list",
         {"output": "json"},
-        HTTP_AUTHORIZATION=f"GoogleLogin auth={token}",
+        **greader_auth(client, world),
     ).json()["subscriptions"]
     urls = {s["id"]: s["iconUrl"] for s in listed}
     assert urls[f"feed/{harbour.pk}"].startswith("http")

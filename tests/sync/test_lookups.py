@@ -43,18 +43,18 @@ def test_followed_publishers_are_the_same_as_a_list_or_as_a_subquery():
 def test_links_from_a_template_are_what_reverse_gives_under_any_script_prefix():
     from django.urls import clear_script_prefix, reverse, set_script_prefix
 
-    from newsstand.sync.links import article_link, article_links, feed_url
+    from newsstand.sync.links import article_links, feed_url
 
     world = make_world()
     article, publisher = world.articles[0], world.followed[0]
     try:
         for prefix in ("/", "/news/"):
             set_script_prefix(prefix)
+            article_link = article_links()
             assert article_link(article).endswith(reverse("reader:article", args=[article.pk]))
             assert feed_url(publisher).endswith(
                 reverse("feeds:publisher_rss", args=[publisher.slug])
             )
             assert (prefix + "articles/") in article_link(article) or prefix == "/"
-            assert article_links()(article) == article_link(article)
     finally:
         clear_script_prefix()

@@ -19,7 +19,7 @@ from newsstand.personal.actions import mark_read, mark_unread
 from newsstand.personal.models import ReadingHistory
 from tests.gate.factories import make_gated_article
 from tests.reader.factories import make_publisher
-from tests.sync.factories import follow_publisher, make_world
+from tests.sync.factories import follow_publisher, greader_auth, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -84,14 +84,7 @@ def test_a_call_reads_the_readers_follows_once(api):
     key = hashlib.md5(f"{world.user.email}:{world.password}".encode(), usedforsecurity=False)
     fever = {"api_key": key.hexdigest()}
     cache.clear()
-    greader = {}
-    if "/greader/" in api:
-        login = client.post(
-            "/api/greader/accounts/ClientLogin",
-            {"Email": world.user.email, "Passwd": world.password},
-        )
-        auth = dict(line.split("=", 1) for line in login.content.decode().split())["Auth"]
-        greader = {"HTTP_AUTHORIZATION": f"GoogleLogin auth={auth}"}
+    greader = greader_auth(client, world) if "/greader/" in api else {}
     with CaptureQueriesContext(connection) as ctx:
         if api.startswith("/v1/"):
             response = client.get(api, HTTP_X_AUTH_TOKEN=world.password)
@@ -252,12 +245,7 @@ def test_google_reader_stars_a_batch_in_as_many_statements_as_one():
     world = make_world("registered")
     more = [make_gated_article(world.followed[0], title=f"More {i}") for i in range(6)]
     client = Client()
-    login = client.post(
-        "/api/greader/accounts/ClientLogin",
-        {"Email": world.user.email, "Passwd": world.password},
-    )
-    auth = dict(line.split("=", 1) for line in login.content.decode().split())["Auth"]
-    header = {"HTTP_AUTHORIZATION": f"GoogleLogin auth={auth}"}
+    header = greader_auth(client, world)
     token = client.get("/api/greader/reader/api/0/token", **header).content.decode().strip()
     starred = "user/-/state/com.google/starred"
 

@@ -119,15 +119,28 @@ def save_articles(
 
 def unsave_articles(user: AbstractBaseUser, article_ids: list[int]) -> int:
     """Drop many articles from Saved at once; how many were there."""
+    deleted = _take_out(SavedArticle, StateChange.SAVED, user.pk, article_ids)
+    if deleted:
+        logger.info("articles unsaved user_id=%s articles=%d", user.pk, deleted)
+    return deleted
+
+
+def _take_out(
+    model: type[ReadingHistory] | type[SavedArticle],
+    kind: str,
+    user_id: int,
+    article_ids: list[int],
+) -> int:
+    """Delete the reader's rows of `model` for these articles, log each as a change of `kind`
+    in the same transaction, and retire the state token; how many were deleted."""
     with transaction.atomic():
-        rows = SavedArticle.objects.filter(user_id=user.pk, article_id__in=set(article_ids))
+        rows = model.objects.filter(user_id=user_id, article_id__in=set(article_ids))
         # The rows listed are the rows deleted and logged, whatever another request adds.
         ids = list(rows.values_list("article_id", flat=True))
         deleted, _ = rows.filter(article_id__in=ids).delete()
-        logged = _log_changes(user.pk, ids, StateChange.SAVED, on=False, now=timezone.now())
+        logged = _log_changes(user_id, ids, kind, on=False, now=timezone.now())
     if deleted:
-        _state_changed(user.pk, derivable=logged)
-        logger.info("articles unsaved user_id=%s articles=%d", user.pk, deleted)
+        _state_changed(user_id, derivable=logged)
     return deleted
 
 
@@ -264,14 +277,8 @@ def copy_article_fields(article: Article) -> int:
 
 def mark_unread(user: AbstractBaseUser, article_ids: list[int]) -> int:
     """Take articles out of the reader's History (a reading app's "mark as unread")."""
-    with transaction.atomic():
-        rows = ReadingHistory.objects.filter(user_id=user.pk, article_id__in=set(article_ids))
-        # The rows listed are the rows deleted and logged, whatever another request adds.
-        ids = list(rows.values_list("article_id", flat=True))
-        deleted, _ = rows.filter(article_id__in=ids).delete()
-        logged = _log_changes(user.pk, ids, StateChange.READ, on=False, now=timezone.now())
+    deleted = _take_out(ReadingHistory, StateChange.READ, user.pk, article_ids)
     if deleted:
-        _state_changed(user.pk, derivable=logged)
         logger.info("marked unread user_id=%s articles=%d", user.pk, deleted)
     return deleted
 

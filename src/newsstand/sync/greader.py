@@ -195,8 +195,8 @@ def _canonical(stream_id: str) -> str:
     return re.sub(r"^user/\d+/", "user/-/", stream_id.strip())
 
 
-def stream_of(user: Any, stream_id: str, reader: ReaderFeeds | None = None) -> Stream:
-    """The stream an id names; `reader` saves reading the reader's follows again."""
+def stream_of(user: Any, stream_id: str, reader: ReaderFeeds) -> Stream:
+    """The stream an id names, among the reader's feeds (`reader`, read once a call)."""
     sid = _canonical(stream_id)
     if sid in ("", READING_LIST):
         return Stream(READING_LIST, "Reading list", EntryFilter())
@@ -204,7 +204,6 @@ def stream_of(user: Any, stream_id: str, reader: ReaderFeeds | None = None) -> S
         return Stream(READ, "Read", EntryFilter(read=True))
     if sid == STARRED:
         return Stream(STARRED, "Starred", EntryFilter(starred=True))
-    reader = reader or reader_feeds(user)
     for category_id, title in reader.categories():
         if sid == LABEL + title:
             feed_ids = tuple(reader.ids_in_category(category_id))
@@ -265,7 +264,7 @@ class Page:
 
 
 def stream_page(
-    request: HttpRequest, user: Any, stream: Stream, most: int, reader: ReaderFeeds | None = None
+    request: HttpRequest, user: Any, stream: Stream, most: int, reader: ReaderFeeds
 ) -> Page:
     """One page of `stream`'s entry ids as the request's n, r, c, ot, nt, it and xt ask."""
     flt: EntryFilter | None = stream.flt
@@ -302,9 +301,7 @@ def stream_page(
     return Page(ids, str(ids[-1]) if more else None)
 
 
-def _articles(
-    user: Any, ids: list[int], now: datetime, reader: ReaderFeeds | None = None
-) -> list[Article]:
+def _articles(user: Any, ids: list[int], now: datetime, reader: ReaderFeeds) -> list[Article]:
     """The reader's entries among `ids`, in the order of `ids`, ready for items."""
     entries = queries.entries(user, now, EntryFilter(ids=tuple(ids)), reader)
     found = {a.pk: a for a in entries.only(*ENTRY_FIELDS)}

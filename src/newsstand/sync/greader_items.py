@@ -16,7 +16,7 @@ from newsstand.articles.models import Article
 from newsstand.sources.models import Publisher
 from newsstand.sync import queries
 from newsstand.sync.entries import Gate
-from newsstand.sync.feeds import ReaderFeeds, SyncFeed, publisher_feed, reader_feeds
+from newsstand.sync.feeds import ReaderFeeds, SyncFeed, publisher_feed
 from newsstand.sync.jsonresponse import JsonResponse
 from newsstand.sync.links import (
     article_links,
@@ -109,14 +109,11 @@ class Item:
         return ", ".join(a for a in self.article.authors if a)
 
 
-def items_of(
-    user: Any, articles: list[Article], now: datetime, reader: ReaderFeeds | None = None
-) -> list[Item]:
-    """Items of the entries; `reader` saves reading the reader's follows again."""
+def items_of(user: Any, articles: list[Article], now: datetime, reader: ReaderFeeds) -> list[Item]:
+    """Items of the entries, in the reader's feeds (`reader`, read once a call)."""
     queries.mark_state(user, articles)
     gate = Gate(user, articles, now)
     publishers = Publisher.objects.in_bulk({a.publisher_id for a in articles})
-    reader = reader or reader_feeds(user)
     items = []
     link_of = article_links()
     for article in articles:

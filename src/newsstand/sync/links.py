@@ -25,18 +25,12 @@ def site(path: str) -> str:
     return settings.NEWSSTAND_SITE_URL + path
 
 
-def article_link(article: Article) -> str:
-    """Where an app sends the reader for the article: its page here, behind the gate (its
-    `get_absolute_url`)."""
-    return site(_path("reader:article", article.pk))
-
-
 def article_links() -> Callable[[Article], str]:
-    """`article_link` for a batch of entries: the path's template looked up once (per entry, the
-    script prefix and the URLconf are two context-local reads, 200 for a page of 100)."""
-    head, tail = _template(
-        "reader:article", get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-    )
+    """Where an app sends the reader for each article: its page here, behind the gate (its
+    `get_absolute_url`). Made once for a batch of entries: the path's template is looked up
+    once (per entry, the script prefix and the URLconf are two context-local reads, 200 for a
+    page of 100)."""
+    head, tail = _template_here("reader:article")
     base = site(head)
     return lambda article: f"{base}{article.pk}{tail}"
 
@@ -54,8 +48,13 @@ def _path(name: str, value: int | str) -> str:
     """`reverse(name, args=[value])` for ids and slugs, which need no quoting, from a template
     reversed once per process: a page of 100 entries called reverse for every entry and every
     feed (docs/benchmarks.md, Sync: the page before and after)."""
-    head, tail = _template(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    head, tail = _template_here(name)
     return f"{head}{value}{tail}"
+
+
+def _template_here(name: str) -> tuple[str, str]:
+    """The path's template under this request's script prefix and URLconf."""
+    return _template(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 @functools.lru_cache(maxsize=32)

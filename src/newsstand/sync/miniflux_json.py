@@ -13,7 +13,6 @@ from newsstand.sync import queries
 from newsstand.sync.entries import Gate
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, publisher_feed, reader_feeds
 from newsstand.sync.links import (
-    article_link,
     article_links,
     feed_url,
     follow_feed_url,
@@ -104,7 +103,7 @@ def entry_json(
     gate: Gate,
     feed_id: int,
     feeds: dict[int, dict[str, Any]],
-    link_of: Callable[[Any], str] = article_link,
+    link_of: Callable[[Any], str],
 ) -> dict[str, Any]:
     link = link_of(article)
     shown = gate.show(article, link)
