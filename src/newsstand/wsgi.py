@@ -4,6 +4,7 @@ import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsstand.settings")
@@ -17,5 +18,8 @@ get_resolver().url_patterns  # noqa: B018 - evaluated for its import side effect
 # request walks the whole Django, scikit-learn and stories stack (55 ms at a time, the p99 of
 # the sync bench's pages; docs/benchmarks.md, Sync). Under --preload it also stops the workers
 # touching, and so copying, the pages they share with the master.
+# Nothing opened while loading is handed to the workers: connections are kept between requests
+# (settings.DATABASES), and two processes must never share one.
+connections.close_all()
 gc.collect()
 gc.freeze()
