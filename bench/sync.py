@@ -79,7 +79,8 @@ WARMUP = 5
 PAGE = 100
 LEAD_CAPTION_CHARS = 80
 IDS = 10_000
-GOALS_P99_MS = {"ids": 200.0, "page": 50.0}
+OK = (200, 204)  # a page, a write
+GOALS_P99_MS: dict[str, float | None] = {"ids": 200.0, "page": 50.0, "write": None}
 PG_URL = "postgres://postgres@127.0.0.1:5432/newsstand_bench_sync"
 _SYLLABLES = ["ka", "lo", "mir", "ven", "dra", "sul", "tek", "ori", "bas", "quen", "zor", "lin"]
 
@@ -300,8 +301,9 @@ def measure(
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from newsstand.personal.actions import mark_read, mark_unread, save_article, unsave_article
+    from newsstand.personal.actions import mark_read, mark_unread, unsave_article
     from newsstand.personal.state import new_state_token
+    from newsstand.sync.actions import set_read, set_starred
 
     email, password = seeded["email"], seeded["password"]
     entry_ids: list[int] = seeded["entry_ids"]
@@ -413,7 +415,12 @@ def measure(
     reader = get_user_model().objects.get(email=email)
 
     def marked(n: int) -> None:
-        # One entry read, then unread again, as an app's PUT /v1/entries does.
+        # One entry read, then unread again, as an app's PUT /v1/entries does (which also
+        # brings the totals the app asked for up to date: sync.tallies.refresh_kept).
+        set_read(reader, [page_ids[0]], not n % 2)
+
+    def marked_on_site(n: int) -> None:
+        # The same on the website (personal.actions): the app's next page brings it up itself.
         if n % 2:
             mark_unread(reader, [page_ids[0]])
         else:
@@ -421,10 +428,24 @@ def measure(
 
     def starred(n: int) -> None:
         # One entry starred, then not, as an app's PUT /v1/entries/{id}/bookmark does.
-        if n % 2:
-            unsave_article(reader, page_ids[0])
-        else:
-            save_article(reader, page_ids[0])
+        set_starred(reader, page_ids[0], not n % 2)
+
+    puts = itertools.count()
+
+    def put_status() -> Any:
+        status = "unread" if next(puts) % 2 else "read"
+        return client.put(
+            "/v1/entries",
+            json.dumps({"entry_ids": [page_ids[0]], "status": status}),
+            content_type="application/json",
+            **mf,
+        )
+
+    marks = itertools.count()
+
+    def plain_mark() -> Any:
+        # The write alone, on another entry: what the API adds to it is the ratio.
+        (mark_unread if next(marks) % 2 else mark_read)(reader, [page_ids[1]])
 
     def state_changed(n: int) -> None:
         new_state_token(reader.pk)
@@ -444,11 +465,18 @@ def measure(
 
     before: dict[str, Callable[[int], Any]] = {
         "miniflux_first_page": marked,
+        "miniflux_first_page_site": marked_on_site,
+        # The app's page before its write: the total it asks for is then kept and remembered.
+        "miniflux_mark": lambda n: first_page[1](),
         "miniflux_first_page_starred": starred,
         "miniflux_first_page_follow": followed,
         "miniflux_first_page_cold": state_changed,
         "miniflux_counters_first": state_changed,
     }
+    targets["miniflux_first_page_site"] = first_page
+    # The app's write itself, after a page asked for the unread total: the change, and that
+    # total brought up to date for the next page.
+    targets["miniflux_mark"] = ("write", put_status, plain_mark)
     targets["miniflux_counters_first"] = (
         "ids",
         lambda: client.get("/v1/feeds/counters", **mf),
@@ -462,7 +490,7 @@ def measure(
         # harness runs no worker, so no background recount: sync.tallies.KEEP_S).
         cache.clear()
         for _ in range(WARMUP):
-            assert call().status_code == 200
+            assert call().status_code in OK
             baseline()
         # What the harness and the warm-up made (this target's answers, Django's lazily built
         # state) out of the collector's reach, as wsgi.py does for a server after loading: else
@@ -485,17 +513,17 @@ def measure(
             # open (the test client leaves this out), so a call pays for opening its own.
             close_old_connections()
             w, c, response = timed(call)
-            assert response.status_code == 200, response.status_code
+            assert response.status_code in OK, response.status_code
             wall.append(w)
             cpu.append(c)
             base.append(timed(baseline)[0])
-        if name == "miniflux_first_page":
-            mark_unread(reader, [page_ids[0]])  # as seeded, for the next run's checks
+        if name in ("miniflux_first_page", "miniflux_first_page_site", "miniflux_mark"):
+            mark_unread(reader, page_ids[:2])  # as seeded, for the next run's checks
         if name == "miniflux_first_page_starred":
             unsave_article(reader, page_ids[0])
         if name == "miniflux_first_page_follow":
             unfollow(reader, "publisher", other)
-        call_s, base_s = summary(wall), summary(base)
+        call_s, base_s, goal = summary(wall), summary(base), GOALS_P99_MS[kind]
         results[name] = {
             "kind": kind,
             "call": call_s,
@@ -504,7 +532,7 @@ def measure(
             "ratio_p50": round(call_s["p50_ms"] / base_s["p50_ms"], 1),
             "sql_queries": sql_queries,
             "goal_p99_ms": GOALS_P99_MS[kind],
-            "meets_goal": call_s["p99_ms"] <= GOALS_P99_MS[kind],
+            "meets_goal": None if goal is None else call_s["p99_ms"] <= goal,
         }
     return results
 
@@ -658,11 +686,12 @@ def main() -> None:
     )
     print(header, file=table)
     for name_, r in results.items():
-        verdict = "ok" if r["meets_goal"] else "MISSED"
+        verdict = {None: "(no goal)", True: "ok", False: "MISSED"}[r["meets_goal"]]
+        goal = "—" if r["goal_p99_ms"] is None else f"<= {r['goal_p99_ms']:.0f}"
         print(
             f"{name_}\t{r['kind']}\t{r['call']['p50_ms']}\t{r['call']['p99_ms']}\t"
             f"{r['call_cpu']['p99_ms']}\t{r['baseline']['p50_ms']}\t{r['baseline']['p99_ms']}\t"
-            f"{r['ratio_p50']}\t{r['sql_queries']}\t<= {r['goal_p99_ms']:.0f} {verdict}",
+            f"{r['ratio_p50']}\t{r['sql_queries']}\t{goal} {verdict}",
             file=table,
         )
     print(table.getvalue())

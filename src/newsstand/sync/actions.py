@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from newsstand.personal import actions as personal
+from newsstand.sync import tallies
 from newsstand.sync.models import APP_PASSWORD_NAME_MAX_CHARS, AppPassword
 
 logger = logging.getLogger(__name__)
@@ -217,20 +218,38 @@ def is_greader_edit_token(row: AppPassword, token: str) -> bool:
 def set_read(user: Any, article_ids: list[int], read: bool, now: datetime | None = None) -> int:
     """Mark articles read (into History) or unread (out of it); the number changed."""
     if read:
-        return personal.mark_read(user, article_ids, now=now)
-    return personal.mark_unread(user, article_ids)
+        changed = personal.mark_read(user, article_ids, now=now)
+    else:
+        changed = personal.mark_unread(user, article_ids)
+    return _refreshed(user, changed)
 
 
 def set_starred(user: Any, article_id: int, starred: bool) -> bool:
     """Star is Save: True if something changed."""
     if starred:
-        return personal.save_article(user, article_id)
-    return personal.unsave_article(user, article_id)
+        changed = personal.save_article(user, article_id)
+    else:
+        changed = personal.unsave_article(user, article_id)
+    return bool(_refreshed(user, int(changed)))
 
 
 def set_starred_many(user: Any, article_ids: list[int], starred: bool) -> int:
     """Star or unstar a batch (Google Reader's edit-tag takes up to 10,000 items): in one
     transaction, not one per article; the number changed."""
     if starred:
-        return personal.save_articles(user, article_ids)
-    return personal.unsave_articles(user, article_ids)
+        changed = personal.save_articles(user, article_ids)
+    else:
+        changed = personal.unsave_articles(user, article_ids)
+    return _refreshed(user, changed)
+
+
+def _refreshed(user: Any, changed: int) -> int:
+    """`changed`, once the reader's kept totals are brought up to date if it is not 0
+    (`tallies.refresh_kept`: the app's next page then finds them kept)."""
+    if changed:
+        try:
+            tallies.refresh_kept(user)
+        except Exception:
+            # The change is committed and stays; the next page brings its total up itself.
+            logger.exception("kept totals not refreshed user=%s", user.pk)
+    return changed

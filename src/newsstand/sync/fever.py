@@ -88,7 +88,7 @@ def _items(
     else:
         after = EntryFilter(after_id=since_id or 0)
         qs = queries.entries(user, now, after, reader).order_by("pk")
-    total = queries.kept(user, now, "fever-total", lambda: tallies.total(user, now, feeds=reader))
+    total = tallies.kept_total(user, now, "fever-total", EntryFilter(), reader)
     articles = queries.mark_state(user, list(qs.only(*ENTRY_FIELDS)[:ITEMS_PER_CALL]))
     gate = Gate(user, articles, now)
     items = []

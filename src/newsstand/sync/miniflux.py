@@ -249,13 +249,7 @@ def _list_entries(
     # Past the database's OFFSET (a 64-bit integer) every list is empty anyway.
     offset = min(max(_int(request, "offset", 0) or 0, 0), queries.MAX_ID)
     scope, pages_scope = queries.kept_scopes(user, now)
-    total = queries.kept(
-        user,
-        now,
-        f"miniflux-total:{flt!r}",
-        lambda: tallies.total(user, now, flt, reader),
-        scope,
-    )
+    total = tallies.kept_total(user, now, f"miniflux-total:{flt!r}", flt, reader, scope)
 
     def ordered(not_before: datetime | None = None) -> QuerySet[Article]:
         qs = queries.entries(user, now, flt, reader, not_before=not_before, scope=scope)

@@ -138,11 +138,7 @@ def entries(
         elif scope is None:
             oldest = _oldest_entry(user, now)
         else:
-            # In a tuple: None (no bound holds) is kept too. Kept a minute at most (the scope
-            # has the window's start to the minute), the bound is at most that much early,
-            # which every entry still meets.
-            found = kept(user, now, "oldest-entry", lambda: (_oldest_entry(user, now),), scope)
-            oldest = found[0]
+            oldest = oldest_entry(user, now, scope)
         if oldest is not None and not_before is not None:
             oldest = max(oldest, not_before)
         bound = oldest if oldest is not None else not_before
@@ -151,6 +147,14 @@ def entries(
             # there rather than walk every article ever published (SQLite: 28 -> 7 ms a page).
             qs = qs.filter(published_at__gte=bound)
     return _filtered(qs, user, flt, feeds)
+
+
+def oldest_entry(user: Any, now: datetime, scope: str) -> datetime | None:
+    """`_oldest_entry`, kept in `scope` (`kept_scope`)."""
+    # In a tuple: None (no bound holds) is kept too. Kept a minute at most (the scope has the
+    # window's start to the minute), the bound is at most that much early, which every entry
+    # still meets.
+    return kept(user, now, "oldest-entry", lambda: (_oldest_entry(user, now),), scope)[0]
 
 
 def _oldest_entry(user: Any, now: datetime) -> datetime | None:

@@ -1,0 +1,144 @@
+"""A change made through an app brings the totals apps asked for up to date in the write
+(sync.tallies.refresh_kept), so the app's next page finds its total kept, and right."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from newsstand.personal.models import ReadingHistory, SavedArticle
+from newsstand.sync import actions, tallies
+from newsstand.sync.queries import EntryFilter
+from tests.sync.factories import make_world
+
+pytestmark = pytest.mark.django_db
+
+UNREAD = "/v1/entries?status=unread&limit=100"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def totals_brought_up(monkeypatch):
+    """The filters whose total a call brought up or counted itself (not found kept)."""
+    seen: list[EntryFilter] = []
+    real = tallies.total
+
+    def spy(user, now, flt=None, feeds=None):
+        seen.append(flt)
+        return real(user, now, flt, feeds)
+
+    monkeypatch.setattr(tallies, "total", spy)
+    return seen
+
+
+def _total(client: Client, world, path: str = UNREAD) -> int:
+    response = client.get(path, HTTP_X_AUTH_TOKEN=world.password)
+    assert response.status_code == 200
+    return response.json()["total"]
+
+
+def _put_status(client: Client, world, ids: list[int], status: str) -> None:
+    response = client.put(
+        "/v1/entries",
+        json.dumps({"entry_ids": ids, "status": status}),
+        content_type="application/json",
+        HTTP_X_AUTH_TOKEN=world.password,
+    )
+    assert response.status_code == 204
+
+
+def test_the_page_after_an_apps_mark_finds_its_total_kept_and_right(totals_brought_up):
+    world = make_world()
+    client = Client()
+    first = world.articles[0].pk
+    assert _total(client, world) == 5
+    _put_status(client, world, [first], "read")
+    totals_brought_up.clear()
+    assert _total(client, world) == 4
+    assert totals_brought_up == []  # kept by the write, not brought up by the page
+    _put_status(client, world, [first], "unread")
+    totals_brought_up.clear()
+    assert _total(client, world) == 5
+    assert totals_brought_up == []
+    # The same as counting afresh.
+    cache.clear()
+    assert _total(client, world) == 5
+
+
+def test_every_total_asked_for_lately_is_refreshed(totals_brought_up):
+    world = make_world()
+    client = Client()
+    paths = [UNREAD, "/v1/entries?limit=100", "/v1/entries?starred=true"]
+    assert [_total(client, world, p) for p in paths] == [5, 5, 0]
+    star = client.put(
+        f"/v1/entries/{world.articles[1].pk}/bookmark", HTTP_X_AUTH_TOKEN=world.password
+    )
+    assert star.status_code == 204
+    _put_status(client, world, [world.articles[2].pk], "read")
+    totals_brought_up.clear()
+    assert [_total(client, world, p) for p in paths] == [4, 5, 1]
+    assert totals_brought_up == []
+
+
+def test_a_fever_mark_refreshes_fevers_total(totals_brought_up):
+    world = make_world()
+    client = Client()
+    key = hashlib.md5(f"{world.user.email}:{world.password}".encode(), usedforsecurity=False)
+    fever = {"api_key": key.hexdigest()}
+    assert client.post("/api/fever/?api&items", fever).json()["total_items"] == 5
+    marked = client.post(f"/api/fever/?api&mark=item&as=saved&id={world.articles[0].pk}", fever)
+    assert marked.status_code == 200
+    assert SavedArticle.objects.filter(user=world.user).count() == 1
+    totals_brought_up.clear()
+    assert client.post("/api/fever/?api&items", fever).json()["total_items"] == 5
+    assert totals_brought_up == []
+
+
+def test_nothing_asked_for_nothing_changed_nothing_refreshed(monkeypatch):
+    world = make_world()
+    calls: list[int] = []
+    monkeypatch.setattr(tallies, "refresh_kept", lambda user, now=None: calls.append(user.pk))
+    # An article already read: nothing changed, nothing to bring up.
+    actions.set_read(world.user, [world.articles[0].pk], True)
+    actions.set_read(world.user, [world.articles[0].pk], True)
+    assert calls == [world.user.pk]
+    monkeypatch.undo()
+    # No total asked for yet: nothing to refresh.
+    assert tallies.refresh_kept(world.user) == 0
+
+
+def test_the_latest_four_totals_are_remembered():
+    world = make_world()
+    now = timezone.now()
+    for days in range(1, 6):
+        tallies._remember(world.user, f"call {days}", EntryFilter(published_after=now))
+    tallies._remember(world.user, "call 3", EntryFilter(published_after=now))
+    assert tallies.refresh_kept(world.user) == tallies.REMEMBERED_TOTALS
+    remembered = cache.get(tallies._remembered_key(world.user))
+    assert [what for what, _ in remembered] == ["call 3", "call 5", "call 4", "call 2"]
+
+
+def test_a_failed_refresh_keeps_the_change_and_the_next_page_is_right(monkeypatch, caplog):
+    world = make_world()
+    client = Client()
+    assert _total(client, world) == 5
+
+    def broken(user, now=None):
+        raise RuntimeError("cache unreachable")
+
+    monkeypatch.setattr(tallies, "refresh_kept", broken)
+    _put_status(client, world, [world.articles[0].pk], "read")
+    assert ReadingHistory.objects.filter(user=world.user, article=world.articles[0]).exists()
+    assert "kept totals not refreshed" in caplog.text
+    assert _total(client, world) == 4
