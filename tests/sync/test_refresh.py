@@ -11,7 +11,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from newsstand.personal import actions as personal
 from newsstand.personal.models import ReadingHistory, SavedArticle
+from newsstand.personal.targets import resolve_target
 from newsstand.sync import actions, tallies
 from newsstand.sync.queries import EntryFilter
 from tests.sync.factories import make_world
@@ -142,3 +144,22 @@ def test_a_failed_refresh_keeps_the_change_and_the_next_page_is_right(monkeypatc
     assert ReadingHistory.objects.filter(user=world.user, article=world.articles[0]).exists()
     assert "kept totals not refreshed" in caplog.text
     assert _total(client, world) == 4
+
+
+def test_a_follow_on_the_website_brings_the_apps_total_up(
+    totals_brought_up, django_capture_on_commit_callbacks
+):
+    world = make_world()
+    client = Client()
+    assert _total(client, world) == 5
+    other = str(world.other.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        personal.follow(world.user, resolve_target("publisher", other))
+    totals_brought_up.clear()
+    assert _total(client, world) == 6  # the other publisher's article of today
+    assert totals_brought_up == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert personal.unfollow(world.user, "publisher", other)
+    totals_brought_up.clear()
+    assert _total(client, world) == 5
+    assert totals_brought_up == []
