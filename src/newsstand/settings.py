@@ -170,6 +170,7 @@ DATABASE_URL = (
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
+SQLITE_MMAP_BYTES = 1024**3
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Kept open between requests like PostgreSQL's (conn_max_age above): a new SQLite
     # connection runs the pragmas below, reads the schema again and starts with an empty page
@@ -182,6 +183,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA busy_timeout=10000;"
             "PRAGMA foreign_keys=ON;"
+            # Pages read through a memory map, not a read() each into the connection's own
+            # 2 MB cache: an app paging through its unread entries reads new rows on every
+            # page (about 2 ms of its 10 ms query; docs/benchmarks.md, Sync). An upper bound
+            # of address space, shared between processes, not memory taken.
+            f"PRAGMA mmap_size={SQLITE_MMAP_BYTES};"
         ),
         "transaction_mode": "IMMEDIATE",
     }
