@@ -37,7 +37,12 @@ def article_links() -> Callable[[Article], str]:
 
 def feed_url(publisher: Publisher) -> str:
     """The publisher's outgoing RSS feed here: what apps show as the feed's address."""
-    return site(_path("feeds:publisher_rss", publisher.slug))
+    return feed_url_of(publisher.slug)
+
+
+def feed_url_of(slug: str) -> str:
+    """`feed_url` of the publisher with this slug."""
+    return site(_path("feeds:publisher_rss", slug))
 
 
 # Stands for the one argument in a reversed path; matches both the int and the slug converter.
