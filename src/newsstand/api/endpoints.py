@@ -30,7 +30,7 @@ from newsstand.api.schemas import (
     TopStory,
 )
 from newsstand.api.throttling import AnonymousPerAddress, SignedInPerUser
-from newsstand.articles.models import Article
+from newsstand.articles.models import MAX_ID, Article
 from newsstand.gate.actions import open_article
 from newsstand.gate.policy import shown_body, viewer_of
 from newsstand.gate.teaser import make_body_teaser
@@ -50,8 +50,6 @@ TOP_STORIES_MAX = 50
 # No list reaches this page (100 million items at the largest page size); one past the
 # database's 64-bit integers would crash the query's OFFSET.
 MAX_PAGE = 1_000_000
-# The largest id a row can have (BigAutoField, a signed 64-bit integer); a larger one is no id.
-MAX_ID = 2**63 - 1
 ID = P(ge=1, le=MAX_ID)
 # Text a filter compares with stored text: PostgreSQL refuses a NUL character in any string.
 TEXT = P(pattern=r"^[^\x00]*$")

@@ -6,6 +6,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+# The largest id a row can have: the keys are signed 64-bit integers (BigAutoField), and a larger
+# number sent by a client fails the query (SQLite: "Python int too large to convert"), so no row
+# has it.
+MAX_ID = 2**63 - 1
+
 
 class Article(models.Model):
     publisher = models.ForeignKey(

@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from newsstand.articles.models import Article
+from newsstand.articles.models import MAX_ID, Article
 from newsstand.personal.state import is_saved
 from newsstand.sync import actions, queries, tallies
 from newsstand.sync.clients import Throttled, basic_or_token, throttle
@@ -247,7 +247,7 @@ def _list_entries(
     limit = _int(request, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT
     limit = min(limit, MAX_LIMIT) if limit > 0 else DEFAULT_LIMIT
     # Past the database's OFFSET (a 64-bit integer) every list is empty anyway.
-    offset = min(max(_int(request, "offset", 0) or 0, 0), queries.MAX_ID)
+    offset = min(max(_int(request, "offset", 0) or 0, 0), MAX_ID)
     scope, pages_scope = queries.kept_scopes(user, now)
     total = tallies.kept_total(user, now, f"miniflux-total:{flt!r}", flt, reader, scope)
 

@@ -34,7 +34,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from newsstand.articles.models import Article
+from newsstand.articles.models import MAX_ID, Article
 from newsstand.personal.models import ReadingHistory, SavedArticle
 from newsstand.personal.state import state_token
 from newsstand.sync.feeds import (
@@ -55,9 +55,6 @@ CATEGORY_TITLE = CATEGORY_TITLES[PUBLISHERS]
 # start, which moves on by the minute in the key; this bounds how long they may be kept.
 COUNT_KEEP_S = 300
 
-# Apps may send any number as an entry id; the database's keys are signed 64-bit integers, and a
-# number past them fails the query (SQLite: "Python int too large to convert"), so no entry has it.
-MAX_ID = 2**63 - 1
 # The latest time an app may name: a year short of the last one datetime holds, so the time a
 # step after it (Google Reader's inclusive `ts`) is still one.
 LATEST_TIME = datetime(9999, 1, 1, tzinfo=UTC)
