@@ -108,6 +108,23 @@ def test_a_kept_total_follows_reads_articles_and_the_window(world_now, full_coun
     assert count_entries(world.user, later) == count_entries(world.user, now) - 2
 
 
+def test_an_article_arriving_between_the_lookup_and_the_count_is_counted_once(
+    world_now, full_counts, monkeypatch
+):
+    """Without new articles the arrivals' parts are left out (an index lookup says so); one
+    stored after that lookup, before the count's statement, is still counted, and once."""
+    world, now = world_now
+    _check(world, now, full_counts, derived=False)
+    real = tallies._newest_article_id
+    stale = real()
+    make_gated_article(world.followed[0], title="Just in", published_at=now)
+    lookups = iter([stale])
+    monkeypatch.setattr(tallies, "_newest_article_id", lambda: next(lookups, None) or real())
+    _check(world, now, full_counts, derived=True)
+    monkeypatch.setattr(tallies, "_newest_article_id", real)
+    _check(world, now + timedelta(minutes=2), full_counts, derived=True)
+
+
 def test_saves_are_applied_too(world_now, full_counts):
     """Saving moves starred totals, and makes an article outside the window an entry."""
     world, now = world_now

@@ -256,21 +256,35 @@ def brought_up(
     # reader's state as of `change_id`, the last change it includes.
     # New articles are found by id first: filtered by the window first, SQLite would walk the
     # whole window's index to find the few past `newest_id` (16 ms at 100,000 entries).
+    # With none (one index lookup says so), their parts are left out: building them was a third
+    # of the time of bringing a total up when only the minute had moved, the first page of
+    # most syncs (2-4 ms; docs/benchmarks.md, Sync).
+    arrive = _newest_article_id() != kept.newest_id
     new_ids = Article.objects.filter(pk__gt=kept.newest_id).order_by("pk").values("pk")
-    arrivals = [
-        part.among(new_ids[:MAX_NEW_ARTICLES]) for part in count_parts(user, now, flt, feeds, base)
-    ]
+    arrivals = (
+        [
+            part.among(new_ids[:MAX_NEW_ARTICLES])
+            for part in count_parts(user, now, flt, feeds, base)
+        ]
+        if arrive
+        else []
+    )
     parts = [
-        new_ids[: MAX_NEW_ARTICLES + 1],
+        *([new_ids[: MAX_NEW_ARTICLES + 1]] if arrive else []),
         leaving_window(user, kept.at, now, flt, feeds, base).filter(pk__lte=kept.newest_id),
         *(part.rows for part in arrivals),
         *moved,
     ]
     counts, change_id, newest_id = _read_together(user, parts)
+    if not arrive and newest_id != kept.newest_id:
+        # Articles arrived between the lookup and the statement: counted with their parts.
+        return brought_up(kept, user, now, flt, now_feeds)
     if moved:
         counts, (added, removed) = counts[:-2], counts[-2:]
     else:
         added = removed = 0
+    if not arrive:
+        counts = [0, *counts]
     new, left = counts[0], counts[1]
     arrived = sum(part.sign * n for part, n in zip(arrivals, counts[2:], strict=True))
     changed = _changes(user, kept, change_id)
@@ -285,6 +299,10 @@ def brought_up(
         kept.counted_at,
         now_feeds.as_they_are(),
     )
+
+
+def _newest_article_id() -> int:
+    return Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 # Per article changed: per kind (StateChange.READ, SAVED), its state before and now.
