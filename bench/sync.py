@@ -450,6 +450,11 @@ def measure(
     def state_changed(n: int) -> None:
         new_state_token(reader.pk)
 
+    def later(n: int) -> None:
+        # What was kept for the minute is gone, the total kept (sync.tallies) stays: the first
+        # page of an app's next sync, nothing changed meanwhile but the time.
+        new_state_token(reader.pk, derivable=True)
+
     from newsstand.personal.actions import follow, unfollow
     from newsstand.personal.targets import resolve_target
     from newsstand.sources.models import Publisher
@@ -471,9 +476,11 @@ def measure(
         "miniflux_first_page_starred": starred,
         "miniflux_first_page_follow": followed,
         "miniflux_first_page_cold": state_changed,
+        "miniflux_first_page_later": later,
         "miniflux_counters_first": state_changed,
     }
     targets["miniflux_first_page_site"] = first_page
+    targets["miniflux_first_page_later"] = first_page
     # The app's write itself, after a page asked for the unread total: the change, and that
     # total brought up to date for the next page.
     targets["miniflux_mark"] = ("write", put_status, plain_mark)

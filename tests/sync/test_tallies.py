@@ -17,7 +17,7 @@ from newsstand.articles.actions import index_article_topics
 from newsstand.personal import actions as personal
 from newsstand.personal.models import StateChange
 from newsstand.personal.targets import resolve_target
-from newsstand.sync import tallies
+from newsstand.sync import queries, tallies
 from newsstand.sync.feeds import reader_feeds
 from newsstand.sync.queries import EntryFilter, count_entries, entries, window_days
 from tests.gate.factories import make_gated_article
@@ -115,13 +115,13 @@ def test_an_article_arriving_between_the_lookup_and_the_count_is_counted_once(
     stored after that lookup, before the count's statement, is still counted, and once."""
     world, now = world_now
     _check(world, now, full_counts, derived=False)
-    real = tallies._newest_article_id
+    real = queries.newest_article_id
     stale = real()
     make_gated_article(world.followed[0], title="Just in", published_at=now)
     lookups = iter([stale])
-    monkeypatch.setattr(tallies, "_newest_article_id", lambda: next(lookups, None) or real())
+    monkeypatch.setattr(queries, "newest_article_id", lambda: next(lookups, None) or real())
     _check(world, now, full_counts, derived=True)
-    monkeypatch.setattr(tallies, "_newest_article_id", real)
+    monkeypatch.setattr(queries, "newest_article_id", real)
     _check(world, now + timedelta(minutes=2), full_counts, derived=True)
 
 

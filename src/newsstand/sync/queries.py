@@ -518,11 +518,16 @@ def kept_scopes(user: Any, now: datetime) -> tuple[str, str]:
     entry it marked read meanwhile); with the minute in, each minute's first page past offset 0
     walked every entry before it again (58 ms at p99 paging 10,000 entries).
     """
-    newest = Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    newest = newest_article_id()
     minute = window_start(now).replace(second=0, microsecond=0).isoformat()
     state = f"{state_token(user.pk)}|{newest}"
     digest = [hashlib.sha256(raw.encode()).hexdigest()[:24] for raw in (f"{state}|{minute}", state)]
     return f"sync:kept:{user.pk}:{digest[0]}", f"sync:pages:{user.pk}:{digest[1]}"
+
+
+def newest_article_id() -> int:
+    """The newest article's id (one index lookup), 0 with none: new articles change it."""
+    return Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def kept_key(scope: str, what: str) -> str:

@@ -259,7 +259,7 @@ def brought_up(
     # With none (one index lookup says so), their parts are left out: building them was a third
     # of the time of bringing a total up when only the minute had moved, the first page of
     # most syncs (2-4 ms; docs/benchmarks.md, Sync).
-    arrive = _newest_article_id() != kept.newest_id
+    arrive = queries.newest_article_id() != kept.newest_id
     new_ids = Article.objects.filter(pk__gt=kept.newest_id).order_by("pk").values("pk")
     arrivals = (
         [
@@ -299,10 +299,6 @@ def brought_up(
         kept.counted_at,
         now_feeds.as_they_are(),
     )
-
-
-def _newest_article_id() -> int:
-    return Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 # Per article changed: per kind (StateChange.READ, SAVED), its state before and now.
