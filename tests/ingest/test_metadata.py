@@ -218,3 +218,51 @@ def test_a_site_name_printed_in_the_headline_is_cut() -> None:
         "<body><h1>Best UK Art Exhibitions 2025 \u2013 Artlyst</h1></body></html>"
     )
     assert read_metadata(tree, "https://artlyst.example/x").title == "Best UK Art Exhibitions 2025"
+
+
+def test_an_h2_the_declared_title_names_wins_over_a_section_h1() -> None:
+    # The blog's name in the <h1>, the story's headline in an <h2> equal to og:title.
+    tree = page(
+        "<title>Cheap Fixes Are the Best! | Example Blog</title>"
+        '<meta property="og:title" content="Cheap Fixes Are the Best!">'
+        '<meta property="og:site_name" content="Example Blog">',
+        "<h1>Our BLOG</h1><h2>Recent posts</h2><h2>Cheap Fixes Are the Best!</h2><p>Text.</p>",
+    )
+    assert read_metadata(tree, "https://blog.example/fixes").title == "Cheap Fixes Are the Best!"
+
+
+def test_an_h1_matching_the_declared_title_is_not_overruled_by_an_h2() -> None:
+    tree = page(
+        '<meta property="og:title" content="The headline">',
+        "<h1>The headline</h1><h2>The headline</h2><h2>Other</h2>",
+    )
+    assert read_metadata(tree, "https://example.org/a").title == "The headline"
+    # No heading names the declared title: the visible h1 stays the title.
+    tree = page(
+        '<meta property="og:title" content="An SEO title for the story">',
+        "<h1>The visible headline</h1><h2>A section</h2>",
+    )
+    assert read_metadata(tree, "https://example.org/a").title == "The visible headline"
+
+
+def test_a_headline_field_stating_the_whole_h1_keeps_its_first_words() -> None:
+    # og:title and <title> carry a shorter form; JSON-LD's headline is the h1 itself, so the
+    # h1's first words are part of the headline, not a kicker.
+    h1 = "Grandi Classici Rivisitati: Elettrodomestici Tradizionali con un Twist Moderno"
+    short = "Elettrodomestici Tradizionali con un Twist Moderno"
+    tree = page(
+        ld(f'{{"@type": "NewsArticle", "headline": "{h1}"}}')
+        + f"<title>{short} - TC Newsnet</title>"
+        + f'<meta property="og:title" content="{short} - TC Newsnet">'
+        + '<meta property="og:site_name" content="TC Newsnet">',
+        f"<h1>{h1}</h1>",
+    )
+    assert read_metadata(tree, "https://tcnewsnet.example/x").title == h1
+    # Without it, the h1's extra first word is a kicker ("Opinion") and goes.
+    tree = page(
+        '<meta property="og:title" content="What I will be praying for this Christmas">',
+        "<h1>Opinion What I will be praying for this Christmas</h1>",
+    )
+    assert read_metadata(tree, "https://example.org/a").title == (
+        "What I will be praying for this Christmas"
+    )

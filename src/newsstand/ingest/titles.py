@@ -130,8 +130,12 @@ def choose_title(
     h1s: Sequence[str],
     site_names: Sequence[str],
     url: str | None,
+    subheads: Sequence[str] = (),
 ) -> str | None:
-    """Pick the article title from its sources, preferring agreement between them."""
+    """Pick the article title from its sources, preferring agreement between them.
+
+    *subheads* are the page's <h2> and <h3> texts, in document order.
+    """
     return _without_media_label(
         _choose_title(
             headline=headline,
@@ -140,6 +144,7 @@ def choose_title(
             h1s=h1s,
             site_names=site_names,
             url=url,
+            subheads=subheads,
         )
     )
 
@@ -152,6 +157,7 @@ def _choose_title(
     h1s: Sequence[str],
     site_names: Sequence[str],
     url: str | None,
+    subheads: Sequence[str],
 ) -> str | None:
     headline = clean_text(headline) if headline else None
     og_title = clean_text(og_title) if og_title else None
@@ -168,6 +174,13 @@ def _choose_title(
         if h and len(h) <= _MAX_H1_CHARS and not _is_site_part(h, site_names, url)
     ]
     declared = next((t for t in stripped if t), None)
+    declared_canons = {_canon(t) for t in stripped if t}
+    if h1s and not any(_canon(h) in declared_canons for h in h1s):
+        # Templates that spend the <h1> on the blog's or section's name ("Our Blog", "Pulse!")
+        # print the story's headline as an <h2>: the heading the declared title names.
+        subhead = next((s for s in subheads if s and _canon(s) in declared_canons), None)
+        if subhead is not None:
+            return subhead
     if len(h1s) == 1:
         # The visible headline is what readers know the article by; SEO titles often differ.
         return _without_kicker(h1s[0], stripped)
@@ -195,6 +208,10 @@ def _without_media_label(title: str | None) -> str | None:
 def _without_kicker(h1: str, declared: Sequence[str | None]) -> str:
     """ "Opinion What I'll …" -> "What I'll …" when a declared title is the h1 minus a kicker."""
     h1_canon = _canon(h1)
+    if declared and declared[0] and _canon(declared[0]) == h1_canon:
+        # The article's own headline field states the h1 whole: its first words are the
+        # headline's, whatever shorter form the SEO titles use.
+        return h1
     for title in declared:
         canon = _canon(title) if title else ""
         if (
