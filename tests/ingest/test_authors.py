@@ -8,6 +8,7 @@ import lxml.html
 import pytest
 
 from newsstand.ingest.authors import normalize_authors
+from newsstand.ingest.extractor import extract_article
 from newsstand.ingest.metadata import read_metadata
 
 
@@ -114,3 +115,41 @@ def test_the_by_line_under_the_headline_names_the_author(byline: str) -> None:
 def test_by_phrases_elsewhere_are_not_bylines() -> None:
     tree = _plain_page("<p>Start small, with a few beds near the kitchen door.</p>")
     assert read_metadata(tree, "https://garden.example.com/start").authors == []
+
+
+def _company_page(byline: str, head: str = "") -> str:
+    return (
+        '<html><head><meta property="og:site_name" content="Example Guides">'
+        f"{head}<title>How to start a garden</title></head><body><article>"
+        f"<h1>How to start a garden</h1>{byline}"
+        "<p>Start small, with a few beds near the kitchen door, and grow what you eat.</p>"
+        "<p>Water in the morning, mulch in the summer, and keep notes for next year.</p>"
+        "</article></body></html>"
+    )
+
+
+def test_a_byline_printing_only_the_publisher_credits_it() -> None:
+    # A company blog's "By Example Guides": the page's own credit, the byline readers see.
+    page = _company_page("<p>By Example Guides</p>")
+    meta = read_metadata(lxml.html.fromstring(page), "https://guides.example.com/a")
+    assert meta.authors == []
+    assert meta.publisher_byline == ["Example Guides"]
+    assert extract_article(page, "https://guides.example.com/a").authors == ["Example Guides"]
+
+
+def test_a_writer_beside_the_publisher_byline_is_the_author() -> None:
+    page = _company_page('<p>By <a rel="author" href="/a/amy">Amy Wilhelm</a></p>')
+    assert extract_article(page, "https://guides.example.com/a").authors == ["Amy Wilhelm"]
+
+
+def test_the_publisher_declared_only_in_metadata_is_still_no_byline() -> None:
+    # CMSs fill JSON-LD and meta authors with the organisation by default; no printed byline.
+    ld = json.dumps(
+        {"@type": "Article", "author": {"@type": "Organization", "name": "Example Guides"}}
+    )
+    page = _company_page(
+        "",
+        f'<script type="application/ld+json">{ld}</script>'
+        '<meta name="author" content="Example Guides">',
+    )
+    assert extract_article(page, "https://guides.example.com/a").authors == []

@@ -151,11 +151,14 @@ def _canon(text: str) -> str:
     return re.sub(r"[^\w]+", "", text.casefold())
 
 
-def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) -> list[str]:
+def normalize_authors(
+    bylines: Iterable[str], *, exclude: Iterable[str] = (), keep_excluded: bool = False
+) -> list[str]:
     """Split, clean and de-duplicate *bylines*; drop names equal to any of *exclude*.
 
     *exclude* holds the publisher's own names (site name, publisher organisation), so an
-    organisation credited as author of its own page does not pass as a writer.
+    organisation credited as author of its own page does not pass as a writer. With
+    *keep_excluded* they stay (the publisher's desk, "TMZ Staff" on TMZ's page, still goes).
     """
     excluded = {_canon(e) for e in exclude if e}
     excluded.discard("")
@@ -195,7 +198,9 @@ def normalize_authors(bylines: Iterable[str], *, exclude: Iterable[str] = ()) ->
             if desk != name and _canon(desk) in excluded:
                 continue  # "TMZ Staff" on TMZ's own page: the desk, not a writer
             key = _canon(name)
-            if not key or key in seen or key in excluded or key in _NOT_NAMES:
+            if not key or key in seen or (key in excluded and not keep_excluded):
+                continue
+            if key in _NOT_NAMES:
                 continue
             seen.add(key)
             result.append(name)

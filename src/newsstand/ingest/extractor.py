@@ -514,7 +514,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         body_html = sanitize_html(_paragraphs_html(meta.article_body), base_url)
 
     # Last user of the page tree: it prunes the tree in place instead of copying it.
-    authors = meta.authors or _markup_authors(tree, exclude=[meta.site_name or ""])
+    authors = meta.authors or _markup_authors(
+        tree, exclude=[meta.site_name or ""], publisher_byline=meta.publisher_byline
+    )
 
     lead_image = None
     if meta.image_url:
@@ -542,12 +544,21 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     )
 
 
-def _markup_authors(tree: HtmlElement, exclude: list[str]) -> list[str]:
-    """trafilatura's byline heuristics, for pages that declare no author.
+def _markup_authors(
+    tree: HtmlElement, exclude: list[str], publisher_byline: list[str]
+) -> list[str]:
+    """trafilatura's byline heuristics, for pages that declare no author; failing a writer,
+    the publisher's name where the page prints it as the byline.
 
     Same as ``trafilatura.metadata.extract_author`` but without its copy of the whole page:
     *tree* is pruned in place, so it must not be used afterwards.
     """
     pruned = prune_unwanted_nodes(tree, AUTHOR_DISCARD_XPATHS)
     found = extract_metainfo(pruned, AUTHOR_XPATHS, len_limit=_MAX_AUTHOR_CHARS)
-    return normalize_authors([found], exclude=exclude) if found else []
+    if not found:
+        return publisher_byline
+    return (
+        normalize_authors([found], exclude=exclude)
+        or publisher_byline
+        or normalize_authors([found], exclude=exclude, keep_excluded=True)
+    )

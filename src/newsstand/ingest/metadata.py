@@ -81,6 +81,9 @@ class PageMetadata:
     description: str | None = None
     canonical_url: str | None = None
     article_body: str | None = None  # JSON-LD articleBody: the publisher's own plain text
+    # The publisher's own name printed as the page's byline ("By The Citizen"): the author only
+    # when nothing else names one (see `_dom_bylines`).
+    publisher_byline: list[str] = field(default_factory=list)
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------
@@ -276,12 +279,17 @@ _BYLINE_CLASS_RE = re.compile(r"byline|author[-_]?name|authname|article[-_]?auth
 _AUTHOR_HREF_RE = re.compile(r"/(?:authors?|writers?|bios?|profiles?|people|staff)/[^/?#]+", re.I)
 
 
-def _dom_bylines(tree: HtmlElement, headline: HtmlElement | None, exclude: list[str]) -> list[str]:
+def _dom_bylines(
+    tree: HtmlElement, headline: HtmlElement | None, exclude: list[str]
+) -> tuple[list[str], list[str]]:
     """Bylines in the page: microdata, rel=author, the "By …" line under the headline,
-    author-page links, byline classes.
+    author-page links, byline classes; and the publisher's name where a byline prints only it.
 
-    The first kind that yields a name wins, in that order of reliability.
+    The first kind that yields a name wins, in that order of reliability. A byline naming only
+    the publisher (a company blog's "By Acme") is returned apart: metadata credits the publisher
+    by default, but a byline the reader sees is the page's own credit.
     """
+    publisher: list[str] = []
     for tier in (
         _microdata_bylines,
         _rel_author_bylines,
@@ -293,8 +301,12 @@ def _dom_bylines(tree: HtmlElement, headline: HtmlElement | None, exclude: list[
         found = [clean_text(t) for t in tier(tree) if t and clean_text(t)]
         names = normalize_authors(found[:_MAX_DOM_BYLINES], exclude=exclude)
         if names:
-            return names
-    return []
+            return names, []
+        if not publisher and found:
+            publisher = normalize_authors(
+                found[:_MAX_DOM_BYLINES], exclude=exclude, keep_excluded=True
+            )
+    return [], publisher
 
 
 _BY_PREFIX_RE = re.compile(
@@ -450,8 +462,9 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         )
     if not authors:
         authors = normalize_authors(_names(article.get("creator")), exclude=exclude)
+    publisher_byline: list[str] = []
     if not authors:
-        authors = _dom_bylines(tree, find_headline(tree, title), exclude)
+        authors, publisher_byline = _dom_bylines(tree, find_headline(tree, title), exclude)
 
     published = _date_from(
         iter(
@@ -501,6 +514,7 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         or _meta_first(meta, ("og:description", "description", "twitter:description")),
         canonical_url=canonical,
         article_body=_article_body(article.get("articleBody")),
+        publisher_byline=publisher_byline,
     )
 
 
