@@ -153,3 +153,17 @@ def test_the_publisher_declared_only_in_metadata_is_still_no_byline() -> None:
         '<meta name="author" content="Example Guides">',
     )
     assert extract_article(page, "https://guides.example.com/a").authors == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Andrew Gerrand 4 August 2010", ["Andrew Gerrand"]),
+        ("Dec 17, 2025 Julian K. Arni", ["Julian K. Arni"]),
+        ("Dec. 19, 2025 · Niko Matsakis on behalf of the Vision Doc group", ["Niko Matsakis"]),
+    ],
+)
+def test_a_date_printed_in_the_byline_is_not_part_of_the_name(
+    byline: str, expected: list[str]
+) -> None:
+    assert normalize_authors([byline]) == expected

@@ -10,6 +10,8 @@ import html
 import re
 from collections.abc import Iterable
 
+from newsstand.ingest.dates import without_visible_dates
+
 __all__ = ["is_credit_line", "normalize_authors", "split_byline"]
 
 # Credit lines that name the desk, not the writer ("Reporting by …", "Editing by …").
@@ -48,7 +50,7 @@ _ROLE_WORDS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 _TRAILING_NOISE_RE = re.compile(
-    r"\s*(?:\(.*?\)|@\w+|\bis\s+an?\b.*|\b(?:published|updated|posted)\b.*"
+    r"\s*(?:\(.*?\)|@\w+|\bis\s+an?\b.*|\b(?:published|updated|posted)\b.*|\bon\s+behalf\s+of\b.*"
     # "John O'Connor The Associated Press": the agency the writer files for.
     r"|(?<=\w)\s+(?:the\s+)?associated\s+press)$",
     re.IGNORECASE,
@@ -104,7 +106,8 @@ def is_credit_line(text: str) -> bool:
 def split_byline(byline: str) -> list[str]:
     """Split one byline string into candidate names (not yet filtered)."""
     text = html.unescape(re.sub(r"<[^>]+>", " ", byline))
-    text = re.sub(r"\s+", " ", text).strip()
+    # A date printed in the same element ("Jane Doe 4 August 2010", "Dec 17, 2025 Jane Doe").
+    text = re.sub(r"\s+", " ", without_visible_dates(text)).strip()
     credit = _CREDIT_RE.search(text)
     if credit:
         # Everything from the first desk credit on names helpers, not the writer.
