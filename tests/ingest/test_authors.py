@@ -167,3 +167,21 @@ def test_a_date_printed_in_the_byline_is_not_part_of_the_name(
     byline: str, expected: list[str]
 ) -> None:
     assert normalize_authors([byline]) == expected
+
+
+def test_the_author_meta_tag_picks_the_writer_out_of_a_json_ld_list() -> None:
+    # JSON-LD credits the writer and, beside them, the editor; the meta tag names the writer.
+    tree = _page(
+        [{"@type": "Person", "name": "Grace Dean"}, {"@type": "Person", "name": "Leon Hurley"}]
+    )
+    head = tree.find("head")
+    head.append(lxml.html.fromstring('<meta name="author" content="Grace Dean">'))
+    assert read_metadata(tree, "https://news.example.com/a").authors == ["Grace Dean"]
+    # A tag naming someone else, or no tag, leaves the JSON-LD list as it is.
+    tree = _page(
+        [{"@type": "Person", "name": "Grace Dean"}, {"@type": "Person", "name": "Leon Hurley"}]
+    )
+    assert read_metadata(tree, "https://news.example.com/a").authors == [
+        "Grace Dean",
+        "Leon Hurley",
+    ]

@@ -455,11 +455,15 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
 
     exclude = [n for n in (site_name, *publisher_names) if n]
     authors = _declared_authors(article.get("author"), exclude)
+    tagged = normalize_authors(
+        [v for key in _AUTHOR_KEYS for v in meta.get(key, ()) if "://" not in v], exclude=exclude
+    )
+    if len(authors) > 1 and len(tagged) == 1 and tagged[0] in authors:
+        # JSON-LD lists the editors and fact-checkers beside the writer; the author meta tag
+        # names the one whose byline it is.
+        authors = tagged
     if not authors:
-        authors = normalize_authors(
-            [v for key in _AUTHOR_KEYS for v in meta.get(key, ()) if "://" not in v],
-            exclude=exclude,
-        )
+        authors = tagged
     if not authors:
         authors = normalize_authors(_names(article.get("creator")), exclude=exclude)
     publisher_byline: list[str] = []
