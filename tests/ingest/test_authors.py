@@ -161,9 +161,12 @@ def test_the_publisher_declared_only_in_metadata_is_still_no_byline() -> None:
         ("Andrew Gerrand 4 August 2010", ["Andrew Gerrand"]),
         ("Dec 17, 2025 Julian K. Arni", ["Julian K. Arni"]),
         ("Dec. 19, 2025 · Niko Matsakis on behalf of the Vision Doc group", ["Niko Matsakis"]),
+        ("Text by Hunter Dukes", ["Hunter Dukes"]),
+        # A credential with a footnote mark.
+        ("Angela Holliday-Bell, MD*", ["Angela Holliday-Bell"]),
     ],
 )
-def test_a_date_printed_in_the_byline_is_not_part_of_the_name(
+def test_dates_labels_and_credentials_around_a_name_are_not_part_of_it(
     byline: str, expected: list[str]
 ) -> None:
     assert normalize_authors([byline]) == expected

@@ -33,7 +33,7 @@ _CONTRIBUTED_RE = re.compile(
 )
 _MAX_CREDIT_LINE_CHARS = 300
 _BY_PREFIX_RE = re.compile(
-    r"^\s*(?:written\s+by|posted\s+by|words\s+by|story\s+by|by|von|par|por)"
+    r"^\s*(?:written\s+by|posted\s+by|words\s+by|story\s+by|text\s+by|by|von|par|por)"
     r"\s*[:\-\u2013]?\s+",
     re.IGNORECASE,
 )
@@ -55,8 +55,8 @@ _TRAILING_NOISE_RE = re.compile(
     r"|(?<=\w)\s+(?:the\s+)?associated\s+press)$",
     re.IGNORECASE,
 )
-# Degrees and credentials after a name ("Jane Doe MS", "…, RDN, LD").
-_CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D|M\.?D|R\.?N)\.?$")
+# Degrees and credentials after a name ("Jane Doe MS", "…, RDN, LD", "…, MD*" with a footnote).
+_CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D|M\.?D|R\.?N)\.?\*?$")
 # Words that name a publication or agency, not a person ("Jane Doe, Financial Times").
 _PUBLICATION_RE = re.compile(
     r"\b(?:times|press|post|news|journal|tribune|herald|gazette|report|reuters|afp|bloomberg"
