@@ -460,6 +460,26 @@ def test_undated_page_takes_the_day_printed_under_its_headline(
     assert article.published.date().isoformat() == day
 
 
+def _modified_only_page(printed: str) -> str:
+    return _page(printed + PROSE).replace(
+        "<title>T</title>",
+        '<title>T</title><meta property="article:modified_time" content="2025-09-26T14:39:00Z">',
+    )
+
+
+def test_a_modification_day_the_page_never_prints_is_no_publication_day() -> None:
+    # An evergreen page its CMS re-saved: when it was touched, not when it was published.
+    article = extract_article(_modified_only_page(""), "https://guides.example.com/allotments")
+    assert article.published is None
+
+
+def test_a_modification_day_the_page_prints_is_its_date() -> None:
+    html = _modified_only_page("<p>Last updated September 26, 2025</p>")
+    article = extract_article(html, "https://guides.example.com/allotments")
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2025-09-26"
+
+
 def test_a_copyright_year_is_not_a_publication_day() -> None:
     # htmldate's free-text search reads "© 2024" as 1 January 2024.
     html = _page(PROSE).replace(

@@ -288,6 +288,8 @@ def page_published(
         if day is not None:
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         estimate = _htmldate(tree, base_url)
+        if estimate is not None and _unprinted_modification(estimate, meta, tree):
+            return None
         if estimate is None:
             headline = find_headline(tree, meta.title)
             if headline is None:
@@ -318,6 +320,20 @@ def page_published(
     if revision is not None:
         return datetime(revision.year, revision.month, revision.day, tzinfo=UTC)
     return published
+
+
+def _unprinted_modification(estimate: datetime, meta: PageMetadata, tree: HtmlElement) -> bool:
+    """True when htmldate's estimate is only the page's declared modification day, which the
+    page prints nowhere.
+
+    A page that states when it was last touched but not when it was published, and shows no
+    day to its readers, is an evergreen page its CMS re-saves: the day says nothing about
+    publication. A printed day (an "Updated Dec 12, 2025" line) is the page's own date.
+    """
+    if meta.updated is None or estimate.date() != meta.updated.date():
+        return False
+    # Joined with spaces: a day at the end of one block must not run into the next block's word.
+    return meta.updated.date() not in visible_days([" ".join(tree.itertext())])
 
 
 def _headline_time(tree: HtmlElement) -> datetime | None:
