@@ -415,6 +415,14 @@ def test_undated_page_takes_the_time_under_its_headline() -> None:
     assert article.published.isoformat() == "2023-12-19T23:30:00-05:00"
 
 
+def test_the_time_under_the_headline_keeps_the_day_it_prints() -> None:
+    html = _page('<time datetime="2026-02-24T04:13:00Z">February 23, 2026</time>' + PROSE)
+    article = extract_article(html, "https://shop.example.com/blogs/news/home-gym")
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2026-02-23"
+    assert article.published.astimezone(UTC).isoformat() == "2026-02-24T04:13:00+00:00"
+
+
 def test_undated_page_takes_a_compact_date_from_its_canonical_slug() -> None:
     html = _page(PROSE).replace(
         "<title>T</title>",

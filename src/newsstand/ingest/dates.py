@@ -345,9 +345,20 @@ def _headline_time(tree: HtmlElement) -> datetime | None:
         elif seen_h1 and element.get("datetime"):
             moment = parse_datetime(element.get("datetime"))
             if moment is not None and _TIME_OF_DAY_RE.search(element.get("datetime", "")):
-                return moment
+                return _on_printed_day(moment, element.text_content())
             return None
     return None
+
+
+def _on_printed_day(moment: datetime, printed: str) -> datetime:
+    """*moment* on the day its element prints, when that is the next or previous day: a time in
+    UTC shown to readers on the publisher's own calendar ("February 23" for 04:13 UTC on the
+    24th)."""
+    days = visible_days([printed])
+    if len(days) != 1:
+        return moment
+    (day,) = days
+    return align_to_day(moment, day) if abs((moment.date() - day).days) == 1 else moment
 
 
 def _local_day(
