@@ -266,3 +266,10 @@ def test_a_headline_field_stating_the_whole_h1_keeps_its_first_words() -> None:
     assert read_metadata(tree, "https://example.org/a").title == (
         "What I will be praying for this Christmas"
     )
+
+
+def test_a_plain_published_meta_tag_dates_the_page() -> None:
+    tree = page('<meta name="published" content="July 17, 2025">')
+    published = read_metadata(tree, "https://blog.example.com/a").published
+    assert published is not None
+    assert published.date() == date(2025, 7, 17)

@@ -48,6 +48,7 @@ _PUBLISHED_KEYS = (
     "publishdate", "publish-date", "publish_date", "article.published",
     "cxenseparse:recs:publishtime",
     "displaydate", "dc.date.created", "originalpublicationdate", "article_date_original",
+    "published", "publication_date", "article:published", "datecreated",
 )  # fmt: skip
 _UPDATED_KEYS = (
     "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
