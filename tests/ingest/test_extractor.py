@@ -488,6 +488,16 @@ def test_a_modification_day_the_page_prints_is_its_date() -> None:
     assert article.published.date().isoformat() == "2025-09-26"
 
 
+def test_undated_page_takes_the_day_printed_just_above_its_headline() -> None:
+    html = _page(PROSE).replace(
+        "<article><h1>T</h1>",
+        '<article><div class="hero"><h5>January 23, 2025</h5><h1>T</h1></div>',
+    )
+    article = extract_article(html, "https://energy.example.com/blog/solar")
+    assert article.published is not None
+    assert article.published.date().isoformat() == "2025-01-23"
+
+
 def test_a_copyright_year_is_not_a_publication_day() -> None:
     # htmldate's free-text search reads "© 2024" as 1 January 2024.
     html = _page(PROSE).replace(

@@ -296,7 +296,7 @@ def page_published(
                 # No headline to read under: htmldate's free-text search is all there is.
                 estimate = _htmldate(tree, base_url, extensive=True)
             else:
-                day = _day_under_headline(headline)
+                day = _day_under_headline(headline) or _day_above_headline(headline)
                 if day is not None:
                     return datetime(day.year, day.month, day.day, tzinfo=UTC)
         return _local_day(estimate, lines, url, meta, shown)
@@ -458,6 +458,31 @@ def _day_under_headline(headline: HtmlElement) -> date | None:
         if read >= _UNDER_HEADLINE_CHARS:
             break
     return first
+
+
+# The text just above the headline, nearest first: where many templates print the date line.
+_PRECEDING_TEXT = etree.XPath(
+    "preceding::text()[not(ancestor::script or ancestor::style or ancestor::figcaption)]"
+    "[position() <= 10]"
+)
+_ABOVE_HEADLINE_CHARS = 120
+
+
+def _day_above_headline(headline: HtmlElement) -> date | None:
+    """A day printed on a line of its own just above the headline ("January 23, 2025")."""
+    read = 0
+    for piece in _PRECEDING_TEXT(headline):
+        text = " ".join(piece.split())
+        if not text:
+            continue
+        read += len(text)
+        if read > _ABOVE_HEADLINE_CHARS:
+            break
+        if len(text) <= _MAX_DATE_LINE_CHARS:
+            day = _first_day(text)
+            if day is not None:
+                return day
+    return None
 
 
 def _first_day(text: str) -> date | None:
