@@ -273,3 +273,15 @@ def test_a_plain_published_meta_tag_dates_the_page() -> None:
     published = read_metadata(tree, "https://blog.example.com/a").published
     assert published is not None
     assert published.date() == date(2025, 7, 17)
+
+
+def test_highwire_citation_tags_name_the_authors_and_the_day() -> None:
+    tree = page(
+        '<meta name="citation_author" content="Mahindru, Aditya">'
+        '<meta name="citation_author" content="Pradeep Patil">'
+        '<meta name="citation_publication_date" content="2023 Jan 7">'
+    )
+    meta = read_metadata(tree, "https://journal.example.org/articles/1")
+    assert meta.authors == ["Aditya Mahindru", "Pradeep Patil"]
+    assert meta.published is not None
+    assert meta.published.date() == date(2023, 1, 7)

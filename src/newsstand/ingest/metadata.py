@@ -49,6 +49,8 @@ _PUBLISHED_KEYS = (
     "cxenseparse:recs:publishtime",
     "displaydate", "dc.date.created", "originalpublicationdate", "article_date_original",
     "published", "publication_date", "article:published", "datecreated",
+    # Highwire Press tags, which scholarly publishers print for Google Scholar.
+    "citation_publication_date", "citation_online_date", "citation_date",
 )  # fmt: skip
 _UPDATED_KEYS = (
     "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
@@ -381,6 +383,15 @@ def _class_bylines(tree: HtmlElement) -> list[str]:
     ]
 
 
+def _first_name_first(name: str) -> str:
+    """ "Kaufman, Jeff T." -> "Jeff T. Kaufman": Highwire Press's citation_author tag holds one
+    author a tag, often family name first."""
+    family, comma, given = name.partition(",")
+    if not comma or "," in given or not family.strip() or not given.strip():
+        return name
+    return f"{given.strip()} {family.strip()}"
+
+
 def _language(tree: HtmlElement, meta: dict[str, list[str]], article: dict[str, Any]) -> str | None:
     raw = (
         _text(article.get("inLanguage"))
@@ -457,7 +468,9 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     exclude = [n for n in (site_name, *publisher_names) if n]
     authors = _declared_authors(article.get("author"), exclude)
     tagged = normalize_authors(
-        [v for key in _AUTHOR_KEYS for v in meta.get(key, ()) if "://" not in v], exclude=exclude
+        [v for key in _AUTHOR_KEYS for v in meta.get(key, ()) if "://" not in v]
+        + [_first_name_first(v) for v in meta.get("citation_author", ())],
+        exclude=exclude,
     )
     if len(authors) > 1 and len(tagged) == 1 and tagged[0] in authors:
         # JSON-LD lists the editors and fact-checkers beside the writer; the author meta tag
