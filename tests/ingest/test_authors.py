@@ -188,3 +188,9 @@ def test_the_author_meta_tag_picks_the_writer_out_of_a_json_ld_list() -> None:
         "Grace Dean",
         "Leon Hurley",
     ]
+
+
+def test_an_author_tag_naming_the_site_credits_it_when_no_json_ld_does() -> None:
+    # A one-person or small site signing its page in the author meta tag.
+    page = _company_page("", '<meta name="author" content="Example Guides">')
+    assert extract_article(page, "https://guides.example.com/a").authors == ["Example Guides"]

@@ -84,8 +84,8 @@ class PageMetadata:
     description: str | None = None
     canonical_url: str | None = None
     article_body: str | None = None  # JSON-LD articleBody: the publisher's own plain text
-    # The publisher's own name printed as the page's byline ("By The Citizen"): the author only
-    # when nothing else names one (see `_dom_bylines`).
+    # The publisher's own name printed as the page's byline ("By The Citizen") or, with no
+    # JSON-LD author, given in the author meta tag: the author only when nothing else names one.
     publisher_byline: list[str] = field(default_factory=list)
 
 
@@ -483,6 +483,14 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     publisher_byline: list[str] = []
     if not authors:
         authors, publisher_byline = _dom_bylines(tree, find_headline(tree, title), exclude)
+        if not publisher_byline and not article.get("author"):
+            # An author meta tag naming the site, where no JSON-LD credits the organisation by
+            # default: the owner of a one-person or small site signing their page.
+            publisher_byline = normalize_authors(
+                [v for key in _AUTHOR_KEYS for v in meta.get(key, ()) if "://" not in v],
+                exclude=exclude,
+                keep_excluded=True,
+            )
 
     published = _date_from(
         iter(
