@@ -163,3 +163,17 @@ def test_a_follow_on_the_website_brings_the_apps_total_up(
     totals_brought_up.clear()
     assert _total(client, world) == 5
     assert totals_brought_up == []
+
+
+def test_clearing_history_on_the_website_counts_the_apps_total_there(
+    totals_brought_up, django_capture_on_commit_callbacks
+):
+    world = make_world()
+    client = Client()
+    _put_status(client, world, [a.pk for a in world.articles[:2]], "read")
+    assert _total(client, world) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert personal.clear_history(world.user) == 2
+    totals_brought_up.clear()
+    assert _total(client, world) == 5
+    assert totals_brought_up == []

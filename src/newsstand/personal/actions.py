@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from newsstand.articles.models import Article
 from newsstand.personal.models import Follow, ReadingHistory, SavedArticle, StateChange
-from newsstand.personal.signals import follows_changed
+from newsstand.personal.signals import entries_reshaped
 from newsstand.personal.state import new_state_token
 from newsstand.personal.targets import FollowTarget
 
@@ -42,10 +42,10 @@ def _state_changed(user_id: int, *, derivable: bool = False) -> None:
         transaction.on_commit(lambda: new_state_token(user_id, derivable=derivable))
 
 
-def _follows_changed(user: AbstractBaseUser) -> None:
-    _state_changed(user.pk, derivable=True)
-    # After the commit (at once outside a transaction): receivers read the follows as they are.
-    transaction.on_commit(lambda: follows_changed.send(sender=Follow, user=user))
+def _entries_reshaped(user: AbstractBaseUser, *, derivable: bool = True) -> None:
+    _state_changed(user.pk, derivable=derivable)
+    # After the commit (at once outside a transaction): receivers read the state as it is.
+    transaction.on_commit(lambda: entries_reshaped.send(sender=Follow, user=user))
 
 
 def _log_changes(
@@ -159,7 +159,7 @@ def _set_follow(user: AbstractBaseUser, target: FollowTarget, *, muted: bool) ->
         defaults={"muted": muted, "label": target.label},
     )
     # Kept totals compare the feeds they counted with the follows now (sync.tallies).
-    _follows_changed(user)
+    _entries_reshaped(user)
     logger.info(
         "%s user_id=%s kind=%s key=%s",
         "muted" if muted else "followed",
@@ -184,7 +184,7 @@ def unfollow(user: AbstractBaseUser, kind: str, key: str) -> bool:
     """Stop following; True if it was followed. A muted target stays muted."""
     deleted, _ = Follow.objects.filter(user_id=user.pk, kind=kind, key=key, muted=False).delete()
     if deleted:
-        _follows_changed(user)
+        _entries_reshaped(user)
         logger.info("unfollowed user_id=%s kind=%s key=%s", user.pk, kind, key)
     return bool(deleted)
 
@@ -193,7 +193,7 @@ def unmute(user: AbstractBaseUser, kind: str, key: str) -> bool:
     """Stop muting; True if it was muted. A followed target stays followed."""
     deleted, _ = Follow.objects.filter(user_id=user.pk, kind=kind, key=key, muted=True).delete()
     if deleted:
-        _follows_changed(user)
+        _entries_reshaped(user)
         logger.info("unmuted user_id=%s kind=%s key=%s", user.pk, kind, key)
     return bool(deleted)
 
@@ -214,7 +214,7 @@ def clear_history(user: AbstractBaseUser) -> int:
     """Forget every article the reader opened; the number of entries removed."""
     deleted, _ = ReadingHistory.objects.filter(user_id=user.pk).delete()
     # Not recorded article by article (a History of 90,000): kept totals are counted again.
-    _state_changed(user.pk)
+    _entries_reshaped(user, derivable=False)
     logger.info("history cleared user_id=%s entries=%d", user.pk, deleted)
     return deleted
 

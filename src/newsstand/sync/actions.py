@@ -253,9 +253,10 @@ def bring_totals_up(user: Any) -> None:
         logger.exception("kept totals not refreshed user=%s", user.pk)
 
 
-def totals_after_follows(sender: Any, user: Any, **kwargs: Any) -> None:
-    """`personal.signals.follows_changed`'s receiver (sync.apps): a follow is rare, and made on
-    the website, where ~15 ms more is not felt; the app's next page would wait for it."""
+def totals_after_reshape(sender: Any, user: Any, **kwargs: Any) -> None:
+    """`personal.signals.entries_reshaped`'s receiver (sync.apps): a follow or a cleared History
+    is rare, and made on the website, where the time (~15 ms; a count in full after a clear,
+    15-90 ms) is not felt; the app's next page would wait for it."""
     bring_totals_up(user)
 
 

@@ -9,8 +9,8 @@ class SyncConfig(AppConfig):
         from newsstand.accounts.export import register_exporter
         from newsstand.articles.models import Article
         from newsstand.personal.models import ReadingHistory
-        from newsstand.personal.signals import follows_changed
-        from newsstand.sync.actions import totals_after_follows
+        from newsstand.personal.signals import entries_reshaped
+        from newsstand.sync.actions import totals_after_reshape
         from newsstand.sync.export import export_app_passwords
         from newsstand.sync.lookups import FollowedBy
 
@@ -20,4 +20,4 @@ class SyncConfig(AppConfig):
         ReadingHistory._meta.get_field("article_publisher_id").register_lookup(FollowedBy)
 
         register_exporter("app_passwords", export_app_passwords)
-        follows_changed.connect(totals_after_follows, dispatch_uid="sync-totals-after-follows")
+        entries_reshaped.connect(totals_after_reshape, dispatch_uid="sync-totals-after-reshape")
