@@ -543,3 +543,31 @@ def test_text_the_page_stores_double_encoded_is_mended() -> None:
     assert (
         decode_html("\u00c3\u00a9 stays: it may be meant") == "\u00c3\u00a9 stays: it may be meant"
     )
+
+
+def _tab(n: int) -> str:
+    return (
+        f'<article class="tab-panel"><h2>Cost {n}</h2><div class="tab-text">'
+        + "".join(
+            f"<p>Part {n}.{k}: a remodel of this kind typically costs between ten and fifty "
+            "thousand dollars, depending on the size of the rooms and the finishes chosen.</p>"
+            for k in range(3)
+        )
+        + "</div></article>"
+    )
+
+
+def test_an_article_split_over_sibling_sections_is_read_whole() -> None:
+    # Each section is its own <article>: trafilatura's fast mode reads the first and stops, and
+    # no single section is dense enough for the densest-block check. The region gathering the
+    # like-named sections is extracted instead, read whole.
+    html = (
+        "<!DOCTYPE html><html><head><title>Costs</title></head><body>"
+        '<nav><a href="/">Home</a> <a href="/guides">Guides</a></nav><main><div class="tabs">'
+        + "".join(_tab(n) for n in range(6))
+        + '</div></main><footer><a href="/about">About us</a></footer></body></html>'
+    )
+    article = extract_article(html, "https://news.example.com/costs")
+    assert "Part 0.0:" in article.text
+    assert "Part 5.2:" in article.text
+    assert "About us" not in article.text

@@ -42,7 +42,7 @@ from newsstand.ingest.dates import (
     visible_days,
     without_visible_dates,
 )
-from newsstand.ingest.density import main_block
+from newsstand.ingest.density import main_block, main_region, prose_paragraphs
 from newsstand.ingest.figures import figure_captions, image_key, put_back_images
 from newsstand.ingest.metadata import PageMetadata, read_metadata
 from newsstand.ingest.sanitizer import sanitize_html
@@ -452,14 +452,37 @@ def _trafilatura_body(tree: HtmlElement) -> etree._Element | None:
     return body
 
 
+_MIN_CONTAINED_SHARE = 0.8  # of the first body's word 4-grams found again in the region's
+
+
+def _contains(alt: etree._Element | None, body: etree._Element | None) -> bool:
+    """Whether *alt* holds (most of) *body*'s text: a superset, not a competing block."""
+    if alt is None or body is None:
+        return body is None
+    grams = _word_grams(" ".join(body.itertext()))
+    if not grams:
+        return True
+    return len(grams & _word_grams(" ".join(alt.itertext()))) >= _MIN_CONTAINED_SHARE * len(grams)
+
+
 def _text_chars(body: etree._Element | None) -> int:
     return 0 if body is None else sum(len(t.strip()) for t in body.itertext())
 
 
-def _standalone(block: HtmlElement) -> HtmlElement:
-    """A page holding a copy of *block* alone."""
+def _standalone(block: HtmlElement, whole: bool = False) -> HtmlElement:
+    """A page holding a copy of *block* alone; *whole*: marked as the article body, so that
+    trafilatura reads all of it rather than the first of its sections that looks like one."""
     page = lxml.html.document_fromstring("<html><body></body></html>")
-    page.body.append(copy.deepcopy(block))
+    element = copy.deepcopy(block)
+    if whole:
+        element.tag = "div"
+        element.attrib.clear()
+        element.set("itemprop", "articleBody")
+        for container in element.iterdescendants():
+            if isinstance(container.tag, str) and container.find(".//p") is not None:
+                for name in ("class", "id"):
+                    container.attrib.pop(name, None)
+    page.body.append(element)
     return page
 
 
@@ -494,7 +517,8 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     mark_div_paragraphs(tree)
     body = _trafilatura_body(tree)
     kept = _text_chars(body)
-    block, block_chars = main_block(tree)
+    paragraphs = prose_paragraphs(tree)
+    block, block_chars = main_block(tree, paragraphs)
     if block is not None and block_chars > _MAIN_BLOCK_RATIO * kept:
         # trafilatura kept a sliver of the page (a teaser box, a byline card) beside the
         # article: extract the densest block on its own, and keep that when it does recover
@@ -502,6 +526,17 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
         alt = _trafilatura_body(_standalone(block))
         if _text_chars(alt) >= _MIN_RECOVERED_RATIO * kept:
             body = alt
+    elif block is not None and sum(c for _, c in paragraphs) > _MAIN_BLOCK_RATIO * kept:
+        # The article may be split over sibling sections (widgets, tabs, cards) of which
+        # trafilatura read the first: extract the region gathering them, read whole. When that
+        # region is the block itself, keep it only if it holds what trafilatura kept.
+        region, region_chars = main_region(block, paragraphs)
+        if region_chars > _MAIN_BLOCK_RATIO * kept:
+            alt = _trafilatura_body(_standalone(region, whole=True))
+            if _text_chars(alt) >= _MIN_RECOVERED_RATIO * kept and (
+                region is not block or _contains(alt, body)
+            ):
+                body = alt
     body_html = body_text = ""
     if body is not None:
         put_back_images(body, tree)
