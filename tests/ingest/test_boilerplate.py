@@ -269,3 +269,21 @@ def test_a_newsletter_box_under_the_story_goes_with_its_heading() -> None:
     article = extract_article(_article_page(box), "https://news.example/berth")
     assert "daily briefing" not in article.text and "Join our" not in article.text
     assert article.text.rstrip().endswith(SENTENCES[-1][-40:])
+
+
+def test_a_run_of_cut_off_teasers_under_the_story_is_furniture() -> None:
+    story = [
+        "Grouping is the secret of an organised workspace: decide on the categories first.",
+        "Then give each category a home in a drawer, on a shelf or on the desk itself.",
+    ]
+    teasers = [
+        "We Tried the Scandinavian Sleep Method",
+        "Here is a crazy thought: what if each person in a bed had their own blanket […]",
+        "A Checklist for Tax Documents",
+        "People often ask how I keep things organised with two kids running around…",
+    ]
+    assert edge_furniture(story + teasers, []) == {2, 3, 4, 5}
+    # One cut-off line is a sentence trailing off, not a list of teasers.
+    assert edge_furniture([*story, "And then, well...", "Thanks for reading"], []) == set()
+    # Teasers above the story's last paragraph are not at its edge.
+    assert edge_furniture([*teasers, *story], []) == set()

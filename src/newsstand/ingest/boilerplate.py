@@ -271,7 +271,8 @@ def edge_furniture(texts: list[str], authors: list[str]) -> set[int]:
     *texts* are the body's top-level blocks in order, *authors* the page's credited writers.
     Reference sections and press-office credits under the story, the labels under an
     editorial-process note, and the writer's bio (a short block opening with their name and
-    saying what they write, anywhere; with any name, only in the last blocks).
+    saying what they write, anywhere; with any name, only in the last blocks), and the run of
+    cut-off teasers that ends the body (`_trailing_teasers`).
     """
     drop: set[int] = set()
     count = len(texts)
@@ -298,7 +299,30 @@ def edge_furniture(texts: list[str], authors: list[str]) -> set[int]:
                 drop.add(label)
         elif _is_bio(text, authors, near_end=index >= count - _BIO_TAIL_BLOCKS):
             drop.add(index)
+    drop.update(_trailing_teasers(texts))
     return drop
+
+
+_TRUNCATED_RE = re.compile(r"(?:…|\.\.\.|\[(?:…|\.\.\.)\])\W*$")
+_MAX_TEASER_TITLE_CHARS = 100
+_MIN_TEASERS = 2
+
+
+def _trailing_teasers(texts: list[str]) -> set[int]:
+    """The run of teasers under the story: excerpts cut off with an ellipsis ("…", "[…]"),
+    with the short titles between them, when there are at least two excerpts."""
+    run: list[int] = []
+    excerpts = 0
+    for index in range(len(texts) - 1, -1, -1):
+        text = texts[index]
+        if _TRUNCATED_RE.search(text):
+            excerpts += 1
+        elif len(text) > _MAX_TEASER_TITLE_CHARS or text[-1:] in ".!?:":
+            break
+        run.append(index)
+    if excerpts < _MIN_TEASERS:
+        return set()
+    return set(run)
 
 
 def _is_bio(text: str, authors: list[str], near_end: bool) -> bool:
