@@ -571,3 +571,25 @@ def test_an_article_split_over_sibling_sections_is_read_whole() -> None:
     assert "Part 0.0:" in article.text
     assert "Part 5.2:" in article.text
     assert "About us" not in article.text
+
+
+def test_lists_in_an_unnamed_article_block_are_kept() -> None:
+    # No container trafilatura's selectors know: its fast mode recovers the paragraphs only and
+    # loses the lists between them; the densest block is read whole instead.
+    items = "".join(
+        f"<li><strong>Feature {n}:</strong> the software lets freelancers track every invoice, "
+        "expense and hour billed, so that nothing slips through the cracks at tax time.</li>"
+        for n in range(5)
+    )
+    html = (
+        "<!DOCTYPE html><html><head><title>Software</title></head><body>"
+        '<div class="x-rich"><p>Managing the money is the hard part of freelancing, and the right '
+        "accounting software takes most of that work off your hands.</p>"
+        f"<p><strong>Features:</strong></p><ul>{items}</ul><p>Pricing starts at fifteen dollars a "
+        "month, with a free trial for the first thirty days of use.</p></div></body></html>"
+    )
+    article = extract_article(html, "https://news.example.com/software")
+    assert "Managing the money" in article.text
+    assert "Feature 0:" in article.text
+    assert "Feature 4:" in article.text
+    assert "Pricing starts" in article.text

@@ -427,6 +427,9 @@ def _body_html(body: etree._Element) -> str:
 
 _MAIN_BLOCK_RATIO = 3  # the densest block's prose over the kept text's: a sliver was kept
 _MIN_RECOVERED_RATIO = 2  # the block's extraction over the first: it did recover the article
+_LISTS_RATIO = 1.5  # the densest block's text over the kept text's: lists may have been lost
+_MIN_ADDED_SHARE = 0.3  # of the kept text, added by reading the block whole
+_MIN_ADDED_LIST_SHARE = 0.5  # of the added text, in lists
 
 
 def _trafilatura_body(tree: HtmlElement) -> etree._Element | None:
@@ -465,20 +468,29 @@ def _contains(alt: etree._Element | None, body: etree._Element | None) -> bool:
     return len(grams & _word_grams(" ".join(alt.itertext()))) >= _MIN_CONTAINED_SHARE * len(grams)
 
 
+def _list_chars(body: etree._Element | None) -> int:
+    """Characters of *body* (a trafilatura body tree) inside lists."""
+    return 0 if body is None else sum(_text_chars(b) for b in body.iter("list"))
+
+
 def _text_chars(body: etree._Element | None) -> int:
     return 0 if body is None else sum(len(t.strip()) for t in body.itertext())
 
 
-def _standalone(block: HtmlElement, whole: bool = False) -> HtmlElement:
-    """A page holding a copy of *block* alone; *whole*: marked as the article body, so that
-    trafilatura reads all of it rather than the first of its sections that looks like one."""
+def _standalone(block: HtmlElement, whole: bool = False, unnamed: bool = True) -> HtmlElement:
+    """A page holding a copy of *block* alone.
+
+    *whole*: the copy is marked as the article body, so that trafilatura reads all of it as one
+    container; *unnamed* also takes the class and id off the containers of paragraphs inside,
+    so that none is taken for the article, or for a widget to drop, by its name.
+    """
     page = lxml.html.document_fromstring("<html><body></body></html>")
     element = copy.deepcopy(block)
     if whole:
         element.tag = "div"
         element.attrib.clear()
         element.set("itemprop", "articleBody")
-        for container in element.iterdescendants():
+        for container in element.iterdescendants() if unnamed else ():
             if isinstance(container.tag, str) and container.find(".//p") is not None:
                 for name in ("class", "id"):
                     container.attrib.pop(name, None)
@@ -535,6 +547,20 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
             alt = _trafilatura_body(_standalone(region, whole=True))
             if _text_chars(alt) >= _MIN_RECOVERED_RATIO * kept and (
                 region is not block or _contains(alt, body)
+            ):
+                body = alt
+    elif block is not None:
+        # Where trafilatura found no container it recovers the page's paragraphs only, and the
+        # lists among them are lost: when the densest block holds much more text than was kept,
+        # read it whole, and keep that if what it adds is mostly lists.
+        region, _ = main_region(block, paragraphs)
+        if region is block and len(" ".join(block.text_content().split())) > _LISTS_RATIO * kept:
+            alt = _trafilatura_body(_standalone(block, whole=True, unnamed=False))
+            added = _text_chars(alt) - kept
+            if (
+                added >= _MIN_ADDED_SHARE * kept
+                and _list_chars(alt) - _list_chars(body) >= _MIN_ADDED_LIST_SHARE * added
+                and _contains(alt, body)
             ):
                 body = alt
     body_html = body_text = ""
