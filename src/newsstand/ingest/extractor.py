@@ -549,20 +549,23 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
                 region is not block or _contains(alt, body)
             ):
                 body = alt
-    elif block is not None:
+    elif (
+        block is not None
+        and len(" ".join(block.text_content().split())) > _LISTS_RATIO * kept
+        and main_region(block, paragraphs)[0] is block
+    ):
         # Where trafilatura found no container it recovers the page's paragraphs only, and the
         # lists among them are lost: when the densest block holds much more text than was kept,
-        # read it whole, and keep that if what it adds is mostly lists.
-        region, _ = main_region(block, paragraphs)
-        if region is block and len(" ".join(block.text_content().split())) > _LISTS_RATIO * kept:
-            alt = _trafilatura_body(_standalone(block, whole=True, unnamed=False))
-            added = _text_chars(alt) - kept
-            if (
-                added >= _MIN_ADDED_SHARE * kept
-                and _list_chars(alt) - _list_chars(body) >= _MIN_ADDED_LIST_SHARE * added
-                and _contains(alt, body)
-            ):
-                body = alt
+        # read it whole, and keep that if what it adds is mostly lists. (The region is sought
+        # last: it walks every paragraph's ancestors, and most pages stop at the length.)
+        alt = _trafilatura_body(_standalone(block, whole=True, unnamed=False))
+        added = _text_chars(alt) - kept
+        if (
+            added >= _MIN_ADDED_SHARE * kept
+            and _list_chars(alt) - _list_chars(body) >= _MIN_ADDED_LIST_SHARE * added
+            and _contains(alt, body)
+        ):
+            body = alt
     body_html = body_text = ""
     if body is not None:
         put_back_images(body, tree)
