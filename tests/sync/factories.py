@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
 from newsstand.articles.models import Article
 from newsstand.personal.models import Follow
 from newsstand.sources.models import Publisher
+from newsstand.sync import tallies
 from newsstand.sync.actions import create_app_password
+from newsstand.sync.queries import EntryFilter
 from tests.gate.factories import make_gated_article, make_user
 from tests.reader.factories import make_publisher
 
@@ -61,3 +64,17 @@ def greader_auth(client: Client, world: World) -> dict[str, str]:
     )
     token = dict(line.split("=", 1) for line in login.content.decode().split())["Auth"]
     return {"HTTP_AUTHORIZATION": f"GoogleLogin auth={token}"}
+
+
+def spy_filters(monkeypatch: pytest.MonkeyPatch, name: str) -> list[EntryFilter | None]:
+    """The filters `tallies.<name>` (`total`, `counted`: user, now, filter, …) is called with,
+    in order; the real function still runs."""
+    seen: list[EntryFilter | None] = []
+    real = getattr(tallies, name)
+
+    def spy(user: Any, now: Any, flt: EntryFilter | None = None, *rest: Any) -> Any:
+        seen.append(flt)
+        return real(user, now, flt, *rest)
+
+    monkeypatch.setattr(tallies, name, spy)
+    return seen

@@ -16,32 +16,17 @@ from newsstand.personal.models import ReadingHistory, SavedArticle
 from newsstand.personal.targets import resolve_target
 from newsstand.sync import actions, tallies
 from newsstand.sync.queries import EntryFilter
-from tests.sync.factories import make_world
+from tests.sync.factories import make_world, spy_filters
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 UNREAD = "/v1/entries?status=unread&limit=100"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
 def totals_brought_up(monkeypatch):
     """The filters whose total a call brought up or counted itself (not found kept)."""
-    seen: list[EntryFilter] = []
-    real = tallies.total
-
-    def spy(user, now, flt=None, feeds=None):
-        seen.append(flt)
-        return real(user, now, flt, feeds)
-
-    monkeypatch.setattr(tallies, "total", spy)
-    return seen
+    return spy_filters(monkeypatch, "total")
 
 
 def _total(client: Client, world, path: str = UNREAD) -> int:

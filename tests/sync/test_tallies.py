@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from newsstand.articles.actions import index_article_topics
@@ -21,9 +20,9 @@ from newsstand.sync import queries, tallies
 from newsstand.sync.feeds import reader_feeds
 from newsstand.sync.queries import EntryFilter, count_entries, entries, window_days
 from tests.gate.factories import make_gated_article
-from tests.sync.factories import make_world
+from tests.sync.factories import make_world, spy_filters
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 FILTERS = [
     EntryFilter(),
@@ -36,25 +35,10 @@ FILTERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def full_counts(monkeypatch):
     """The filters counted in full since the last `_check`."""
-    counted: list[EntryFilter] = []
-    real = tallies.counted
-
-    def spy(user, now, flt, feeds, base=None):
-        counted.append(flt)
-        return real(user, now, flt, feeds, base)
-
-    monkeypatch.setattr(tallies, "counted", spy)
-    return counted
+    return spy_filters(monkeypatch, "counted")
 
 
 def _check(world, now, full_counts, *, derived: bool) -> None:

@@ -462,7 +462,8 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         h1s=[h for h in h1s if h],
         site_names=[n for n in (site_name, *publisher_names) if n],
         url=url,
-        subheads=[clean_text(h.text_content()) for h in tree.iter("h2", "h3")],
+        # Read only on the pages whose h1 no declared title names, not on every page.
+        subheads=(clean_text(h.text_content()) for h in tree.iter("h2", "h3")),
     )
 
     exclude = [n for n in (site_name, *publisher_names) if n]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -130,11 +130,12 @@ def choose_title(
     h1s: Sequence[str],
     site_names: Sequence[str],
     url: str | None,
-    subheads: Sequence[str] = (),
+    subheads: Iterable[str] = (),
 ) -> str | None:
     """Pick the article title from its sources, preferring agreement between them.
 
-    *subheads* are the page's <h2> and <h3> texts, in document order.
+    *subheads* are the page's <h2> and <h3> texts, in document order (read at most once, and
+    only when no <h1> matches a declared title).
     """
     return _without_media_label(
         _choose_title(
@@ -157,7 +158,7 @@ def _choose_title(
     h1s: Sequence[str],
     site_names: Sequence[str],
     url: str | None,
-    subheads: Sequence[str],
+    subheads: Iterable[str],
 ) -> str | None:
     headline = clean_text(headline) if headline else None
     og_title = clean_text(og_title) if og_title else None

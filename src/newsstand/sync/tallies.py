@@ -260,17 +260,18 @@ def brought_up(
     # of the time of bringing a total up when only the minute had moved, the first page of
     # most syncs (2-4 ms; docs/benchmarks.md, Sync).
     arrive = queries.newest_article_id() != kept.newest_id
-    new_ids = Article.objects.filter(pk__gt=kept.newest_id).order_by("pk").values("pk")
-    arrivals = (
-        [
+    if arrive:
+        new_ids = Article.objects.filter(pk__gt=kept.newest_id).order_by("pk").values("pk")
+        new_rows: QuerySet[Any] = new_ids[: MAX_NEW_ARTICLES + 1]
+        arrivals = [
             part.among(new_ids[:MAX_NEW_ARTICLES])
             for part in count_parts(user, now, flt, feeds, base)
         ]
-        if arrive
-        else []
-    )
+    else:
+        # Matches nothing: a 0 in the statement (`_read_together`), no subquery.
+        new_rows, arrivals = Article.objects.none(), []
     parts = [
-        *([new_ids[: MAX_NEW_ARTICLES + 1]] if arrive else []),
+        new_rows,
         leaving_window(user, kept.at, now, flt, feeds, base).filter(pk__lte=kept.newest_id),
         *(part.rows for part in arrivals),
         *moved,
@@ -283,8 +284,6 @@ def brought_up(
         counts, (added, removed) = counts[:-2], counts[-2:]
     else:
         added = removed = 0
-    if not arrive:
-        counts = [0, *counts]
     new, left = counts[0], counts[1]
     arrived = sum(part.sign * n for part, n in zip(arrivals, counts[2:], strict=True))
     changed = _changes(user, kept, change_id)
