@@ -201,8 +201,18 @@ def test_read_and_unread_counted_from_history_are_the_entries():
         expected = queries.entries(world.user, now, flt).count()
         assert queries.count_entries(world.user, now, flt) == expected, flt
     # From History's index: one part takes History's rows off the window's.
-    parts = queries.count_parts(world.user, now, EntryFilter(read=False))
+    parts = queries.count_parts(world.user, now, EntryFilter(read=False), by_day=False)
     assert [p.sign for p in parts] == [1, -1, 1, 1]
+    # By day (sync.models.PublisherDay, ReadDay): each of the two from its per-day counts, and
+    # the window's first, partial day apart.
+    parts = queries.count_parts(world.user, now, EntryFilter(read=False))
+    assert [(p.sign, p.summed) for p in parts] == [
+        (1, "articles"),
+        (-1, "reads"),
+        (1, None),
+        (1, None),
+        (1, None),
+    ]
     # The publishers' five less one read and one moved out; the topic's one; the saved one read.
     assert queries.count_entries(world.user, now, EntryFilter(read=False)) == 3 + 1
 

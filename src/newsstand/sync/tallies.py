@@ -54,6 +54,7 @@ from newsstand.sync import queries
 from newsstand.sync.feeds import ReaderFeeds, reader_feeds
 from newsstand.sync.queries import (
     EntryFilter,
+    Part,
     count_parts,
     entries_membership,
     feeds_articles,
@@ -224,7 +225,7 @@ def counted(
 ) -> Tally:
     """The total counted in full, with the last change and the newest article in one snapshot."""
     parts = count_parts(user, now, flt, feeds, base)
-    counts, change_id, newest_id = _read_together(user, [part.rows for part in parts])
+    counts, change_id, newest_id = _read_together(user, parts)
     total = sum(part.sign * n for part, n in zip(parts, counts, strict=True))
     return Tally(total, change_id, newest_id, now, now, feeds.as_they_are())
 
@@ -265,16 +266,16 @@ def brought_up(
         new_rows: QuerySet[Any] = new_ids[: MAX_NEW_ARTICLES + 1]
         arrivals = [
             part.among(new_ids[:MAX_NEW_ARTICLES])
-            for part in count_parts(user, now, flt, feeds, base)
+            for part in count_parts(user, now, flt, feeds, base, by_day=False)
         ]
     else:
         # Matches nothing: a 0 in the statement (`_read_together`), no subquery.
         new_rows, arrivals = Article.objects.none(), []
     parts = [
-        new_rows,
-        leaving_window(user, kept.at, now, flt, feeds, base).filter(pk__lte=kept.newest_id),
-        *(part.rows for part in arrivals),
-        *moved,
+        Part(new_rows),
+        Part(leaving_window(user, kept.at, now, flt, feeds, base).filter(pk__lte=kept.newest_id)),
+        *arrivals,
+        *(Part(side) for side in moved),
     ]
     counts, change_id, newest_id = _read_together(user, parts)
     if not arrive and newest_id != kept.newest_id:
@@ -363,20 +364,27 @@ def _state_delta(
     return delta
 
 
-def _read_together(user: Any, parts: list[QuerySet[Any]]) -> tuple[list[int], int, int]:
-    """Each part's count, the reader's last change and the newest article id, read in one
-    statement so that they describe one state of the database (one snapshot on PostgreSQL,
-    whatever the isolation level; one read transaction on SQLite)."""
+def _read_together(user: Any, parts: list[Part]) -> tuple[list[int], int, int]:
+    """Each part's number (unsigned), the reader's last change and the newest article id, read
+    in one statement so that they describe one state of the database (one snapshot on
+    PostgreSQL, whatever the isolation level; one read transaction on SQLite). The per-day
+    counts are written by triggers in the transactions that store the articles and History
+    rows (sync.models), so they are of the same snapshot."""
     selects: list[str] = []
     params: list[Any] = []
     for n, part in enumerate(parts):
+        column = part.summed or "pk"
         try:
-            rows = part if part.query.is_sliced else part.order_by().values("pk")
+            rows = part.rows if part.rows.query.is_sliced else part.rows.values(column)
             sql, part_params = rows.query.sql_with_params()
         except EmptyResultSet:  # a part that matches nothing whatever the rows (none())
             selects.append("0")
             continue
-        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part{n})")  # noqa: S608 - Django's SQL, values are parameters
+        if part.summed is None:
+            selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part{n})")  # noqa: S608 - Django's SQL, values are parameters
+        else:
+            name = connection.ops.quote_name(part.summed)
+            selects.append(f"(SELECT COALESCE(SUM(part{n}.{name}), 0) FROM ({sql}) AS part{n})")  # noqa: S608 - as above
         params.extend(part_params)
     quote = connection.ops.quote_name
     changes, articles = StateChange._meta.db_table, Article._meta.db_table

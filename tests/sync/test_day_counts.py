@@ -1,0 +1,186 @@
+"""Per-day counts (sync.models.PublisherDay, ReadDay): kept by the database's triggers through
+every way articles and History rows are written, and summed into the same totals as a count.
+
+Runs on SQLite and PostgreSQL alike (the triggers are each database's own SQL).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from newsstand.articles.models import Article
+from newsstand.personal import actions as personal
+from newsstand.personal.models import ReadingHistory
+from newsstand.sync import queries
+from newsstand.sync.feeds import reader_feeds
+from newsstand.sync.models import PublisherDay, ReadDay
+from newsstand.sync.queries import EntryFilter, entries, window_start
+from tests.gate.factories import make_gated_article, make_user
+from tests.reader.factories import make_publisher
+from tests.sync.factories import follow_publisher, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def _kept() -> tuple[Counter, Counter]:
+    articles = Counter(
+        {
+            (p, d): n
+            for p, d, n in PublisherDay.objects.values_list("publisher_id", "day", "articles")
+        }
+    )
+    reads = Counter(
+        {
+            (u, p, d): n
+            for u, p, d, n in ReadDay.objects.values_list("user_id", "publisher_id", "day", "reads")
+        }
+    )
+    # A count that went back to 0 keeps its row; Counter's + drops it.
+    return +articles, +reads
+
+
+def _counted() -> tuple[Counter, Counter]:
+    articles = Counter(
+        (publisher_id, published_at.astimezone(UTC).date())
+        for publisher_id, published_at in Article.objects.filter(
+            published_at__isnull=False
+        ).values_list("publisher_id", "published_at")
+    )
+    reads = Counter(
+        (user_id, publisher_id, published_at.astimezone(UTC).date())
+        for user_id, publisher_id, published_at in ReadingHistory.objects.filter(
+            article_publisher_id__isnull=False, article_published_at__isnull=False
+        ).values_list("user_id", "article_publisher_id", "article_published_at")
+    )
+    return articles, reads
+
+
+def _assert_kept() -> None:
+    assert _kept() == _counted()
+
+
+def test_the_counts_follow_every_way_articles_are_written():
+    harbour, river = make_publisher("Harbour Times"), make_publisher("River Post")
+    day = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
+    a = make_gated_article(harbour, published_at=day)
+    b = make_gated_article(harbour, published_at=day + timedelta(hours=1))  # the next day (UTC)
+    undated = make_gated_article(river, published_at=None)
+    _assert_kept()
+    assert PublisherDay.objects.get(publisher_id=harbour.pk, day=day.date()).articles == 1
+
+    # Stored in bulk, as ingestion and imports do: no save(), no signal.
+    template = Article.objects.values().get(pk=a.pk)
+    bulk = []
+    for i in range(3):
+        row = {k: v for k, v in template.items() if k != "id"}
+        row.update(url=f"https://example.org/bulk/{i}", guid=f"bulk-{i}", published_at=day)
+        bulk.append(Article(**row))
+    Article.objects.bulk_create(bulk)
+    _assert_kept()
+
+    # An editor moves a date, a publisher changes, a date appears and goes: save() and update().
+    a.published_at = day - timedelta(days=3)
+    a.save()
+    Article.objects.filter(pk=b.pk).update(publisher=river)
+    Article.objects.filter(pk=undated.pk).update(published_at=day)
+    Article.objects.filter(pk=bulk[0].pk).update(published_at=None)
+    b.refresh_from_db()
+    b.save()  # every column written again, nothing moved
+    _assert_kept()
+
+    # Deleted one by one, in bulk, and with their publisher.
+    a.delete()
+    Article.objects.filter(pk__in=[bulk[1].pk]).delete()
+    river.delete()
+    _assert_kept()
+    assert _kept()[0] == Counter({(harbour.pk, day.date()): 1})  # bulk[2]
+
+
+def test_the_counts_follow_history_through_the_products_actions():
+    world = make_world()
+    other_user = make_user("active")
+    a, b, c = world.articles[0], world.articles[1], world.articles[2]
+    personal.mark_read(world.user, [a.pk, b.pk, world.old.pk, world.elsewhere.pk])
+    personal.note_article_opened(world.user, c)
+    personal.note_article_opened(world.user, c)  # opened again: one row still
+    personal.mark_read(other_user, [a.pk])
+    _assert_kept()
+
+    personal.mark_unread(world.user, [b.pk])
+    personal.remove_from_history(world.user, a.pk)
+    _assert_kept()
+
+    # An editor redates an article: History's copies follow (personal.actions), and the counts.
+    c.published_at = c.published_at - timedelta(days=2)
+    c.save()
+    personal.copy_article_fields(c)
+    _assert_kept()
+
+    personal.clear_history(world.user)
+    _assert_kept()
+    get_user_model().objects.filter(pk=other_user.pk).delete()
+    _assert_kept()
+    assert not _kept()[1]
+
+
+@pytest.mark.parametrize("start_hour", [0, 5, 23])
+def test_summed_by_day_the_total_is_the_count_at_every_edge_of_the_window(start_hour):
+    """Articles just inside and outside the window's start, on its first partial day, at
+    midnight, and dated ahead; read and unread; counted by day and row by row, against a plain
+    count of the entries."""
+    user = make_user("active")
+    followed = [make_publisher(f"Followed {i}") for i in range(3)]
+    other = make_publisher("Not followed")
+    for publisher in followed:
+        follow_publisher(user, publisher)
+    now = datetime(2026, 12, 7, start_hour, 17, 3, tzinfo=UTC)
+    start = window_start(now)
+    midnight = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), UTC)
+    times = [
+        start - timedelta(microseconds=1),
+        start,
+        start + timedelta(minutes=1),
+        midnight - timedelta(microseconds=1),
+        midnight,
+        midnight + timedelta(days=3, hours=4),
+        now,
+        now + timedelta(days=2),  # dated ahead
+    ]
+    made = [
+        make_gated_article(publisher, published_at=when)
+        for publisher in [*followed, other]
+        for when in times
+    ]
+    make_gated_article(followed[0], published_at=None)
+    personal.mark_read(user, [article.pk for article in made[::2]])
+    personal.save_article(user, made[0].pk)  # before the window, saved: an entry still
+    feeds = reader_feeds(user)
+    filters = [
+        EntryFilter(read=False),
+        EntryFilter(read=True),
+        EntryFilter(read=False, feed_ids=(followed[1].pk,)),
+        EntryFilter(read=True, feed_ids=(followed[0].pk, followed[2].pk)),
+    ]
+    for flt in filters:
+        expected = entries(user, now, flt, feeds).count()
+        assert queries.count_entries(user, now, flt, feeds) == expected, flt
+        by_day = queries.count_parts(user, now, flt, feeds)
+        rows = queries.count_parts(user, now, flt, feeds, by_day=False)
+        assert any(part.summed for part in by_day) and not any(part.summed for part in rows)
+        assert sum(p.sign * p.number() for p in rows) == expected, flt
+
+
+def test_a_window_that_starts_at_midnight_has_no_partial_day():
+    user = make_user("active")
+    publisher = make_publisher("Harbour Times")
+    follow_publisher(user, publisher)
+    now = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    start = window_start(now)
+    for when in (start - timedelta(seconds=1), start, start + timedelta(hours=1)):
+        make_gated_article(publisher, published_at=when)
+    assert queries.count_entries(user, now, EntryFilter(read=False)) == 2
