@@ -162,3 +162,78 @@ def test_clearing_history_on_the_website_counts_the_apps_total_there(
     totals_brought_up.clear()
     assert _total(client, world) == 5
     assert totals_brought_up == []
+
+
+@pytest.fixture
+def refreshes_run(monkeypatch):
+    """The readers whose totals `refresh_kept_task` brought up (run at once here: Huey's
+    immediate mode)."""
+    ran: list[int] = []
+    real = tallies.refresh_kept
+
+    def spy(user, now=None):
+        ran.append(user.pk)
+        return real(user, now)
+
+    monkeypatch.setattr(tallies, "refresh_kept", spy)
+    return ran
+
+
+def test_a_read_on_the_website_brings_the_apps_total_up_in_a_task(
+    totals_brought_up, refreshes_run, django_capture_on_commit_callbacks
+):
+    world = make_world()
+    client = Client()
+    assert _total(client, world) == 5
+    # Opened on the site (the article view), marked in History, saved: each a task (run at
+    # once here, Huey's immediate mode), and the app's next page finds its total kept.
+    with django_capture_on_commit_callbacks(execute=True):
+        personal.note_article_opened(world.user, world.articles[0])
+    assert refreshes_run == [world.user.pk]
+    totals_brought_up.clear()
+    assert _total(client, world) == 4
+    assert totals_brought_up == []
+    with django_capture_on_commit_callbacks(execute=True):
+        personal.mark_read(world.user, [world.articles[1].pk])
+        personal.remove_from_history(world.user, world.articles[0].pk)
+    totals_brought_up.clear()
+    assert _total(client, world) == 4
+    assert totals_brought_up == []
+    # Opened again: nothing an app counts changed, nothing asked.
+    refreshes_run.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        personal.note_article_opened(world.user, world.articles[1])
+    assert refreshes_run == []
+
+
+def test_no_task_for_a_reader_without_an_app_nor_for_an_apps_own_write(
+    refreshes_run, django_capture_on_commit_callbacks
+):
+    world = make_world()
+    with django_capture_on_commit_callbacks(execute=True):
+        personal.note_article_opened(world.user, world.articles[0])
+    assert refreshes_run == []  # no app asked for a total: nothing to bring up
+    client = Client()
+    assert _total(client, world) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        _put_status(client, world, [world.articles[1].pk], "read")
+    assert refreshes_run == [world.user.pk]  # once, by the write itself: no task as well
+    assert _total(client, world) == 3
+
+
+def test_a_failing_queue_loses_no_read(monkeypatch, caplog, django_capture_on_commit_callbacks):
+    world = make_world()
+    client = Client()
+    assert _total(client, world) == 5
+
+    backend = tallies.refresh_kept_task.get_backend()
+
+    def down(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(type(backend), "enqueue", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert personal.mark_read(world.user, [world.articles[0].pk]) == 1
+    assert "kept totals refresh not asked for" in caplog.text
+    assert ReadingHistory.objects.filter(user=world.user).count() == 1
+    assert _total(client, world) == 4

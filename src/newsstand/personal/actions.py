@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from newsstand.articles.models import Article
 from newsstand.personal.models import Follow, ReadingHistory, SavedArticle, StateChange
-from newsstand.personal.signals import entries_reshaped
+from newsstand.personal.signals import entries_reshaped, states_changed
 from newsstand.personal.state import new_state_token
 from newsstand.personal.targets import FollowTarget
 
@@ -32,7 +32,7 @@ STATE_CHANGE_KEEP_S = 25 * 3600
 MAX_LOGGED_CHANGES = 2_000
 
 
-def _state_changed(user_id: int, *, derivable: bool = False) -> None:
+def _state_changed(user_id: int, *, derivable: bool = False, reshaped: bool = False) -> None:
     # Now, for what this transaction reads next, and inside a transaction again after commit:
     # another request reading between the first new token and the commit keeps figures of the
     # old state under it. (Outside one the write is already committed: once is enough, and an
@@ -40,10 +40,14 @@ def _state_changed(user_id: int, *, derivable: bool = False) -> None:
     new_state_token(user_id, derivable=derivable)
     if connection.in_atomic_block:
         transaction.on_commit(lambda: new_state_token(user_id, derivable=derivable))
+    if not reshaped:
+        # After the token's callback is registered: what receivers do on commit runs after it,
+        # and keeps what it computes under the new token.
+        states_changed.send(sender=StateChange, user_id=user_id)
 
 
 def _entries_reshaped(user: AbstractBaseUser, *, derivable: bool = True) -> None:
-    _state_changed(user.pk, derivable=derivable)
+    _state_changed(user.pk, derivable=derivable, reshaped=True)
     # After the commit (at once outside a transaction): receivers read the state as it is.
     transaction.on_commit(lambda: entries_reshaped.send(sender=Follow, user=user))
 

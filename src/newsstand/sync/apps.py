@@ -9,8 +9,8 @@ class SyncConfig(AppConfig):
         from newsstand.accounts.export import register_exporter
         from newsstand.articles.models import Article
         from newsstand.personal.models import ReadingHistory
-        from newsstand.personal.signals import entries_reshaped
-        from newsstand.sync.actions import totals_after_reshape
+        from newsstand.personal.signals import entries_reshaped, states_changed
+        from newsstand.sync.actions import totals_after_reshape, totals_after_state_change
         from newsstand.sync.export import export_app_passwords
         from newsstand.sync.lookups import FollowedBy
         from newsstand.sync.models import PublisherDay, ReadDay
@@ -24,3 +24,6 @@ class SyncConfig(AppConfig):
 
         register_exporter("app_passwords", export_app_passwords)
         entries_reshaped.connect(totals_after_reshape, dispatch_uid="sync-totals-after-reshape")
+        states_changed.connect(
+            totals_after_state_change, dispatch_uid="sync-totals-after-state-change"
+        )

@@ -159,8 +159,17 @@ def refresh_kept(user: Any, now: datetime | None = None) -> int:
     return len(remembered)
 
 
+def remembers_totals(user_id: int) -> bool:
+    """Whether an app asked for totals of the reader's lately (`refresh_kept` has work)."""
+    return bool(cache.get(_remembered_key_of(user_id)))
+
+
 def _remembered_key(user: Any) -> str:
-    return f"sync:remembered-totals:{user.pk}"
+    return _remembered_key_of(user.pk)
+
+
+def _remembered_key_of(user_id: int) -> str:
+    return f"sync:remembered-totals:{user_id}"
 
 
 def _remember(user: Any, what: str, flt: EntryFilter) -> None:
@@ -191,6 +200,14 @@ def _recount_due(tally: Tally, now: datetime) -> bool:
         return False
     # Asked already: again only if that task was lost (a worker killed, a queue emptied).
     return tally.recount_asked_at is None or now >= tally.recount_asked_at + every
+
+
+@task()
+def refresh_kept_task(user_id: int) -> int:
+    """`refresh_kept` off the request, after a change made on the website (sync.actions); 0 if
+    the reader is gone."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return 0 if user is None else refresh_kept(user)
 
 
 @task()
