@@ -16,7 +16,7 @@ from django.utils import timezone
 from newsstand.articles.models import Article
 from newsstand.personal import actions as personal
 from newsstand.personal.models import ReadingHistory
-from newsstand.sync import queries
+from newsstand.sync import counters, queries
 from newsstand.sync.feeds import reader_feeds
 from newsstand.sync.models import PublisherDay, ReadDay
 from newsstand.sync.queries import EntryFilter, entries, window_start
@@ -128,11 +128,9 @@ def test_the_counts_follow_history_through_the_products_actions():
     assert not _kept()[1]
 
 
-@pytest.mark.parametrize("start_hour", [0, 5, 23])
-def test_summed_by_day_the_total_is_the_count_at_every_edge_of_the_window(start_hour):
-    """Articles just inside and outside the window's start, on its first partial day, at
-    midnight, and dated ahead; read and unread; counted by day and row by row, against a plain
-    count of the entries."""
+def _edges(start_hour: int):
+    """A reader following three publishers, with articles just inside and outside the window's
+    start, on its first partial day, at midnight and dated ahead, every other one read."""
     user = make_user("active")
     followed = [make_publisher(f"Followed {i}") for i in range(3)]
     other = make_publisher("Not followed")
@@ -157,8 +155,17 @@ def test_summed_by_day_the_total_is_the_count_at_every_edge_of_the_window(start_
         for when in times
     ]
     make_gated_article(followed[0], published_at=None)
+    # The last publisher's only entry in the window is on its first, partial day.
+    make_gated_article(followed[2], published_at=start + timedelta(seconds=5))
     personal.mark_read(user, [article.pk for article in made[::2]])
     personal.save_article(user, made[0].pk)  # before the window, saved: an entry still
+    return user, followed, now
+
+
+@pytest.mark.parametrize("start_hour", [0, 5, 23])
+def test_summed_by_day_the_total_is_the_count_at_every_edge_of_the_window(start_hour):
+    """Counted by day and row by row, against a plain count of the entries."""
+    user, followed, now = _edges(start_hour)
     feeds = reader_feeds(user)
     filters = [
         EntryFilter(read=False),
@@ -173,6 +180,25 @@ def test_summed_by_day_the_total_is_the_count_at_every_edge_of_the_window(start_
         rows = queries.count_parts(user, now, flt, feeds, by_day=False)
         assert any(part.summed for part in by_day) and not any(part.summed for part in rows)
         assert sum(p.sign * p.number() for p in rows) == expected, flt
+
+
+@pytest.mark.parametrize("start_hour", [0, 5, 23])
+@pytest.mark.usefixtures("empty_cache")
+def test_the_counters_per_feed_are_each_feeds_entries(start_hour):
+    user, followed, now = _edges(start_hour)
+    feeds = reader_feeds(user)
+
+    def count(pk: int, read: bool) -> int:
+        return entries(user, now, EntryFilter(read=read, feed_ids=(pk,)), feeds).count()
+
+    expected_reads = {p.pk: count(p.pk, True) for p in followed}
+    expected_unread = {p.pk: count(p.pk, False) for p in followed}
+    reads, unread = counters.counters(user, now)
+    # A saved article outside the window is an entry, but of no feed's window.
+    assert reads == {pk: n - (pk == followed[0].pk) for pk, n in expected_reads.items()}
+    assert unread == expected_unread
+    by_feed = counters.unread_by_feed(user, now)
+    assert {pk: row.unread for pk, row in by_feed.items()} == expected_unread
 
 
 def test_a_window_that_starts_at_midnight_has_no_partial_day():

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from newsstand.articles.models import Article
-from newsstand.sync import actions, queries
+from newsstand.sync import actions, counters, queries
 from newsstand.sync.clients import Throttled, sign_in, throttle
 from newsstand.sync.entries import ENTRY_FIELDS
 from newsstand.sync.feeds import ReaderFeeds, reader_feeds
@@ -402,7 +402,7 @@ def tag_list(request: HttpRequest, client: AppPassword) -> HttpResponse:
 @endpoint("GET")
 def unread_count(request: HttpRequest, client: AppPassword) -> HttpResponse:
     reader = reader_feeds(client.user)
-    counts = queries.unread_by_feed(client.user, timezone.now())
+    counts = counters.unread_by_feed(client.user, timezone.now())
     rows = [
         {"id": f"feed/{pk}", "count": c.unread, "newestItemTimestampUsec": str(usec(c.newest))}
         for pk, c in sorted(counts.items())
@@ -419,7 +419,7 @@ def _site_icon() -> str:
     return site(static("reader/icons/icon-192.png"))
 
 
-def _unread_row(stream_id: str, counts: list[queries.FeedUnread]) -> dict[str, Any]:
+def _unread_row(stream_id: str, counts: list[counters.FeedUnread]) -> dict[str, Any]:
     newest = max((usec(c.newest) for c in counts), default=0)
     unread = sum(c.unread for c in counts)
     return {"id": stream_id, "count": unread, "newestItemTimestampUsec": str(newest)}

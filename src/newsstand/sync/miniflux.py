@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from newsstand.articles.models import MAX_ID, Article
 from newsstand.personal.state import is_saved
-from newsstand.sync import actions, queries, tallies
+from newsstand.sync import actions, counters, queries, tallies
 from newsstand.sync.clients import Throttled, basic_or_token, throttle
 from newsstand.sync.entries import ENTRY_FIELDS
 from newsstand.sync.feeds import ReaderFeeds, SyncFeed, reader_feeds
@@ -377,7 +377,7 @@ def categories(request: HttpRequest, client: AppPassword) -> HttpResponse:
     if not _bool(request, "counts"):
         listed = [category_json(user, pk, title) for pk, title in reader.categories()]
         return JsonResponse(listed, safe=False)
-    _, unreads = queries.counters(user, timezone.now())
+    _, unreads = counters.counters(user, timezone.now())
     counted = []
     for pk, title in reader.categories():
         ids = reader.ids_in_category(pk)
@@ -486,7 +486,7 @@ def feed_mark_all_read(request: HttpRequest, client: AppPassword, feed_id: int) 
 
 @endpoint("GET")
 def feed_counters(request: HttpRequest, client: AppPassword) -> HttpResponse:
-    reads, unreads = queries.counters(client.user, timezone.now())
+    reads, unreads = counters.counters(client.user, timezone.now())
     return JsonResponse(
         {
             "reads": {str(k): v for k, v in reads.items()},

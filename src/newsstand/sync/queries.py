@@ -27,7 +27,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -241,7 +240,7 @@ def count_parts(
     parts = []
     read_sign = -1 if flt.read is False else 1
     if by_day and _counted_by_day(flt):
-        first_day, whole_days = _first_whole_day(start)
+        first_day, whole_days = first_whole_day(start)
         if flt.read is False:
             days = PublisherDay.objects.filter(
                 publisher_id__followed_by=publishers, day__gte=first_day
@@ -281,7 +280,7 @@ def count_parts(
     return [*parts, saved_part]
 
 
-def _first_whole_day(start: datetime) -> tuple[date, datetime]:
+def first_whole_day(start: datetime) -> tuple[date, datetime]:
     """The first day (UTC) that begins at or after `start`, as a date and as the time it
     begins: what the per-day counts hold from, and where counting row by row stops."""
     utc = start.astimezone(UTC)
@@ -470,73 +469,6 @@ def by_id(qs: QuerySet[Article], *, newest_first: bool = False) -> QuerySet[Arti
     """
     key = ExpressionWrapper(F("pk") + 0, output_field=IntegerField())
     return qs.order_by(key.desc() if newest_first else key.asc())
-
-
-def _window(feeds: ReaderFeeds, now: datetime, q: Q) -> QuerySet[Article]:
-    """Articles matching `q` in the window, unordered: for publishers the index answers alone."""
-    return Article.objects.filter(q, published_at__gte=window_start(now)).order_by()
-
-
-def _per_publisher(qs: QuerySet[Article]) -> dict[int, int]:
-    rows = qs.values("publisher_id").annotate(n=Count("pk")).values_list("publisher_id", "n")
-    return dict(rows)
-
-
-def counters(user: Any, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
-    """(read, unread) entry counts per feed, in the window.
-
-    Two counts, all and unread (NOT EXISTS in WHERE: an anti-join), rather than one with the
-    read flag per row: PostgreSQL evaluates a flag in an aggregate as a subquery per article.
-    Publishers are counted together, grouped; each section and topic feed apart.
-    """
-    return kept(user, now, "counters", lambda: _counters(user, now))
-
-
-def _counters(user: Any, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
-    feeds = reader_feeds(user)
-    publishers = feeds.publishers_q()
-    totals = _per_publisher(_window(feeds, now, publishers))
-    unread = _per_publisher(_window(feeds, now, publishers).filter(~read_flag(user)))
-    for feed in [*feeds.sections, *feeds.topics]:
-        articles = _window(feeds, now, feeds.feed_q(feed))
-        totals[feed.id] = articles.count()
-        unread[feed.id] = articles.filter(~read_flag(user)).count()
-    reads = {pk: n - unread.get(pk, 0) for pk, n in totals.items()}
-    return reads, {pk: unread.get(pk, 0) for pk in totals}
-
-
-@dataclass(frozen=True)
-class FeedUnread:
-    unread: int
-    newest: datetime  # when the newest entry was stored
-
-
-def unread_by_feed(user: Any, now: datetime) -> dict[int, FeedUnread]:
-    """Unread entries and the newest one's time stored, per feed with entries."""
-    return kept(user, now, "unread-by-feed", lambda: _unread_by_feed(user, now))
-
-
-def _unread_by_feed(user: Any, now: datetime) -> dict[int, FeedUnread]:
-    feeds = reader_feeds(user)
-    publishers = feeds.publishers_q()
-    newest_ids = dict(
-        _window(feeds, now, publishers)
-        .values("publisher_id")
-        .annotate(newest=Max("pk"))
-        .values_list("publisher_id", "newest")
-    )
-    unread = _per_publisher(_window(feeds, now, publishers).filter(~read_flag(user)))
-    for feed in [*feeds.sections, *feeds.topics]:
-        articles = _window(feeds, now, feeds.feed_q(feed))
-        newest = articles.aggregate(newest=Max("pk"))["newest"]
-        if newest is not None:
-            newest_ids[feed.id] = newest
-            unread[feed.id] = articles.filter(~read_flag(user)).count()
-    # The newest id per feed comes from the index; its time stored from those rows alone.
-    stored = dict(
-        Article.objects.filter(pk__in=newest_ids.values()).values_list("pk", "fetched_at")
-    )
-    return {pk: FeedUnread(unread.get(pk, 0), stored[newest]) for pk, newest in newest_ids.items()}
 
 
 def kept[T](
