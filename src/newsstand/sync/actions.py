@@ -23,8 +23,13 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from newsstand.personal import actions as personal
-from newsstand.sync import tallies
-from newsstand.sync.models import APP_PASSWORD_NAME_MAX_CHARS, AppPassword
+from newsstand.sync import day_counts, tallies
+from newsstand.sync.models import (
+    APP_PASSWORD_NAME_MAX_CHARS,
+    AppPassword,
+    PublisherDay,
+    ReadDay,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -303,3 +308,24 @@ def _refreshed(user: Any, changed: int) -> int:
     if changed:
         bring_totals_up(user)
     return changed
+
+
+def rebuild_day_counts() -> tuple[int, int]:
+    """Write the per-day counts again from the articles and History (`sync.day_counts`), in one
+    transaction, after a restore or a `TRUNCATE` the triggers did not see; how many (publisher,
+    day) and (reader, publisher, day) rows were written. Best run with ingestion paused. Totals
+    apps keep are counted again within `tallies.RECOUNT_S` of their next call."""
+    with transaction.atomic():
+        PublisherDay.objects.all().delete()
+        ReadDay.objects.all().delete()
+        articles, reads = day_counts.counted()
+        PublisherDay.objects.bulk_create(
+            (PublisherDay(publisher_id=p, day=d, articles=n) for (p, d), n in articles.items()),
+            batch_size=2_000,
+        )
+        ReadDay.objects.bulk_create(
+            (ReadDay(user_id=u, publisher_id=p, day=d, reads=n) for (u, p, d), n in reads.items()),
+            batch_size=2_000,
+        )
+    logger.info("sync day counts rebuilt publisher_days=%d read_days=%d", len(articles), len(reads))
+    return len(articles), len(reads)
