@@ -20,6 +20,7 @@ Sketching costs milliseconds an article, so a sketch (`Sketch`) can be made once
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import logging
@@ -122,6 +123,15 @@ def estimated_containment(
     return min(1.0, inter / min(size_a, size_b))
 
 
+@functools.cache
+def _lsh_bands() -> tuple[int, int]:
+    """The (bands, rows) datasketch picks for LSH_THRESHOLD and NUM_PERM. It finds them by
+    numerical integration over every split each time an index is made (40-60 ms, and a story
+    assignment makes one); they depend on the two constants only."""
+    probe = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return probe.b, probe.r
+
+
 class WireCopyIndex:
     """Incremental copy-set assignment over a sliding publication-time window of `window_s`.
 
@@ -141,7 +151,7 @@ class WireCopyIndex:
         self.min_containment = (
             tunables.min_containment if min_containment is None else min_containment
         )
-        self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, params=_lsh_bands())
         self._entries: dict[Hashable, _Entry] = {}
         self._by_time: list[tuple[float, int, Hashable]] = []
         self._seq = itertools.count()
