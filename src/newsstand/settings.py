@@ -422,6 +422,11 @@ USER_AGENT = os.environ.get(
     "NEWSSTAND_USER_AGENT",
     "Newsstand/0.1 (+https://github.com/newsstand/newsstand; self-hosted news reader)",
 )
+# Worker processes a feed refresh extracts its pages in while the next ones download, when it
+# has many new ones (ingest.pipeline); 0 extracts in the refreshing process. `newsstand ingest
+# --feed URL` uses one per CPU whatever this says (--extract-processes); task workers, which
+# refresh several feeds at once already, and `ingest --once` use this.
+NEWSSTAND_INGEST_EXTRACT_PROCESSES = env_int("NEWSSTAND_INGEST_EXTRACT_PROCESSES", 0)
 
 # Groups of tunables. Each is a dict whose keys override the defaults of one frozen dataclass,
 # where every key is listed and explained once; a key not set keeps its default, and an

@@ -423,3 +423,65 @@ def test_an_item_the_database_refuses_is_recorded_and_the_rest_are_stored(
     assert publisher_web.url("/news/story-1.html") in check.error
     feed.refresh_from_db()
     assert feed.error_count == 0 and feed.last_success_at is not None
+
+
+def test_many_pages_are_extracted_in_worker_processes_and_stored_in_the_feeds_order(
+    publisher_web: PublisherWeb, publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed with more new pages than `pipeline.POOL_MIN_PAGES`: extracted in two worker
+    processes while the next pages download, each stored whole, in the feed's order, a missing
+    page kept from the feed as in one process."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from newsstand.ingest import pipeline
+
+    submitted: list[str] = []
+
+    class Counted(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(args[1])
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Counted)
+    n = pipeline.POOL_MIN_PAGES + 6
+    items = _serve_articles(publisher_web, n)
+    items.insert(5, ("guid-missing", "Missing", "/news/missing.html"))
+    feed = _feed(publisher, publisher_web.add("/feed.xml", _rss(publisher_web, items)))
+    report = actions.refresh_feed(feed.pk, extract_processes=2)
+    assert (report.outcome, report.new_articles, report.page_errors) == ("ok", n + 1, 1)
+    stored = list(Article.objects.order_by("pk").values_list("guid", "word_count", "authors"))
+    assert [guid for guid, _, _ in stored] == [guid for guid, _, _ in items]
+    for guid, words, authors in stored:
+        if guid != "guid-missing":
+            assert words > 100 and authors == ["Jane Doe"], guid
+    assert len(submitted) == n  # every page found, in the workers
+    missing = Article.objects.get(guid="guid-missing")
+    assert missing.content_text == "" or "Teaser for Missing" in missing.content_text
+
+
+def test_a_page_whose_extraction_worker_died_is_extracted_here() -> None:
+    """The pool broke (a worker killed, out of memory): the page loses nothing."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+    from datetime import UTC, datetime
+
+    from newsstand.ingest import pipeline
+    from newsstand.ingest.feeds import ParsedEntry
+    from newsstand.ingest.fetcher import FetchResult
+
+    url = "https://local.example/news/story.html"
+    entry = ParsedEntry(
+        guid="g", url=url, title="Story", summary_html="", authors=[],
+        published=datetime(2026, 11, 27, tzinfo=UTC), updated=None, categories=[],
+        image_url=None,
+    )  # fmt: skip
+    page = FetchResult(
+        url=url, status=200, content=_page("Story", "Jane Doe", url, "s").encode(),
+        headers={"content-type": "text/html"}, etag=None, last_modified=None,
+        not_modified=False, permanent_redirect=None, elapsed_s=0.01,
+    )  # fmt: skip
+    future: Future = Future()
+    future.set_exception(BrokenProcessPool("a worker died"))
+    _, draft = pipeline._finished(entry, (page, future), feed_id=1)
+    assert not isinstance(draft, Exception | pipeline.Deferred)
+    assert draft.extraction_error == "" and "council met on Tuesday" in draft.text

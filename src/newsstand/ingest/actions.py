@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,19 +22,17 @@ from newsstand.articles.actions import index_article_topics
 from newsstand.articles.models import Article
 from newsstand.articles.sections import normalise_section, section_catalogue
 from newsstand.fields import fit
-from newsstand.ingest import identity, leases, politeness, scheduling
-from newsstand.ingest.drafts import ArticleDraft, build_draft, normalize_url
-from newsstand.ingest.extractor import extract_article
+from newsstand.ingest import identity, leases, pipeline, politeness, scheduling
+from newsstand.ingest.drafts import ArticleDraft, normalize_url
 from newsstand.ingest.feeds import FeedParseError, ParsedEntry, ParsedFeed, parse_feed
 from newsstand.ingest.fetcher import (
     FEED_MAX_BYTES,
-    PAGE_ACCEPT,
-    PAGE_MAX_BYTES,
     FetchError,
     FetchResult,
     fetch,
 )
 from newsstand.ingest.models import FeedCheck, WorkerHeartbeat
+from newsstand.ingest.pipeline import Deferred
 from newsstand.ingest.signals import articles_stored, feed_checked
 from newsstand.ingest.workers import WORKER_FORGET_S
 from newsstand.sources.actions import (
@@ -55,8 +54,6 @@ LEASE_S = 10 * 60
 LOST_CLAIM_S = 30
 # New items fetched per refresh: a feed dumping thousands of links cannot stall the queue.
 MAX_NEW_ITEMS_PER_REFRESH = 200
-# A page answering these is the host asking for less traffic: its other pages wait.
-THROTTLE_STATUSES = frozenset({429, 503})
 # How often a publisher's homepage is read again for its name and icon.
 IDENTITY_REFRESH = timedelta(days=7)
 # Error text kept with a feed and its check (characters): the message a staff member reads, not
@@ -85,15 +82,6 @@ class RefreshReport:
     # Set when this refresh found the publisher's name and icon due for a look
     # (`refresh_publisher_identity`); the caller runs it, off the feed's own path.
     identity_due_for: int | None = None
-
-
-@dataclass(frozen=True)
-class Deferred:
-    """An entry not processed in this refresh; it stays new for the next one."""
-
-    kind: str  # "page_throttled" or "robots_unreachable"
-    reason: str
-    wait_s: float = 0.0
 
 
 def claim_feed(feed_id: int, *, now: datetime | None = None) -> datetime | None:
@@ -166,13 +154,16 @@ def refresh_feed(
     force: bool = False,
     progress: ItemProgress | None = None,
     lease: datetime | None = None,
+    extract_processes: int | None = None,
 ) -> RefreshReport:
     """Fetch, parse and store one feed, holding its lease (renewed while it runs) until done.
 
     `lease` is the end of the claim the tick took (claim_due_leases): the refresh starts only if
     that claim still holds, so a feed claimed twice is fetched once. Without it the lease is
     taken whatever it was, as commands fetching a feed by hand do. `force` ignores the stored
-    validators (ETag / Last-Modified), as `ingest --feed` does.
+    validators (ETag / Last-Modified), as `ingest --feed` does. `extract_processes`: worker
+    processes that extract pages while the next download, when a refresh has many
+    (`ingest.pipeline`); by default NEWSSTAND_INGEST_EXTRACT_PROCESSES (0: in this process).
     """
     try:
         feed = Feed.objects.select_related("publisher").get(pk=feed_id)
@@ -184,7 +175,12 @@ def refresh_feed(
     host = urlsplit(feed.url).hostname or ""
     started = time.monotonic()
     try:
-        report = _refresh(feed, host, force=force, progress=progress)
+        processes = (
+            settings.NEWSSTAND_INGEST_EXTRACT_PROCESSES
+            if extract_processes is None
+            else extract_processes
+        )
+        report = _refresh(feed, host, force=force, progress=progress, extract_processes=processes)
     except Exception as exc:
         # A bug must not leave the feed leased for ever nor kill the worker's other feeds.
         log.exception("refresh failed unexpectedly feed_id=%s host=%s", feed.pk, host)
@@ -212,7 +208,14 @@ def refresh_feed(
     return report
 
 
-def _refresh(feed: Feed, host: str, *, force: bool, progress: ItemProgress | None) -> RefreshReport:
+def _refresh(
+    feed: Feed,
+    host: str,
+    *,
+    force: bool,
+    progress: ItemProgress | None,
+    extract_processes: int,
+) -> RefreshReport:
     try:
         # Feeds skip robots.txt (see politeness' docstring) but not the per-host limit.
         with politeness.host_slot(feed.url):
@@ -243,9 +246,13 @@ def _refresh(feed: Feed, host: str, *, force: bool, progress: ItemProgress | Non
     if progress:
         progress(len(fresh))
     wait_s = 0.0
-    for entry in fresh:
+    for entry, outcome in pipeline.drafts(
+        fresh, feed_id=feed.pk, host=host, processes=extract_processes
+    ):
         try:
-            wait_s = max(wait_s, _take_entry(feed, entry, host, report))
+            if isinstance(outcome, Exception):
+                raise outcome
+            wait_s = max(wait_s, _take_entry(feed, outcome, report))
         except Exception as exc:
             # One bad item must not stop the items after it, on this refresh or the next.
             _item_failed(feed, entry, host, report, exc)
@@ -277,10 +284,9 @@ def _refresh(feed: Feed, host: str, *, force: bool, progress: ItemProgress | Non
     return report
 
 
-def _take_entry(feed: Feed, entry: ParsedEntry, host: str, report: RefreshReport) -> float:
-    """Draft and store one new entry, counting it in `report`; the seconds to wait before the
+def _take_entry(feed: Feed, draft: ArticleDraft | Deferred, report: RefreshReport) -> float:
+    """Store one new entry's draft, counting it in `report`; the seconds to wait before the
     next check if the entry was deferred."""
-    draft = _draft_for(entry, feed_id=feed.pk, host=host)
     if isinstance(draft, Deferred):
         report.deferred += 1
         if not report.note:
@@ -359,42 +365,6 @@ def _new_entries(feed: Feed, entries: list[ParsedEntry]) -> list[ParsedEntry]:
             continue
         fresh.append(entry)
     return fresh
-
-
-def _draft_for(entry: ParsedEntry, *, feed_id: int, host: str) -> ArticleDraft | Deferred:
-    page_host = politeness.host_key(entry.url)
-    cooling = politeness.cooling_down_s(entry.url)
-    if cooling:
-        return Deferred(
-            "page_throttled",
-            f"{page_host} asked us to slow down; we wait {cooling:.0f} s before asking again.",
-            cooling,
-        )
-    robots = politeness.robots_decision(entry.url)
-    if robots.temporary:
-        log.info("page deferred feed_id=%s url=%s reason=%s", feed_id, entry.url, robots.reason)
-        return Deferred("robots_unreachable", f"{page_host}: {robots.reason}")
-    if not robots.allowed:
-        log.info("page disallowed by robots.txt feed_id=%s url=%s", feed_id, entry.url)
-        return build_draft(entry, None, page_url=entry.url, extraction_error=robots.reason)
-    try:
-        with politeness.host_slot(entry.url):
-            page = fetch(entry.url, max_bytes=PAGE_MAX_BYTES, accept=PAGE_ACCEPT)
-    except FetchError as exc:
-        if exc.kind == "http_status" and exc.status in THROTTLE_STATUSES:
-            wait = politeness.note_throttled(entry.url, exc.retry_after_s)
-            return Deferred("page_throttled", f"{page_host}: {exc}", wait)
-        log.info(
-            "page fetch error feed_id=%s host=%s url=%s error=%s", feed_id, host, entry.url, exc
-        )
-        return build_draft(entry, None, page_url=entry.url, extraction_error=f"Page: {exc}")
-    try:
-        extracted = extract_article(page.content, page.url)
-    except Exception as exc:
-        # Extraction runs third-party parsers on hostile HTML; keep the feed's own data instead.
-        log.warning("extraction error feed_id=%s url=%s error=%r", feed_id, page.url, exc)
-        return build_draft(entry, None, page_url=page.url, extraction_error=f"Extraction: {exc}")
-    return build_draft(entry, extracted, page_url=page.url)
 
 
 def _section(page: str, feed: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -32,11 +33,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs", type=int, default=DEFAULT_JOBS, help="Feeds fetched at once (default 4)."
         )
+        parser.add_argument(
+            "--extract-processes",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="With --feed: processes extracting its pages while the next download "
+            "(default: one per CPU; 1 extracts in this process). Other runs fetch several feeds "
+            "at once instead (--jobs) and follow NEWSSTAND_INGEST_EXTRACT_PROCESSES.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         jobs = max(1, int(options["jobs"]))
         show = not options["no_progress"]
+        self.extract_processes = max(1, int(options["extract_processes"]))
         if options["feed"]:
             self._one_feed(options["feed"], show=show)
             return
@@ -70,7 +80,13 @@ class Command(BaseCommand):
                 bar.update(1)
 
         try:
-            report = actions.refresh_feed(feed.pk, force=True, progress=progress, lease=claim)
+            report = actions.refresh_feed(
+                feed.pk,
+                force=True,
+                progress=progress,
+                lease=claim,
+                extract_processes=self.extract_processes,
+            )
         finally:
             bar.close()
         _identity_if_due(report)
