@@ -7,8 +7,15 @@ from datetime import UTC, date, datetime
 import pytest
 from lxml import html as lxml_html
 
+from newsstand.ingest import dates
 from newsstand.ingest.authors import is_credit_line, normalize_authors
-from newsstand.ingest.dates import align_to_day, parse_datetime, url_date, visible_days
+from newsstand.ingest.dates import (
+    align_to_day,
+    page_published,
+    parse_datetime,
+    url_date,
+    visible_days,
+)
 from newsstand.ingest.metadata import read_json_ld, read_metadata
 from newsstand.ingest.titles import strip_site_name
 
@@ -285,3 +292,54 @@ def test_highwire_citation_tags_name_the_authors_and_the_day() -> None:
     assert meta.authors == ["Aditya Mahindru", "Pradeep Patil"]
     assert meta.published is not None
     assert meta.published.date() == date(2023, 1, 7)
+
+
+# --- the day a page prints against the day it declares or htmldate guesses ------------------
+
+_PROSE = "<p>" + "The council voted on Tuesday to extend the programme for another year. " * 3
+_PAGE_URL = "https://blog.example.com/guides/allotments"
+
+
+def _published(head: str, under_headline: str) -> str | None:
+    tree = lxml_html.fromstring(
+        f"<html><head><title>T</title>{head}</head><body><article><h1>T</h1>{under_headline}"
+        f"{_PROSE}</p></article></body></html>"
+    )
+    moment = page_published(tree, _PAGE_URL, _PAGE_URL, read_metadata(tree, _PAGE_URL))
+    return moment.date().isoformat() if moment else None
+
+
+def test_an_undated_pages_byline_day_beats_htmldates_guess(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # htmldate reads image paths and modification stamps as readily as the posting day.
+    guess = datetime(2023, 10, 11, tzinfo=UTC)
+    monkeypatch.setattr(dates, "_htmldate", lambda *_args, **_kwargs: guess)
+    assert _published("", "<p>Jane Doe · November 6, 2024</p>") == "2024-11-06"
+    assert _published("", "<p>Jane Doe</p>") == "2023-10-11"
+
+
+_DECLARED = (
+    '<script type="application/ld+json">{"@type": "Article", "headline": "T", '
+    '"datePublished": "Jun 24, 2025", "dateModified": "Jun 24, 2025"}</script>'
+)
+
+
+def test_an_earlier_byline_day_beats_a_declared_day_the_page_never_prints() -> None:
+    # The template declares the day the page was last built; the byline dates the article.
+    assert _published(_DECLARED, "<p>Jane Doe</p><p>August 25, 2024</p>") == "2024-08-25"
+
+
+@pytest.mark.parametrize(
+    "under_headline",
+    [
+        # The declared day printed elsewhere, even as a US month-first date.
+        "<p>August 25, 2024</p><p>Posted 06/24/2025</p>",
+        # A later printed day is a revision: the update-day rule's business, not this one's.
+        "<p>Updated December 19, 2025</p>",
+        # The day before is the same instant on the publisher's calendar.
+        "<p>June 23, 2025</p>",
+    ],
+)
+def test_the_declared_day_stays(under_headline: str) -> None:
+    assert _published(_DECLARED, under_headline) == "2025-06-24"

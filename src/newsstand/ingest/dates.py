@@ -8,6 +8,7 @@ metadata, its URL and the dates it prints.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -267,11 +268,12 @@ def page_published(
 ) -> datetime | None:
     """The publication time a reader of the page would name.
 
-    The declared time first (on the publisher's local day); when the page declares none, a
-    date in the URL, a day printed where the page says it was posted, htmldate's reading of the
-    markup, then the first day printed under the headline. A page that prints only a later
-    revision's day (an evergreen guide re-dated on each update) is published, for its readers,
-    on that day.
+    The declared time first (on the publisher's local day), unless the byline prints an earlier
+    day and the declared one appears nowhere on the page; when the page declares none, a date in
+    the URL, a day printed where the page says it was posted, the first day printed under (or
+    just above) the headline, then htmldate's reading of the markup. A page that prints only a
+    later revision's day (an evergreen guide re-dated on each update) is published, for its
+    readers, on that day.
     """
     lines = _DateLines(tree)
     if meta.published is None:
@@ -285,22 +287,23 @@ def page_published(
             posted = visible_days(lines.posted())
             shown = visible_days(lines.dated())
             day = next(iter(posted if len(posted) == 1 else shown if len(shown) == 1 else ()), None)
+        headline = find_headline(tree, meta.title)
+        if day is None and headline is not None:
+            # The day the byline prints beats htmldate's guess from the markup, which reads
+            # image paths and modification stamps as readily as the posting day.
+            day = _day_under_headline(headline) or _day_above_headline(headline)
         if day is not None:
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        estimate = _htmldate(tree, base_url)
+        estimate = _htmldate(tree, base_url, extensive=headline is None)
         if estimate is not None and _unprinted_modification(estimate, meta, tree):
             return None
-        if estimate is None:
-            headline = find_headline(tree, meta.title)
-            if headline is None:
-                # No headline to read under: htmldate's free-text search is all there is.
-                estimate = _htmldate(tree, base_url, extensive=True)
-            else:
-                day = _day_under_headline(headline) or _day_above_headline(headline)
-                if day is not None:
-                    return datetime(day.year, day.month, day.day, tzinfo=UTC)
         return _local_day(estimate, lines, url, meta, shown)
     published = _local_day(meta.published, lines, url, meta)
+    printed = _printed_instead(tree, meta, published)
+    if printed is not None:
+        if meta.updated is not None and meta.updated.date() == printed:
+            return meta.updated
+        return datetime(printed.year, printed.month, printed.day, tzinfo=UTC)
     updated = meta.updated
     if (
         published is None
@@ -320,6 +323,55 @@ def page_published(
     if revision is not None:
         return datetime(revision.year, revision.month, revision.day, tzinfo=UTC)
     return published
+
+
+_MONTHS_A_YEAR = 12
+# A UTC time shown on the publisher's calendar falls on the day before or after.
+_MAX_LOCAL_DAY_SHIFT_DAYS = 1
+
+
+def _printed_instead(
+    tree: HtmlElement, meta: PageMetadata, published: datetime | None
+) -> date | None:
+    """The earlier day the byline prints under the headline, when the declared publication day
+    appears nowhere on the page.
+
+    CMS templates declare the day the page was last built or re-saved (datePublished equal to
+    dateModified, a migration's date) while the byline shows readers the day the article is
+    dated; a declared day that the page prints nowhere is not the one it stands by. A day one
+    off is the same instant on another calendar (see `_local_day`), not a different date.
+    """
+    if published is None:
+        return None
+    headline = find_headline(tree, meta.title)
+    if headline is None:
+        return None
+    day = _day_under_headline(headline)
+    # Only an earlier day: a later one is a revision the byline prints, and whether a page is
+    # dated by its revision is `page_published`'s update-day rule, not this one's.
+    if day is None or (published.date() - day).days <= _MAX_LOCAL_DAY_SHIFT_DAYS:
+        return None
+    if published.date() in _printed_days(tree):
+        return None
+    return day
+
+
+_SHOWN_TEXT = etree.XPath("//body//text()[not(ancestor::script or ancestor::style)]")
+
+
+def _printed_days(tree: HtmlElement) -> set[date]:
+    """Every day written out or in numbers in the text the page shows (not its scripts)."""
+    text = " ".join(_SHOWN_TEXT(tree))
+    days = visible_days([text])
+    for numeric in _NUMERIC_DAY_RE.finditer(text):
+        day = _numeric_day(numeric)
+        if day is not None:
+            days.add(day)
+            if day.day <= _MONTHS_A_YEAR:
+                # "09/08/2015" is 9 August for most of the world, 8 September in the US.
+                with contextlib.suppress(ValueError):
+                    days.add(date(day.year, day.day, day.month))
+    return days
 
 
 def _unprinted_modification(estimate: datetime, meta: PageMetadata, tree: HtmlElement) -> bool:
