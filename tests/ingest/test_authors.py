@@ -73,6 +73,28 @@ def test_an_organisation_credited_on_its_own_site_is_not_a_byline() -> None:
     assert read_metadata(tree, "https://guides.example.com/a").authors == []
 
 
+def test_a_person_given_by_reference_on_a_site_named_after_them_is_the_author() -> None:
+    # Yoast's graph: the article's author is {"@id", "name"}, the Person object is elsewhere.
+    person_id = "https://expert.example.com/#/schema/person/494d9c"
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Article",
+                "headline": "H",
+                "author": {"@id": person_id, "name": "Travel Expert"},
+            },
+            {"@type": "Person", "@id": person_id, "name": "Travel Expert"},
+        ],
+    }
+    tree = lxml.html.fromstring(
+        '<html><head><meta property="og:site_name" content="Travel Expert">'
+        f'<script type="application/ld+json">{json.dumps(graph)}</script></head>'
+        "<body><h1>H</h1></body></html>"
+    )
+    assert read_metadata(tree, "https://expert.example.com/a").authors == ["Travel Expert"]
+
+
 @pytest.mark.parametrize(
     ("byline", "expected"),
     [

@@ -195,18 +195,24 @@ def _author_names(value: Any) -> list[str]:
     return _names(items)
 
 
-def _declared_authors(value: Any, exclude: list[str]) -> list[str]:
+def _declared_authors(
+    value: Any, exclude: list[str], objects: list[dict[str, Any]] | None = None
+) -> list[str]:
     """JSON-LD authors, without the publisher's own names unless typed as a Person.
 
     A site named after its writer (a personal blog, a newsletter: og:site_name "Jane Doe") still
     credits Jane Doe; an organisation credited as the author of its own page is not a byline.
+    An author given by reference ({"@id": …, "name": …}, as Yoast's graph does) has the type of
+    the object of *objects* with that @id.
     """
     names = _author_names(value)
     items = value if isinstance(value, list) else [value]
+    typed_ids = {str(o["@id"]): _types(o) for o in objects or () if o.get("@id") and o.get("@type")}
     people = {
         name
         for item in items
-        if isinstance(item, dict) and "person" in _types(item)
+        if isinstance(item, dict)
+        and "person" in (_types(item) or typed_ids.get(str(item.get("@id")), set()))
         for name in _names(item)
     }
     return normalize_authors(
@@ -467,7 +473,7 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     )
 
     exclude = [n for n in (site_name, *publisher_names) if n]
-    authors = _declared_authors(article.get("author"), exclude)
+    authors = _declared_authors(article.get("author"), exclude, objects)
     tagged = normalize_authors(
         [v for key in _AUTHOR_KEYS for v in meta.get(key, ()) if "://" not in v]
         + [_first_name_first(v) for v in meta.get("citation_author", ())],
