@@ -216,3 +216,40 @@ def test_an_author_tag_naming_the_site_credits_it_when_no_json_ld_does() -> None
     # A one-person or small site signing its page in the author meta tag.
     page = _company_page("", '<meta name="author" content="Example Guides">')
     assert extract_article(page, "https://guides.example.com/a").authors == ["Example Guides"]
+
+
+def _labelled(body: str) -> list[str]:
+    tree = lxml.html.fromstring(
+        "<html><head><title>How to prune roses</title></head><body><article>"
+        f"<h1>How to prune roses</h1><p>{'Cut above an outward-facing bud. ' * 20}</p>{body}"
+        "</article></body></html>"
+    )
+    return read_metadata(tree, "https://garden.example.com/roses").authors
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        '<div class="box"><span>Written by</span> <b>Jane Doe</b></div>',
+        '<div class="box"><h3>Written by Jane Doe</h3><p>Jane Doe grows roses.</p></div>',
+        "<aside><p>Author</p><p>Jane Doe</p></aside>",
+        "<div><strong>Contributors:</strong> <span>Jane Doe</span></div>",
+        "<div>Article by<div>Jane Doe</div></div>",
+    ],
+)
+def test_a_name_labelled_as_the_writers_anywhere_is_the_author(box: str) -> None:
+    assert _labelled(box) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        # A menu item, a comment's "Author" badge, a sentence.
+        '<nav><ul><li><a href="/c">Contributors</a></li><li><a href="/s">Online Services</a>'
+        "</li></ul></nav>",
+        '<div class="comment-body"><b>Heather</b> <span>Author</span> <a>Reply to</a></div>',
+        "<p>Written by hand, the notes were lost.</p>",
+    ],
+)
+def test_labels_that_name_no_writer_are_not_bylines(box: str) -> None:
+    assert _labelled(box) == []
