@@ -253,3 +253,52 @@ def test_a_name_labelled_as_the_writers_anywhere_is_the_author(box: str) -> None
 )
 def test_labels_that_name_no_writer_are_not_bylines(box: str) -> None:
     assert _labelled(box) == []
+
+
+def _declared_and_printed(byline: str, declared: str = "Christy Choi") -> list[str]:
+    ld = {"@type": "NewsArticle", "headline": "H", "author": {"@type": "Person", "name": declared}}
+    tree = lxml.html.fromstring(
+        f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head>'
+        f"<body><article><h1>H</h1>{byline}<p>{'The story. ' * 30}</p></article></body></html>"
+    )
+    return read_metadata(tree, "https://news.example.com/a").authors
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        '<div class="names"><span>By</span> <a href="/p/cc">Christy Choi</a> and Oscar Holland,'
+        " CNN</div>",
+        '<p>By <a href="/p/cc">Christy Choi</a> <span>and</span> <a href="/p/oh">Oscar Holland'
+        "</a> <span>on</span> December 21, 2023</p>",
+    ],
+)
+def test_the_printed_byline_names_the_co_authors_structured_data_left_out(byline: str) -> None:
+    assert _declared_and_printed(byline) == ["Christy Choi", "Oscar Holland"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        # The writer's job and employer after a comma are not co-authors.
+        "<p>By <a>Christy Choi</a>, Co-Founder &amp; COO, Acme Robotics</p>",
+        "<p>By <a>Christy Choi</a>, Deputy CTO, Thales Trusted Cyber Technologies</p>",
+        # A printed byline that does not name the declared writer says nothing about them.
+        "<p>By <a>Jane Roe</a> and <a>John Roe</a></p>",
+    ],
+)
+def test_the_declared_writer_stays_alone(byline: str) -> None:
+    assert _declared_and_printed(byline) == ["Christy Choi"]
+
+
+def test_a_lone_by_reads_every_name_of_the_byline_up_to_what_is_not_one() -> None:
+    tree = lxml.html.fromstring(
+        "<html><body><article><h1>All Shrine Locations</h1><div>By <a>Miranda Sanchez</a>, "
+        "<a>Laura May Randell</a>, <a>Brendan Graeber</a>, <a>+55 more</a> "
+        "<span>updated</span> Sep 4, 2023</div><p>The guide.</p></article></body></html>"
+    )
+    assert read_metadata(tree, "https://games.example.com/guide").authors == [
+        "Miranda Sanchez",
+        "Laura May Randell",
+        "Brendan Graeber",
+    ]

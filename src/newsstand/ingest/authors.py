@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from newsstand.ingest.dates import without_visible_dates
 
-__all__ = ["is_credit_line", "normalize_authors", "split_byline"]
+__all__ = ["is_credit_line", "names_a_job", "normalize_authors", "split_byline"]
 
 # Credit lines that name the desk, not the writer ("Reporting by …", "Editing by …").
 _CREDIT_RE = re.compile(
@@ -93,6 +93,21 @@ _TITLE_WORDS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 _MIN_NAME_WORDS_BEFORE_TITLE = 2
+
+
+# Words of a job title or an employer's desk, beyond those above ("Deputy CTO", "Vice President").
+_JOB_WORDS: frozenset[str] = _ROLE_WORDS | _TITLE_WORDS | frozenset(
+    {
+        "deputy", "officer", "president", "vice", "head", "lead", "partner", "professor",
+        "cto", "cfo", "coo", "cmo", "cio", "vp", "evp", "svp", "desk", "team", "staff",
+    }
+)  # fmt: skip
+
+
+def names_a_job(text: str) -> bool:
+    """True when *text* holds a job-title word ("Co-Founder & COO", "Chief Marketing Officer",
+    "Global Desk"): a byline's description of its writer, not another writer."""
+    return any(word.casefold().strip(".,:&") in _JOB_WORDS for word in text.split())
 
 
 def is_credit_line(text: str) -> bool:

@@ -9,10 +9,10 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsstand.ingest.authors import normalize_authors
+from newsstand.ingest.authors import names_a_job, normalize_authors
 from newsstand.ingest.titles import clean_text
 
-__all__ = ["dom_bylines"]
+__all__ = ["dom_bylines", "with_printed_co_authors"]
 
 _MAX_DOM_BYLINES = 4
 _BYLINE_CLASS_RE = re.compile(r"byline|author[-_]?name|authname|article[-_]?author", re.I)
@@ -51,14 +51,38 @@ def dom_bylines(
     return [], publisher
 
 
+def with_printed_co_authors(
+    declared: list[str], headline: HtmlElement | None, exclude: list[str]
+) -> list[str]:
+    """The byline under the headline when it names *declared*'s one author among others.
+
+    Structured data often carries only the first of the writers the page prints ("By Jane Doe
+    and John Roe"); the printed line is the byline the reader is given.
+    """
+    printed = normalize_authors(_by_line_bylines(headline), exclude=exclude)
+    if len(printed) < 2 or _canon(declared[0]) not in {_canon(name) for name in printed}:
+        return declared
+    # "Jane Doe, Co-Founder & COO, Acme": the writer's job and employer, not co-authors.
+    if any(names_a_job(name) for name in printed):
+        return declared
+    return printed
+
+
+def _canon(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
 _BY_PREFIX_RE = re.compile(
     r"^(?:by|written\s+by|words\s+by|posted\s+by|author)\s*[:\-\u2013]?\s*", re.IGNORECASE
 )
-# Text a reader sees after the headline, where the byline is printed.
+# Text a reader sees after the headline, where the byline is printed: the first 40 of the
+# texts among the next 120. Testing ancestors before positions would test every text to the
+# end of the page (a millisecond on long ones).
 _FOLLOWING_TEXT = etree.XPath(
-    "following::text()[not(ancestor::script or ancestor::style or ancestor::figcaption)]"
-    "[position() <= 40]"
+    "following::text()[position() <= 120]"
+    "[not(ancestor::script or ancestor::style or ancestor::figcaption)]"
 )
+_FOLLOWING_TEXTS = 40
 _UNDER_HEADLINE_CHARS = 600
 _MAX_BY_LINE_CHARS = 100  # a longer text opening with "By" is a sentence ("By 2030, …")
 
@@ -73,7 +97,8 @@ def _by_line_bylines(headline: HtmlElement | None) -> list[str]:
     if headline is None:
         return []
     read = 0
-    pieces = [" ".join(t.split()) for t in _FOLLOWING_TEXT(headline)]
+    nodes = _FOLLOWING_TEXT(headline)[:_FOLLOWING_TEXTS]
+    pieces = [" ".join(t.split()) for t in nodes]
     for index, piece in enumerate(pieces):
         read += len(piece)
         if read > _UNDER_HEADLINE_CHARS:
@@ -81,12 +106,37 @@ def _by_line_bylines(headline: HtmlElement | None) -> list[str]:
         prefix = _BY_PREFIX_RE.match(piece)
         if not piece or prefix is None or len(piece) > _MAX_BY_LINE_CHARS:
             continue
-        name = piece[prefix.end() :]
+        name, after = piece[prefix.end() :], index + 1
         if not name:
-            name = next((p for p in pieces[index + 1 : index + 3] if p.strip(" |·•-")), "")
+            following = [
+                i for i in range(index + 1, min(index + 3, len(pieces))) if pieces[i].strip(" |·•-")
+            ]
+            name, after = (pieces[following[0]], following[0] + 1) if following else ("", after)
         if name[:1].isupper():
-            return [name]
+            return [_with_co_authors(name, pieces[after : after + _MAX_CO_AUTHOR_PIECES])]
     return []
+
+
+_JOINERS: frozenset[str] = frozenset({",", "&", "and", "und", "et", "y"})
+_JOINED_NAME_RE = re.compile(r"^(?:,|&|and)\s+\S", re.IGNORECASE)  # "and John Roe, CNN"
+_MAX_CO_AUTHOR_PIECES = 12
+
+
+def _with_co_authors(name: str, pieces: list[str]) -> str:
+    """*name* and the co-authors the byline names after it, each in its own link or span:
+    "Jane Doe" | "and" | "John Roe", "Jane Doe" | "and John Roe, CNN", "A" | "," | "B" | "," |
+    "C". The line stops at anything else (a date, "Published", a job title, "+55 more")."""
+    line, joined = name, False
+    for piece in pieces:
+        if not piece:
+            continue
+        if piece.casefold() in _JOINERS:
+            line, joined = f"{line} {piece}", True
+        elif _JOINED_NAME_RE.match(piece) or (joined and piece[:1].isupper()):
+            line, joined = f"{line} {piece}", False
+        else:
+            break
+    return line.rstrip(" ,&")
 
 
 def _microdata_bylines(tree: HtmlElement) -> list[str]:

@@ -480,11 +480,12 @@ _NEW_YEAR = "-01-01"
 
 
 # Text a reader sees after the headline: not scripts or styles, not photo captions (which date
-# the photo).
+# the photo); the first 60 among the next 180 texts (positions tested first: see bylines.py).
 _FOLLOWING_TEXT = etree.XPath(
-    "following::text()[not(ancestor::script or ancestor::style or ancestor::figcaption)]"
-    "[position() <= 60]"
+    "following::text()[position() <= 180]"
+    "[not(ancestor::script or ancestor::style or ancestor::figcaption)]"
 )
+_FOLLOWING_TEXTS = 60
 _UNDER_HEADLINE_CHARS = 400  # of text after the headline: where bylines and datelines are
 _MAX_DATE_LINE_CHARS = 80  # a text this short holding a day is a date or byline line
 
@@ -497,7 +498,7 @@ def _day_under_headline(headline: HtmlElement) -> date | None:
     """
     read = 0
     first: date | None = None
-    for piece in _FOLLOWING_TEXT(headline):
+    for piece in _FOLLOWING_TEXT(headline)[:_FOLLOWING_TEXTS]:
         text = " ".join(piece.split())
         if not text:
             continue

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from newsstand.ingest.authors import normalize_authors
-from newsstand.ingest.bylines import dom_bylines
+from newsstand.ingest.bylines import dom_bylines, with_printed_co_authors
 from newsstand.ingest.dates import parse_datetime
 from newsstand.ingest.titles import choose_title, clean_text, find_headline
 
@@ -384,8 +384,11 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     if not authors:
         authors = normalize_authors(_names(article.get("creator")), exclude=exclude)
     publisher_byline: list[str] = []
+    headline = find_headline(tree, title)
+    if len(authors) == 1:
+        authors = with_printed_co_authors(authors, headline, exclude)
     if not authors:
-        authors, publisher_byline = dom_bylines(tree, find_headline(tree, title), exclude)
+        authors, publisher_byline = dom_bylines(tree, headline, exclude)
         if not publisher_byline and not article.get("author"):
             # An author meta tag naming the site, where no JSON-LD credits the organisation by
             # default: the owner of a one-person or small site signing their page.
