@@ -255,8 +255,9 @@ def test_labels_that_name_no_writer_are_not_bylines(box: str) -> None:
     assert _labelled(box) == []
 
 
-def _declared_and_printed(byline: str, declared: str = "Christy Choi") -> list[str]:
-    ld = {"@type": "NewsArticle", "headline": "H", "author": {"@type": "Person", "name": declared}}
+def _declared_and_printed(byline: str, *declared: str) -> list[str]:
+    people = [{"@type": "Person", "name": name} for name in declared or ("Christy Choi",)]
+    ld = {"@type": "NewsArticle", "headline": "H", "author": people}
     tree = lxml.html.fromstring(
         f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head>'
         f"<body><article><h1>H</h1>{byline}<p>{'The story. ' * 30}</p></article></body></html>"
@@ -302,3 +303,8 @@ def test_a_lone_by_reads_every_name_of_the_byline_up_to_what_is_not_one() -> Non
         "Laura May Randell",
         "Brendan Graeber",
     ]
+
+
+def test_a_photographer_the_byline_credits_apart_is_not_an_author() -> None:
+    byline = "<p>By <a>Nelson Chukwu</a></p><p>Photography by <a>Stephen Tayo</a></p>"
+    assert _declared_and_printed(byline, "Nelson Chukwu", "Stephen Tayo") == ["Nelson Chukwu"]

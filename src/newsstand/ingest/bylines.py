@@ -12,7 +12,7 @@ from lxml.html import HtmlElement
 from newsstand.ingest.authors import names_a_job, normalize_authors
 from newsstand.ingest.titles import clean_text
 
-__all__ = ["dom_bylines", "with_printed_co_authors"]
+__all__ = ["dom_bylines", "with_printed_byline"]
 
 _MAX_DOM_BYLINES = 4
 _BYLINE_CLASS_RE = re.compile(r"byline|author[-_]?name|authname|article[-_]?author", re.I)
@@ -51,16 +51,17 @@ def dom_bylines(
     return [], publisher
 
 
-def with_printed_co_authors(
+def with_printed_byline(
     declared: list[str], headline: HtmlElement | None, exclude: list[str]
 ) -> list[str]:
-    """The byline under the headline when it names *declared*'s one author among others.
+    """The byline under the headline, when it names one of the *declared* writers.
 
     Structured data often carries only the first of the writers the page prints ("By Jane Doe
-    and John Roe"); the printed line is the byline the reader is given.
+    and John Roe"), or lists beside the writer the photographer the page credits apart ("By Jane
+    Doe" | "Photography by John Roe"); the printed line is the byline the reader is given.
     """
     printed = normalize_authors(_by_line_bylines(headline), exclude=exclude)
-    if len(printed) < 2 or _canon(declared[0]) not in {_canon(name) for name in printed}:
+    if not printed or not {_canon(n) for n in declared} & {_canon(n) for n in printed}:
         return declared
     # "Jane Doe, Co-Founder & COO, Acme": the writer's job and employer, not co-authors.
     if any(names_a_job(name) for name in printed):
@@ -117,8 +118,8 @@ def _by_line_bylines(headline: HtmlElement | None) -> list[str]:
     return []
 
 
-_JOINERS: frozenset[str] = frozenset({",", "&", "and", "und", "et", "y"})
-_JOINED_NAME_RE = re.compile(r"^(?:,|&|and)\s+\S", re.IGNORECASE)  # "and John Roe, CNN"
+_JOINER_RE = re.compile(r"^,?\s*(?:&|and|und|et|y)?$", re.IGNORECASE)  # ",", "and", ", and"
+_JOINED_NAME_RE = re.compile(r"^,?\s*(?:&|and)?\s+\S", re.IGNORECASE)  # "and John Roe, CNN"
 _MAX_CO_AUTHOR_PIECES = 12
 
 
@@ -130,7 +131,7 @@ def _with_co_authors(name: str, pieces: list[str]) -> str:
     for piece in pieces:
         if not piece:
             continue
-        if piece.casefold() in _JOINERS:
+        if _JOINER_RE.match(piece):
             line, joined = f"{line} {piece}", True
         elif _JOINED_NAME_RE.match(piece) or (joined and piece[:1].isupper()):
             line, joined = f"{line} {piece}", False

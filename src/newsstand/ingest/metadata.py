@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from newsstand.ingest.authors import normalize_authors
-from newsstand.ingest.bylines import dom_bylines, with_printed_co_authors
+from newsstand.ingest.bylines import dom_bylines, with_printed_byline
 from newsstand.ingest.dates import parse_datetime
 from newsstand.ingest.titles import choose_title, clean_text, find_headline
 
@@ -385,8 +385,8 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         authors = normalize_authors(_names(article.get("creator")), exclude=exclude)
     publisher_byline: list[str] = []
     headline = find_headline(tree, title)
-    if len(authors) == 1:
-        authors = with_printed_co_authors(authors, headline, exclude)
+    if authors:
+        authors = with_printed_byline(authors, headline, exclude)
     if not authors:
         authors, publisher_byline = dom_bylines(tree, headline, exclude)
         if not publisher_byline and not article.get("author"):
