@@ -308,3 +308,13 @@ def test_a_lone_by_reads_every_name_of_the_byline_up_to_what_is_not_one() -> Non
 def test_a_photographer_the_byline_credits_apart_is_not_an_author() -> None:
     byline = "<p>By <a>Nelson Chukwu</a></p><p>Photography by <a>Stephen Tayo</a></p>"
     assert _declared_and_printed(byline, "Nelson Chukwu", "Stephen Tayo") == ["Nelson Chukwu"]
+
+
+def test_an_affiliation_with_an_empty_name_is_no_writer() -> None:
+    # A template's "name, affiliation" with the name left empty; the byline prints the writer.
+    tree = _page({"@type": "Person", "name": ", The Worcester Telegram & Gazette"})
+    body = tree.find("body")
+    body.append(
+        lxml.html.fromstring('<p><a href="/staff/3512/sarah-barnacle/">Sarah Barnacle</a></p>')
+    )
+    assert read_metadata(tree, "https://eu.telegram.com/story/news/x").authors == ["Sarah Barnacle"]

@@ -173,6 +173,10 @@ def _names(value: Any) -> list[str]:
             return [str(n) for n in name if isinstance(n, str)]
         if not name and (value.get("givenName") or value.get("familyName")):
             name = f"{value.get('givenName', '')} {value.get('familyName', '')}"
+        if isinstance(name, str) and name.lstrip().startswith(","):
+            # ", The Worcester Telegram & Gazette": a template's "name, affiliation" with the
+            # name left empty. The affiliation is not a writer.
+            return []
         return [str(name)] if isinstance(name, str) and name.strip() else []
     if isinstance(value, str):
         return [value]
