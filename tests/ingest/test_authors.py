@@ -318,3 +318,7 @@ def test_an_affiliation_with_an_empty_name_is_no_writer() -> None:
         lxml.html.fromstring('<p><a href="/staff/3512/sarah-barnacle/">Sarah Barnacle</a></p>')
     )
     assert read_metadata(tree, "https://eu.telegram.com/story/news/x").authors == ["Sarah Barnacle"]
+
+
+def test_the_one_a_story_was_told_to_wrote_it() -> None:
+    assert normalize_authors(["Amie Mock as told to Heather Eastman"]) == ["Heather Eastman"]

@@ -25,6 +25,7 @@ _CREDIT_LINE_RE = re.compile(
     r"(?:additional\s+)?reporting\s+(?:by|from)\b)",
     re.IGNORECASE,
 )
+_AS_TOLD_TO_RE = re.compile(r"\bas\s+told\s+to\s+", re.IGNORECASE)
 _STAFF_RE = re.compile(r"\s+staff(?:\s+(?:reporter|writer)s?)?$", re.IGNORECASE)
 _CONTRIBUTED_RE = re.compile(
     r"\bcontributed\s+(?:reporting|research|(?:reporting\s+)?to\s+this\s+(?:report|story|article))"
@@ -123,6 +124,10 @@ def split_byline(byline: str) -> list[str]:
     text = html.unescape(re.sub(r"<[^>]+>", " ", byline))
     # A date printed in the same element ("Jane Doe 4 August 2010", "Dec 17, 2025 Jane Doe").
     text = re.sub(r"\s+", " ", without_visible_dates(text)).strip()
+    told = _AS_TOLD_TO_RE.search(text)
+    if told:
+        # "Amie Mock as told to Heather Eastman": the one it was told to wrote it.
+        text = text[told.end() :]
     credit = _CREDIT_RE.search(text)
     if credit:
         # Everything from the first desk credit on names helpers, not the writer.
