@@ -322,3 +322,18 @@ def test_an_affiliation_with_an_empty_name_is_no_writer() -> None:
 
 def test_the_one_a_story_was_told_to_wrote_it() -> None:
     assert normalize_authors(["Amie Mock as told to Heather Eastman"]) == ["Heather Eastman"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # The beat after a job title is not a second writer.
+        ("Zackery Cuevas Writer, Hardware", ["Zackery Cuevas"]),
+        ("Jane Doe, Staff Writer, Business", ["Jane Doe"]),
+        ("Jane Doe, Senior Editor, John Roe", ["Jane Doe", "John Roe"]),
+        # The weekday a dateline prints before its date.
+        ("Sat, 20 Dec, 2025 - 06:36", []),
+    ],
+)
+def test_what_a_byline_prints_around_its_names(byline: str, expected: list[str]) -> None:
+    assert normalize_authors([byline]) == expected

@@ -81,6 +81,9 @@ _NOT_NAMES: frozenset[str] = frozenset(
         "viewprofile", "viewfullprofile", "seeall", "name", "thiscontributor", "thisauthor",
         "bluesky", "twitter", "facebook", "instagram", "linkedin", "threads", "mastodon",
         "youtube", "tiktok", "pinterest", "reddit", "email", "share", "print", "rss",
+        # The weekday a dateline prints before its date ("Sat, 20 Dec, 2025 - 06:36").
+        "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday",
+        "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     }
 )  # fmt: skip
 # Job titles printed after the name in the same element ("Jane Doe Senior Autos Reporter",
@@ -197,11 +200,18 @@ def normalize_authors(
             people = [p for p in parts if not _PUBLICATION_RE.search(p)]
             if people:
                 parts = people
+        after_title = False
         for raw in parts:
             wrapped = _WRAPPED_NAME_RE.match(raw.strip())
             if wrapped:
                 raw = wrapped[1]
-            raw = _without_job_title(raw)
+            if after_title and len(raw.split()) == 1:
+                continue  # "Jane Doe, Writer, Hardware": the beat of the job title before it
+            untitled = _without_job_title(raw)
+            after_title = untitled != raw or all(
+                w.casefold().strip(".") in _ROLE_WORDS for w in raw.split()
+            )
+            raw = untitled
             name = _TRAILING_NOISE_RE.sub("", raw).strip(" ,:;-\u2013\u2014")
             if name.casefold() == "the":
                 name = raw  # "The Associated Press" is the agency itself, not a writer for it
