@@ -337,3 +337,17 @@ def test_the_one_a_story_was_told_to_wrote_it() -> None:
 )
 def test_what_a_byline_prints_around_its_names(byline: str, expected: list[str]) -> None:
     assert normalize_authors([byline]) == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # A desk credited as the byline is the page's author; a bare job title is not a name.
+        ("News Desk", ["News Desk"]),
+        ("By News Staff", ["News Staff"]),
+        ("Staff Writer", []),
+        ("Jane Doe, Staff Writer", ["Jane Doe"]),
+    ],
+)
+def test_a_desk_is_a_byline_a_job_title_is_not(byline: str, expected: list[str]) -> None:
+    assert normalize_authors([byline]) == expected

@@ -152,9 +152,19 @@ def _looks_like_name(name: str) -> bool:
         return False
     if sum(ch.isdigit() for ch in name) > 0:
         return False
-    if all(w.casefold().strip(".") in _ROLE_WORDS for w in words):
+    if all(w.casefold().strip(".") in _ROLE_WORDS for w in words) and not _is_desk(words):
         return False
     return any(ch.isalpha() for ch in name)
+
+
+_DESK_WORDS = frozenset({"desk", "staff", "team"})
+_PERSON_ROLE_WORDS = frozenset({"writer", "reporter", "editor", "correspondent", "author"})
+
+
+def _is_desk(words: list[str]) -> bool:
+    """ "News Desk", "News Staff": a desk credited as the byline (not "Staff Writer", a job)."""
+    folded = [w.casefold().strip(".") for w in words]
+    return len(folded) > 1 and folded[-1] in _DESK_WORDS and not _PERSON_ROLE_WORDS & set(folded)
 
 
 def _without_job_title(name: str) -> str:
