@@ -351,3 +351,17 @@ def test_what_a_byline_prints_around_its_names(byline: str, expected: list[str])
 )
 def test_a_desk_is_a_byline_a_job_title_is_not(byline: str, expected: list[str]) -> None:
     assert normalize_authors([byline]) == expected
+
+
+def test_the_bylines_of_teaser_cards_are_not_the_pages() -> None:
+    card = (
+        '<a class="card" href="/other"><article itemscope itemtype="https://schema.org/Article">'
+        '<div itemprop="author" itemscope itemtype="https://schema.org/Person">By '
+        '<span itemprop="name">Thai Vong</span></div></article></a>'
+    )
+    tree = lxml.html.fromstring(
+        "<html><body><article><h1>Podcasts</h1>"
+        '<div itemprop="author"><span itemprop="name">Linda Rosencrance</span></div>'
+        f"<p>The story.</p></article><aside>{card}</aside></body></html>"
+    )
+    assert read_metadata(tree, "https://news.example.com/a").authors == ["Linda Rosencrance"]

@@ -140,11 +140,17 @@ def _with_co_authors(name: str, pieces: list[str]) -> str:
     return line.rstrip(" ,&")
 
 
+# Microdata authors, not those of the teaser cards linking to other articles (a byline inside a
+# link or an aside).
+_MICRODATA_AUTHORS = etree.XPath(
+    '//*[contains(@itemprop, "author") or contains(@itemprop, "creator")]'
+    "[not(ancestor::a or ancestor::aside)]"
+)
+
+
 def _microdata_bylines(tree: HtmlElement) -> list[str]:
     microdata: list[str] = []
-    for element in tree.xpath(
-        '//*[contains(@itemprop, "author") or contains(@itemprop, "creator")]'
-    ):
+    for element in _MICRODATA_AUTHORS(tree):
         names = element.xpath('.//*[@itemprop="name"]')
         if names:
             microdata.extend(n.get("content") or n.text_content() for n in names)
