@@ -17,7 +17,7 @@ from newsstand.ingest.dates import (
     visible_days,
 )
 from newsstand.ingest.metadata import read_json_ld, read_metadata
-from newsstand.ingest.titles import strip_site_name
+from newsstand.ingest.titles import strip_site_name, texts_after
 
 
 def page(head: str, body: str = "") -> lxml_html.HtmlElement:
@@ -343,3 +343,15 @@ def test_an_earlier_byline_day_beats_a_declared_day_the_page_never_prints() -> N
 )
 def test_the_declared_day_stays(under_headline: str) -> None:
     assert _published(_DECLARED, under_headline) == "2025-06-24"
+
+
+def test_texts_after_the_headline_skip_scripts_and_captions_and_stop_at_the_count() -> None:
+    tree = lxml_html.fromstring(
+        "<html><body><div><h1>T</h1> tail <figure><img><figcaption>Photo, May 1, 2020"
+        "</figcaption></figure><script>var x = 1;</script><p>By <a>Jane</a> Doe</p></div>"
+        "<p>Next</p><!-- c --><p>Last</p></body></html>"
+    )
+    headline = tree.find(".//h1")
+    texts = [t.strip() for t in texts_after(headline, 10) if t.strip()]
+    assert texts == ["tail", "By", "Jane", "Doe", "Next", "Last"]
+    assert [t.strip() for t in texts_after(headline, 3)] == ["tail", "By", "Jane"]

@@ -10,7 +10,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsstand.ingest.authors import names_a_job, normalize_authors
-from newsstand.ingest.titles import clean_text
+from newsstand.ingest.titles import clean_text, texts_after
 
 __all__ = ["dom_bylines", "with_printed_byline"]
 
@@ -76,14 +76,7 @@ def _canon(name: str) -> str:
 _BY_PREFIX_RE = re.compile(
     r"^(?:by|written\s+by|words\s+by|posted\s+by|author)\s*[:\-\u2013]?\s*", re.IGNORECASE
 )
-# Text a reader sees after the headline, where the byline is printed: the first 40 of the
-# texts among the next 120. Testing ancestors before positions would test every text to the
-# end of the page (a millisecond on long ones).
-_FOLLOWING_TEXT = etree.XPath(
-    "following::text()[position() <= 120]"
-    "[not(ancestor::script or ancestor::style or ancestor::figcaption)]"
-)
-_FOLLOWING_TEXTS = 40
+_FOLLOWING_TEXTS = 40  # after the headline, where the byline is printed
 _UNDER_HEADLINE_CHARS = 600
 _MAX_BY_LINE_CHARS = 100  # a longer text opening with "By" is a sentence ("By 2030, …")
 
@@ -98,8 +91,7 @@ def _by_line_bylines(headline: HtmlElement | None) -> list[str]:
     if headline is None:
         return []
     read = 0
-    nodes = _FOLLOWING_TEXT(headline)[:_FOLLOWING_TEXTS]
-    pieces = [" ".join(t.split()) for t in nodes]
+    pieces = [" ".join(t.split()) for t in texts_after(headline, _FOLLOWING_TEXTS)]
     for index, piece in enumerate(pieces):
         read += len(piece)
         if read > _UNDER_HEADLINE_CHARS:

@@ -19,7 +19,7 @@ from dateutil import parser as dateutil_parser
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsstand.ingest.titles import find_headline
+from newsstand.ingest.titles import find_headline, texts_after
 
 if TYPE_CHECKING:
     # Only for annotations: metadata imports this module.
@@ -479,13 +479,7 @@ def _htmldate(tree: HtmlElement, url: str | None, *, extensive: bool = False) ->
 _NEW_YEAR = "-01-01"
 
 
-# Text a reader sees after the headline: not scripts or styles, not photo captions (which date
-# the photo); the first 60 among the next 180 texts (positions tested first: see bylines.py).
-_FOLLOWING_TEXT = etree.XPath(
-    "following::text()[position() <= 180]"
-    "[not(ancestor::script or ancestor::style or ancestor::figcaption)]"
-)
-_FOLLOWING_TEXTS = 60
+_FOLLOWING_TEXTS = 60  # after the headline (photo captions left out: they date the photo)
 _UNDER_HEADLINE_CHARS = 400  # of text after the headline: where bylines and datelines are
 _MAX_DATE_LINE_CHARS = 80  # a text this short holding a day is a date or byline line
 
@@ -498,7 +492,7 @@ def _day_under_headline(headline: HtmlElement) -> date | None:
     """
     read = 0
     first: date | None = None
-    for piece in _FOLLOWING_TEXT(headline)[:_FOLLOWING_TEXTS]:
+    for piece in texts_after(headline, _FOLLOWING_TEXTS):
         text = " ".join(piece.split())
         if not text:
             continue

@@ -20,6 +20,7 @@ __all__ = [
     "find_headline",
     "normalize_for_compare",
     "strip_site_name",
+    "texts_after",
 ]
 
 _SEPARATOR_RE = re.compile(r"\s+(?:[|\-\u2013\u2014:\u00b7\u2022\u00bb/~]|::)\s+")
@@ -236,3 +237,43 @@ def find_headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
         return None
     wanted = _canon(title or "")
     return next((h for h in h1s if _canon(h.text_content()) == wanted), h1s[0])
+
+
+# Texts a reader does not see as the page's, or that date a photo rather than the story.
+_UNREAD_TAGS: frozenset[str] = frozenset({"script", "style", "figcaption"})
+
+
+def texts_after(element: HtmlElement, count: int) -> list[str]:
+    """The first *count* texts after *element* in document order (its tail, its following
+    siblings' texts, then its ancestors'), leaving out scripts, styles and photo captions.
+
+    What bylines and datelines under a headline are read from. A walk that stops after *count*
+    texts: the XPath `following::text()` with the same filter tested every text to the end of
+    the page.
+    """
+    found: list[str] = []
+    current: HtmlElement | None = element
+    while current is not None and len(found) < count:
+        if current.tail:
+            found.append(current.tail)
+        for sibling in current.itersiblings():
+            if len(found) >= count:
+                break
+            _texts_within(sibling, found, count)
+            if sibling.tail:
+                found.append(sibling.tail)
+        current = current.getparent()
+    return found[:count]
+
+
+def _texts_within(element: HtmlElement, found: list[str], count: int) -> None:
+    if not isinstance(element.tag, str) or element.tag in _UNREAD_TAGS:
+        return  # a comment, a processing instruction, or text no reader takes for the page's
+    if element.text:
+        found.append(element.text)
+    for child in element:
+        if len(found) >= count:
+            return
+        _texts_within(child, found, count)
+        if child.tail:
+            found.append(child.tail)
