@@ -146,9 +146,11 @@ def load_cases(limit: int | None, sets: tuple[str, ...] = SETS) -> list[dict[str
             for folder in ("test_set", "cache", "eval"):
                 path = mc / folder / f"{item['file']}.gz"
                 if path.exists():
+                    # The truth's "no date" is a JSON NaN (5 pages): read as none, as elsewhere.
+                    date = item["date"] if isinstance(item["date"], str) else ""
                     cases.append(
                         {"set": "dates-mediacloud", "id": item["file"], "path": path, "url": url,
-                         "date": item["date"]}
+                         "date": date}
                     )  # fmt: skip
                     break
     return cases
