@@ -9,6 +9,7 @@ from newsstand.ingest.boilerplate import (
     edge_furniture,
     is_boilerplate,
     mark_div_paragraphs,
+    mark_loose_paragraphs,
     orphan_headings,
 )
 from newsstand.ingest.extractor import extract_article
@@ -62,6 +63,39 @@ def test_article_written_as_span_divs_is_extracted_paragraph_by_paragraph() -> N
     paragraphs = extract_article(html, "https://news.example.com/x").text.split("\n\n")
     for sentence in SENTENCES:
         assert sentence in paragraphs
+
+
+def test_loose_text_between_a_containers_blocks_becomes_paragraphs() -> None:
+    tree = lxml.html.fromstring(
+        "<html><body><div class='story'>"
+        f"{SENTENCES[0]}<h2>Why the berth</h2>{SENTENCES[1]} <em>Really.</em>"
+        "<div class='ad'></div>"
+        "<h2>Short</h2>Too short to be a paragraph."
+        f"<p>{SENTENCES[2]}</p>"
+        f"<span class='caption'>{SENTENCES[3]}</span>"  # held in a span: a caption or a label
+        "</div>"
+        f"<div class='footer'><div class='row'></div>{SENTENCES[3]}</div>"  # among no text block
+        "</body></html>"
+    )
+    mark_loose_paragraphs(tree)
+    story, footer = tree.body
+    assert [e.tag for e in story] == ["p", "h2", "p", "div", "h2", "p", "span"]
+    assert story[0].text == SENTENCES[0]
+    assert story[2].text_content() == f"{SENTENCES[1]} Really."
+    assert story[4].tail == "Too short to be a paragraph."
+    assert [e.tag for e in footer] == ["div"]
+
+
+def test_story_written_as_loose_text_between_headings_is_extracted() -> None:
+    # trafilatura's fast mode reads the tagged paragraph and loses the text around the headings.
+    html = (
+        "<html><head><title>Berth opens</title></head><body><div class='page'><h1>Berth opens</h1>"
+        f"<div class='text'><p>{SENTENCES[0]}</p><h2>Why</h2>{SENTENCES[1]}<div class='ad'></div>"
+        f"<h2>What next</h2>{SENTENCES[2]}<p>{SENTENCES[3]}</p></div></div></body></html>"
+    )
+    text = extract_article(html, "https://news.example.com/x").text
+    for sentence in SENTENCES:
+        assert sentence in text
 
 
 @pytest.mark.parametrize(

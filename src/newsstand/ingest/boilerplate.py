@@ -16,6 +16,7 @@ __all__ = [
     "edge_furniture",
     "is_boilerplate",
     "mark_div_paragraphs",
+    "mark_loose_paragraphs",
     "orphan_headings",
     "prune_furniture",
 ]
@@ -228,6 +229,99 @@ def mark_div_paragraphs(tree: HtmlElement) -> None:
         if linked > _MAX_DIV_PARAGRAPH_LINK_SHARE * text_chars:
             continue
         element.tag = "p"
+
+
+# Containers whose own text, between their blocks, can be a paragraph nobody tagged.
+_LOOSE_PROSE_CONTAINERS = ("div", "section", "article", "main", "td")
+# Inline elements a loose paragraph can hold besides _INLINE_TAGS.
+_LOOSE_INLINE_TAGS = _INLINE_TAGS | frozenset(
+    {"code", "time", "cite", "font", "s", "strike", "del", "ins", "kbd", "var", "dfn", "tt",
+     "big", "bdi", "bdo", "data", "wbr", "img", "label"}
+)  # fmt: skip
+# Carried along inside a loose paragraph but not counted: their text is not read.
+_UNREAD_TAGS = frozenset({"script", "style", "noscript", "template"})
+# Of a run's text, written loose in the container: a run that is mostly one <span> is a caption,
+# a label or hidden structured data the template styles as text, not a paragraph it forgot.
+_MIN_LOOSE_SHARE = 0.5
+# Blocks trafilatura reads as text: loose runs beside one of these are the story's own.
+_TEXT_BLOCK_TAGS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "table"}
+)
+
+
+def mark_loose_paragraphs(tree: HtmlElement) -> None:
+    """Wrap in a <p> the runs of text a container holds between its blocks, in place.
+
+    Some templates write the story as bare text between headings and ad slots (``<h2>…</h2>
+    Drinking coffee…<div class="ad">``). trafilatura's fast mode reads paragraphs by tag and loses
+    such runs; readability wraps them in paragraphs first, and so does this. A run is the text
+    and inline elements between two block children; it becomes a paragraph when it is as long
+    as a div paragraph (:func:`mark_div_paragraphs`), not mostly links, mostly loose text rather
+    than one styled child, and the container also holds a paragraph, heading, list, quote or
+    table: the story's blocks, not only widgets.
+    """
+    for element in tree.iter(_LOOSE_PROSE_CONTAINERS):
+        if not len(element):
+            continue
+        runs: list[tuple[etree._Element | None, list[etree._Element]]] = []
+        anchor: etree._Element | None = None  # None: the run opens with the container's text
+        members: list[etree._Element] = []
+        among_text = False
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else None
+            if tag is None or tag in _LOOSE_INLINE_TAGS or tag in _UNREAD_TAGS:
+                members.append(child)
+                continue
+            among_text = among_text or tag in _TEXT_BLOCK_TAGS
+            runs.append((anchor, members))
+            anchor, members = child, []
+        if not among_text:
+            # An inline-only container is mark_div_paragraphs' to judge; text among only
+            # divs and widgets is a footer's or a sidebar's, which the wild-paragraph recovery
+            # of trafilatura would then take in.
+            continue
+        runs.append((anchor, members))
+        for anchor, members in runs:
+            _wrap_run(element, anchor, members)
+
+
+def _run_chars(lead: str, members: list[etree._Element]) -> tuple[int, int, int]:
+    """Characters of a run's text, of them inside links, and of them loose (not in a child)."""
+    loose, inside, linked = len(lead.strip()), 0, 0
+    for member in members:
+        tag = member.tag if isinstance(member.tag, str) else None
+        if tag is not None and tag not in _UNREAD_TAGS:
+            text = len(member.text_content())
+            inside += text
+            if tag == "a":
+                linked += text
+            else:
+                linked += sum(len(a.text_content()) for a in member.iter("a"))
+        loose += len((member.tail or "").strip())
+    return loose + inside, linked, loose
+
+
+def _wrap_run(
+    container: etree._Element, anchor: etree._Element | None, members: list[etree._Element]
+) -> None:
+    lead = (container.text if anchor is None else anchor.tail) or ""
+    chars, linked, loose = _run_chars(lead, members)
+    if (
+        chars < _MIN_DIV_PARAGRAPH_CHARS
+        or linked > _MAX_DIV_PARAGRAPH_LINK_SHARE * chars
+        or loose < _MIN_LOOSE_SHARE * chars
+    ):
+        return
+    paragraph = container.makeelement("p", {})
+    paragraph.text = lead
+    if anchor is None:
+        container.text = None
+        container.insert(0, paragraph)
+    else:
+        anchor.tail = None
+        anchor.addnext(paragraph)
+    for member in members:
+        paragraph.append(member)  # moves it, its tail with it
 
 
 # Where a reference section starts under the story: "Sources"/"References" headings, a paper's

@@ -33,6 +33,7 @@ from newsstand.ingest.boilerplate import edge_furniture as _edge_furniture
 from newsstand.ingest.boilerplate import (
     is_boilerplate,
     mark_div_paragraphs,
+    mark_loose_paragraphs,
     orphan_headings,
     prune_furniture,
 )
@@ -552,6 +553,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
     published = page_published(tree, url, base_url, meta)
     prune_furniture(tree)
     mark_div_paragraphs(tree)
+    mark_loose_paragraphs(tree)
     body = _trafilatura_body(tree)
     kept = _text_chars(body)
     paragraphs = prose_paragraphs(tree)
