@@ -593,3 +593,24 @@ def test_lists_in_an_unnamed_article_block_are_kept() -> None:
     assert "Feature 0:" in article.text
     assert "Feature 4:" in article.text
     assert "Pricing starts" in article.text
+
+
+def test_subheads_in_an_unnamed_article_block_are_kept() -> None:
+    # The same recovery of paragraphs only loses the subheads too, where the block adds too
+    # little text for the lists check: the block is read whole when the body has no heading.
+    sections = "".join(
+        f"<h2>Question {n}: how long should a baby sleep?</h2>"
+        f"<p>Answer {n}: newborns average sixteen hours of sleep a day, in stretches of one to "
+        "four hours, and need less as they grow older, about twelve hours by the age of three.</p>"
+        for n in range(4)
+    )
+    html = (
+        "<!DOCTYPE html><html><head><title>Sleep</title></head><body>"
+        f'<div class="x-rich"><p>Sleep is on every parent\'s mind, and the questions about it '
+        f"are the same in every family, whatever the age of the child.</p>{sections}</div>"
+        "</body></html>"
+    )
+    article = extract_article(html, "https://news.example.com/sleep")
+    assert "Answer 0:" in article.text
+    assert "Question 0: how long should a baby sleep?" in article.text
+    assert "Question 3: how long should a baby sleep?" in article.text

@@ -456,6 +456,7 @@ _MIN_RECOVERED_RATIO = 2  # the block's extraction over the first: it did recove
 _LISTS_RATIO = 1.5  # the densest block's text over the kept text's: lists may have been lost
 _MIN_ADDED_SHARE = 0.3  # of the kept text, added by reading the block whole
 _MIN_ADDED_LIST_SHARE = 0.5  # of the added text, in lists
+_MIN_ADDED_STRUCTURE_SHARE = 0.5  # of the added text, in headings and lists
 
 
 def _trafilatura_body(tree: HtmlElement) -> etree._Element | None:
@@ -497,6 +498,19 @@ def _contains(alt: etree._Element | None, body: etree._Element | None) -> bool:
 def _list_chars(body: etree._Element | None) -> int:
     """Characters of *body* (a trafilatura body tree) inside lists."""
     return 0 if body is None else sum(_text_chars(b) for b in body.iter("list"))
+
+
+def _head_chars(body: etree._Element | None) -> int:
+    """Characters of *body* (a trafilatura body tree) in headings."""
+    return 0 if body is None else sum(_text_chars(b) for b in body.iter("head"))
+
+
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _has_headings(block: HtmlElement) -> bool:
+    """Whether *block* has a heading with text among its children (subheads, not a card's)."""
+    return any(child.tag in _HEADING_TAGS and child.text_content().strip() for child in block)
 
 
 def _text_chars(body: etree._Element | None) -> int:
@@ -592,6 +606,22 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
             and _list_chars(alt) - _list_chars(body) >= _MIN_ADDED_LIST_SHARE * added
             and _contains(alt, body)
         ):
+            body = alt
+    elif (
+        block is not None
+        and body is not None
+        and body.find("head") is None
+        and _has_headings(block)
+        and main_region(block, paragraphs)[0] is block
+    ):
+        # The same recovery of paragraphs only, seen by what it always loses where the lists
+        # are too short for the check above: the densest block has subheads between its
+        # paragraphs and the body none. Read the block whole, and keep that if it holds the
+        # kept text and what it adds is mostly the headings and lists.
+        alt = _trafilatura_body(_standalone(block, whole=True, unnamed=False))
+        added = _text_chars(alt) - kept
+        structure = _list_chars(alt) + _head_chars(alt) - _list_chars(body)
+        if added > 0 and structure >= _MIN_ADDED_STRUCTURE_SHARE * added and _contains(alt, body):
             body = alt
     body_html = body_text = ""
     if body is not None:
