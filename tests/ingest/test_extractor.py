@@ -268,6 +268,31 @@ def test_the_densest_block_is_extracted_when_trafilatura_keeps_a_sliver() -> Non
     assert "Paragraph 11 of the guide" in article.text
 
 
+def test_the_densest_block_is_read_whole_when_a_container_inside_it_holds_part() -> None:
+    # Extracted on its own, the block still has a named container inside, where trafilatura
+    # stops; the block read whole as the article body holds that and the rest.
+    def paragraphs(label: str, count: int) -> str:
+        return "".join(
+            f"<p>{label} {i} of the guide explains, step by step and with worked examples, how "
+            "the new rules on allotments apply to tenants who have held their plots for years.</p>"
+            for i in range(count)
+        )
+
+    html = (
+        "<!DOCTYPE html><html><head><title>Guide</title></head><body>"
+        '<div class="post-content"><p>Written by Jane Roe, who has kept an allotment on the '
+        "edge of the city for twenty years and has written about gardening for local papers, "
+        "radio programmes and a long-running newsletter of her own.</p><p>This guide is "
+        "updated every spring, when the council publishes its new tenancy rules and fees for "
+        "the year ahead.</p></div>"
+        f'<div class="c-17 x9"><div class="entry-content">{paragraphs("Part", 5)}</div>'
+        f"{paragraphs('Paragraph', 12)}</div></body></html>"
+    )
+    article = extract_article(html, "https://news.example.com/guide")
+    assert "Part 0 of the guide" in article.text
+    assert "Paragraph 11 of the guide" in article.text
+
+
 PARAGRAPH_3 = (
     "<p>The harbour authority said the new berth would open in the spring, once the dredging "
     "work that began in the autumn has been inspected and signed off.</p>"

@@ -129,6 +129,12 @@ def recover_body(tree: HtmlElement, body: etree._Element | None) -> etree._Eleme
         alt = trafilatura_body(_standalone(block))
         if _text_chars(alt) >= _MIN_RECOVERED_RATIO * kept:
             body = alt
+            # On its own the block may still hold a named container where trafilatura stops
+            # again; read whole, it gives that and the rest. Kept only as a superset: read whole,
+            # some blocks come out as one run of text with their links' words lost.
+            whole = trafilatura_body(_standalone(block, whole=True, unnamed=False))
+            if _text_chars(whole) > _text_chars(alt) and _contains(whole, alt):
+                body = whole
     elif block is not None and sum(c for _, c in paragraphs) > _MAIN_BLOCK_RATIO * kept:
         # The article may be split over sibling sections (widgets, tabs, cards) of which
         # trafilatura read the first: extract the region gathering them, read whole. When that
