@@ -1,6 +1,6 @@
 """One feed of N pages ingested over HTTP, against plain trafilatura extracting the same pages.
 
-Run:  python -m bench.ingest_feed [--pages 200] [--repeats 3]
+Run:  python -m bench.ingest_feed [--pages 200] [--repeats 3] [--extract-processes N]
 
 The goal (issue #18): a whole ingest of N pages, `newsstand ingest --once --feed URL` (fetch the
 feed and every page over HTTP, parse, extract, store, assign stories, start-up included), takes
@@ -130,13 +130,20 @@ def _newsstand(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*command, *args], env=env, capture_output=True, text=True, check=False)
 
 
-def ingest_once(feed_url: str, data_dir: Path) -> tuple[float, int, int]:
-    """Seconds for `ingest --once --feed`, articles stored and stories made."""
+def ingest_once(
+    feed_url: str, data_dir: Path, extract_processes: int | None = None
+) -> tuple[float, int, int]:
+    """Seconds for `ingest --once --feed`, articles stored and stories made; with
+    `extract_processes`, that many extracting processes (the command's own default: one per
+    CPU)."""
     done = _newsstand("migrate", "--no-input", data_dir=data_dir)
     if done.returncode:
         raise SystemExit(f"migrate failed: {done.stderr[-2000:]}")
     start = time.perf_counter()
-    done = _newsstand("ingest", "--once", "--feed", feed_url, "--no-progress", data_dir=data_dir)
+    processes = [] if extract_processes is None else ["--extract-processes", str(extract_processes)]
+    done = _newsstand(
+        "ingest", "--once", "--feed", feed_url, "--no-progress", *processes, data_dir=data_dir
+    )
     elapsed = time.perf_counter() - start
     if done.returncode:
         raise SystemExit(f"ingest failed: {done.stderr[-2000:]}")
@@ -166,6 +173,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--extract-processes",
+        type=int,
+        default=None,
+        help="passed to `ingest --extract-processes` (default: the command's, one per CPU)",
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--ready", type=Path, help=argparse.SUPPRESS)
@@ -198,7 +211,7 @@ def main() -> None:
             for who in order:
                 if who == "ingest":
                     seconds, articles, with_text = ingest_once(
-                        f"{base}/feed.xml", tmp / f"data-{round_}"
+                        f"{base}/feed.xml", tmp / f"data-{round_}", args.extract_processes
                     )
                     ingest_s.append(seconds)
                     stored.append((articles, with_text))

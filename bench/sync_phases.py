@@ -1,7 +1,7 @@
 """Where a Miniflux page's time goes: the sync pipeline's phases, timed inside real calls.
 
 Run:  nice -n 10 .venv/bin/python bench/sync_phases.py --data-dir DIR [--db postgres]
-                                                       [--calls 60] [--cases page,later,site,cold]
+          [--calls 60] [--cases page,later,site,cold,count]
 
 DIR is a data dir `bench/sync.py --keep` seeded (and, with --db postgres, its database). Each
 case makes the change `bench/sync.py` makes before its row, then times
@@ -11,6 +11,9 @@ first as a server's request does:
   later  the minute moved on: the total is brought up         (miniflux_first_page_later)
   site   an entry marked on the website, no task run yet      (miniflux_first_page_site)
   cold   nothing kept: the total counted in full              (miniflux_first_page_cold)
+  count  not a call: the unread total counted in full, its parts built and read in their one
+         statement (`count_parts`, `_read_together`), summed from the per-day counts and row
+         by row (`by_day=False`, as before them), alternated; p50 of each and the ratio
 Inside each call, the functions below are timed where they are called (wall time, inclusive of
 what they call), and every SQL statement with its time. Reported per case: the call's p50, then
 per phase its p50 and how many times a call ran it, and the statements' p50 in order. The
@@ -33,7 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = "postgres://postgres@127.0.0.1:5432/newsstand_bench_sync"
 WARMUP = 5
-CASES = ("page", "later", "site", "cold")
+CASES = ("page", "later", "site", "cold", "count")
 # (module, function): the phases timed, by the names docs/benchmarks.md uses.
 PHASES = (
     ("newsstand.sync.queries", "kept_scopes"),
@@ -128,6 +131,34 @@ def measure(seeded: dict[str, Any], case: str, calls: int) -> dict[str, Any]:
     }
 
 
+def measure_count(seeded: dict[str, Any], calls: int) -> dict[str, float]:
+    """The full count of the unread total by day and row by row, alternated (p50 ms)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from newsstand.sync import queries, tallies
+    from newsstand.sync.feeds import reader_feeds
+    from newsstand.sync.queries import EntryFilter
+
+    reader = get_user_model().objects.get(email=seeded["email"])
+    now, flt = timezone.now(), EntryFilter(read=False)
+    feeds = reader_feeds(reader)
+    ms: dict[bool, list[float]] = {True: [], False: []}
+    totals: dict[bool, int] = {}
+    for n in range(WARMUP + calls):
+        for by_day in (True, False) if n % 2 else (False, True):
+            started = time.perf_counter()
+            parts = queries.count_parts(reader, now, flt, feeds, by_day=by_day)
+            counts, _, _ = tallies._read_together(reader, parts)
+            elapsed = (time.perf_counter() - started) * 1000
+            totals[by_day] = sum(part.sign * c for part, c in zip(parts, counts, strict=True))
+            if n >= WARMUP:
+                ms[by_day].append(elapsed)
+    assert totals[True] == totals[False], totals
+    by_day, rows = statistics.median(ms[True]), statistics.median(ms[False])
+    return {"by_day_p50_ms": round(by_day, 2), "rows_p50_ms": round(rows, 2), "total": totals[True]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -159,6 +190,13 @@ def main() -> None:
     seeded = json.loads((args.data_dir / "bench-sync-seed.json").read_text())
     load = os.getloadavg()
     for case in cases:
+        if case == "count":
+            counted = measure_count(seeded, args.calls)
+            print(
+                f"count: by day {counted['by_day_p50_ms']} ms, row by row "
+                f"{counted['rows_p50_ms']} ms (p50; total {counted['total']}, load {load[0]:.1f})"
+            )
+            continue
         result = measure(seeded, case, args.calls)
         print(f"{case}: call p50 {result['call_p50_ms']} ms (load {load[0]:.1f})")
         for name, phase in result["phases"].items():

@@ -482,6 +482,6 @@ def test_a_page_whose_extraction_worker_died_is_extracted_here() -> None:
     )  # fmt: skip
     future: Future = Future()
     future.set_exception(BrokenProcessPool("a worker died"))
-    _, draft = pipeline._finished(entry, (page, future), feed_id=1)
+    _, draft = pipeline._finished(entry, (page, future), 1)
     assert not isinstance(draft, Exception | pipeline.Deferred)
     assert draft.extraction_error == "" and "council met on Tuesday" in draft.text

@@ -16,7 +16,7 @@ from django.utils import timezone
 from newsstand.articles.models import Article
 from newsstand.personal import actions as personal
 from newsstand.personal.models import ReadingHistory
-from newsstand.sync import counters, queries
+from newsstand.sync import counters, day_counts, queries
 from newsstand.sync.feeds import reader_feeds
 from newsstand.sync.models import PublisherDay, ReadDay
 from newsstand.sync.queries import EntryFilter, entries, window_start
@@ -27,24 +27,9 @@ from tests.sync.factories import follow_publisher, make_world
 pytestmark = pytest.mark.django_db
 
 
-def _kept() -> tuple[Counter, Counter]:
-    articles = Counter(
-        {
-            (p, d): n
-            for p, d, n in PublisherDay.objects.values_list("publisher_id", "day", "articles")
-        }
-    )
-    reads = Counter(
-        {
-            (u, p, d): n
-            for u, p, d, n in ReadDay.objects.values_list("user_id", "publisher_id", "day", "reads")
-        }
-    )
-    # A count that went back to 0 keeps its row; Counter's + drops it.
-    return +articles, +reads
-
-
 def _counted() -> tuple[Counter, Counter]:
+    """The counts as they should be, worked out here in Python (day_counts.counted asks the
+    database): what the triggers' tables (`day_counts.kept`) must equal."""
     articles = Counter(
         (publisher_id, published_at.astimezone(UTC).date())
         for publisher_id, published_at in Article.objects.filter(
@@ -61,7 +46,7 @@ def _counted() -> tuple[Counter, Counter]:
 
 
 def _assert_kept() -> None:
-    assert _kept() == _counted()
+    assert day_counts.kept() == _counted()
 
 
 def test_the_counts_follow_every_way_articles_are_written():
@@ -98,7 +83,7 @@ def test_the_counts_follow_every_way_articles_are_written():
     Article.objects.filter(pk__in=[bulk[1].pk]).delete()
     river.delete()
     _assert_kept()
-    assert _kept()[0] == Counter({(harbour.pk, day.date()): 1})  # bulk[2]
+    assert day_counts.kept()[0] == Counter({(harbour.pk, day.date()): 1})  # bulk[2]
 
 
 def test_the_counts_follow_history_through_the_products_actions():
@@ -125,7 +110,7 @@ def test_the_counts_follow_history_through_the_products_actions():
     _assert_kept()
     get_user_model().objects.filter(pk=other_user.pk).delete()
     _assert_kept()
-    assert not _kept()[1]
+    assert not day_counts.kept()[1]
 
 
 def _edges(start_hour: int):

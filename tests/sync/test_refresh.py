@@ -112,7 +112,7 @@ def test_the_latest_four_totals_are_remembered():
         tallies._remember(world.user, f"call {days}", EntryFilter(published_after=now))
     tallies._remember(world.user, "call 3", EntryFilter(published_after=now))
     assert tallies.refresh_kept(world.user) == tallies.REMEMBERED_TOTALS
-    remembered = cache.get(tallies._remembered_key(world.user))
+    remembered = cache.get(tallies._remembered_key(world.user.pk))
     assert [what for what, _ in remembered] == ["call 3", "call 5", "call 4", "call 2"]
 
 

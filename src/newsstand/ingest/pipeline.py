@@ -46,6 +46,9 @@ class Deferred:
 
 
 Outcome = ArticleDraft | Deferred | Exception
+# A fetched page with its extraction: done here, or under way in a worker process.
+Extraction = ExtractedArticle | Exception | Future
+Started = Outcome | tuple[FetchResult, Extraction]
 
 
 def drafts(
@@ -55,55 +58,50 @@ def drafts(
     (the caller records it and goes on with the next)."""
     if processes < 2 or len(entries) < POOL_MIN_PAGES:
         for entry in entries:
-            outcome: Outcome
-            try:
-                fetched = _fetched(entry, feed_id=feed_id, host=host)
-                if isinstance(fetched, FetchResult):
-                    outcome = _draft(entry, fetched, _extract_here(fetched), feed_id=feed_id)
-                else:
-                    outcome = fetched
-            except Exception as exc:
-                outcome = exc
-            yield entry, outcome
+            yield _finished(entry, _started(entry, None, feed_id=feed_id, host=host), feed_id)
         return
     # forkserver: forking a process with threads running (Django's, the lease's) can deadlock.
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        pending: deque[tuple[ParsedEntry, Outcome | tuple[FetchResult, Future]]] = deque()
+        pending: deque[tuple[ParsedEntry, Started]] = deque()
         for entry in entries:
-            try:
-                fetched = _fetched(entry, feed_id=feed_id, host=host)
-                if isinstance(fetched, FetchResult):
-                    submitted = pool.submit(extract_article, fetched.content, fetched.url)
-                    pending.append((entry, (fetched, submitted)))
-                else:
-                    pending.append((entry, fetched))
-            except Exception as exc:
-                pending.append((entry, exc))
+            pending.append((entry, _started(entry, pool, feed_id=feed_id, host=host)))
             while len(pending) > processes * AHEAD_PER_PROCESS:
-                yield _finished(*pending.popleft(), feed_id=feed_id)
+                yield _finished(*pending.popleft(), feed_id)
         while pending:
-            yield _finished(*pending.popleft(), feed_id=feed_id)
+            yield _finished(*pending.popleft(), feed_id)
 
 
-def _finished(
-    entry: ParsedEntry,
-    step: Outcome | tuple[FetchResult, Future],
-    *,
-    feed_id: int,
-) -> tuple[ParsedEntry, Outcome]:
+def _started(
+    entry: ParsedEntry, pool: ProcessPoolExecutor | None, *, feed_id: int, host: str
+) -> Started:
+    """The entry's page with its extraction, done here (no `pool`) or handed to `pool`; or what
+    stands for the entry when its page cannot be had now, or the error that stopped it."""
+    try:
+        fetched = _fetched(entry, feed_id=feed_id, host=host)
+        if not isinstance(fetched, FetchResult):
+            return fetched
+        if pool is None:
+            return fetched, _extract_here(fetched)
+        return fetched, pool.submit(extract_article, fetched.content, fetched.url)
+    except Exception as exc:
+        return exc
+
+
+def _finished(entry: ParsedEntry, step: Started, feed_id: int) -> tuple[ParsedEntry, Outcome]:
     if not isinstance(step, tuple):
         return entry, step
-    page, future = step
-    try:
-        extracted: ExtractedArticle | Exception = future.result()
-    except BrokenProcessPool:
-        # A worker died (killed, out of memory): this page is extracted here instead, so no
-        # page loses its body to it.
-        log.warning("extraction worker lost feed_id=%s url=%s", feed_id, page.url)
-        extracted = _extract_here(page)
-    except Exception as exc:
-        extracted = exc
+    page, extracted = step
+    if isinstance(extracted, Future):
+        try:
+            extracted = extracted.result()
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): this page is extracted here instead, so
+            # no page loses its body to it.
+            log.warning("extraction worker lost feed_id=%s url=%s", feed_id, page.url)
+            extracted = _extract_here(page)
+        except Exception as exc:
+            extracted = exc
     try:
         return entry, _draft(entry, page, extracted, feed_id=feed_id)
     except Exception as exc:

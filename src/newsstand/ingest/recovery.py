@@ -11,6 +11,7 @@ Pure: the page tree is read and never changed.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 
 import lxml.html
@@ -68,14 +69,10 @@ def _contains(alt: etree._Element | None, body: etree._Element | None) -> bool:
     return len(grams & word_grams(" ".join(alt.itertext()))) >= _MIN_CONTAINED_SHARE * len(grams)
 
 
-def _list_chars(body: etree._Element | None) -> int:
-    """Characters of *body* (a trafilatura body tree) inside lists."""
-    return 0 if body is None else sum(_text_chars(b) for b in body.iter("list"))
-
-
-def _head_chars(body: etree._Element | None) -> int:
-    """Characters of *body* (a trafilatura body tree) in headings."""
-    return 0 if body is None else sum(_text_chars(b) for b in body.iter("head"))
+def _chars_in(body: etree._Element | None, tag: str) -> int:
+    """Characters of *body* (a trafilatura body tree) inside its *tag* elements ("list",
+    "head")."""
+    return 0 if body is None else sum(_text_chars(b) for b in body.iter(tag))
 
 
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
@@ -122,6 +119,12 @@ def recover_body(tree: HtmlElement, body: etree._Element | None) -> etree._Eleme
     kept = _text_chars(body)
     paragraphs = prose_paragraphs(tree)
     block, block_chars = main_block(tree, paragraphs)
+
+    @functools.cache
+    def block_is_region() -> bool:
+        # Asked by the last two rules, at most once: it walks every paragraph's ancestors.
+        return block is not None and main_region(block, paragraphs)[0] is block
+
     if block is not None and block_chars > _MAIN_BLOCK_RATIO * kept:
         # trafilatura kept a sliver of the page (a teaser box, a byline card) beside the
         # article: extract the densest block on its own, and keep that when it does recover
@@ -149,7 +152,7 @@ def recover_body(tree: HtmlElement, body: etree._Element | None) -> etree._Eleme
     elif (
         block is not None
         and len(" ".join(block.text_content().split())) > _LISTS_RATIO * kept
-        and main_region(block, paragraphs)[0] is block
+        and block_is_region()
     ):
         # Where trafilatura found no container it recovers the page's paragraphs only, and the
         # lists among them are lost: when the densest block holds much more text than was kept,
@@ -159,7 +162,7 @@ def recover_body(tree: HtmlElement, body: etree._Element | None) -> etree._Eleme
         added = _text_chars(alt) - kept
         if (
             added >= _MIN_ADDED_SHARE * kept
-            and _list_chars(alt) - _list_chars(body) >= _MIN_ADDED_LIST_SHARE * added
+            and _chars_in(alt, "list") - _chars_in(body, "list") >= _MIN_ADDED_LIST_SHARE * added
             and _contains(alt, body)
         ):
             body = alt
@@ -168,7 +171,7 @@ def recover_body(tree: HtmlElement, body: etree._Element | None) -> etree._Eleme
         and body is not None
         and body.find("head") is None
         and _has_headings(block)
-        and main_region(block, paragraphs)[0] is block
+        and block_is_region()
     ):
         # The same recovery of paragraphs only, seen by what it always loses where the lists
         # are too short for the check above: the densest block has subheads between its
@@ -176,7 +179,7 @@ def recover_body(tree: HtmlElement, body: etree._Element | None) -> etree._Eleme
         # kept text and what it adds is mostly the headings and lists.
         alt = trafilatura_body(_standalone(block, whole=True, unnamed=False))
         added = _text_chars(alt) - kept
-        structure = _list_chars(alt) + _head_chars(alt) - _list_chars(body)
+        structure = _chars_in(alt, "list") + _chars_in(alt, "head") - _chars_in(body, "list")
         if added > 0 and structure >= _MIN_ADDED_STRUCTURE_SHARE * added and _contains(alt, body):
             body = alt
     return body

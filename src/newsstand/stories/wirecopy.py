@@ -126,8 +126,8 @@ def estimated_containment(
 @functools.cache
 def _lsh_bands() -> tuple[int, int]:
     """The (bands, rows) datasketch picks for LSH_THRESHOLD and NUM_PERM. It finds them by
-    numerical integration over every split each time an index is made (40-60 ms, and a story
-    assignment makes one); they depend on the two constants only."""
+    numerical integration over every split each time an index is made (a story assignment
+    makes one); they depend on the two constants only."""
     probe = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     return probe.b, probe.r
 

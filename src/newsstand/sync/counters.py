@@ -47,8 +47,8 @@ def _publisher_counts(
 
     The whole days' articles less their reads from the per-day counts (30 rows a publisher
     each, grouped), the first day's articles and unread ones row by row: 4 grouped statements
-    where counting the window's articles and anti-joining them with History took 70-90 ms at
-    100,000 entries (docs/benchmarks.md, Sync).
+    where counting the window's articles and anti-joining them with History took 65-110 ms at
+    100,000 entries (docs/benchmarks.md, Sync: `miniflux_counters_first`).
     """
     followed = feeds.followed_publishers()
     start = window_start(now)
@@ -71,9 +71,7 @@ def _publisher_counts(
         total = days.get(pk, 0) + first_all.get(pk, 0)
         if total:  # a day's count back to 0 keeps its row
             totals[pk] = total
-            unread[pk] = (
-                total - days_read.get(pk, 0) - (first_all.get(pk, 0) - first_unread.get(pk, 0))
-            )
+            unread[pk] = days.get(pk, 0) - days_read.get(pk, 0) + first_unread.get(pk, 0)
     return totals, unread
 
 

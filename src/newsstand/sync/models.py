@@ -39,9 +39,9 @@ class PublisherDay(models.Model):
 
     A reading app's unread total after a day away, or on its first sync, counts the window's
     entries and the reader's History rows in it: 100,000 and 90,000 rows at the benchmark's
-    size, 16 ms on SQLite and 46 on PostgreSQL however the statement is planned
-    (docs/benchmarks.md, Sync). Summed per day, it is 30 rows a publisher, and only the window's
-    first, partial day is counted row by row (`sync.queries.count_parts`).
+    size, 19 ms on SQLite and 47 on PostgreSQL (`bench/sync_phases.py --cases count`). Summed
+    per day, it is 30 rows a publisher, and only the window's first, partial day is counted row
+    by row (`sync.queries.count_parts`).
 
     Written by triggers on the articles table (migration 0002), not by Django: every way an
     article is stored, moved or deleted (bulk inserts, cascades, editors, queryset updates)
@@ -57,8 +57,8 @@ class PublisherDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["publisher_id", "day"], name="publisherday_unique")
         ]
-        # The count in the key too: the sum is read from the index alone (SQLite: 3.2 -> 1.7
-        # ms for 500 publishers' 15,000 days), the unique one being the upserts' target.
+        # The count in the key too: SQLite reads the sum from the index alone, without a row
+        # lookup per day; the unique index is the upserts' target.
         indexes = [
             models.Index(fields=["publisher_id", "day", "articles"], name="publisherday_sum")
         ]

@@ -221,8 +221,9 @@ def count_parts(
     `by_day`: where the filter allows (`_counted_by_day`), the window's articles and reads of
     the publishers followed are summed from the per-day counts (sync.models.PublisherDay,
     ReadDay: 30 rows a publisher), all but the window's first, partial day, which is counted
-    row by row: 2-3 ms where the two counts took 16 on SQLite and 46 on PostgreSQL at the
-    benchmark's size. Off for parts that must be narrowed to some articles (`Part.among`).
+    row by row: the count 10 ms on SQLite and 18 on PostgreSQL at the benchmark's size, against
+    19 and 47 (`bench/sync_phases.py --cases count`). Off for parts that must be narrowed to
+    some articles (`Part.among`).
     """
     feeds = feeds or reader_feeds(user)
     if flt.starred:
@@ -253,7 +254,7 @@ def count_parts(
         # The window's first, partial day row by row, read or not by History's (reader,
         # article) key: a few thousand articles found by their date. Counted as the day's
         # articles less its reads, the reads would be found per publisher (500 probes) or by
-        # scanning all the reader's History (PostgreSQL, with the follows as a subquery: 9 ms).
+        # scanning all the reader's History (PostgreSQL, with the follows as a subquery).
         first = Article.objects.filter(
             publisher__followed_by=publishers, published_at__gte=start, published_at__lt=whole_days
         )

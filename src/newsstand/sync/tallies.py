@@ -146,7 +146,7 @@ def refresh_kept(user: Any, now: datetime | None = None) -> int:
     on the call apps wait for. The write takes that time instead, with the earliest entry's time
     the next page also needs (`queries.oldest_entry`).
     """
-    remembered = cache.get(_remembered_key(user))
+    remembered = cache.get(_remembered_key(user.pk))
     if not remembered:
         return 0
     now = now or timezone.now()
@@ -161,25 +161,21 @@ def refresh_kept(user: Any, now: datetime | None = None) -> int:
 
 def remembers_totals(user_id: int) -> bool:
     """Whether an app asked for totals of the reader's lately (`refresh_kept` has work)."""
-    return bool(cache.get(_remembered_key_of(user_id)))
+    return bool(cache.get(_remembered_key(user_id)))
 
 
-def _remembered_key(user: Any) -> str:
-    return _remembered_key_of(user.pk)
-
-
-def _remembered_key_of(user_id: int) -> str:
+def _remembered_key(user_id: int) -> str:
     return f"sync:remembered-totals:{user_id}"
 
 
 def _remember(user: Any, what: str, flt: EntryFilter) -> None:
     """`what` first among the reader's remembered totals (written only when it was not)."""
     entry = (what, _filter_to_json(flt))
-    remembered = cache.get(_remembered_key(user)) or []
+    remembered = cache.get(_remembered_key(user.pk)) or []
     if remembered and remembered[0] == entry:
         return
     rest = [r for r in remembered if r != entry]
-    cache.set(_remembered_key(user), [entry, *rest][:REMEMBERED_TOTALS], KEEP_S)
+    cache.set(_remembered_key(user.pk), [entry, *rest][:REMEMBERED_TOTALS], KEEP_S)
 
 
 def recount(user_id: int, flt: dict[str, Any]) -> int | None:
@@ -392,7 +388,7 @@ def _read_together(user: Any, parts: list[Part]) -> tuple[list[int], int, int]:
     for n, part in enumerate(parts):
         column = part.summed or "pk"
         try:
-            rows = part.rows if part.rows.query.is_sliced else part.rows.values(column)
+            rows = part.rows if part.rows.query.is_sliced else part.rows.order_by().values(column)
             sql, part_params = rows.query.sql_with_params()
         except EmptyResultSet:  # a part that matches nothing whatever the rows (none())
             selects.append("0")
