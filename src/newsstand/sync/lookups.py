@@ -49,18 +49,33 @@ class FollowedBy(Lookup):
         lhs, params = self.process_lhs(compiler, connection)
         if not value.ids:
             raise EmptyResultSet
-        # The same publishers as `ids` (sync.feeds.reader_feeds: followed, not muted, a number).
-        rows = (
-            Follow.objects.filter(
-                user_id=value.user_id, kind="publisher", muted=False, key__regex=r"^[0-9]+$"
-            )
-            .annotate(publisher_id=Cast("key", BigIntegerField()))
-            .values("publisher_id")
-        )
-        sql, rows_params = rows.query.get_compiler(connection=connection).as_sql()
+        sql, rows_params = _follows_sql(connection, value.user_id)
         return f"{lhs} IN ({sql})", (*params, *rows_params)
 
     def _value(self) -> FollowedPublishers:
         if not isinstance(self.rhs, FollowedPublishers):
             raise TypeError("publisher__followed_by takes a FollowedPublishers")
         return self.rhs
+
+
+_FOLLOWS_SQL: dict[str, tuple[str, tuple[Any, ...]]] = {}  # by database vendor
+_READER = -1  # stands for the reader's id while compiling: no user has it
+
+
+def _follows_sql(connection: Any, user_id: int) -> tuple[str, tuple[Any, ...]]:
+    """The subquery of the reader's followed publishers' ids, with its parameters: the same
+    publishers as `ids` (sync.feeds.reader_feeds: followed, not muted, a number). Compiled once
+    a database: a page that counts its total names the follows in seven places, and compiling
+    each took 0.4 ms."""
+    if connection.vendor not in _FOLLOWS_SQL:
+        rows = (
+            Follow.objects.filter(
+                user_id=_READER, kind="publisher", muted=False, key__regex=r"^[0-9]+$"
+            )
+            .annotate(publisher_id=Cast("key", BigIntegerField()))
+            .values("publisher_id")
+        )
+        sql, params = rows.query.get_compiler(connection=connection).as_sql()
+        _FOLLOWS_SQL[connection.vendor] = (sql, tuple(params))
+    sql, params = _FOLLOWS_SQL[connection.vendor]
+    return sql, tuple(user_id if p == _READER else p for p in params)
