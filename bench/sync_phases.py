@@ -149,7 +149,7 @@ def measure_count(seeded: dict[str, Any], calls: int) -> dict[str, float]:
         for by_day in (True, False) if n % 2 else (False, True):
             started = time.perf_counter()
             parts = queries.count_parts(reader, now, flt, feeds, by_day=by_day)
-            counts, _, _ = tallies._read_together(reader, parts)
+            counts, _, _, _ = tallies._read_together(reader, parts)
             elapsed = (time.perf_counter() - started) * 1000
             totals[by_day] = sum(part.sign * c for part, c in zip(parts, counts, strict=True))
             if n >= WARMUP:

@@ -7,7 +7,7 @@ Runs on SQLite and PostgreSQL alike (the triggers are each database's own SQL).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,7 +18,7 @@ from newsstand.personal import actions as personal
 from newsstand.personal.models import ReadingHistory
 from newsstand.sync import counters, day_counts, queries
 from newsstand.sync.feeds import reader_feeds
-from newsstand.sync.models import PublisherDay, ReadDay
+from newsstand.sync.models import PublisherDay, PublisherWeek, ReadDay, ReadWeek
 from newsstand.sync.queries import EntryFilter, entries, window_start
 from tests.gate.factories import make_gated_article, make_user
 from tests.reader.factories import make_publisher
@@ -46,7 +46,16 @@ def _counted() -> tuple[Counter, Counter]:
 
 
 def _assert_kept() -> None:
+    """The per-day counts are the rows', and the per-week counts their days' sums."""
     assert day_counts.kept() == _counted()
+    articles, reads = _counted()
+    weeks = Counter()
+    for (publisher_id, day), n in articles.items():
+        weeks[(publisher_id, day - timedelta(days=day.weekday()))] += n
+    read_weeks = Counter()
+    for (user_id, publisher_id, day), n in reads.items():
+        read_weeks[(user_id, publisher_id, day - timedelta(days=day.weekday()))] += n
+    assert day_counts.weeks_kept() == (weeks, read_weeks)
 
 
 def test_the_counts_follow_every_way_articles_are_written():
@@ -57,6 +66,9 @@ def test_the_counts_follow_every_way_articles_are_written():
     undated = make_gated_article(river, published_at=None)
     _assert_kept()
     assert PublisherDay.objects.get(publisher_id=harbour.pk, day=day.date()).articles == 1
+    # A Friday and a Saturday: one week, named by its Monday.
+    week = PublisherWeek.objects.get(publisher_id=harbour.pk)
+    assert (week.week, week.articles) == (date(2026, 11, 16), 2)
 
     # Stored in bulk, as ingestion and imports do: no save(), no signal.
     template = Article.objects.values().get(pk=a.pk)
@@ -113,17 +125,21 @@ def test_the_counts_follow_history_through_the_products_actions():
     assert not day_counts.kept()[1]
 
 
-def _edges(start_hour: int):
+def _edges(start_hour: int, day: int = 7):
     """A reader following three publishers, with articles just inside and outside the window's
-    start, on its first partial day, at midnight and dated ahead, every other one read."""
+    start, on its first partial day, at midnight, either side of the first whole week's start
+    and dated ahead, every other one read. On 2026-12-`day`: the 7th's window has its first
+    whole day on a Sunday (one day before the first whole week), the 8th's on a Monday (none),
+    the 10th's on a Wednesday (five)."""
     user = make_user("active")
     followed = [make_publisher(f"Followed {i}") for i in range(3)]
     other = make_publisher("Not followed")
     for publisher in followed:
         follow_publisher(user, publisher)
-    now = datetime(2026, 12, 7, start_hour, 17, 3, tzinfo=UTC)
+    now = datetime(2026, 12, day, start_hour, 17, 3, tzinfo=UTC)
     start = window_start(now)
     midnight = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), UTC)
+    week = midnight + timedelta(days=-midnight.weekday() % 7)
     times = [
         start - timedelta(microseconds=1),
         start,
@@ -133,6 +149,8 @@ def _edges(start_hour: int):
         midnight + timedelta(days=3, hours=4),
         now,
         now + timedelta(days=2),  # dated ahead
+        week - timedelta(microseconds=1),
+        week,
     ]
     made = [
         make_gated_article(publisher, published_at=when)
@@ -147,10 +165,11 @@ def _edges(start_hour: int):
     return user, followed, now
 
 
-@pytest.mark.parametrize("start_hour", [0, 5, 23])
-def test_summed_by_day_the_total_is_the_count_at_every_edge_of_the_window(start_hour):
+@pytest.mark.parametrize(("start_hour", "day"), [(0, 7), (5, 7), (23, 7), (5, 8), (23, 10)])
+def test_summed_by_day_the_total_is_the_count_at_every_edge_of_the_window(start_hour, day):
     """Counted by day and row by row, against a plain count of the entries."""
-    user, followed, now = _edges(start_hour)
+    user, followed, now = _edges(start_hour, day)
+    _assert_kept()
     feeds = reader_feeds(user)
     filters = [
         EntryFilter(read=False),
@@ -167,10 +186,10 @@ def test_summed_by_day_the_total_is_the_count_at_every_edge_of_the_window(start_
         assert sum(p.sign * p.number() for p in rows) == expected, flt
 
 
-@pytest.mark.parametrize("start_hour", [0, 5, 23])
+@pytest.mark.parametrize(("start_hour", "day"), [(0, 7), (5, 7), (23, 7), (5, 8), (23, 10)])
 @pytest.mark.usefixtures("empty_cache")
-def test_the_counters_per_feed_are_each_feeds_entries(start_hour):
-    user, followed, now = _edges(start_hour)
+def test_the_counters_per_feed_are_each_feeds_entries(start_hour, day):
+    user, followed, now = _edges(start_hour, day)
     feeds = reader_feeds(user)
 
     def count(pk: int, read: bool) -> int:
@@ -210,9 +229,11 @@ def test_check_finds_counts_the_triggers_missed_and_rebuild_mends_them():
     # What a TRUNCATE or a restore without the triggers leaves: counts that say nothing.
     PublisherDay.objects.all().delete()
     ReadDay.objects.filter(user_id=world.user.pk).update(reads=7)
+    ReadWeek.objects.filter(user_id=world.user.pk).update(reads=0)
     with pytest.raises(CommandError, match="kept 0, counted 1") as failed:
         call_command("sync", "check")
     assert "kept 7, counted" in str(failed.value)
+    assert "in the week of" in str(failed.value)
     assert "newsstand sync rebuild" in str(failed.value)
     out = StringIO()
     call_command("sync", "rebuild", stdout=out)

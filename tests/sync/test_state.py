@@ -203,11 +203,13 @@ def test_read_and_unread_counted_from_history_are_the_entries():
     # From History's index: one part takes History's rows off the window's.
     parts = queries.count_parts(world.user, now, EntryFilter(read=False), by_day=False)
     assert [p.sign for p in parts] == [1, -1, 1, 1]
-    # By day (sync.models.PublisherDay, ReadDay): each of the two from its per-day counts, and
-    # the window's first, partial day apart.
+    # By day (sync.models.PublisherDay, ReadDay) and week (PublisherWeek, ReadWeek): each of the
+    # two from its counts, and the window's first, partial day apart.
     parts = queries.count_parts(world.user, now, EntryFilter(read=False))
     assert [(p.sign, p.summed) for p in parts] == [
         (1, "articles"),
+        (1, "articles"),
+        (-1, "reads"),
         (-1, "reads"),
         (1, None),
         (1, None),

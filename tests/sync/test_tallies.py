@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from newsstand.articles.actions import index_article_topics
+from newsstand.articles.models import Article
 from newsstand.personal import actions as personal
 from newsstand.personal.models import StateChange
 from newsstand.personal.targets import resolve_target
@@ -290,3 +292,29 @@ def test_the_prune_task_runs_every_five_minutes_and_prunes(world_now):
     personal.mark_read(world.user, [world.articles[1].pk], now=now)
     tasks.prune_state_changes_tick.call_local()
     assert list(StateChange.objects.values_list("article_id", flat=True)) == [world.articles[1].pk]
+
+
+def test_a_full_count_keeps_the_earliest_entry_it_read_with_the_total(
+    world_now, django_assert_num_queries
+):
+    """A page that counts its total in full reads the earliest time an entry can have in the
+    same statement (`tallies.counted` with a scope): the page's own lookup is then kept."""
+    world, now = world_now
+    undated = make_gated_article(world.followed[0], title="Undated")
+    Article.objects.filter(pk=undated.pk).update(published_at=None)
+    steps = [
+        lambda: None,  # nothing saved: the window's start
+        lambda: personal.save_article(world.user, world.old.pk),  # saved 90 days ago
+        lambda: personal.save_article(world.user, undated.pk),  # undated: no bound
+    ]
+    for step in steps:
+        step()
+        cache.clear()  # nothing kept: else the saves bring the total up, and nothing is read
+        feeds = reader_feeds(world.user)
+        scope = queries.kept_scope(world.user, now)
+        flt = EntryFilter(read=False)
+        tallies.kept_total(world.user, now, "a page's total", flt, feeds, scope)
+        with django_assert_num_queries(0):
+            kept = queries.oldest_entry(world.user, now, scope)
+        assert kept == queries._oldest_entry(world.user, now)
+    assert kept is None

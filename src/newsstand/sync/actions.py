@@ -28,7 +28,9 @@ from newsstand.sync.models import (
     APP_PASSWORD_NAME_MAX_CHARS,
     AppPassword,
     PublisherDay,
+    PublisherWeek,
     ReadDay,
+    ReadWeek,
 )
 
 logger = logging.getLogger(__name__)
@@ -313,11 +315,15 @@ def _refreshed(user: Any, changed: int) -> int:
 def rebuild_day_counts() -> tuple[int, int]:
     """Write the per-day counts again from the articles and History (`sync.day_counts`), in one
     transaction, after a restore or a `TRUNCATE` the triggers did not see; how many (publisher,
-    day) and (reader, publisher, day) rows were written. Best run with ingestion paused. Totals
-    apps keep are counted again within `tallies.RECOUNT_S` of their next call."""
+    day) and (reader, publisher, day) rows were written. The per-week counts follow the days'
+    (their triggers, migration sync.0003). Best run with ingestion paused. Totals apps keep are
+    counted again within `tallies.RECOUNT_S` of their next call."""
     with transaction.atomic():
         PublisherDay.objects.all().delete()
         ReadDay.objects.all().delete()
+        # What the days' deletes left (0, or wrong where the weeks were what went astray).
+        PublisherWeek.objects.all().delete()
+        ReadWeek.objects.all().delete()
         articles, reads = day_counts.counted()
         PublisherDay.objects.bulk_create(
             (PublisherDay(publisher_id=p, day=d, articles=n) for (p, d), n in articles.items()),

@@ -13,13 +13,13 @@ class SyncConfig(AppConfig):
         from newsstand.sync.actions import totals_after_reshape, totals_after_state_change
         from newsstand.sync.export import export_app_passwords
         from newsstand.sync.lookups import FollowedBy
-        from newsstand.sync.models import PublisherDay, ReadDay
+        from newsstand.sync.models import PublisherDay, PublisherWeek, ReadDay, ReadWeek
 
         # On these fields only: `publisher__followed_by` (sync.lookups), and History's copy of
-        # the article's publisher, and the per-day counts' (sync.queries.count_parts).
+        # the article's publisher, and the per-day and per-week counts' (sync.queries.count_parts).
         Article._meta.get_field("publisher").register_lookup(FollowedBy)
         ReadingHistory._meta.get_field("article_publisher_id").register_lookup(FollowedBy)
-        for model in (PublisherDay, ReadDay):
+        for model in (PublisherDay, ReadDay, PublisherWeek, ReadWeek):
             model._meta.get_field("publisher_id").register_lookup(FollowedBy)
 
         register_exporter("app_passwords", export_app_passwords)

@@ -1,13 +1,15 @@
 """Unread and read entries per feed: Miniflux's `/v1/feeds/counters`, Google Reader's
 `unread-count`.
 
-The publishers' counts come from the per-day counts (sync.models.PublisherDay, ReadDay), the
-window's first, partial day counted row by row, as a full total is (`queries.count_parts`);
-each section and topic feed is counted apart, row by row.
+The publishers' counts come from the per-day and per-week counts
+(`queries.whole_day_counts`), the window's first, partial day counted row by row, as a full
+total is (`queries.count_parts`); each section and topic feed is counted apart, row by row.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +18,13 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from newsstand.articles.models import Article
 from newsstand.sync.feeds import ReaderFeeds, reader_feeds
-from newsstand.sync.models import PublisherDay, ReadDay
-from newsstand.sync.queries import first_whole_day, kept, read_flag, window_start
+from newsstand.sync.queries import (
+    first_whole_day,
+    kept,
+    read_flag,
+    whole_day_counts,
+    window_start,
+)
 
 
 def counters(user: Any, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
@@ -45,21 +52,16 @@ def _publisher_counts(
 ) -> tuple[dict[int, int], dict[int, int]]:
     """Entries and unread entries per publisher followed, for those with entries.
 
-    The whole days' articles less their reads from the per-day counts (30 rows a publisher
-    each, grouped), the first day's articles and unread ones row by row: 4 grouped statements
-    where counting the window's articles and anti-joining them with History took 65-110 ms at
-    100,000 entries (docs/benchmarks.md, Sync: `miniflux_counters_first`).
+    The whole days' articles less their reads from the per-day and per-week counts (about 8
+    rows a publisher each, grouped), the first day's articles and unread ones row by row: 6
+    grouped statements where counting the window's articles and anti-joining them with History
+    took 65-110 ms at 100,000 entries (docs/benchmarks.md, Sync: `miniflux_counters_first`).
     """
     followed = feeds.followed_publishers()
     start = window_start(now)
     day, whole_days = first_whole_day(start)
-    days = _summed(
-        PublisherDay.objects.filter(publisher_id__followed_by=followed, day__gte=day), "articles"
-    )
-    days_read = _summed(
-        ReadDay.objects.filter(user_id=user.pk, publisher_id__followed_by=followed, day__gte=day),
-        "reads",
-    )
+    days = _summed(whole_day_counts(day, followed), "articles")
+    days_read = _summed(whole_day_counts(day, followed, user.pk), "reads")
     first = Article.objects.filter(
         publisher__followed_by=followed, published_at__gte=start, published_at__lt=whole_days
     ).order_by()
@@ -75,9 +77,13 @@ def _publisher_counts(
     return totals, unread
 
 
-def _summed(rows: QuerySet[Any], column: str) -> dict[int, int]:
-    grouped = rows.order_by().values("publisher_id").annotate(n=Sum(column))
-    return {pk: int(n) for pk, n in grouped.values_list("publisher_id", "n")}
+def _summed(counts: Iterable[QuerySet[Any]], column: str) -> dict[int, int]:
+    """`column` summed per publisher over the rows of each of `counts` (days, then weeks)."""
+    summed: Counter[int] = Counter()
+    for rows in counts:
+        grouped = rows.values("publisher_id").annotate(n=Sum(column))
+        summed.update({pk: int(n) for pk, n in grouped.values_list("publisher_id", "n")})
+    return summed
 
 
 def _window(now: datetime, q: Q) -> QuerySet[Article]:

@@ -1,6 +1,7 @@
 """The per-day counts (sync.models.PublisherDay, ReadDay) as they should be, counted from the
-articles and History: what `newsstand sync check` compares them with, and `sync rebuild`
-writes (sync.actions.rebuild_day_counts).
+articles and History, and the per-week ones (PublisherWeek, ReadWeek) as the days sum to: what
+`newsstand sync check` compares them with, and `sync rebuild` writes
+(sync.actions.rebuild_day_counts).
 
 The triggers keep the counts in every write the database sees; what they cannot see is a
 `TRUNCATE` of the articles or History (PostgreSQL fires no row triggers for it) or a restore
@@ -10,7 +11,7 @@ that loaded the rows without the triggers in place.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from django.db.models import Count
@@ -18,7 +19,7 @@ from django.db.models.functions import TruncDate
 
 from newsstand.articles.models import Article
 from newsstand.personal.models import ReadingHistory
-from newsstand.sync.models import PublisherDay, ReadDay
+from newsstand.sync.models import PublisherDay, PublisherWeek, ReadDay, ReadWeek
 
 ArticleDays = Counter[tuple[int, date]]
 ReadDays = Counter[tuple[int, int, date]]
@@ -72,13 +73,56 @@ def kept() -> tuple[ArticleDays, ReadDays]:
     return articles, reads
 
 
+def weeks_of(articles: ArticleDays, reads: ReadDays) -> tuple[ArticleDays, ReadDays]:
+    """Per-day counts summed per week (named by its Monday), as the per-week tables hold them."""
+    article_weeks: ArticleDays = Counter()
+    for (p, d), n in articles.items():
+        article_weeks[(p, monday(d))] += n
+    read_weeks: ReadDays = Counter()
+    for (u, p, d), n in reads.items():
+        read_weeks[(u, p, monday(d))] += n
+    return +article_weeks, +read_weeks
+
+
+def monday(day: date) -> date:
+    """The Monday of `day`'s week (ISO weeks)."""
+    return day - timedelta(days=day.weekday())
+
+
+def weeks_kept() -> tuple[ArticleDays, ReadDays]:
+    """The per-week counts as the tables hold them, rows back at 0 left out."""
+    articles: ArticleDays = Counter(
+        {
+            (p, w): n
+            for p, w, n in PublisherWeek.objects.values_list("publisher_id", "week", "articles")
+            if n
+        }
+    )
+    reads: ReadDays = Counter(
+        {
+            (u, p, w): n
+            for u, p, w, n in ReadWeek.objects.values_list(
+                "user_id", "publisher_id", "week", "reads"
+            )
+            if n
+        }
+    )
+    return articles, reads
+
+
 def differences() -> list[str]:
     """What the kept counts get wrong, in words; empty when they agree."""
     want_articles, want_reads = counted()
     have_articles, have_reads = kept()
+    want_weeks, want_read_weeks = weeks_of(want_articles, want_reads)
+    have_weeks, have_read_weeks = weeks_kept()
     return [
         *_wrong("articles of publisher {} on {}", want_articles, have_articles),
         *_wrong("reads of reader {}, publisher {} on {}", want_reads, have_reads),
+        *_wrong("articles of publisher {} in the week of {}", want_weeks, have_weeks),
+        *_wrong(
+            "reads of reader {}, publisher {} in the week of {}", want_read_weeks, have_read_weeks
+        ),
     ]
 
 

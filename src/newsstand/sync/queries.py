@@ -45,7 +45,7 @@ from newsstand.sync.feeds import (
     reader_feeds,
 )
 from newsstand.sync.lookups import FollowedPublishers
-from newsstand.sync.models import PublisherDay, ReadDay
+from newsstand.sync.models import PublisherDay, PublisherWeek, ReadDay, ReadWeek
 
 # The category of the publishers the reader follows ("Following"); sections and topics have
 # categories of their own (sync.feeds).
@@ -152,20 +152,52 @@ def oldest_entry(user: Any, now: datetime, scope: str) -> datetime | None:
     # In a tuple: None (no bound holds) is kept too. Kept a minute at most (the scope has the
     # window's start to the minute), the bound is at most that much early, which every entry
     # still meets.
-    return kept(user, now, "oldest-entry", lambda: (_oldest_entry(user, now),), scope)[0]
+    return kept(user, now, OLDEST_ENTRY, lambda: (_oldest_entry(user, now),), scope)[0]
+
+
+OLDEST_ENTRY = "oldest-entry"  # what `oldest_entry` is kept as
+
+
+def keep_oldest_entry(user: Any, now: datetime, scope: str, saved: tuple[Any, int]) -> None:
+    """Keep in `scope` the earliest time an entry can have, from what `saved_dates` selects
+    (read by a caller in a statement of its own: a full count reads it with the total)."""
+    cache.set(kept_key(scope, OLDEST_ENTRY), (oldest_of(now, *saved),), COUNT_KEEP_S)
+
+
+SAVED_PUBLISHED = "entry_published"  # the column `saved_dates` selects
+
+
+def saved_dates(user: Any) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The reader's saved articles' publication times (`SAVED_PUBLISHED`), and those saved
+    articles that have none: the earliest of the one and the number of the other bound the
+    entries (`oldest_of`)."""
+    saved = (
+        SavedArticle.objects.filter(user_id=user.pk)
+        .order_by()
+        .annotate(**{SAVED_PUBLISHED: F("article__published_at")})
+    )
+    return (
+        saved.filter(**{f"{SAVED_PUBLISHED}__isnull": False}).values(SAVED_PUBLISHED),
+        saved.filter(**{f"{SAVED_PUBLISHED}__isnull": True}).values("pk"),
+    )
+
+
+def oldest_of(now: datetime, oldest_saved: datetime | None, undated_saved: int) -> datetime | None:
+    """The earliest publication time an entry can have: the window's start, or an older saved
+    article's; None if the reader saved an undated one (no bound holds then)."""
+    if undated_saved:
+        return None
+    start = window_start(now)
+    return min(start, oldest_saved) if oldest_saved is not None else start
 
 
 def _oldest_entry(user: Any, now: datetime) -> datetime | None:
-    """The earliest publication time an entry can have: the window's start, or an older saved
-    article's; None if the reader saved an undated one (no bound holds then)."""
+    """`oldest_of` the reader's saved articles."""
     found = SavedArticle.objects.filter(user_id=user.pk).aggregate(
         oldest=Min("article__published_at"),
         undated=Count("pk", filter=Q(article__published_at__isnull=True)),
     )
-    if found["undated"]:
-        return None
-    start = window_start(now)
-    return min(start, found["oldest"]) if found["oldest"] is not None else start
+    return oldest_of(now, found["oldest"], found["undated"])
 
 
 def count_entries(
@@ -219,11 +251,11 @@ def count_parts(
     `base` is `feeds_articles(feeds)`, for a caller that builds several.
 
     `by_day`: where the filter allows (`_counted_by_day`), the window's articles and reads of
-    the publishers followed are summed from the per-day counts (sync.models.PublisherDay,
-    ReadDay: 30 rows a publisher), all but the window's first, partial day, which is counted
-    row by row: the count 10 ms on SQLite and 18 on PostgreSQL at the benchmark's size, against
-    19 and 47 (`bench/sync_phases.py --cases count`). Off for parts that must be narrowed to
-    some articles (`Part.among`).
+    the publishers followed are summed from the per-day and per-week counts
+    (`whole_day_counts`: about 8 rows a publisher), all but the window's first, partial day,
+    which is counted row by row: the count 10 ms on SQLite and 18 on PostgreSQL at the
+    benchmark's size with days alone, against 19 and 47 row by row (`bench/sync_phases.py
+    --cases count`). Off for parts that must be narrowed to some articles (`Part.among`).
     """
     feeds = feeds or reader_feeds(user)
     if flt.starred:
@@ -238,19 +270,18 @@ def count_parts(
     if publishers is None:
         window = _filtered(base.filter(published_at__gte=start), user, flt, feeds)
         return [Part(window), saved_part]
-    parts = []
+    parts: list[Part] = []
     read_sign = -1 if flt.read is False else 1
     if by_day and _counted_by_day(flt):
         first_day, whole_days = first_whole_day(start)
         if flt.read is False:
-            days = PublisherDay.objects.filter(
-                publisher_id__followed_by=publishers, day__gte=first_day
+            parts.extend(
+                Part(rows, summed="articles") for rows in whole_day_counts(first_day, publishers)
             )
-            parts.append(Part(days.order_by(), summed="articles"))
-        days_read = ReadDay.objects.filter(
-            user_id=user.pk, publisher_id__followed_by=publishers, day__gte=first_day
+        parts.extend(
+            Part(rows, read_sign, summed="reads")
+            for rows in whole_day_counts(first_day, publishers, user.pk)
         )
-        parts.append(Part(days_read.order_by(), read_sign, summed="reads"))
         # The window's first, partial day row by row, read or not by History's (reader,
         # article) key: a few thousand articles found by their date. Counted as the day's
         # articles less its reads, the reads would be found per publisher (500 probes) or by
@@ -287,6 +318,30 @@ def first_whole_day(start: datetime) -> tuple[date, datetime]:
     utc = start.astimezone(UTC)
     day = utc.date() if utc.time() == time.min else utc.date() + timedelta(days=1)
     return day, datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def whole_day_counts(
+    first_day: date, publishers: FollowedPublishers, user_id: int | None = None
+) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The count rows that together hold the publishers' articles (or, with `user_id`, that
+    reader's reads of them) published on `first_day` or later: per day up to the first whole
+    week (none to six days), per week from it on. Each row's number is in `articles` (`reads`).
+
+    30 per-day rows a publisher were what a full count read: 15,000 for 500 publishers from
+    each table, 5 ms a sum on PostgreSQL (sync.models.PublisherWeek)."""
+    week = first_day + timedelta(days=-first_day.weekday() % 7)  # the Monday on or after
+    if user_id is None:
+        days: QuerySet[Any] = PublisherDay.objects.all()
+        weeks: QuerySet[Any] = PublisherWeek.objects.all()
+    else:
+        days = ReadDay.objects.filter(user_id=user_id)
+        weeks = ReadWeek.objects.filter(user_id=user_id)
+    return (
+        days.filter(
+            publisher_id__followed_by=publishers, day__gte=first_day, day__lt=week
+        ).order_by(),
+        weeks.filter(publisher_id__followed_by=publishers, week__gte=week).order_by(),
+    )
 
 
 def _counted_by_day(flt: EntryFilter) -> bool:

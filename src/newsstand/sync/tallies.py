@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -45,6 +45,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.tasks import task
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from newsstand.articles.models import Article
 from newsstand.personal.actions import MAX_LOGGED_CHANGES
@@ -93,9 +94,15 @@ class Tally:
 
 
 def total(
-    user: Any, now: datetime, flt: EntryFilter | None = None, feeds: ReaderFeeds | None = None
+    user: Any,
+    now: datetime,
+    flt: EntryFilter | None = None,
+    feeds: ReaderFeeds | None = None,
+    scope: str | None = None,
 ) -> int:
-    """How many entries match `flt` (`queries.count_entries`), kept and brought up to date."""
+    """How many entries match `flt` (`queries.count_entries`), kept and brought up to date.
+    `scope` (`queries.kept_scope`): where a full count keeps the earliest entry's time it reads
+    with the total (`queries.oldest_entry`), which the caller's page asks for next."""
     flt = flt or EntryFilter()
     feeds = feeds or reader_feeds(user)
     key = _key(user, flt)
@@ -106,7 +113,7 @@ def total(
         tally = brought_up(kept, user, now, flt, feeds, base)
     ask = False
     if tally is None:
-        tally = counted(user, now, flt, feeds, base)
+        tally = counted(user, now, flt, feeds, base, scope)
     elif _recount_due(tally, now):
         tally, ask = replace(tally, recount_asked_at=now), True
     # Written only when it moved (each write is a file on the default cache), and before the
@@ -131,7 +138,7 @@ def kept_total(
 
     def compute() -> int:
         _remember(user, what, flt)
-        return total(user, now, flt, feeds)
+        return total(user, now, flt, feeds, scope)
 
     return queries.kept(user, now, what, compute, scope)
 
@@ -235,10 +242,21 @@ def counted(
     flt: EntryFilter,
     feeds: ReaderFeeds,
     base: QuerySet[Article] | None = None,
+    scope: str | None = None,
 ) -> Tally:
-    """The total counted in full, with the last change and the newest article in one snapshot."""
+    """The total counted in full, with the last change and the newest article in one snapshot;
+    with `scope`, the earliest entry's time read in the same statement and kept there (a
+    statement of its own on the page otherwise: 1.4 ms on PostgreSQL, a third of it planning)."""
     parts = count_parts(user, now, flt, feeds, base)
-    counts, change_id, newest_id = _read_together(user, parts)
+    if scope is None:
+        counts, change_id, newest_id, _ = _read_together(user, parts)
+    else:
+        dated, undated = queries.saved_dates(user)
+        counts, change_id, newest_id, oldest = _read_together(
+            user, [*parts, Part(undated)], earliest=(dated, queries.SAVED_PUBLISHED)
+        )
+        *counts, undated_n = counts
+        queries.keep_oldest_entry(user, now, scope, (oldest, undated_n))
     total = sum(part.sign * n for part, n in zip(parts, counts, strict=True))
     return Tally(total, change_id, newest_id, now, now, feeds.as_they_are())
 
@@ -290,7 +308,7 @@ def brought_up(
         *arrivals,
         *(Part(side) for side in moved),
     ]
-    counts, change_id, newest_id = _read_together(user, parts)
+    counts, change_id, newest_id, _ = _read_together(user, parts)
     if not arrive and newest_id != kept.newest_id:
         # Articles arrived between the lookup and the statement: counted with their parts.
         return brought_up(kept, user, now, flt, now_feeds)
@@ -377,12 +395,15 @@ def _state_delta(
     return delta
 
 
-def _read_together(user: Any, parts: list[Part]) -> tuple[list[int], int, int]:
+def _read_together(
+    user: Any, parts: list[Part], earliest: tuple[QuerySet[Any], str] | None = None
+) -> tuple[list[int], int, int, datetime | None]:
     """Each part's number (unsigned), the reader's last change and the newest article id, read
     in one statement so that they describe one state of the database (one snapshot on
     PostgreSQL, whatever the isolation level; one read transaction on SQLite). The per-day
     counts are written by triggers in the transactions that store the articles and History
-    rows (sync.models), so they are of the same snapshot."""
+    rows (sync.models), so they are of the same snapshot. Last, the earliest time in the
+    column of `earliest` (rows, column name; None without it, or rows)."""
     selects: list[str] = []
     params: list[Any] = []
     for n, part in enumerate(parts):
@@ -404,11 +425,27 @@ def _read_together(user: Any, parts: list[Part]) -> tuple[list[int], int, int]:
     selects.append(f"(SELECT MAX(id) FROM {quote(changes)} WHERE user_id = %s)")  # noqa: S608 - table names from the models
     selects.append(f"(SELECT MAX(id) FROM {quote(articles)})")  # noqa: S608 - as above
     params.append(user.pk)
+    if earliest is not None:
+        rows, column = earliest
+        sql, earliest_params = rows.query.sql_with_params()
+        selects.append(f"(SELECT MIN(least.{quote(column)}) FROM ({sql}) AS least)")  # noqa: S608 - as above
+        params.extend(earliest_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
-        row = cursor.fetchone()
+        row = list(cursor.fetchone())
+    smallest = _as_time(row.pop()) if earliest is not None else None
     *counts, change_id, newest_id = row
-    return [int(c) for c in counts], int(change_id or 0), int(newest_id or 0)
+    return [int(c) for c in counts], int(change_id or 0), int(newest_id or 0), smallest
+
+
+def _as_time(value: datetime | str | None) -> datetime | None:
+    """A time as a raw statement returns it: SQLite's is the text Django stored (UTC)."""
+    if not isinstance(value, str):
+        return value
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"not a stored time: {value!r}")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _key(user: Any, flt: EntryFilter) -> str:

@@ -7,9 +7,9 @@ an editor's change, a queryset update) keeps the counts, in the same transaction
 what is already stored are filled in once, at the end.
 """
 
-import sqlite3
-
 from django.db import migrations, models
+
+from newsstand.sync.migrations._sql import run_script
 
 # A day is the UTC date of the time: Django stores SQLite's datetimes as UTC text
 # ("YYYY-MM-DD HH:MM:SS.ffffff"), PostgreSQL's as timestamptz.
@@ -155,25 +155,10 @@ DROP FUNCTION IF EXISTS sync_readday_keep();
 
 
 def _run(apps, schema_editor, *, undo=False):
-    scripts = {
-        "sqlite": (SQLITE, SQLITE_UNDO),
-        "postgresql": (POSTGRESQL, POSTGRESQL_UNDO),
-    }
-    vendor = schema_editor.connection.vendor
-    if vendor not in scripts:
-        raise RuntimeError(f"no day-count triggers written for {vendor}")
-    script = scripts[vendor][1 if undo else 0]
-    if vendor == "sqlite":
-        # One statement at a time (a trigger's body has semicolons of its own): sqlite3's
-        # executescript would commit the migration's transaction first.
-        statement = ""
-        for line in script.splitlines(keepends=True):
-            statement += line
-            if sqlite3.complete_statement(statement):
-                schema_editor.execute(statement.strip(), params=None)
-                statement = ""
+    if undo:
+        run_script(schema_editor, {"sqlite": SQLITE_UNDO, "postgresql": POSTGRESQL_UNDO})
     else:
-        schema_editor.execute(script, params=None)
+        run_script(schema_editor, {"sqlite": SQLITE, "postgresql": POSTGRESQL})
 
 
 def keep_counts(apps, schema_editor):

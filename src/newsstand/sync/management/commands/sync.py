@@ -1,4 +1,4 @@
-"""`newsstand sync check|rebuild`: the per-day counts behind reading apps' unread totals."""
+"""`newsstand sync check|rebuild`: the per-day and per-week counts behind apps' unread totals."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from newsstand.sync import actions, day_counts
 
 
 class Command(BaseCommand):
-    help = "The per-day counts of articles and reads that reading apps' totals are summed from."
+    help = (
+        "The per-day and per-week counts of articles and reads that reading apps' totals are "
+        "summed from."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -23,15 +26,15 @@ class Command(BaseCommand):
             started = time.monotonic()
             days, read_days = actions.rebuild_day_counts()
             self.stdout.write(
-                f"Counted {days} publisher days and {read_days} reader days "
-                f"in {time.monotonic() - started:.1f} s."
+                f"Counted {days} publisher days and {read_days} reader days (their weeks "
+                f"follow) in {time.monotonic() - started:.1f} s."
             )
             return
         problems = day_counts.differences()
         if problems:
             raise CommandError(
-                "The per-day counts disagree with the articles and History:\n  "
+                "The per-day and per-week counts disagree with the articles and History:\n  "
                 + "\n  ".join(problems)
                 + "\nRun `newsstand sync rebuild`."
             )
-        self.stdout.write("The per-day counts agree with the articles and History.")
+        self.stdout.write("The per-day and per-week counts agree with the articles and History.")
