@@ -113,3 +113,50 @@ def test_pages_point_feed_readers_at_their_feeds(article):
     assert f'href="{reverse("feeds:publisher_rss", args=[article.publisher.slug])}"' in page
     topic = client.get(reverse("reader:topic", args=["harbour-news"])).content.decode()
     assert f'href="{reverse("feeds:topic_atom", args=["harbour-news"])}"' in topic
+
+
+def _entries(response) -> list[ET.Element]:
+    root = ET.fromstring(response.content)
+    return root.findall("channel/item") or root.findall(f"{ATOM}entry")
+
+
+def test_titles_are_escaped_once_and_atom_entries_are_complete(article):
+    """A title with quotes, an ampersand and angle brackets reads back as written (it showed as
+    `&quot;` in readers), and every Atom entry has <updated> and an author (RFC 4287), the
+    publisher's name where the article has no byline."""
+    title = 'Harbour chief: "We will reopen" & <soon>'
+    quoted = make_gated_article(
+        article.publisher, url="https://harbour.example/q", title=title, authors=[]
+    )
+    client = Client()
+    for url in _feeds(article)[:4]:  # latest and the publisher's, RSS and Atom
+        response = client.get(url)
+        raw = response.content.decode()
+        assert "&amp;quot;" not in raw and "&amp;amp;" not in raw, url
+        titles = [e.findtext("title") or e.findtext(f"{ATOM}title") for e in _entries(response)]
+        assert title in titles, url
+    atom = client.get(reverse("feeds:publisher_atom", args=[article.publisher.slug]))
+    for entry in _entries(atom):
+        assert entry.findtext(f"{ATOM}updated"), ET.tostring(entry)
+        assert entry.findtext(f"{ATOM}author/{ATOM}name"), ET.tostring(entry)
+    by_title = {e.findtext(f"{ATOM}title"): e for e in _entries(atom)}
+    assert by_title[title].findtext(f"{ATOM}author/{ATOM}name") == "Harbour Times"
+    assert (
+        by_title[title].findtext(f"{ATOM}updated").startswith(quoted.published_at.isoformat()[:19])
+    )
+
+
+def test_conditional_gets_are_answered_304_until_the_feed_changes(article):
+    client = Client()
+    for url in _feeds(article):
+        first = client.get(url)
+        assert first.status_code == 200 and first["ETag"] and first["Last-Modified"], url
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and again.content == b"", url
+        since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert since.status_code == 304, url
+    latest = reverse("feeds:latest_rss")
+    etag = client.get(latest)["ETag"]
+    make_gated_article(article.publisher, url="https://harbour.example/new", title="New pier")
+    changed = client.get(latest, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and b"New pier" in changed.content

@@ -1,7 +1,11 @@
 """/feeds/: RSS and Atom of the latest articles, per publisher, per section and per topic."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.urls import path
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import conditional_page
 
 from newsstand.api import feeds
 
@@ -9,7 +13,13 @@ app_name = "feeds"
 
 # Every reader gets the same teaser-only feed, so shared caches may keep it for a while.
 FEED_MAX_AGE_S = 300
-cached = cache_control(public=True, max_age=FEED_MAX_AGE_S)
+
+
+def cached(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared caches may keep the feed; an ETag (of the body) beside the Last-Modified the feed
+    view sets, and a 304 to a reader that sends either back while the feed is the same."""
+    return cache_control(public=True, max_age=FEED_MAX_AGE_S)(conditional_page(view))
+
 
 urlpatterns = [
     path("latest/rss/", cached(feeds.ArticleFeed()), name="latest_rss"),

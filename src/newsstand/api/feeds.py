@@ -4,6 +4,12 @@ Feed readers fetch without signing in, so feeds are the anonymous channel: each 
 headline, the teaser (the summary or the body's first words, as on the reader's cards) and a
 link back to the article page here, where the gate decides. No item ever carries a body
 (no content:encoded, no Atom <content>): the queries do not even load one.
+
+Titles are plain text, escaped once by the XML writer: Django's default escapes them as HTML
+first, which readers that take a title as text (most) showed as `&quot;`. Every Atom entry has
+its `<updated>` and an author (RFC 4287): the byline, else the publisher. Answers carry an ETag
+and Last-Modified, and a reader that sends them back gets a 304 while nothing changed
+(`feed_urls`).
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 
-from newsstand.api.queries import articles_newest_first
+from newsstand.api.queries import LIST_FIELDS, articles_newest_first
 from newsstand.articles.models import Article, ArticleTopic
 from newsstand.sources.models import Publisher
 from newsstand.web.presentation import make_teaser
 
 FEED_ITEMS = 30
+# The list's columns and the two an entry's <updated> may come from.
+FEED_FIELDS = (*LIST_FIELDS, "updated_at", "fetched_at")
 SITE_NAME = "Newsstand"
 
 
@@ -50,11 +58,11 @@ class ArticleFeed(Feed):
         return Article.objects.all()
 
     def items(self, obj: Any) -> list[Article]:
-        return list(articles_newest_first(self.articles(obj))[:FEED_ITEMS])
+        articles = articles_newest_first(self.articles(obj)).only(*FEED_FIELDS)
+        return list(articles[:FEED_ITEMS])
 
     def item_title(self, item: Article) -> str:
-        # Escaped once more, as Django's default does, so readers never render a title as HTML.
-        return escape(item.title)
+        return item.title
 
     def item_description(self, item: Article) -> str:
         return escape(
@@ -67,8 +75,13 @@ class ArticleFeed(Feed):
     def item_pubdate(self, item: Article) -> datetime | None:
         return item.published_at
 
-    def item_author_name(self, item: Article) -> str | None:
-        return item.byline or None
+    def item_updateddate(self, item: Article) -> datetime:
+        # Atom's required <updated>: when the publisher last changed it, else when it was
+        # published, else when it was stored (an undated article).
+        return item.updated_at or item.published_at or item.fetched_at
+
+    def item_author_name(self, item: Article) -> str:
+        return item.byline or item.publisher.name
 
     def item_categories(self, item: Article) -> list[str]:
         return [item.section] if item.section else []
