@@ -153,10 +153,12 @@ def test_persisting_an_article_someone_else_assigned_keeps_theirs_and_no_empty_s
     row = {"id": a.pk, "title": a.title, "content_text": a.content_text}
     info = ArticleInfo(a.pk, 0.0)
     decision = assignment.Assignment(a.pk, None, None, 0.0, "new")
+    touched: set[int] = set()
     with actions.assignment_lock():
-        got = assignment._persist(decision, assignment._Row(row, info, None), None)  # type: ignore[arg-type]
+        got = assignment._persist(decision, assignment._Row(row, info, None), None, touched)  # type: ignore[arg-type]
     assert got == theirs.pk
     assert list(Story.objects.values_list("pk", flat=True)) == [theirs.pk]
+    assert not touched  # theirs is as they left it
 
 
 def test_leftovers_of_any_age_get_stories(publishers: list[Publisher]) -> None:

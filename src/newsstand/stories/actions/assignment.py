@@ -400,10 +400,11 @@ def _decide_some(cache: _Cache, report: AssignReport) -> None:
     """Decide and persist the earliest pending articles, `LOCK_BATCH` or `LOCK_HOLD_S` at most."""
     clusterer = cache.clusterer
     started = time.monotonic()
+    touched: set[int] = set()
     for r in sorted(cache.pending.values(), key=_order)[:LOCK_BATCH]:
         decision = clusterer.decide(r.info, r.vector, copy_sketch=r.ensure_sketch())
         del cache.pending[r.id]
-        story_id = _persist(decision, r, cache)
+        story_id = _persist(decision, r, cache, touched)
         if story_id is None:
             if clusterer.copies is not None:
                 clusterer.copies.discard(r.id)
@@ -412,6 +413,7 @@ def _decide_some(cache: _Cache, report: AssignReport) -> None:
             _count(report, decision, story_id)
         if time.monotonic() - started > LOCK_HOLD_S:
             break
+    refresh_story_stats(touched)
 
 
 def _count(report: AssignReport, decision: Assignment, story_id: int) -> None:
@@ -454,11 +456,15 @@ def assign_leftovers() -> AssignReport:
     return report
 
 
-def _persist(decision: Assignment, r: _Row, cache: _Cache | None) -> int | None:
+def _persist(
+    decision: Assignment, r: _Row, cache: _Cache | None, touched: set[int]
+) -> int | None:
     """Store one decision (in the caller's transaction, under the assignment lock).
 
     Returns the article's story: the decided one, or the one someone else gave it first
-    (None when the article is gone).
+    (None when the article is gone). The story the article joined or started is added to
+    `touched`, whose stats the caller refreshes once for the batch, in the same transaction
+    (`refresh_story_stats`): three statements a story, 6 ms an article when done one by one.
     """
     story_id = None
     if decision.anchor is not None:
@@ -495,7 +501,7 @@ def _persist(decision: Assignment, r: _Row, cache: _Cache | None) -> int | None:
     if r.sketch is not None:
         CopySketch.objects.bulk_create([_sketch_row(r.id, r.sketch)], ignore_conflicts=True)
     link_stories(story_id, decision.related)
-    refresh_story_stats([story_id])
+    touched.add(int(story_id))
     return int(story_id)
 
 
@@ -590,12 +596,14 @@ def _assign_outside(article_ids: Sequence[int], report: AssignReport) -> None:
                 r.ensure_sketch()
             with assignment_lock():
                 _top_up(clusterer, around)
+                touched: set[int] = set()
                 for r in part:
                     decision = clusterer.decide(r.info, r.vector, copy_sketch=r.sketch)
-                    story_id = _persist(decision, r, None)
+                    story_id = _persist(decision, r, None, touched)
                     if story_id is not None:
                         clusterer.record(r.info, r.vector, story_id)
                         _count(report, decision, story_id)
+                refresh_story_stats(touched)
     # The window's cache learns of none of these: they are older than it holds.
 
 
