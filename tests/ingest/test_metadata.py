@@ -355,3 +355,17 @@ def test_texts_after_the_headline_skip_scripts_and_captions_and_stop_at_the_coun
     texts = [t.strip() for t in texts_after(headline, 10) if t.strip()]
     assert texts == ["tail", "By", "Jane", "Doe", "Next", "Last"]
     assert [t.strip() for t in texts_after(headline, 3)] == ["tail", "By", "Jane"]
+
+
+def test_a_tagline_after_a_pipe_is_cut() -> None:
+    # The visible h1 repeats the SEO title, tagline and all; the site name is cut as before.
+    tree = page(
+        "<title>Nine Garden Tools for Spring | Rakes, Hoes &amp; More | Example Shop</title>"
+        '<meta property="og:site_name" content="Example Shop">',
+        "<h1>Nine Garden Tools for Spring | Rakes, Hoes &amp; More</h1>",
+    )
+    title = read_metadata(tree, "https://shop.example/tools").title
+    assert title == "Nine Garden Tools for Spring"
+    # A section before the pipe goes too: the longer part is the headline.
+    tree = page("", "<h1>Gardening | How to prune an old apple tree in winter</h1>")
+    assert read_metadata(tree).title == "How to prune an old apple tree in winter"

@@ -138,15 +138,17 @@ def choose_title(
     *subheads* are the page's <h2> and <h3> texts, in document order (read at most once, and
     only when no <h1> matches a declared title).
     """
-    return _without_media_label(
-        _choose_title(
-            headline=headline,
-            og_title=og_title,
-            title_tag=title_tag,
-            h1s=h1s,
-            site_names=site_names,
-            url=url,
-            subheads=subheads,
+    return _without_pipe_tagline(
+        _without_media_label(
+            _choose_title(
+                headline=headline,
+                og_title=og_title,
+                title_tag=title_tag,
+                h1s=h1s,
+                site_names=site_names,
+                url=url,
+                subheads=subheads,
+            )
         )
     )
 
@@ -205,6 +207,21 @@ def _without_media_label(title: str | None) -> str | None:
     if not title:
         return title
     return _MEDIA_LABEL_RE.sub("", title) or title
+
+
+# A pipe is a separator SEO titles use, not punctuation a headline uses: what is left of one
+# after the site name is cut is a tagline or section ("12 Tools for 2026 | Python, SQL & AI").
+_PIPE_RE = re.compile(r"\s+\|\s+")
+
+
+def _without_pipe_tagline(title: str | None) -> str | None:
+    """Keep the longest (in words) of the parts a pipe separates: the headline."""
+    if not title:
+        return title
+    parts = _PIPE_RE.split(title)
+    if len(parts) < 2:
+        return title
+    return max(parts, key=lambda part: len(part.split()))
 
 
 def _without_kicker(h1: str, declared: Sequence[str | None]) -> str:
