@@ -369,3 +369,18 @@ def test_a_tagline_after_a_pipe_is_cut() -> None:
     # A section before the pipe goes too: the longer part is the headline.
     tree = page("", "<h1>Gardening | How to prune an old apple tree in winter</h1>")
     assert read_metadata(tree).title == "How to prune an old apple tree in winter"
+
+
+def test_a_leading_number_is_not_a_kicker() -> None:
+    # The headline field leaves out the year the visible h1 starts with; the year is kept.
+    tree = page(
+        ld('{"@type": "BlogPosting", "headline": "Bicycle Repair Price Guide"}'),
+        "<h1>2025 Bicycle Repair Price Guide</h1>",
+    )
+    assert read_metadata(tree).title == "2025 Bicycle Repair Price Guide"
+    # A word kicker is still dropped.
+    tree = page(
+        ld('{"@type": "BlogPosting", "headline": "Bicycle Repair Price Guide"}'),
+        "<h1>Explainer Bicycle Repair Price Guide</h1>",
+    )
+    assert read_metadata(tree).title == "Bicycle Repair Price Guide"

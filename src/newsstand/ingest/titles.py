@@ -238,6 +238,8 @@ def _without_kicker(h1: str, declared: Sequence[str | None]) -> str:
             and canon != h1_canon
             and h1_canon.endswith(canon)
             and len(canon) * 2 >= len(h1_canon)
+            # "2025 Price Guide": a leading number (a year, a count) is the headline's own.
+            and not h1_canon[: -len(canon)].isdigit()
         ):
             return title or h1
     return h1
