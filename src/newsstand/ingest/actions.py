@@ -33,7 +33,7 @@ from newsstand.ingest.fetcher import (
 )
 from newsstand.ingest.models import FeedCheck, WorkerHeartbeat
 from newsstand.ingest.pipeline import Deferred
-from newsstand.ingest.signals import articles_stored, feed_checked, refresh_started
+from newsstand.ingest.signals import articles_stored, feed_checked
 from newsstand.ingest.workers import WORKER_FORGET_S
 from newsstand.sources.actions import (
     name_publisher_from_feed,
@@ -243,8 +243,6 @@ def _refresh(
     report = RefreshReport(feed.pk, "ok", entries=len(parsed.entries))
     new = _new_entries(feed, parsed.entries)
     fresh = new[:MAX_NEW_ITEMS_PER_REFRESH]
-    if fresh:
-        refresh_started.send(sender=Feed, new_entries=len(fresh))
     if progress:
         progress(len(fresh))
     wait_s = 0.0

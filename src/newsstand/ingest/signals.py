@@ -13,8 +13,3 @@ articles_stored = Signal()
 # Sent after each feed check is recorded, with `outcome` (a FeedCheck outcome) and `duration_s`
 # (float). The server's metrics count them; receivers must not raise.
 feed_checked = Signal()
-
-# Sent when a refresh has found `new_entries` (int) entries to process, before it fetches their
-# pages: a receiver may get ready for the `articles_stored` that follows (stories load their
-# clustering engine meanwhile). Receivers must not raise, nor block.
-refresh_started = Signal()

@@ -7,14 +7,9 @@ class StoriesConfig(AppConfig):
 
     def ready(self) -> None:
         from newsstand.articles.signals import article_sections_changed
-        from newsstand.ingest.signals import articles_stored, refresh_started
-        from newsstand.stories.receivers import (
-            assign_stored_articles,
-            follow_article_sections,
-            prepare_assignment,
-        )
+        from newsstand.ingest.signals import articles_stored
+        from newsstand.stories.receivers import assign_stored_articles, follow_article_sections
 
-        refresh_started.connect(prepare_assignment, dispatch_uid="stories_prepare_assignment")
         articles_stored.connect(assign_stored_articles, dispatch_uid="stories_assign_stored")
         article_sections_changed.connect(
             follow_article_sections, dispatch_uid="stories_follow_sections"
