@@ -456,9 +456,7 @@ def assign_leftovers() -> AssignReport:
     return report
 
 
-def _persist(
-    decision: Assignment, r: _Row, cache: _Cache | None, touched: set[int]
-) -> int | None:
+def _persist(decision: Assignment, r: _Row, cache: _Cache | None, touched: set[int]) -> int | None:
     """Store one decision (in the caller's transaction, under the assignment lock).
 
     Returns the article's story: the decided one, or the one someone else gave it first
