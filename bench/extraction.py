@@ -309,6 +309,10 @@ def _cli(
     env = {
         **os.environ,
         "NEWSSTAND_DATA_DIR": os.environ.get("NEWSSTAND_DATA_DIR", "/tmp/ns-bench"),
+        # This checkout's code, also from a worktree (the venv's install points at another).
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")])
+        ),
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json") as urls:
         json.dump({str(c["path"]): c["url"] for c in cases if c.get("url")}, urls)
@@ -341,6 +345,7 @@ def run_trafilatura_cli(
 
 def run_in_process(cases: list[dict[str, Any]], flip: bool) -> tuple[float, float]:
     """Trafilatura's and newsstand's total seconds over *cases*, page by page, interleaved."""
+    sys.path.insert(0, str(REPO / "src"))  # this checkout's code, as the CLI runs get
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsstand.settings")

@@ -246,23 +246,31 @@ def test_declared_body_is_ignored_when_the_extraction_has_it() -> None:
     assert "four million pounds" in article.text
 
 
-def test_the_densest_block_is_extracted_when_trafilatura_keeps_a_sliver() -> None:
-    # The first container trafilatura's selectors find is a short byline card; the article
-    # itself sits in an unnamed block beside it.
-    story = "".join(
-        f"<p>Paragraph {i} of the guide explains, step by step and with worked examples, how "
+def _guide_paragraphs(label: str, count: int) -> str:
+    return "".join(
+        f"<p>{label} {i} of the guide explains, step by step and with worked examples, how "
         "the new rules on allotments apply to tenants who have held their plots for years.</p>"
-        for i in range(12)
+        for i in range(count)
     )
-    html = (
+
+
+def _guide_page(block: str) -> str:
+    """A page whose first named container is a short byline card, with `block` beside it."""
+    return (
         "<!DOCTYPE html><html><head><title>Guide</title></head><body>"
         '<div class="post-content"><p>Written by Jane Roe, who has kept an allotment on the '
         "edge of the city for twenty years and has written about gardening for local papers, "
         "radio programmes and a long-running newsletter of her own.</p><p>This guide is "
         "updated every spring, when the council publishes its new tenancy rules and fees for "
         "the year ahead.</p></div>"
-        f'<div class="c-17 x9">{story}</div></body></html>'
+        f'<div class="c-17 x9">{block}</div></body></html>'
     )
+
+
+def test_the_densest_block_is_extracted_when_trafilatura_keeps_a_sliver() -> None:
+    # The first container trafilatura's selectors find is a short byline card; the article
+    # itself sits in an unnamed block beside it.
+    html = _guide_page(_guide_paragraphs("Paragraph", 12))
     article = extract_article(html, "https://news.example.com/guide")
     assert "Paragraph 0 of the guide" in article.text
     assert "Paragraph 11 of the guide" in article.text
@@ -271,24 +279,11 @@ def test_the_densest_block_is_extracted_when_trafilatura_keeps_a_sliver() -> Non
 def test_the_densest_block_is_read_whole_when_a_container_inside_it_holds_part() -> None:
     # Extracted on its own, the block still has a named container inside, where trafilatura
     # stops; the block read whole as the article body holds that and the rest.
-    def paragraphs(label: str, count: int) -> str:
-        return "".join(
-            f"<p>{label} {i} of the guide explains, step by step and with worked examples, how "
-            "the new rules on allotments apply to tenants who have held their plots for years.</p>"
-            for i in range(count)
-        )
-
-    html = (
-        "<!DOCTYPE html><html><head><title>Guide</title></head><body>"
-        '<div class="post-content"><p>Written by Jane Roe, who has kept an allotment on the '
-        "edge of the city for twenty years and has written about gardening for local papers, "
-        "radio programmes and a long-running newsletter of her own.</p><p>This guide is "
-        "updated every spring, when the council publishes its new tenancy rules and fees for "
-        "the year ahead.</p></div>"
-        f'<div class="c-17 x9"><div class="entry-content">{paragraphs("Part", 5)}</div>'
-        f"{paragraphs('Paragraph', 12)}</div></body></html>"
+    block = (
+        f'<div class="entry-content">{_guide_paragraphs("Part", 5)}</div>'
+        f"{_guide_paragraphs('Paragraph', 12)}"
     )
-    article = extract_article(html, "https://news.example.com/guide")
+    article = extract_article(_guide_page(block), "https://news.example.com/guide")
     assert "Part 0 of the guide" in article.text
     assert "Paragraph 11 of the guide" in article.text
 

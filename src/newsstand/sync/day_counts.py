@@ -56,21 +56,15 @@ def counted() -> tuple[ArticleDays, ReadDays]:
 
 def kept() -> tuple[ArticleDays, ReadDays]:
     """The counts as the tables hold them, rows back at 0 left out."""
-    articles: ArticleDays = Counter(
-        {
-            (p, d): n
-            for p, d, n in PublisherDay.objects.values_list("publisher_id", "day", "articles")
-            if n
-        }
+    return (
+        _nonzero(PublisherDay.objects.values_list("publisher_id", "day", "articles")),
+        _nonzero(ReadDay.objects.values_list("user_id", "publisher_id", "day", "reads")),
     )
-    reads: ReadDays = Counter(
-        {
-            (u, p, d): n
-            for u, p, d, n in ReadDay.objects.values_list("user_id", "publisher_id", "day", "reads")
-            if n
-        }
-    )
-    return articles, reads
+
+
+def _nonzero(rows: Any) -> Counter[Any]:
+    """(key..., count) rows as a Counter of the keys, those at 0 left out."""
+    return Counter({tuple(key): n for *key, n in rows if n})
 
 
 def weeks_of(articles: ArticleDays, reads: ReadDays) -> tuple[ArticleDays, ReadDays]:
@@ -91,23 +85,10 @@ def monday(day: date) -> date:
 
 def weeks_kept() -> tuple[ArticleDays, ReadDays]:
     """The per-week counts as the tables hold them, rows back at 0 left out."""
-    articles: ArticleDays = Counter(
-        {
-            (p, w): n
-            for p, w, n in PublisherWeek.objects.values_list("publisher_id", "week", "articles")
-            if n
-        }
+    return (
+        _nonzero(PublisherWeek.objects.values_list("publisher_id", "week", "articles")),
+        _nonzero(ReadWeek.objects.values_list("user_id", "publisher_id", "week", "reads")),
     )
-    reads: ReadDays = Counter(
-        {
-            (u, p, w): n
-            for u, p, w, n in ReadWeek.objects.values_list(
-                "user_id", "publisher_id", "week", "reads"
-            )
-            if n
-        }
-    )
-    return articles, reads
 
 
 def differences() -> list[str]:

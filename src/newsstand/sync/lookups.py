@@ -65,8 +65,8 @@ _READER = -1  # stands for the reader's id while compiling: no user has it
 def _follows_sql(connection: Any, user_id: int) -> tuple[str, tuple[Any, ...]]:
     """The subquery of the reader's followed publishers' ids, with its parameters: the same
     publishers as `ids` (sync.feeds.reader_feeds: followed, not muted, a number). Compiled once
-    a database: a page that counts its total names the follows in seven places, and compiling
-    each took 0.4 ms."""
+    a database: a page that counts its total names the follows in seven places, each compiled
+    through the ORM again otherwise."""
     if connection.vendor not in _FOLLOWS_SQL:
         rows = (
             Follow.objects.filter(

@@ -253,9 +253,9 @@ def count_parts(
     `by_day`: where the filter allows (`_counted_by_day`), the window's articles and reads of
     the publishers followed are summed from the per-day and per-week counts
     (`whole_day_counts`: about 8 rows a publisher), all but the window's first, partial day,
-    which is counted row by row: the count 10 ms on SQLite and 18 on PostgreSQL at the
-    benchmark's size with days alone, against 19 and 47 row by row (`bench/sync_phases.py
-    --cases count`). Off for parts that must be narrowed to some articles (`Part.among`).
+    which is counted row by row: the count 5.2 ms on SQLite and 8.9 on PostgreSQL at the
+    benchmark's size, against 12 and 31 row by row (`bench/sync_phases.py --cases count`).
+    Off for parts that must be narrowed to some articles (`Part.among`).
     """
     feeds = feeds or reader_feeds(user)
     if flt.starred:
@@ -327,8 +327,8 @@ def whole_day_counts(
     reader's reads of them) published on `first_day` or later: per day up to the first whole
     week (none to six days), per week from it on. Each row's number is in `articles` (`reads`).
 
-    30 per-day rows a publisher were what a full count read: 15,000 for 500 publishers from
-    each table, 5 ms a sum on PostgreSQL (sync.models.PublisherWeek)."""
+    30 per-day rows a publisher were what a full count read, 15,000 for 500 publishers from
+    each table (sync.models.PublisherWeek has the figures)."""
     week = first_day + timedelta(days=-first_day.weekday() % 7)  # the Monday on or after
     if user_id is None:
         days: QuerySet[Any] = PublisherDay.objects.all()
