@@ -365,3 +365,36 @@ def test_the_bylines_of_teaser_cards_are_not_the_pages() -> None:
         f"<p>The story.</p></article><aside>{card}</aside></body></html>"
     )
     assert read_metadata(tree, "https://news.example.com/a").authors == ["Linda Rosencrance"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # A bio in the byline's element: its sentences are not writers, its first name alone
+        # is the writer already named.
+        (
+            "Shannon Grilli, Shannon covers personal finance and more. Based in Chicago, "
+            "she spends her spare time traveling",
+            ["Shannon Grilli"],
+        ),
+        # Names as some sites print them, particles and desks included, stay names.
+        ("kirstin boatto", ["kirstin boatto"]),
+        ("Ana de la Cruz and the Lavazza Team", ["Ana de la Cruz", "the Lavazza Team"]),
+        ("The Team, edited by Walter", ["The Team", "edited by Walter"]),
+    ],
+)
+def test_a_bio_beside_the_byline_names_no_more_writers(byline: str, expected: list[str]) -> None:
+    assert normalize_authors([byline]) == expected
+
+
+def test_a_declared_login_gives_way_to_the_byline_the_page_prints() -> None:
+    # JSON-LD names the CMS account that posted the page; readers know the writer by the name
+    # under the headline.
+    tree = _page({"@type": "Person", "name": "kffnirmitap"})
+    tree.find("body").append(
+        lxml.html.fromstring('<div class="byline">By <a rel="author">Nirmita Panchal</a></div>')
+    )
+    assert read_metadata(tree, "https://news.example.com/a").authors == ["Nirmita Panchal"]
+    # With no printed byline the login is all there is, and it is kept.
+    tree = _page({"@type": "Person", "name": "srauturier"})
+    assert read_metadata(tree, "https://news.example.com/a").authors == ["srauturier"]

@@ -12,7 +12,13 @@ from collections.abc import Iterable
 
 from newsstand.ingest.dates import without_visible_dates
 
-__all__ = ["is_credit_line", "names_a_job", "normalize_authors", "split_byline"]
+__all__ = [
+    "is_credit_line",
+    "looks_like_handle",
+    "names_a_job",
+    "normalize_authors",
+    "split_byline",
+]
 
 # Credit lines that name the desk, not the writer ("Reporting by …", "Editing by …").
 _CREDIT_RE = re.compile(
@@ -150,11 +156,48 @@ def _looks_like_name(name: str) -> bool:
     words = name.split()
     if len(words) > _MAX_NAME_WORDS:
         return False
+    if _SENTENCE_BREAK_RE.search(name) or (
+        len(words) >= _MIN_PROSE_WORDS and 2 * sum(map(_is_prose_word, words)) > len(words)
+    ):
+        # "more. Based in Chicago", "she spends her spare time traveling": a bio split out of
+        # the byline's element; names capitalise all but their particles.
+        return False
     if sum(ch.isdigit() for ch in name) > 0:
         return False
     if all(w.casefold().strip(".") in _ROLE_WORDS for w in words) and not _is_desk(words):
         return False
     return any(ch.isalpha() for ch in name)
+
+
+# Lower-case words that do belong in a name ("Ludwig van Beethoven", "Ana de la Cruz").
+_NAME_PARTICLES: frozenset[str] = frozenset(
+    {
+        "van", "von", "de", "del", "della", "der", "den", "di", "da", "du", "la", "le", "dos",
+        "das", "do", "bin", "ibn", "al", "el", "ten", "ter", "zu", "af", "av", "y", "e", "of",
+    }
+)  # fmt: skip
+
+
+_SENTENCE_BREAK_RE = re.compile(r"\b[a-z]{2,}\.\s+[A-Z]")
+_MIN_PROSE_WORDS = 4  # "edited by Walter", "kirstin boatto" are still read as names
+
+
+def looks_like_handle(name: str) -> bool:
+    """ "kffnirmitap", "andrew.keaveney": one word with no capital, the CMS account that posted
+    the page rather than the name the writer signs with."""
+    return " " not in name and not any(ch.isupper() for ch in name)
+
+
+def _is_prose_word(word: str) -> bool:
+    """A lower-case word that is neither a name particle nor a desk's role ("staff")."""
+    bare = word.strip(".,:;()'\"")
+    return (
+        len(bare) > 1
+        and bare.isalpha()
+        and bare.islower()
+        and bare not in _NAME_PARTICLES
+        and bare not in _ROLE_WORDS
+    )
 
 
 _DESK_WORDS = frozenset({"desk", "staff", "team"})
@@ -247,4 +290,11 @@ def normalize_authors(
                 continue
             seen.add(key)
             result.append(name)
-    return result
+    return _without_part_names(result)
+
+
+def _without_part_names(names: list[str]) -> list[str]:
+    """Drop a one-word name that is the first or last word of another found name: "Shannon"
+    from a bio's "Shannon is …" beside the byline's "Shannon Grilli"."""
+    fuller = {_canon(w) for n in names if len(n.split()) > 1 for w in (n.split()[0], n.split()[-1])}
+    return [n for n in names if len(n.split()) > 1 or _canon(n) not in fuller]

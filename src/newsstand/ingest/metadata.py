@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from newsstand.ingest.authors import normalize_authors
+from newsstand.ingest.authors import looks_like_handle, normalize_authors
 from newsstand.ingest.bylines import dom_bylines, with_printed_byline
 from newsstand.ingest.dates import parse_datetime
 from newsstand.ingest.titles import choose_title, clean_text, find_headline
@@ -391,6 +391,12 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     headline = find_headline(tree, title)
     if authors:
         authors = with_printed_byline(authors, headline, exclude)
+    if authors and all(map(looks_like_handle, authors)):
+        # Declared as the CMS account's login: the byline printed on the page, where there is
+        # one, names the writer as readers know them.
+        printed, _ = dom_bylines(tree, headline, exclude)
+        if printed and not any(map(looks_like_handle, printed)):
+            authors = printed
     if not authors:
         authors, publisher_byline = dom_bylines(tree, headline, exclude)
         if not publisher_byline and not article.get("author"):
