@@ -6,12 +6,14 @@ import lxml.html
 import pytest
 
 from newsstand.ingest.boilerplate import (
+    drop_invisible,
     edge_furniture,
     is_boilerplate,
     mark_div_paragraphs,
     mark_loose_paragraphs,
     orphan_headings,
 )
+from newsstand.ingest.density import main_block
 from newsstand.ingest.extractor import extract_article
 
 SENTENCES = [
@@ -321,3 +323,29 @@ def test_a_run_of_cut_off_teasers_under_the_story_is_furniture() -> None:
     assert edge_furniture([*story, "And then, well...", "Thanks for reading"], []) == set()
     # Teasers above the story's last paragraph are not at its edge.
     assert edge_furniture([*teasers, *story], []) == set()
+
+
+def test_scripts_and_styles_weigh_nothing_as_prose() -> None:
+    # Each deal card's paragraph carries an analytics script longer than the story's
+    # paragraphs: counted as text, the cards are the page's densest block.
+    script = "<script>dataLayer.push(" + "{'event':'click','place':'card'}," * 20 + ")</script>"
+    style = "<style>" + ".card{margin:0 auto;padding:1em}" * 20 + "</style>"
+    page = lxml.html.fromstring(
+        '<html><head><script type=\'application/ld+json\'>{"@type": "NewsArticle"}</script>'
+        "</head><body><div class='story'>"
+        + "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+        + "</div><div class='cards'>"
+        + "".join(
+            f"<p>Deal {i}: {script}{style}<a href='/d{i}'>the offer</a> today.</p>"
+            for i in range(4)
+        )
+        + "</div></body></html>"
+    )
+    block, _ = main_block(page)
+    assert block is not None and block.get("class") == "cards"
+    drop_invisible(page)
+    block, _ = main_block(page)
+    assert block is not None and block.get("class") == "story"
+    # The text after each removed element stays; structured data stays for the readers after.
+    assert page.find(".//div[@class='cards']/p").text_content() == "Deal 0: the offer today."
+    assert page.find(".//script[@type='application/ld+json']") is not None

@@ -13,6 +13,7 @@ from lxml.html import HtmlElement
 
 __all__ = [
     "MAX_BOILERPLATE_CHARS",
+    "drop_invisible",
     "edge_furniture",
     "is_boilerplate",
     "mark_div_paragraphs",
@@ -168,6 +169,24 @@ _FURNITURE_TAGS = ("div", "section", "aside", "ul", "ol", "li", "p", "footer")
 # A furniture-named element holding this share of the page's text is the page itself (an
 # article container classed "has-comments"), not furniture.
 _MAX_FURNITURE_SHARE = 0.4
+
+
+_INVISIBLE_TAGS = ("script", "style")
+
+
+def drop_invisible(tree: HtmlElement) -> None:
+    """Remove what a browser never shows as text (scripts and style sheets) from
+    *tree*, in place, keeping the text that follows each.
+
+    Their text is not prose, yet it counts in every measure taken with ``text_content()``: a
+    paragraph holding an ad's inline script, or a section with a page state in JSON, weighed
+    as much prose as an article. trafilatura deletes them too, later. Structured data
+    (``application/ld+json``) stays for the readers after this one.
+    """
+    for element in list(tree.iter(_INVISIBLE_TAGS)):
+        if element.tag == "script" and "ld+json" in (element.get("type") or ""):
+            continue
+        element.drop_tree()
 
 
 def prune_furniture(tree: HtmlElement) -> None:

@@ -28,14 +28,15 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from newsstand.ingest.authors import is_credit_line, normalize_authors
-from newsstand.ingest.boilerplate import edge_furniture as _edge_furniture
 from newsstand.ingest.boilerplate import (
+    drop_invisible,
     is_boilerplate,
     mark_div_paragraphs,
     mark_loose_paragraphs,
     orphan_headings,
     prune_furniture,
 )
+from newsstand.ingest.boilerplate import edge_furniture as _edge_furniture
 from newsstand.ingest.dates import (
     TZ_ABBREVIATIONS,
     page_published,
@@ -472,6 +473,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArtic
 
     # Read before trafilatura's pass: the author fallback below consumes the tree.
     published = page_published(tree, url, base_url, meta)
+    drop_invisible(tree)
     prune_furniture(tree)
     mark_div_paragraphs(tree)
     mark_loose_paragraphs(tree)
