@@ -398,3 +398,22 @@ def test_a_declared_login_gives_way_to_the_byline_the_page_prints() -> None:
     # With no printed byline the login is all there is, and it is kept.
     tree = _page({"@type": "Person", "name": "srauturier"})
     assert read_metadata(tree, "https://news.example.com/a").authors == ["srauturier"]
+
+
+def _linked(body: str) -> list[str]:
+    tree = lxml.html.fromstring(
+        "<html><head><title>How to prune roses</title></head><body>"
+        f"<main><h1>How to prune roses</h1>{body}"
+        f"<p>{'Cut above an outward-facing bud. ' * 20}</p></main>"
+        "<aside><h3>More stories</h3>"
+        '<div><a href="/garden/tulips">Tulips</a> <a href="/author/sam-roe">Sam Roe</a></div>'
+        '<div><a href="/garden/figs">Figs</a> <a href="/author/kim-lee">Kim Lee</a></div>'
+        "</aside></body></html>"
+    )
+    return read_metadata(tree, "https://garden.example.com/roses").authors
+
+
+def test_a_writers_link_in_the_story_beats_the_sidebars_teasers() -> None:
+    assert _linked('<div><a href="/author/jane-doe">Jane Doe</a></div>') == ["Jane Doe"]
+    # With no writer linked in the story, the links beside it are all there is.
+    assert _linked("") == ["Sam Roe", "Kim Lee"]

@@ -159,8 +159,16 @@ def _rel_author_bylines(tree: HtmlElement) -> list[str]:
     ]
 
 
+_FURNITURE_TAGS = ("aside", "nav", "footer")
+
+
 def _author_link_bylines(tree: HtmlElement) -> list[str]:
-    return [a.text_content() for a in tree.iter("a") if _AUTHOR_HREF_RE.search(a.get("href") or "")]
+    """Links to writers' pages: those in the story's own part of the page when it has any,
+    not the teaser cards of a sidebar, menu or footer crediting other articles' writers (an
+    author box there is read when nothing else links a writer)."""
+    links = [a for a in tree.iter("a") if _AUTHOR_HREF_RE.search(a.get("href") or "")]
+    own = [a for a in links if next(a.iterancestors(*_FURNITURE_TAGS), None) is None]
+    return [a.text_content() for a in own or links]
 
 
 def _class_bylines(tree: HtmlElement) -> list[str]:
