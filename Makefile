@@ -51,8 +51,10 @@ golden: $(STAMP)
 # each needs). bench/web.py needs wrk; without it the others still run and it is reported skipped.
 bench: $(STAMP)
 	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.byline_tiers
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python -m bench.ingest_feed
+	$(BIN)/python -m bench.story_assignment
 	$(BIN)/python -m bench.stories
 	$(BIN)/python -m bench.stories --scale
 	@if command -v wrk >/dev/null; then $(BIN)/python bench/web.py; \
