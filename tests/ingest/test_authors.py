@@ -417,3 +417,12 @@ def test_a_writers_link_in_the_story_beats_the_sidebars_teasers() -> None:
     assert _linked('<div><a href="/author/jane-doe">Jane Doe</a></div>') == ["Jane Doe"]
     # With no writer linked in the story, the links beside it are all there is.
     assert _linked("") == ["Sam Roe", "Kim Lee"]
+
+
+def test_links_to_the_people_a_story_is_about_are_not_bylines() -> None:
+    # A celebrity site links each person named in the story to their tag page.
+    assert _linked(
+        '<p>Old rivals <a href="/people/larry-merchant">Larry Merchant</a> and '
+        '<a href="/people/floyd-mayweather">Floyd Mayweather</a> met again.</p>'
+        '<div><a href="/authors/jane-doe">Jane Doe</a></div>'
+    ) == ["Jane Doe"]

@@ -16,7 +16,8 @@ __all__ = ["dom_bylines", "with_printed_byline"]
 
 _MAX_DOM_BYLINES = 4
 _BYLINE_CLASS_RE = re.compile(r"byline|author[-_]?name|authname|article[-_]?author", re.I)
-_AUTHOR_HREF_RE = re.compile(r"/(?:authors?|writers?|bios?|profiles?|people|staff)/[^/?#]+", re.I)
+# Not "/people/": many sites' pages for the people a story is about (a celebrity's tag page).
+_AUTHOR_HREF_RE = re.compile(r"/(?:authors?|writers?|bios?|profiles?|staff)/[^/?#]+", re.I)
 
 
 def dom_bylines(
