@@ -110,3 +110,27 @@ def test_an_untitled_entry_takes_the_page_title() -> None:
     extracted = ExtractedArticle(url=None, canonical_url=None, title="Page headline", text=BODY)
     draft = build_draft(_entry(title=""), extracted, page_url="https://news.example/a")
     assert draft.title == "Page headline"
+
+
+def test_the_feeds_whole_article_beats_an_extraction_that_found_a_sliver() -> None:
+    # The extractor kept a sidebar box; the feed's content:encoded carries the story.
+    story = "".join(f"<p>{BODY} paragraph{i}.</p>" for i in range(3))
+    sliver = "Night mode is an automatic setting of the new camera."
+    extracted = ExtractedArticle(
+        url="https://news.example/a",
+        canonical_url=None,
+        title="Page headline",
+        description="The page's description.",
+        html=f"<p>{sliver}</p>",
+        text=sliver,
+        word_count=10,
+    )
+    draft = build_draft(_entry(summary_html=story), extracted, page_url="https://news.example/a")
+    assert "paragraph2" in draft.text and sliver not in draft.text
+    assert draft.html.count("<p>") == 3
+    assert draft.word_count == 3 * 81
+    assert draft.content_hash == content_fingerprint(draft.text)
+    assert draft.summary == "The page's description."
+    # A feed teaser shorter than what extraction found leaves the extraction alone.
+    draft = build_draft(_entry(), extracted, page_url="https://news.example/a")
+    assert draft.text == sliver

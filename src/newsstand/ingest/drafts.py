@@ -22,6 +22,10 @@ SUMMARY_MAX_CHARS = 400
 MAX_TOPICS = 12
 TOPIC_MAX_CHARS = 60
 _WORD_RE = re.compile(r"\w+")
+# The feed's own copy of the story is the body when it holds more than this many times the
+# words extraction found: the extractor missed the story (or was served a consent wall), and
+# a feed that carries the whole article (content:encoded) should not lose it to a sliver.
+FEED_BODY_RATIO = 2
 
 
 @dataclass(frozen=True)
@@ -153,9 +157,14 @@ def build_draft(
         )
 
     image = extracted.lead_image
-    summary_source = extracted.description or html_to_text(
-        sanitize_html(entry.summary_html or "", base_url=page_url)
-    )
+    feed_html = sanitize_html(entry.summary_html or "", base_url=page_url)
+    feed_text = html_to_text(feed_html)
+    body_html, text = extracted.html, extracted.text
+    word_count = len(_WORD_RE.findall(text))
+    feed_words = len(_WORD_RE.findall(feed_text))
+    if feed_words > FEED_BODY_RATIO * word_count:
+        body_html, text, word_count = feed_html, feed_text, feed_words
+    summary_source = extracted.description or feed_text
     return ArticleDraft(
         url=choose_canonical_url(extracted.url or page_url, extracted.canonical_url),
         guid=guid,
@@ -168,11 +177,11 @@ def build_draft(
         lead_image_url=(image.url if image else "") or entry.image_url or "",
         lead_image_caption=image.caption if image and image.caption else "",
         lead_image_credit=image.credit if image and image.credit else "",
-        summary=_teaser(summary_source or extracted.text),
-        html=extracted.html,
-        text=extracted.text,
+        summary=_teaser(summary_source or text),
+        html=body_html,
+        text=text,
         language=extracted.language or "",
-        word_count=extracted.word_count,
-        content_hash=content_fingerprint(extracted.text),
+        word_count=word_count,
+        content_hash=content_fingerprint(text),
         extraction_error=extraction_error,
     )
